@@ -1,0 +1,44 @@
+# Spoor's front door. `make run` and `make test` set up everything from zero.
+BUILD_DIR ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+SPOOR_FLAGS ?=
+
+.PHONY: all setup configure build run test unit integration bench fmt lint clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+$(BUILD_DIR)/build.ninja:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja $(CMAKE_FLAGS) >/dev/null
+
+configure: setup $(BUILD_DIR)/build.ninja
+
+build: configure
+	@ninja -C $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	$(BUILD_DIR)/src/spoor all-in-one $(SPOOR_FLAGS)
+
+test: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+unit: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
+
+integration: build
+	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
+
+bench: build
+	@echo "benchmarks: see bench/README.md"
+
+fmt:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+lint: configure
+	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+
+clean:
+	rm -rf $(BUILD_DIR)

@@ -1,0 +1,41 @@
+// Decoders of OTLP trace export requests (protobuf and JSON) into SpanBatch.
+//
+// A request that cannot be parsed at all fails with InvalidArgument and a
+// message saying what was wrong. Spans that parse but are unusable (trace ID
+// not 16 bytes or all zero, span ID not 8 bytes or all zero) are left out of
+// the batch and counted in DecodeStats, to be reported to the sender as a
+// partial success.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "model/span.h"
+
+namespace opentelemetry::proto::collector::trace::v1 {
+class ExportTraceServiceRequest;
+}
+
+namespace spoor {
+
+struct DecodeStats {
+  size_t rejected_spans = 0;
+  std::string rejection_reason;  // the first reason seen, for partialSuccess
+};
+
+// ExportTraceServiceRequest in protobuf binary form.
+[[nodiscard]] Status DecodeOtlpProto(std::string_view bytes, SpanBatch* batch, DecodeStats* stats);
+
+// An ExportTraceServiceRequest already parsed by the gRPC library.
+[[nodiscard]] Status ConvertOtlpRequest(
+    const opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest& request,
+    SpanBatch* batch, DecodeStats* stats);
+
+// ExportTraceServiceRequest (or TracesData: same shape) in OTLP/JSON:
+// hex IDs, enums as integers (names accepted too), 64-bit integers as
+// strings or numbers, lowerCamelCase field names (snake_case accepted).
+[[nodiscard]] Status DecodeOtlpJson(std::string_view json, SpanBatch* batch, DecodeStats* stats);
+
+}  // namespace spoor
