@@ -1,1 +1,134 @@
-// placeholder
+#include "app/all_in_one.h"
+
+#include <csignal>
+#include <memory>
+#include <optional>
+
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/time_format.h"
+#include "query/query_api.h"
+#include "receivers/otlp_grpc/otlp_grpc_receiver.h"
+#include "receivers/otlp_http/otlp_http_receiver.h"
+#include "server/admin.h"
+#include "server/http_server.h"
+
+namespace spoor {
+namespace {
+
+bool Enabled(const std::string& host_port) { return !host_port.empty() && host_port != "off"; }
+
+std::optional<HttpServerOptions> ServerOptions(const std::string& name, const std::string& host_port,
+                                               size_t max_body, int threads) {
+  if (!Enabled(host_port)) return std::nullopt;
+  HttpServerOptions o;
+  o.name = name;
+  o.max_body_bytes = max_body;
+  o.threads = threads;
+  if (!ParseHostPort(host_port, &o.host, &o.port)) return std::nullopt;
+  return o;
+}
+
+int WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int RunAllInOne(const Config& config) {
+  AdminState admin_state;
+  admin_state.started_ns = NowNs();
+
+  auto storage_or = CreateStorage(config.storage);
+  if (!storage_or.ok()) {
+    LogError("cannot open storage: ", storage_or.status().message());
+    return 1;
+  }
+  std::unique_ptr<Storage> storage = std::move(storage_or).value();
+  Pipeline pipeline(config.pipeline, *storage);
+  auto& registry = MetricsRegistry::Global();
+  registry.AddGauge("spoor_queue_length", "Spans waiting in the queue", {},
+                    [&pipeline] { return static_cast<double>(pipeline.queue().length_spans()); });
+  registry.AddGauge("spoor_queue_capacity", "Capacity of the queue in spans", {},
+                    [&pipeline] { return static_cast<double>(pipeline.queue().capacity_spans()); });
+
+  std::vector<std::unique_ptr<HttpServer>> receivers;  // stopped first
+  std::unique_ptr<OtlpGrpcReceiver> grpc;
+  std::vector<std::unique_ptr<HttpServer>> servers;  // query, admin: stopped last
+  auto start = [](HttpServer& server, const char* what) {
+    Status s = server.Start();
+    if (!s.ok()) {
+      LogError(s.message());
+      return false;
+    }
+    LogInfo(what, " listening on port ", server.port());
+    return true;
+  };
+
+  bool ok = true;
+  if (auto o = ServerOptions("admin", config.admin_host_port, 1 << 20, 1)) {
+    servers.push_back(std::make_unique<HttpServer>(*o, NewAdminHandler(admin_state)));
+    ok = ok && start(*servers.back(), "admin");
+  }
+  if (config.otlp_enabled) {
+    if (auto o = ServerOptions("otlp_http", config.otlp_http_host_port, config.otlp_max_request_bytes, 2)) {
+      OtlpHttpOptions http_options;
+      http_options.max_request_bytes = config.otlp_max_request_bytes;
+      receivers.push_back(std::make_unique<HttpServer>(*o, NewOtlpHttpHandler(http_options, pipeline)));
+      ok = ok && start(*receivers.back(), "OTLP/HTTP");
+    }
+    if (Enabled(config.otlp_grpc_host_port)) {
+      OtlpGrpcOptions grpc_options;
+      std::string host;
+      if (ParseHostPort(config.otlp_grpc_host_port, &host, &grpc_options.port)) grpc_options.host = host;
+      grpc_options.max_message_bytes = config.otlp_max_request_bytes;
+      grpc = NewOtlpGrpcReceiver(grpc_options, pipeline);
+      Status s = grpc->Start();
+      if (!s.ok()) {
+        LogError(s.message());
+        ok = false;
+      } else {
+        LogInfo("OTLP/gRPC listening on port ", grpc->port());
+      }
+    }
+  }
+  if (auto o = ServerOptions("query", config.query_host_port, 16 << 20, 2)) {
+    QueryApiOptions query_options;
+    query_options.base_path = config.query_base_path;
+    query_options.adjusters.max_clock_skew_adjustment_ns = config.query_max_clock_skew_ns;
+    servers.push_back(std::make_unique<HttpServer>(*o, NewQueryHandler(query_options, *storage, *storage)));
+    ok = ok && start(*servers.back(), "query");
+  }
+
+  int exit_code = 0;
+  if (ok) {
+    admin_state.ready = true;
+    LogInfo("spoor ", config.role, " started with ", storage->name(), " storage");
+    int sig = WaitForSignal();
+    LogInfo("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; shutting down");
+  } else {
+    exit_code = 1;
+  }
+
+  admin_state.ready = false;
+  // Stop accepting spans, then write out everything already accepted.
+  for (auto& r : receivers) r->Stop();
+  if (grpc) grpc->Stop();
+  pipeline.Shutdown();
+  if (Status s = storage->Close(); !s.ok()) {
+    LogError("closing storage failed: ", s.message());
+    exit_code = 1;
+  }
+  for (auto& s : servers) s->Stop();
+  registry.ClearGauges();
+  LogInfo("stopped");
+  return exit_code;
+}
+
+}  // namespace spoor

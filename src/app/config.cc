@@ -1,1 +1,236 @@
-// placeholder
+#include "app/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <functional>
+#include <map>
+
+#include "common/log.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "server/http_server.h"
+
+namespace spoor {
+namespace {
+
+using Setter = std::function<void(Config&, const std::string& value)>;
+
+struct Option {
+  std::string name;
+  std::string default_text;
+  std::string help;
+  Setter set;
+  bool is_bool = false;
+};
+
+[[noreturn]] void Invalid(const std::string& name, const std::string& value, const std::string& why) {
+  throw ConfigError("invalid value '" + value + "' for --" + name + ": " + why);
+}
+
+Setter HostPort(const std::string& name, std::string Config::*field) {
+  return [name, field](Config& c, const std::string& v) {
+    std::string host;
+    uint16_t port;
+    if (!v.empty() && v != "off" && !ParseHostPort(v, &host, &port)) {
+      Invalid(name, v, "expected HOST:PORT or :PORT, or \"off\" to disable");
+    }
+    c.*field = v;
+  };
+}
+
+template <typename T>
+Setter PositiveInt(const std::string& name, std::function<T&(Config&)> field, bool allow_zero = false) {
+  return [name, field, allow_zero](Config& c, const std::string& v) {
+    auto n = ParseInt64(v);
+    if (!n || *n < 0 || (*n == 0 && !allow_zero)) Invalid(name, v, "expected a positive integer");
+    field(c) = static_cast<T>(*n);
+  };
+}
+
+Setter Bool(const std::string& name, bool Config::*field) {
+  return [name, field](Config& c, const std::string& v) {
+    std::string lower = ToLower(v);
+    if (lower == "true" || lower == "1" || lower.empty()) {
+      c.*field = true;
+    } else if (lower == "false" || lower == "0") {
+      c.*field = false;
+    } else {
+      Invalid(name, v, "expected true or false");
+    }
+  };
+}
+
+const std::vector<Option>& Options() {
+  static const std::vector<Option> kOptions = [] {
+    std::vector<Option> o;
+    o.push_back({"config-file", "", "YAML file with any of these keys (flags override it)", nullptr});
+    o.push_back({"log-level", "info", "debug, info, warn or error", [](Config& c, const std::string& v) {
+                   LogLevel level;
+                   if (!ParseLogLevel(v, &level)) Invalid("log-level", v, "expected debug, info, warn or error");
+                   c.log_level = v;
+                 }});
+    o.push_back({"span-storage.type", "memory", "storage backend: " + StorageTypes(),
+                 [](Config& c, const std::string& v) {
+                   if (v != "memory") Invalid("span-storage.type", v, "supported: " + StorageTypes());
+                   c.storage.type = v;
+                 }});
+    o.push_back({"memory.max-traces", "100000", "traces kept by the memory store; the oldest are evicted",
+                 PositiveInt<size_t>("memory.max-traces",
+                                     [](Config& c) -> size_t& { return c.storage.memory.max_traces; })});
+    o.push_back({"collector.queue-size", "100000", "spans held between the receivers and storage",
+                 PositiveInt<size_t>("collector.queue-size",
+                                     [](Config& c) -> size_t& { return c.pipeline.queue_size_spans; })});
+    o.push_back({"collector.num-workers", "2", "threads writing queued spans to storage",
+                 PositiveInt<int>("collector.num-workers",
+                                  [](Config& c) -> int& { return c.pipeline.num_workers; })});
+    o.push_back({"collector.otlp.enabled", "true", "receive OTLP (gRPC and HTTP)",
+                 Bool("collector.otlp.enabled", &Config::otlp_enabled), true});
+    o.push_back({"collector.otlp.grpc.host-port", ":4317", "OTLP/gRPC listen address (\"off\" disables)",
+                 HostPort("collector.otlp.grpc.host-port", &Config::otlp_grpc_host_port)});
+    o.push_back({"collector.otlp.http.host-port", ":4318", "OTLP/HTTP listen address (\"off\" disables)",
+                 HostPort("collector.otlp.http.host-port", &Config::otlp_http_host_port)});
+    o.push_back({"collector.otlp.http.max-request-size", "64MiB",
+                 "largest OTLP request accepted (after decompression; also the gRPC message limit)",
+                 [](Config& c, const std::string& v) {
+                   auto n = ParseByteSize(v);
+                   if (!n || *n == 0 || *n > (1ULL << 31)) {
+                     Invalid("collector.otlp.http.max-request-size", v, "expected a size like 1000, 512KiB or 64MiB (at most 2GiB)");
+                   }
+                   c.otlp_max_request_bytes = *n;
+                 }});
+    o.push_back({"query.http-server.host-port", ":16686", "query API and UI listen address",
+                 HostPort("query.http-server.host-port", &Config::query_host_port)});
+    o.push_back({"query.base-path", "/", "path prefix of the query API and UI, e.g. /jaeger",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty() || v[0] != '/') Invalid("query.base-path", v, "must start with /");
+                   c.query_base_path = v;
+                 }});
+    o.push_back({"query.max-clock-skew-adjustment", "0s",
+                 "largest clock-skew correction applied to a span when reading (0s disables)",
+                 [](Config& c, const std::string& v) {
+                   auto ns = ParseGoDuration(v);
+                   if (!ns || *ns < 0) Invalid("query.max-clock-skew-adjustment", v, "expected a duration like 0s, 500ms or 1m");
+                   c.query_max_clock_skew_ns = static_cast<uint64_t>(*ns);
+                 }});
+    o.push_back({"admin.http.host-port", ":14269", "admin listen address: health, /metrics, /version",
+                 HostPort("admin.http.host-port", &Config::admin_host_port)});
+    return o;
+  }();
+  return kOptions;
+}
+
+const Option* FindOption(const std::string& name) {
+  for (const Option& o : Options()) {
+    if (o.name == name) return &o;
+  }
+  return nullptr;
+}
+
+void Apply(Config& c, const std::string& name, const std::string& value, const std::string& where) {
+  const Option* o = FindOption(name);
+  if (o == nullptr || !o->set) throw ConfigError("unknown " + where + " '" + name + "' (see spoor --help)");
+  o->set(c, value);
+}
+
+void Flatten(const YAML::Node& node, const std::string& prefix, std::map<std::string, std::string>* out) {
+  if (node.IsMap()) {
+    for (const auto& kv : node) {
+      std::string key = kv.first.as<std::string>();
+      Flatten(kv.second, prefix.empty() ? key : prefix + "." + key, out);
+    }
+  } else if (node.IsScalar()) {
+    (*out)[prefix] = node.Scalar();
+  } else if (node.IsNull()) {
+    (*out)[prefix] = "";
+  } else {
+    throw ConfigError("config file key '" + prefix + "' must be a single value");
+  }
+}
+
+void LoadYaml(Config& c, const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    throw ConfigError("cannot read config file '" + path + "'");
+  } catch (const YAML::Exception& e) {
+    throw ConfigError("config file '" + path + "' is not valid YAML: " + e.msg + " at line " +
+                      std::to_string(e.mark.line + 1));
+  }
+  if (root.IsNull()) return;
+  if (!root.IsMap()) throw ConfigError("config file '" + path + "' must hold a map of keys");
+  std::map<std::string, std::string> flat;
+  Flatten(root, "", &flat);
+  for (const auto& [key, value] : flat) Apply(c, key, value, "config file key");
+}
+
+}  // namespace
+
+ParsedArgs ParseArgs(const std::vector<std::string>& args) {
+  ParsedArgs parsed;
+  std::vector<std::pair<std::string, std::string>> flags;
+  std::string config_file;
+  size_t i = 0;
+  if (i < args.size() && !args[i].empty() && args[i][0] != '-') {
+    if (args[i] != "all-in-one") {
+      throw ConfigError("unknown role '" + args[i] + "' (supported: all-in-one)");
+    }
+    parsed.config.role = args[i++];
+  }
+  for (; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help" || a == "help") {
+      parsed.help = true;
+      continue;
+    }
+    if (a == "--version" || a == "version") {
+      parsed.version = true;
+      continue;
+    }
+    if (a.size() < 3 || a[0] != '-' || a[1] != '-') throw ConfigError("unexpected argument '" + a + "' (see spoor --help)");
+    std::string name = a.substr(2);
+    std::string value;
+    size_t eq = name.find('=');
+    if (eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    } else {
+      const Option* o = FindOption(name);
+      if (o == nullptr) throw ConfigError("unknown flag '--" + name + "' (see spoor --help)");
+      if (o->is_bool) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        throw ConfigError("flag --" + name + " needs a value");
+      }
+    }
+    if (name == "config-file") {
+      config_file = value;
+    } else {
+      if (FindOption(name) == nullptr) throw ConfigError("unknown flag '--" + name + "' (see spoor --help)");
+      flags.emplace_back(name, value);
+    }
+  }
+  if (!config_file.empty()) LoadYaml(parsed.config, config_file);
+  for (const auto& [name, value] : flags) Apply(parsed.config, name, value, "flag");
+  return parsed;
+}
+
+std::string HelpText() {
+  std::string out =
+      "Spoor: a distributed tracing system, compatible with Jaeger.\n\n"
+      "Usage: spoor [all-in-one] [--flag=value ...]\n\nFlags:\n";
+  for (const Option& o : Options()) {
+    std::string line = "  --" + o.name;
+    if (line.size() < 42) line.resize(42, ' ');
+    line += o.help;
+    if (!o.default_text.empty()) line += " (default " + o.default_text + ")";
+    out += line + "\n";
+  }
+  out += "  --help                                  show this text\n"
+         "  --version                               print the version\n";
+  return out;
+}
+
+}  // namespace spoor

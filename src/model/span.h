@@ -34,12 +34,13 @@ enum class SpanKind : uint8_t {
 // false for anything else.
 [[nodiscard]] bool ParseSpanKind(std::string_view name, SpanKind* kind);
 
-enum class StatusCode : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
+// Named apart from spoor::Status (common/status.h), the error model.
+enum class SpanStatusCode : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
 
-struct Status {
-  StatusCode code = StatusCode::kUnset;
+struct SpanStatus {
+  SpanStatusCode code = SpanStatusCode::kUnset;
   std::string message;
-  bool operator==(const Status&) const = default;
+  bool operator==(const SpanStatus&) const = default;
 };
 
 struct Event {
@@ -76,7 +77,7 @@ struct Span {
   uint32_t dropped_events_count = 0;
   std::vector<Link> links;
   uint32_t dropped_links_count = 0;
-  Status status;
+  SpanStatus status;
 
   [[nodiscard]] uint64_t duration_ns() const {
     return end_time_ns > start_time_ns ? end_time_ns - start_time_ns : 0;

@@ -1,1 +1,87 @@
-// placeholder
+#include "pipeline/pipeline.h"
+
+#include <chrono>
+
+#include "common/log.h"
+
+namespace spoor {
+namespace {
+
+Counter& IngestCounter(const char* name, const char* help, const std::string& transport,
+                       const std::string& format, const char* reason = nullptr) {
+  Labels labels = {{"transport", transport}, {"format", format}};
+  if (reason != nullptr) labels.emplace_back("reason", reason);
+  return MetricsRegistry::Global().GetCounter(name, help, labels);
+}
+
+constexpr const char* kSpansRefusedHelp = "Spans refused to the sender, by reason";
+constexpr const char* kRequestsRefusedHelp = "Requests refused as a whole, by reason";
+
+}  // namespace
+
+IngestMetrics::IngestMetrics(const std::string& t, const std::string& f)
+    : spans_received(IngestCounter("spoor_spans_received_total", "Spans received", t, f)),
+      spans_accepted(IngestCounter("spoor_spans_accepted_total", "Spans accepted into the queue", t, f)),
+      spans_refused_invalid(IngestCounter("spoor_spans_refused_total", kSpansRefusedHelp, t, f, "invalid_span")),
+      spans_refused_queue_full(IngestCounter("spoor_spans_refused_total", kSpansRefusedHelp, t, f, "queue_full")),
+      requests_malformed(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "malformed")),
+      requests_too_large(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "too_large")),
+      requests_unsupported(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "unsupported")),
+      transport(t),
+      format(f) {}
+
+Pipeline::Pipeline(const PipelineOptions& options, Storage& storage)
+    : storage_(storage),
+      queue_(options.queue_size_spans),
+      spans_stored_(MetricsRegistry::Global().GetCounter(
+          "spoor_spans_stored_total", "Spans written to storage", {{"storage", std::string(storage.name())}})),
+      spans_dropped_(MetricsRegistry::Global().GetCounter(
+          "spoor_spans_dropped_total", "Accepted spans lost because the storage write failed",
+          {{"storage", std::string(storage.name())}})),
+      write_latency_(MetricsRegistry::Global().GetHistogram(
+          "spoor_storage_write_seconds", "Latency of one batch write to storage",
+          {{"storage", std::string(storage.name())}}, LatencyBucketsSeconds())) {
+  for (int i = 0; i < std::max(1, options.num_workers); ++i) {
+    writers_.emplace_back([this] { WriterLoop(); });
+  }
+}
+
+Pipeline::~Pipeline() { Shutdown(); }
+
+Status Pipeline::Submit(SpanBatch batch, IngestMetrics& metrics) {
+  size_t spans = batch.SpanCount();
+  if (spans == 0) return Status::Ok();
+  if (!queue_.TryPush(batch, spans)) {
+    metrics.spans_refused_queue_full.Inc(spans);
+    return Unavailable("the span queue is full (" + std::to_string(queue_.capacity_spans()) +
+                       " spans); retry later");
+  }
+  metrics.spans_accepted.Inc(spans);
+  return Status::Ok();
+}
+
+void Pipeline::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  queue_.Close();
+  for (auto& t : writers_) t.join();
+  writers_.clear();
+}
+
+void Pipeline::WriterLoop() {
+  while (auto batch = queue_.Pop()) {
+    size_t spans = batch->SpanCount();
+    auto start = std::chrono::steady_clock::now();
+    Status status = storage_.Write(*batch);
+    write_latency_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (status.ok()) {
+      spans_stored_.Inc(spans);
+    } else {
+      spans_dropped_.Inc(spans);
+      LogError("storage write of ", spans, " spans failed: ", status.message());
+    }
+  }
+}
+
+}  // namespace spoor

@@ -30,6 +30,8 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Route template for metrics ("/api/traces/{traceID}"); "" = unmatched.
+  std::string route;
 
   static HttpResponse Json(int status, std::string body) {
     HttpResponse r;

@@ -1,1 +1,248 @@
-// placeholder
+#include "server/http_server.h"
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/strings.h"
+#include "server/http_util.h"
+
+namespace spoor {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr auto kIdleTimeout = std::chrono::seconds(60);
+constexpr size_t kHeaderLimit = 64 * 1024;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, const HttpServerOptions& options, const HttpHandler& handler)
+      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+
+  void Start() { ReadHeader(); }
+
+ private:
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(options_.max_body_bytes);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              self->OnHeader(ec);
+                            });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) return OnReadError(ec);
+    auto& req = parser_->get();
+    if (auto length = parser_->content_length(); length && *length > options_.max_body_bytes) {
+      return SendError(413, "request body of " + std::to_string(*length) +
+                                " bytes exceeds the limit of " +
+                                std::to_string(options_.max_body_bytes) + " bytes");
+    }
+    auto expect = req[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
+      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec2, size_t) {
+        if (ec2) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->OnReadError(ec);
+                       self->Handle();
+                     });
+  }
+
+  void OnReadError(beast::error_code ec) {
+    if (ec == http::error::body_limit) {
+      return SendError(413, "request body exceeds the limit of " +
+                                std::to_string(options_.max_body_bytes) + " bytes");
+    }
+    if (ec == http::error::header_limit) return SendError(431, "request headers too large");
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec == http::error::partial_message) return Close();
+    if (ec.category() == beast::error_code(http::error::bad_method).category()) {
+      return SendError(400, "malformed HTTP request: " + ec.message());
+    }
+    Close();
+  }
+
+  void Handle() {
+    auto& req = parser_->get();
+    HttpRequest request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    std::string_view target = request.target;
+    size_t q = target.find('?');
+    request.path = PercentDecode(target.substr(0, q), false);
+    if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
+    for (const auto& field : req) {
+      request.headers.emplace_back(ToLower(std::string_view(field.name_string().data(), field.name_string().size())), std::string(field.value()));
+    }
+    request.body = std::move(req.body());
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) request.remote_address = endpoint.address().to_string();
+
+    HttpResponse response;
+    try {
+      response = handler_(request);
+    } catch (const std::exception& e) {
+      LogError(options_.name, ": handler failed for ", request.method, " ", request.path, ": ",
+               e.what());
+      response = HttpResponse::Text(500, std::string("internal error: ") + e.what() + "\n");
+    }
+    Send(std::move(response), req.keep_alive(), req.version());
+  }
+
+  void SendError(int status, std::string message) {
+    HttpResponse response = HttpResponse::Text(status, std::move(message) + "\n");
+    Send(std::move(response), false, 11);
+  }
+
+  void Send(HttpResponse response, bool keep_alive, unsigned version) {
+    MetricsRegistry::Global()
+        .GetCounter("spoor_http_requests_total", "HTTP requests served, by server, route and status",
+                    {{"server", options_.name},
+                     {"route", response.route.empty() ? "other" : response.route},
+                     {"status", std::to_string(response.status)}})
+        .Inc();
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(version);
+    res->result(static_cast<unsigned>(response.status));
+    res->set(http::field::server, "spoor");
+    if (!response.content_type.empty()) res->set(http::field::content_type, response.content_type);
+    for (const auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    stream_.expires_after(kIdleTimeout);
+    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+      if (ec || !res->keep_alive()) return self->Close();
+      self->ReadHeader();
+    });
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.close();
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  const HttpServerOptions& options_;
+  const HttpHandler& handler_;
+};
+
+}  // namespace
+
+class HttpServer::Impl {
+ public:
+  Impl(HttpServerOptions options, HttpHandler handler)
+      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_) {}
+
+  Status Start() {
+    beast::error_code ec;
+    auto address = asio::ip::make_address(options_.host.empty() ? "0.0.0.0" : options_.host, ec);
+    if (ec) return InvalidArgument("invalid listen address '" + options_.host + "'");
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
+                         " (" + options_.name + "): " + ec.message());
+    }
+    port_ = acceptor_.local_endpoint().port();
+    Accept();
+    for (int i = 0; i < std::max(1, options_.threads); ++i) {
+      threads_.emplace_back([this] { ioc_.run(); });
+    }
+    return Status::Ok();
+  }
+
+  void Stop() {
+    if (stopped_.exchange(true)) return;
+    asio::post(ioc_, [this] {
+      beast::error_code ec;
+      acceptor_.close(ec);
+    });
+    ioc_.stop();
+    for (auto& t : threads_) t.join();
+    threads_.clear();
+  }
+
+  uint16_t port() const { return port_; }
+
+ private:
+  void Accept() {
+    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted) return;
+        LogWarn(options_.name, ": accept failed: ", ec.message());
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
+      }
+      Accept();
+    });
+  }
+
+  HttpServerOptions options_;
+  HttpHandler handler_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopped_{false};
+  uint16_t port_ = 0;
+};
+
+HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Start() { return impl_->Start(); }
+void HttpServer::Stop() { impl_->Stop(); }
+uint16_t HttpServer::port() const { return impl_->port(); }
+
+bool ParseHostPort(const std::string& host_port, std::string* host, uint16_t* port) {
+  size_t colon = host_port.rfind(':');
+  if (colon == std::string::npos) return false;
+  std::string h = host_port.substr(0, colon);
+  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  auto p = ParseUint64(host_port.substr(colon + 1));
+  if (!p || *p > 65535) return false;
+  *host = h.empty() ? "0.0.0.0" : h;
+  *port = static_cast<uint16_t>(*p);
+  return true;
+}
+
+}  // namespace spoor

@@ -1,1 +1,13 @@
-// placeholder
+#include "storage/factory.h"
+
+namespace spoor {
+
+std::string StorageTypes() { return "memory"; }
+
+Result<std::unique_ptr<Storage>> CreateStorage(const StorageOptions& options) {
+  if (options.type == "memory") return NewMemoryStore(options.memory);
+  return Status(StatusCode::kInvalidArgument, "unknown span storage type '" + options.type +
+                                                  "' (supported: " + StorageTypes() + ")");
+}
+
+}  // namespace spoor

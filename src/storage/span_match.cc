@@ -1,1 +1,72 @@
-// placeholder
+#include "storage/span_match.h"
+
+namespace spoor {
+namespace {
+
+bool ValueEquals(const AnyValue& v, std::string_view expected) {
+  switch (v.type) {
+    case ValueType::kString: return v.string_value == expected;
+    case ValueType::kBool: return expected == (v.bool_value ? "true" : "false");
+    default: {
+      std::string s;
+      v.AppendString(s);
+      return s == expected;
+    }
+  }
+}
+
+bool AttributesHave(const Attributes& attrs, std::string_view key, std::string_view value) {
+  for (const KeyValue& kv : attrs) {
+    if (kv.key == key && ValueEquals(kv.value, value)) return true;
+  }
+  return false;
+}
+
+// Tags that the Jaeger view derives from span fields rather than attributes.
+bool DerivedTagMatches(const SpanRecord& r, std::string_view key, std::string_view value) {
+  const Span& s = r.span;
+  if (key == "span.kind") return s.kind != SpanKind::kUnspecified && SpanKindName(s.kind) == value;
+  if (key == "error") return s.status.code == SpanStatusCode::kError && value == "true";
+  if (key == "otel.status_code") {
+    return (s.status.code == SpanStatusCode::kError && value == "ERROR") ||
+           (s.status.code == SpanStatusCode::kOk && value == "OK");
+  }
+  if (key == "otel.status_description") return !s.status.message.empty() && s.status.message == value;
+  if (key == "otel.scope.name") return !r.scope->name.empty() && r.scope->name == value;
+  if (key == "otel.scope.version") return !r.scope->version.empty() && r.scope->version == value;
+  if (key == "w3c.tracestate") return !s.trace_state.empty() && s.trace_state == value;
+  return false;
+}
+
+}  // namespace
+
+bool SpanHasTag(const SpanRecord& r, std::string_view key, std::string_view value) {
+  if (AttributesHave(r.span.attributes, key, value)) return true;
+  if (AttributesHave(r.resource->attributes, key, value)) return true;
+  if (AttributesHave(r.scope->attributes, key, value)) return true;
+  for (const Event& e : r.span.events) {
+    if (AttributesHave(e.attributes, key, value)) return true;
+  }
+  for (const Link& l : r.span.links) {
+    if (AttributesHave(l.attributes, key, value)) return true;
+  }
+  return DerivedTagMatches(r, key, value);
+}
+
+bool SpanMatches(const SpanRecord& r, const TraceQuery& q) {
+  const Span& s = r.span;
+  if (!q.service.empty() && r.resource->service_name != q.service) return false;
+  if (!q.operation.empty() && s.name != q.operation) return false;
+  if (q.match_kind && s.kind != q.kind) return false;
+  if (s.start_time_ns < q.start_time_min_ns) return false;
+  if (q.start_time_max_ns != 0 && s.start_time_ns > q.start_time_max_ns) return false;
+  uint64_t d = s.duration_ns();
+  if (q.duration_min_ns != 0 && d < q.duration_min_ns) return false;
+  if (q.duration_max_ns != 0 && d > q.duration_max_ns) return false;
+  for (const auto& [key, value] : q.tags) {
+    if (!SpanHasTag(r, key, value)) return false;
+  }
+  return true;
+}
+
+}  // namespace spoor

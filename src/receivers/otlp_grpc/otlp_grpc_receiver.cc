@@ -1,1 +1,87 @@
-// placeholder
+#include "receivers/otlp_grpc/otlp_grpc_receiver.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+
+#include "formats/otlp/otlp_decode.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
+
+namespace spoor {
+namespace {
+
+namespace otlp = opentelemetry::proto::collector::trace::v1;
+
+class TraceServiceImpl final : public otlp::TraceService::Service {
+ public:
+  explicit TraceServiceImpl(Pipeline& pipeline) : pipeline_(pipeline), metrics_("grpc", "otlp_proto") {}
+
+  grpc::Status Export(grpc::ServerContext*, const otlp::ExportTraceServiceRequest* request,
+                      otlp::ExportTraceServiceResponse* response) override {
+    SpanBatch batch;
+    DecodeStats stats;
+    Status converted = ConvertOtlpRequest(*request, &batch, &stats);
+    if (!converted.ok()) {
+      metrics_.requests_malformed.Inc();
+      return {grpc::StatusCode::INVALID_ARGUMENT, converted.message()};
+    }
+    metrics_.spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
+    metrics_.spans_refused_invalid.Inc(stats.rejected_spans);
+    Status submitted = pipeline_.Submit(std::move(batch), metrics_);
+    if (!submitted.ok()) return {grpc::StatusCode::UNAVAILABLE, submitted.message()};
+    if (stats.rejected_spans > 0) {
+      response->mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(stats.rejected_spans));
+      response->mutable_partial_success()->set_error_message(stats.rejection_reason);
+    }
+    return grpc::Status::OK;
+  }
+
+ private:
+  Pipeline& pipeline_;
+  IngestMetrics metrics_;
+};
+
+class GrpcReceiver final : public OtlpGrpcReceiver {
+ public:
+  GrpcReceiver(const OtlpGrpcOptions& options, Pipeline& pipeline) : options_(options), service_(pipeline) {}
+  ~GrpcReceiver() override { Stop(); }
+
+  Status Start() override {
+    grpc::ServerBuilder builder;
+    int selected_port = 0;
+    std::string address = options_.host + ":" + std::to_string(options_.port);
+    builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &selected_port);
+    builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
+    builder.RegisterService(&service_);
+    server_ = builder.BuildAndStart();
+    if (!server_ || selected_port == 0) {
+      server_.reset();
+      return Unavailable("cannot listen on " + address + " (otlp_grpc)");
+    }
+    port_ = static_cast<uint16_t>(selected_port);
+    return Status::Ok();
+  }
+
+  void Stop() override {
+    if (!server_) return;
+    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    server_->Wait();
+    server_.reset();
+  }
+
+  uint16_t port() const override { return port_; }
+
+ private:
+  OtlpGrpcOptions options_;
+  TraceServiceImpl service_;
+  std::unique_ptr<grpc::Server> server_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<OtlpGrpcReceiver> NewOtlpGrpcReceiver(const OtlpGrpcOptions& options, Pipeline& pipeline) {
+  return std::make_unique<GrpcReceiver>(options, pipeline);
+}
+
+}  // namespace spoor

@@ -1,1 +1,156 @@
-// placeholder
+#include "receivers/otlp_http/otlp_http_receiver.h"
+
+#include "common/gzip.h"
+#include "common/json_writer.h"
+#include "common/strings.h"
+#include "formats/otlp/otlp_decode.h"
+#include "google/rpc/status.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+
+namespace spoor {
+namespace {
+
+enum class BodyFormat { kProto, kJson };
+
+constexpr const char* kRoute = "/v1/traces";
+// gRPC status codes used in google.rpc.Status bodies.
+constexpr int kGrpcInvalidArgument = 3;
+constexpr int kGrpcResourceExhausted = 8;
+constexpr int kGrpcUnimplemented = 12;
+constexpr int kGrpcUnavailable = 14;
+
+class OtlpHttpReceiver {
+ public:
+  OtlpHttpReceiver(const OtlpHttpOptions& options, Pipeline& pipeline)
+      : options_(options),
+        pipeline_(pipeline),
+        proto_metrics_("http", "otlp_proto"),
+        json_metrics_("http", "otlp_json") {}
+
+  HttpResponse Handle(const HttpRequest& req) {
+    if (req.path != kRoute) {
+      return HttpResponse::Text(404, "unknown path " + req.path + "; OTLP traces go to POST /v1/traces\n");
+    }
+    std::string content_type = ToLower(Trim(req.Header("content-type").substr(0, req.Header("content-type").find(';'))));
+    // Error bodies follow the request's encoding; JSON when it has none.
+    BodyFormat format =
+        content_type == "application/x-protobuf" ? BodyFormat::kProto : BodyFormat::kJson;
+    IngestMetrics& metrics = format == BodyFormat::kJson ? json_metrics_ : proto_metrics_;
+    if (req.method != "POST") {
+      metrics.requests_unsupported.Inc();
+      HttpResponse r = Error(format, 405, kGrpcUnimplemented, "method " + req.method + " not allowed; use POST");
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
+    if (content_type != "application/json" && content_type != "application/x-protobuf") {
+      metrics.requests_unsupported.Inc();
+      return Error(BodyFormat::kJson, 415, kGrpcInvalidArgument,
+                   "unsupported Content-Type '" + std::string(req.Header("content-type")) +
+                       "'; use application/x-protobuf or application/json");
+    }
+
+    std::string decompressed;
+    std::string_view body = req.body;
+    std::string encoding = ToLower(Trim(req.Header("content-encoding")));
+    if (encoding == "gzip" || encoding == "deflate") {
+      Status s = GunzipLimited(req.body, options_.max_request_bytes, &decompressed);
+      if (!s.ok()) {
+        if (s.code() == StatusCode::kTooLarge) {
+          metrics.requests_too_large.Inc();
+          return Error(format, 413, kGrpcResourceExhausted, s.message());
+        }
+        metrics.requests_malformed.Inc();
+        return Error(format, 400, kGrpcInvalidArgument, s.message());
+      }
+      body = decompressed;
+    } else if (!encoding.empty() && encoding != "identity") {
+      metrics.requests_unsupported.Inc();
+      return Error(format, 415, kGrpcInvalidArgument,
+                   "unsupported Content-Encoding '" + encoding + "'; use gzip or none");
+    }
+    if (body.size() > options_.max_request_bytes) {
+      metrics.requests_too_large.Inc();
+      return Error(format, 413, kGrpcResourceExhausted,
+                   "request body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
+                       std::to_string(options_.max_request_bytes) + " bytes");
+    }
+
+    SpanBatch batch;
+    DecodeStats stats;
+    Status decoded = format == BodyFormat::kJson ? DecodeOtlpJson(body, &batch, &stats)
+                                                 : DecodeOtlpProto(body, &batch, &stats);
+    if (!decoded.ok()) {
+      metrics.requests_malformed.Inc();
+      return Error(format, 400, kGrpcInvalidArgument, decoded.message());
+    }
+    size_t spans = batch.SpanCount();
+    metrics.spans_received.Inc(spans + stats.rejected_spans);
+    metrics.spans_refused_invalid.Inc(stats.rejected_spans);
+    Status submitted = pipeline_.Submit(std::move(batch), metrics);
+    if (!submitted.ok()) {
+      HttpResponse r = Error(format, 503, kGrpcUnavailable, submitted.message());
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    return Success(format, stats);
+  }
+
+ private:
+  static HttpResponse Success(BodyFormat format, const DecodeStats& stats) {
+    HttpResponse r;
+    r.route = kRoute;
+    if (format == BodyFormat::kJson) {
+      r.content_type = "application/json";
+      if (stats.rejected_spans == 0) {
+        r.body = "{}";
+      } else {
+        JsonWriter w(r.body);
+        w.BeginObject().Key("partialSuccess").BeginObject();
+        w.Field("rejectedSpans", std::to_string(stats.rejected_spans));
+        w.Field("errorMessage", stats.rejection_reason);
+        w.EndObject().EndObject();
+      }
+    } else {
+      r.content_type = "application/x-protobuf";
+      opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
+      if (stats.rejected_spans > 0) {
+        response.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(stats.rejected_spans));
+        response.mutable_partial_success()->set_error_message(stats.rejection_reason);
+      }
+      r.body = response.SerializeAsString();
+    }
+    return r;
+  }
+
+  static HttpResponse Error(BodyFormat format, int http_status, int grpc_code, const std::string& message) {
+    HttpResponse r;
+    r.status = http_status;
+    r.route = kRoute;
+    if (format == BodyFormat::kJson) {
+      r.content_type = "application/json";
+      JsonWriter w(r.body);
+      w.BeginObject().FieldInt("code", grpc_code).Field("message", message).EndObject();
+    } else {
+      r.content_type = "application/x-protobuf";
+      google::rpc::Status status;
+      status.set_code(grpc_code);
+      status.set_message(message);
+      r.body = status.SerializeAsString();
+    }
+    return r;
+  }
+
+  const OtlpHttpOptions options_;
+  Pipeline& pipeline_;
+  IngestMetrics proto_metrics_;
+  IngestMetrics json_metrics_;
+};
+
+}  // namespace
+
+HttpHandler NewOtlpHttpHandler(const OtlpHttpOptions& options, Pipeline& pipeline) {
+  auto receiver = std::make_shared<OtlpHttpReceiver>(options, pipeline);
+  return [receiver](const HttpRequest& req) { return receiver->Handle(req); };
+}
+
+}  // namespace spoor

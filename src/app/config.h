@@ -1,0 +1,53 @@
+// Spoor's configuration: command-line flags and an optional YAML file with
+// the same keys (flags win). Names follow Jaeger's where the meaning is the
+// same. Invalid configuration throws ConfigError with one line of text.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipeline/pipeline.h"
+#include "storage/factory.h"
+
+namespace spoor {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  std::string role = "all-in-one";
+  std::string log_level = "info";
+
+  StorageOptions storage;
+  PipelineOptions pipeline;
+
+  bool otlp_enabled = true;
+  std::string otlp_grpc_host_port = ":4317";
+  std::string otlp_http_host_port = ":4318";
+  uint64_t otlp_max_request_bytes = 64u << 20;
+
+  std::string query_host_port = ":16686";
+  std::string query_base_path = "/";
+  uint64_t query_max_clock_skew_ns = 0;
+
+  std::string admin_host_port = ":14269";
+};
+
+struct ParsedArgs {
+  Config config;
+  bool help = false;
+  bool version = false;
+};
+
+// Parses argv: an optional role first (all-in-one), then --key=value or
+// --key value flags; --config-file=PATH loads YAML first.
+[[nodiscard]] ParsedArgs ParseArgs(const std::vector<std::string>& args);
+
+// The text of `spoor --help`.
+[[nodiscard]] std::string HelpText();
+
+}  // namespace spoor

@@ -1,0 +1,21 @@
+// Small string helpers shared by the edges.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace spoor {
+
+[[nodiscard]] std::string ToLower(std::string_view s);
+[[nodiscard]] std::string_view Trim(std::string_view s);
+[[nodiscard]] bool StartsWith(std::string_view s, std::string_view prefix);
+// Strict decimal parses: the whole string must be a number.
+[[nodiscard]] std::optional<int64_t> ParseInt64(std::string_view s);
+[[nodiscard]] std::optional<uint64_t> ParseUint64(std::string_view s);
+[[nodiscard]] std::optional<double> ParseDouble(std::string_view s);
+// "64MiB", "1000", "10KB": bytes with an optional binary/decimal suffix.
+[[nodiscard]] std::optional<uint64_t> ParseByteSize(std::string_view s);
+
+}  // namespace spoor

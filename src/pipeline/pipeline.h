@@ -1,0 +1,71 @@
+// The ingest pipeline: receivers Submit() decoded batches; writer threads
+// drain the bounded queue into storage.
+//
+// Every span is counted exactly once as accepted (queued), refused (the
+// sender was told) or, after acceptance, either stored or dropped (storage
+// failed). See docs/operations.md for the metric names.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/metrics.h"
+#include "common/status.h"
+#include "pipeline/span_queue.h"
+#include "storage/storage.h"
+
+namespace spoor {
+
+// Per-(transport, format) counters, created once per receiver endpoint.
+struct IngestMetrics {
+  IngestMetrics(const std::string& transport, const std::string& format);
+
+  Counter& spans_received;  // decoded from requests (valid or not)
+  Counter& spans_accepted;  // queued for storage
+  Counter& spans_refused_invalid;     // rejected individually (bad IDs)
+  Counter& spans_refused_queue_full;  // refused because the queue was full
+  Counter& requests_malformed;
+  Counter& requests_too_large;
+  Counter& requests_unsupported;  // wrong content type / encoding / method
+
+  const std::string transport;
+  const std::string format;
+};
+
+struct PipelineOptions {
+  size_t queue_size_spans = 100000;
+  int num_workers = 2;
+};
+
+class Pipeline {
+ public:
+  Pipeline(const PipelineOptions& options, Storage& storage);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Queues the batch. Unavailable when the queue is full or shutting down
+  // (the spans are counted as refused in `metrics`).
+  [[nodiscard]] Status Submit(SpanBatch batch, IngestMetrics& metrics);
+
+  // Stops accepting, writes everything queued, joins the writers.
+  void Shutdown();
+
+  [[nodiscard]] const SpanQueue& queue() const { return queue_; }
+
+ private:
+  void WriterLoop();
+
+  Storage& storage_;
+  SpanQueue queue_;
+  std::vector<std::thread> writers_;
+  Counter& spans_stored_;
+  Counter& spans_dropped_;
+  Histogram& write_latency_;
+  bool shut_down_ = false;
+};
+
+}  // namespace spoor

@@ -1,0 +1,47 @@
+// A bounded multi-producer multi-consumer queue of span batches.
+//
+// Capacity is counted in spans, not batches (the meaning of Jaeger's
+// --collector.queue-size). A batch is admitted when it fits, or when the
+// queue is empty (so one oversized batch can still pass). Producers never
+// block: a full queue refuses, and the caller tells the sender to retry.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <optional>
+
+#include "model/span.h"
+
+namespace spoor {
+
+class SpanQueue {
+ public:
+  explicit SpanQueue(size_t capacity_spans) : capacity_(capacity_spans) {}
+
+  // Moves the batch in and returns true, or returns false (batch untouched)
+  // when it does not fit or the queue is closed.
+  [[nodiscard]] bool TryPush(SpanBatch& batch, size_t span_count);
+  // Blocks until a batch is available; nullopt once closed and drained.
+  [[nodiscard]] std::optional<SpanBatch> Pop();
+  // Refuses new batches and wakes the consumers; queued batches still drain.
+  void Close();
+
+  [[nodiscard]] size_t length_spans() const;
+  [[nodiscard]] size_t capacity_spans() const { return capacity_; }
+
+ private:
+  struct Entry {
+    SpanBatch batch;
+    size_t spans;
+  };
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::deque<Entry> entries_;
+  size_t spans_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace spoor

@@ -1,0 +1,32 @@
+// Shared pieces of the query handlers (query_api.cc, api_v3.cc).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "query/query_api.h"
+#include "server/http_util.h"
+
+namespace spoor {
+
+struct QueryContext {
+  QueryApiOptions options;
+  SpanReader& reader;
+  DependencyReader& dependencies;
+};
+
+// Runs the adjusters unless `raw`.
+void PrepareTraces(std::vector<Trace>& traces, bool raw, const QueryContext& ctx);
+
+// Groups a batch's spans by trace ID (for /api/transform), in order of
+// first appearance.
+[[nodiscard]] std::vector<Trace> GroupByTrace(const SpanBatch& batch);
+
+// /api/v3/...; `path` is relative to the base path ("/api/v3/services").
+[[nodiscard]] HttpResponse HandleApiV3(const HttpRequest& req, std::string_view path, const QueryContext& ctx);
+
+// HTTP status for a storage/parse status.
+[[nodiscard]] int HttpStatusFor(const Status& status);
+
+}  // namespace spoor

@@ -1,0 +1,58 @@
+// Parsing of the query API's request parameters into storage queries, with
+// the defaults and error messages of Jaeger's query service.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "server/http_util.h"
+#include "storage/storage.h"
+
+namespace spoor {
+
+// The search window used when `start` is absent (Jaeger's default).
+inline constexpr uint64_t kDefaultSearchLookbackNs = 48ULL * 3600 * 1000000000;
+inline constexpr size_t kDefaultSearchLimit = 100;
+inline constexpr size_t kMaxSearchLimit = 1500;
+
+struct JaegerSearchRequest {
+  TraceQuery query;
+  std::vector<TraceId> trace_ids;  // repeated traceID=: fetch these instead
+  bool raw = false;
+};
+
+// GET /api/traces: service, operation, tags (JSON object), tag=k:v,
+// start/end (µs), minDuration/maxDuration (Go durations), limit, traceID,
+// raw. InvalidArgument with Jaeger's message on bad input.
+[[nodiscard]] Result<JaegerSearchRequest> ParseJaegerSearch(const QueryParams& params, uint64_t now_ns);
+
+struct TraceReadRequest {
+  TraceTimeHint hint;
+  bool raw = false;
+};
+
+// GET /api/traces/{id}: start, end (µs), raw.
+[[nodiscard]] Result<TraceReadRequest> ParseJaegerTraceRead(const QueryParams& params);
+
+// GET /api/v3/traces and /trace-summaries: query.* parameters, camelCase or
+// snake_case (query.serviceName or query.service_name, ...).
+struct V3SearchRequest {
+  TraceQuery query;
+  bool raw = false;
+};
+[[nodiscard]] Result<V3SearchRequest> ParseV3Search(const QueryParams& params);
+
+// GET /api/v3/traces/{id}: startTime, endTime (RFC 3339), rawTraces.
+[[nodiscard]] Result<TraceReadRequest> ParseV3TraceRead(const QueryParams& params);
+
+// A span kind parameter: "" (all) or server/client/producer/consumer/internal.
+[[nodiscard]] Status ParseSpanKindParam(const std::string& value, bool* match_kind, SpanKind* kind);
+
+// Parses a JSON object of tag filters; values may be strings, numbers or
+// booleans and are compared by their text.
+[[nodiscard]] Status ParseTagsJson(const std::string& json,
+                                   std::vector<std::pair<std::string, std::string>>* tags);
+
+}  // namespace spoor

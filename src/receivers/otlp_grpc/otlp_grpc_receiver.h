@@ -1,0 +1,34 @@
+// OTLP/gRPC receiver: opentelemetry.proto.collector.trace.v1.TraceService.
+// Malformed requests get INVALID_ARGUMENT, a full queue UNAVAILABLE (which
+// OTLP clients retry), spans with invalid IDs a partial success.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "pipeline/pipeline.h"
+
+namespace spoor {
+
+struct OtlpGrpcOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 4317;
+  size_t max_message_bytes = 64u << 20;
+};
+
+class OtlpGrpcReceiver {
+ public:
+  virtual ~OtlpGrpcReceiver() = default;
+  // Starts serving; fails when the port cannot be bound.
+  [[nodiscard]] virtual Status Start() = 0;
+  // Stops accepting and waits for in-flight calls.
+  virtual void Stop() = 0;
+  [[nodiscard]] virtual uint16_t port() const = 0;
+};
+
+[[nodiscard]] std::unique_ptr<OtlpGrpcReceiver> NewOtlpGrpcReceiver(const OtlpGrpcOptions& options,
+                                                                     Pipeline& pipeline);
+
+}  // namespace spoor

@@ -1,0 +1,18 @@
+// The in-memory backend: bounded by a number of traces, the oldest trace
+// (by first arrival) evicted first. Thread-safe (one reader/writer lock).
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "storage/storage.h"
+
+namespace spoor {
+
+struct MemoryStoreOptions {
+  size_t max_traces = 100000;
+};
+
+[[nodiscard]] std::unique_ptr<Storage> NewMemoryStore(const MemoryStoreOptions& options);
+
+}  // namespace spoor

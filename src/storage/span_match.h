@@ -1,0 +1,19 @@
+// Evaluation of TraceQuery conditions against one stored span, for backends
+// that filter spans in memory (memory, and the embedded store's blocks).
+#pragma once
+
+#include <string_view>
+
+#include "storage/storage.h"
+
+namespace spoor {
+
+// True when the span satisfies every condition of the query at once
+// (service, operation, kind, tags, duration bounds, start time window).
+[[nodiscard]] bool SpanMatches(const SpanRecord& record, const TraceQuery& query);
+
+// True when one of the places a tag can live (see TraceQuery) holds `key`
+// with a value whose string form equals `value`.
+[[nodiscard]] bool SpanHasTag(const SpanRecord& record, std::string_view key, std::string_view value);
+
+}  // namespace spoor
