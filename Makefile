@@ -32,7 +32,7 @@ integration: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L integration
 
 bench: build
-	@echo "benchmarks: see bench/README.md"
+	@$(BUILD_DIR)/bench/spoor_bench --benchmark_min_time=0.5
 
 fmt:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
