@@ -2,9 +2,15 @@
 //
 // A request that cannot be parsed at all fails with InvalidArgument and a
 // message saying what was wrong. Spans that parse but are unusable (trace ID
-// not 16 bytes or all zero, span ID not 8 bytes or all zero) are left out of
-// the batch and counted in DecodeStats, to be reported to the sender as a
-// partial success.
+// not 16 bytes or all zero, span ID not 8 bytes or all zero, parent span ID
+// neither empty nor 8 bytes) are left out of the batch and counted in
+// DecodeStats, to be reported to the sender as a partial success. A link
+// whose IDs have an impossible length is left out of its span and counted
+// in the span's dropped_links_count.
+//
+// The decoded spans are appended to `batch`; scopes and resources left
+// without spans are not. `stats` (may be null) is added to. On failure both
+// are left unchanged.
 #pragma once
 
 #include <cstddef>
@@ -22,7 +28,9 @@ namespace spoor {
 
 struct DecodeStats {
   size_t rejected_spans = 0;
-  std::string rejection_reason;  // the first reason seen, for partialSuccess
+  // The first reason seen, for partialSuccess, e.g. "span 3: trace_id must
+  // be 16 bytes, got 0" (spans numbered from 0 across the whole request).
+  std::string rejection_reason;
 };
 
 // ExportTraceServiceRequest in protobuf binary form.

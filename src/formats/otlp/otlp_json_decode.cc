@@ -170,6 +170,7 @@ class JsonDecoder {
   }
 
   bool DecodeResourceSpans(dom::element e, const Path& p, ResourceSpans* rs);
+  bool DecodeResource(dom::element e, const Path& p, Resource* out);
   bool DecodeScopeSpans(dom::element e, const Path& p, ScopeSpans* ss);
   bool DecodeScope(dom::element e, const Path& p, Scope* out);
   // Returns false only for a malformed span. A span with unusable IDs is
@@ -262,27 +263,20 @@ bool JsonDecoder::DecodeRequest(dom::element root, SpanBatch* batch, DecodeStats
   stats_ = stats;
   return ForEachField(root, Path(), [&](std::string_view key, dom::element v, const Path& fp) {
     if (!Is(key, "resourceSpans", "resource_spans")) return true;
-    return DecodeList(v, fp, &batch->resource_spans, [&](dom::element e, const Path& ep, auto* rs) {
-      return DecodeResourceSpans(e, ep, rs);
-    });
+    return DecodeList(v, fp, &batch->resource_spans,
+                      [&](dom::element item, const Path& ip, auto* rs) {
+                        return DecodeResourceSpans(item, ip, rs);
+                      });
   });
 }
 
 bool JsonDecoder::DecodeResourceSpans(dom::element e, const Path& p, ResourceSpans* rs) {
   auto resource = std::make_shared<Resource>();
   bool ok = ForEachField(e, p, [&](std::string_view key, dom::element v, const Path& fp) {
-    if (key == "resource") {
-      return ForEachField(v, fp, [&](std::string_view key, dom::element v, const Path& fp) {
-        if (key == "attributes") return DecodeAttributes(v, fp, 0, &resource->attributes);
-        if (Is(key, "droppedAttributesCount", "dropped_attributes_count")) {
-          return GetInt(v, fp, &resource->dropped_attributes_count);
-        }
-        return true;
-      });
-    }
+    if (key == "resource") return DecodeResource(v, fp, resource.get());
     if (Is(key, "scopeSpans", "scope_spans")) {
-      return DecodeList(v, fp, &rs->scope_spans, [&](dom::element e, const Path& ep, auto* ss) {
-        return DecodeScopeSpans(e, ep, ss);
+      return DecodeList(v, fp, &rs->scope_spans, [&](dom::element item, const Path& ip, auto* ss) {
+        return DecodeScopeSpans(item, ip, ss);
       });
     }
     if (Is(key, "schemaUrl", "schema_url")) return GetString(v, fp, &resource->schema_url);
@@ -293,13 +287,23 @@ bool JsonDecoder::DecodeResourceSpans(dom::element e, const Path& p, ResourceSpa
   return ok;
 }
 
+bool JsonDecoder::DecodeResource(dom::element e, const Path& p, Resource* out) {
+  return ForEachField(e, p, [&](std::string_view key, dom::element v, const Path& fp) {
+    if (key == "attributes") return DecodeAttributes(v, fp, 0, &out->attributes);
+    if (Is(key, "droppedAttributesCount", "dropped_attributes_count")) {
+      return GetInt(v, fp, &out->dropped_attributes_count);
+    }
+    return true;
+  });
+}
+
 bool JsonDecoder::DecodeScopeSpans(dom::element e, const Path& p, ScopeSpans* ss) {
   auto scope = std::make_shared<Scope>();
   bool ok = ForEachField(e, p, [&](std::string_view key, dom::element v, const Path& fp) {
     if (key == "spans") {
-      bool spans_ok = DecodeList(v, fp, &ss->spans, [&](dom::element e, const Path& ep, auto* s) {
-        return DecodeSpan(e, ep, s);
-      });
+      bool spans_ok = DecodeList(
+          v, fp, &ss->spans,
+          [&](dom::element item, const Path& ip, auto* s) { return DecodeSpan(item, ip, s); });
       // Rejected spans are the ones left without a trace ID.
       std::erase_if(ss->spans, [](const Span& s) { return !s.trace_id.valid(); });
       return spans_ok;
@@ -378,8 +382,8 @@ bool JsonDecoder::DecodeSpan(dom::element e, const Path& p, Span* span) {
       return GetInt(v, fp, &span->dropped_attributes_count);
     }
     if (key == "events") {
-      return DecodeList(v, fp, &span->events, [&](dom::element e, const Path& ep, auto* event) {
-        return DecodeEvent(e, ep, event);
+      return DecodeList(v, fp, &span->events, [&](dom::element item, const Path& ip, auto* event) {
+        return DecodeEvent(item, ip, event);
       });
     }
     if (Is(key, "droppedEventsCount", "dropped_events_count")) {
@@ -537,15 +541,15 @@ bool JsonDecoder::DecodeValue(dom::element e, const Path& p, int depth, AnyValue
     *out = AnyValue{};
     out->type = is_array ? ValueType::kArray : ValueType::kKvList;
     // Both are {"values": [...]}: of values or of key-value pairs.
-    return ForEachField(v, fp, [&](std::string_view key, dom::element v, const Path& fp) {
-      if (key != "values") return true;
-      if (is_array) {
-        return DecodeList(v, fp, &out->array, [&](dom::element e, const Path& ep, AnyValue* item) {
-          return DecodeValue(e, ep, depth + 1, item);
+    return ForEachField(
+        v, fp, [&](std::string_view inner_key, dom::element values, const Path& values_path) {
+          if (inner_key != "values") return true;
+          if (!is_array) return DecodeAttributes(values, values_path, depth + 1, &out->kvlist);
+          return DecodeList(values, values_path, &out->array,
+                            [&](dom::element item_json, const Path& item_path, AnyValue* item) {
+                              return DecodeValue(item_json, item_path, depth + 1, item);
+                            });
         });
-      }
-      return DecodeAttributes(v, fp, depth + 1, &out->kvlist);
-    });
   });
 }
 

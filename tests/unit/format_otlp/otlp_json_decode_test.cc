@@ -151,8 +151,8 @@ Span DecodeOne(const std::string& json) {
 }
 
 AnyValue DecodeValue(std::string_view value_json) {
-  Span span = DecodeOne(WithSpans(SpanWith(R"("attributes":[{"key":"k","value":)" +
-                                           std::string(value_json) + "}]")));
+  Span span = DecodeOne(
+      WithSpans(SpanWith(R"("attributes":[{"key":"k","value":)" + std::string(value_json) + "}]")));
   if (span.attributes.size() != 1) return {};
   return span.attributes[0].value;
 }
@@ -198,10 +198,10 @@ TEST(OtlpJsonDecode, TracesDataHasTheSameShape) {
 }
 
 TEST(OtlpJsonDecode, IntegersAsStringsOrNumbers) {
-  Span as_numbers = DecodeOne(WithSpans(SpanWith(
-      R"("startTimeUnixNano":18446744073709551615,"endTimeUnixNano":1700000000223456789,)"
-      R"("flags":"257","droppedAttributesCount":"4","droppedEventsCount":5,)"
-      R"("droppedLinksCount":"6","events":[{"timeUnixNano":1.5e9}])")));
+  Span as_numbers = DecodeOne(WithSpans(
+      SpanWith(R"("startTimeUnixNano":18446744073709551615,"endTimeUnixNano":1700000000223456789,)"
+               R"("flags":"257","droppedAttributesCount":"4","droppedEventsCount":5,)"
+               R"("droppedLinksCount":"6","events":[{"timeUnixNano":1.5e9}])")));
   EXPECT_EQ(as_numbers.start_time_ns, std::numeric_limits<uint64_t>::max());
   EXPECT_EQ(as_numbers.end_time_ns, 1700000000223456789ULL);
   EXPECT_EQ(as_numbers.flags, 257u);
@@ -318,19 +318,19 @@ TEST(OtlpJsonDecode, RejectionReasons) {
 }
 
 TEST(OtlpJsonDecode, LinksWithImpossibleIdsDroppedAndCounted) {
-  Span span = DecodeOne(WithSpans(SpanWith(
-      R"("droppedLinksCount":2,"links":[{"traceState":"no context"},)"
-      R"({"traceId":"0102","spanId":"1112131415161718"},)"
-      R"({"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"nothex!!nothex!!"}])")));
+  Span span = DecodeOne(WithSpans(
+      SpanWith(R"("droppedLinksCount":2,"links":[{"traceState":"no context"},)"
+               R"({"traceId":"0102","spanId":"1112131415161718"},)"
+               R"({"traceId":"0102030405060708090a0b0c0d0e0f10","spanId":"nothex!!nothex!!"}])")));
   ASSERT_EQ(span.links.size(), 1u);
   EXPECT_EQ(span.links[0].trace_state, "no context");
   EXPECT_EQ(span.dropped_links_count, 4u);
 }
 
 TEST(OtlpJsonDecode, NullFieldsAreDefaults_UnknownFieldsIgnored) {
-  Span span = DecodeOne(WithSpans(SpanWith(
-      R"("parentSpanId":null,"name":null,"attributes":null,"status":null,)"
-      R"("futureField":{"nested":[1,2,{"x":null}]},"kind":2,"alsoUnknown":"x")")));
+  Span span = DecodeOne(WithSpans(
+      SpanWith(R"("parentSpanId":null,"name":null,"attributes":null,"status":null,)"
+               R"("futureField":{"nested":[1,2,{"x":null}]},"kind":2,"alsoUnknown":"x")")));
   EXPECT_FALSE(span.parent_span_id.valid());
   EXPECT_EQ(span.name, "");
   EXPECT_EQ(span.kind, SpanKind::kServer);
@@ -338,9 +338,9 @@ TEST(OtlpJsonDecode, NullFieldsAreDefaults_UnknownFieldsIgnored) {
 }
 
 TEST(OtlpJsonDecode, EmptyRequests_EmptyBatch) {
-  for (const char* json : {"{}", R"({"resourceSpans":[]})", R"({"resourceSpans":null})",
-                           R"({"resourceSpans":[{}]})", R"({"resourceSpans":[{"scopeSpans":[{}]}]})",
-                           " \n{\"somethingElse\": 1} "}) {
+  for (const char* json :
+       {"{}", R"({"resourceSpans":[]})", R"({"resourceSpans":null})", R"({"resourceSpans":[{}]})",
+        R"({"resourceSpans":[{"scopeSpans":[{}]}]})", " \n{\"somethingElse\": 1} "}) {
     SpanBatch batch;
     DecodeStats stats;
     Status st = DecodeOtlpJson(json, &batch, &stats);
@@ -389,10 +389,11 @@ TEST(OtlpJsonDecode, WrongTypes_MessageSaysWhere) {
   EXPECT_EQ(DecodeError(WithSpans(SpanWith(R"("startTimeUnixNano":1.5)"))),
             "malformed OTLP JSON: resourceSpans[0].scopeSpans[0].spans[0].startTimeUnixNano: "
             "expected integer");
-  EXPECT_EQ(DecodeError(WithSpans(SpanWith(R"("links":[{"attributes":[{"key":"k","value":)"
-                                           R"({"arrayValue":{"values":[{"boolValue":"true"}]}}}]}])"))),
-            "malformed OTLP JSON: resourceSpans[0].scopeSpans[0].spans[0].links[0].attributes[0]."
-            "value.arrayValue.values[0].boolValue: expected boolean");
+  EXPECT_EQ(
+      DecodeError(WithSpans(SpanWith(R"("links":[{"attributes":[{"key":"k","value":)"
+                                     R"({"arrayValue":{"values":[{"boolValue":"true"}]}}}]}])"))),
+      "malformed OTLP JSON: resourceSpans[0].scopeSpans[0].spans[0].links[0].attributes[0]."
+      "value.arrayValue.values[0].boolValue: expected boolean");
   EXPECT_EQ(DecodeError(WithSpans(SpanWith(R"("attributes":[{"key":"k","value":)"
                                            R"({"bytesValue":"not base64!"}}])"))),
             "malformed OTLP JSON: resourceSpans[0].scopeSpans[0].spans[0].attributes[0]."
@@ -439,20 +440,21 @@ TEST(OtlpJsonDecode, DeepNesting_LimitedNotCrashing) {
   EXPECT_EQ(depth, 64);
   EXPECT_EQ(*cur, AnyValue::String("bottom"));
 
-  std::string message = DecodeError(WithSpans(
-      SpanWith(R"("attributes":[{"key":"k","value":)" + NestedArray(65) + "}]")));
+  std::string message = DecodeError(
+      WithSpans(SpanWith(R"("attributes":[{"key":"k","value":)" + NestedArray(65) + "}]")));
   EXPECT_NE(message.find("values nested deeper than 64 levels"), std::string::npos) << message;
 
   std::string kvlist;
   for (int i = 0; i < 100; ++i) kvlist += R"({"kvlistValue":{"values":[{"key":"k","value":)";
   kvlist += "{}";
   for (int i = 0; i < 100; ++i) kvlist += "}]}}";
-  message = DecodeError(WithSpans(SpanWith(R"("attributes":[{"key":"k","value":)" + kvlist + "}]")));
+  message =
+      DecodeError(WithSpans(SpanWith(R"("attributes":[{"key":"k","value":)" + kvlist + "}]")));
   EXPECT_NE(message.find("values nested deeper than 64 levels"), std::string::npos) << message;
 
   // Raw JSON nesting far beyond any limit is refused by the parser itself.
-  std::string hostile = R"({"resourceSpans":)" + std::string(100000, '[') +
-                        std::string(100000, ']') + "}";
+  std::string hostile =
+      R"({"resourceSpans":)" + std::string(100000, '[') + std::string(100000, ']') + "}";
   EXPECT_EQ(DecodeError(hostile).rfind("malformed OTLP JSON: ", 0), 0u);
 }
 
