@@ -80,7 +80,9 @@ int RunAllInOne(const Config& config) {
     if (auto o = ServerOptions("otlp_http", config.otlp_http_host_port, config.otlp_max_request_bytes, 2)) {
       OtlpHttpOptions http_options;
       http_options.max_request_bytes = config.otlp_max_request_bytes;
-      receivers.push_back(std::make_unique<HttpServer>(*o, NewOtlpHttpHandler(http_options, pipeline)));
+      OtlpHttpHandlers handlers = NewOtlpHttpHandlers(http_options, pipeline);
+      o->on_body_too_large = handlers.body_too_large;
+      receivers.push_back(std::make_unique<HttpServer>(*o, handlers.handle));
       ok = ok && start(*receivers.back(), "OTLP/HTTP");
     }
     if (Enabled(config.otlp_grpc_host_port)) {

@@ -26,7 +26,10 @@ IngestMetrics::IngestMetrics(const std::string& t, const std::string& f)
       spans_refused_queue_full(IngestCounter("spoor_spans_refused_total", kSpansRefusedHelp, t, f, "queue_full")),
       requests_malformed(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "malformed")),
       requests_too_large(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "too_large")),
-      requests_unsupported(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "unsupported")),
+      requests_unsupported_media_type(
+          IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "unsupported_media_type")),
+      requests_method_not_allowed(
+          IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "method_not_allowed")),
       transport(t),
       format(f) {}
 

@@ -29,7 +29,8 @@ struct IngestMetrics {
   Counter& spans_refused_queue_full;  // refused because the queue was full
   Counter& requests_malformed;
   Counter& requests_too_large;
-  Counter& requests_unsupported;  // wrong content type / encoding / method
+  Counter& requests_unsupported_media_type;  // wrong content type or encoding (415)
+  Counter& requests_method_not_allowed;      // 405
 
   const std::string transport;
   const std::string format;

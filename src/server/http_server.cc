@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <array>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -49,9 +50,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
     if (auto length = parser_->content_length(); length && *length > options_.max_body_bytes) {
-      return SendError(413, "request body of " + std::to_string(*length) +
-                                " bytes exceeds the limit of " +
-                                std::to_string(options_.max_body_bytes) + " bytes");
+      return SendTooLarge("request body of " + std::to_string(*length) + " bytes exceeds the limit of " +
+                          std::to_string(options_.max_body_bytes) + " bytes");
     }
     auto expect = req[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
@@ -75,8 +75,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return SendError(413, "request body exceeds the limit of " +
-                                std::to_string(options_.max_body_bytes) + " bytes");
+      return SendTooLarge("request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
+                          " bytes");
     }
     if (ec == http::error::header_limit) return SendError(431, "request headers too large");
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
@@ -91,7 +91,8 @@ class Session : public std::enable_shared_from_this<Session> {
     Close();
   }
 
-  void Handle() {
+  // The request line and headers (and the body when read).
+  HttpRequest BuildRequest() {
     auto& req = parser_->get();
     HttpRequest request;
     request.method = std::string(req.method_string());
@@ -103,11 +104,16 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : req) {
       request.headers.emplace_back(ToLower(std::string_view(field.name_string().data(), field.name_string().size())), std::string(field.value()));
     }
-    request.body = std::move(req.body());
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) request.remote_address = endpoint.address().to_string();
+    return request;
+  }
 
+  void Handle() {
+    auto& req = parser_->get();
+    HttpRequest request = BuildRequest();
+    request.body = std::move(req.body());
     HttpResponse response;
     try {
       response = handler_(request);
@@ -122,6 +128,14 @@ class Session : public std::enable_shared_from_this<Session> {
   void SendError(int status, std::string message) {
     HttpResponse response = HttpResponse::Text(status, std::move(message) + "\n");
     Send(std::move(response), false, 11);
+  }
+
+  void SendTooLarge(std::string message) {
+    if (!options_.on_body_too_large) return SendError(413, std::move(message));
+    HttpRequest request = BuildRequest();
+    request.body = std::move(message);  // the reason, for the handler's answer
+    HttpResponse response = options_.on_body_too_large(request);
+    Send(std::move(response), false, parser_->get().version());
   }
 
   void Send(HttpResponse response, bool keep_alive, unsigned version) {
@@ -142,7 +156,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res->prepare_payload();
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec || !res->keep_alive()) return self->Close();
+      if (ec) return self->Close();
+      if (!res->keep_alive()) return self->LingeringClose();
       self->ReadHeader();
     });
   }
@@ -153,8 +168,32 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.close();
   }
 
+  // Closes after an answer sent before the request was read in full (e.g. a
+  // 413): shut the sending side, then read and discard what the client is
+  // still sending, for a bounded time and size, so that closing does not
+  // reset the connection before the client has read the answer (RFC 9112,
+  // section 9.6).
+  void LingeringClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    Drain();
+  }
+
+  void Drain() {
+    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code ec, size_t n) {
+      self->drained_ += n;
+      if (ec || self->drained_ > kMaxDrainBytes) return self->stream_.close();
+      self->Drain();
+    });
+  }
+
+  static constexpr size_t kMaxDrainBytes = 64u << 20;
+
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::array<char, 16384> drain_buf_;
+  size_t drained_ = 0;
   std::optional<http::request_parser<http::string_body>> parser_;
   const HttpServerOptions& options_;
   const HttpHandler& handler_;

@@ -22,6 +22,10 @@ struct HttpServerOptions {
   uint16_t port = 0;  // 0 = any free port
   size_t max_body_bytes = 64u << 20;
   int threads = 2;
+  // Answers a request whose body is over max_body_bytes (413), called with
+  // the request line and headers only; unset = a plain-text 413. The
+  // connection is closed after the answer.
+  HttpHandler on_body_too_large;
 };
 
 class HttpServer {

@@ -2,26 +2,22 @@
 // nothing crashes the server, and /metrics counts what was refused.
 
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import {
-  fetchJson,
-  getMetrics,
-  metric,
-  nowNs,
-  randomSpanId,
-  randomTraceId,
-  startSpoor,
-  waitFor,
-  waitForTrace,
-} from '../lib/spoor.mjs';
-import { SpanKind, encodeRequest, grpcExport, postTraces, request, span } from '../lib/otlp.mjs';
+import { fetchJson, getMetrics, metric, nowNs, randomSpanId, randomTraceId, startSpoor, waitFor, waitForTrace } from '../lib/spoor.mjs';
+import { SpanKind, encodeRequest, grpc, grpcExport, grpcExportRaw, postTraces, request, span } from '../lib/otlp.mjs';
 
 const MAX_REQUEST_SIZE = 1000;
 
 function smallRequest(traceId = randomTraceId()) {
   const start = nowNs() - 1_000_000_000n;
-  return request([{ service: 'bad-input', spans: [span({ traceId, spanId: randomSpanId(), name: 'ok', kind: SpanKind.SERVER, startNs: start, endNs: start + 1_000_000n })] }]);
+  return request([
+    {
+      service: 'bad-input',
+      spans: [span({ traceId, spanId: randomSpanId(), name: 'ok', kind: SpanKind.SERVER, startNs: start, endNs: start + 1_000_000n })],
+    },
+  ]);
 }
 
 /** Checks a 400 answer to a JSON request: google.rpc.Status in JSON. */
@@ -43,10 +39,63 @@ function assertProtoStatus400(res, what) {
   assert.ok((res.proto.message ?? '').length > 0, `${what}: message`);
 }
 
+/**
+ * POSTs `payload` to /v1/traces over a raw socket with Transfer-Encoding:
+ * chunked (no Content-Length), in 100-byte chunks written back to back. A
+ * server may answer before it has read the whole body; it must still let
+ * the client read that answer (no reset while unread data is pending).
+ * Resolves with {status, body}.
+ */
+function postChunked(port, payload, contentType) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let received = '';
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete answer within 10 s; got ${JSON.stringify(received)}`));
+    }, 10_000);
+    const finish = () => {
+      const m = /^HTTP\/1\.1 (\d{3})/.exec(received);
+      const headEnd = received.indexOf('\r\n\r\n');
+      const length = /\r\ncontent-length:\s*(\d+)/i.exec(received);
+      if (m && headEnd >= 0 && length && received.length >= headEnd + 4 + Number(length[1])) {
+        clearTimeout(timer);
+        socket.destroy();
+        resolve({ status: Number(m[1]), body: received.slice(headEnd + 4) });
+        return true;
+      }
+      return false;
+    };
+    socket.setEncoding('utf8');
+    socket.on('data', (d) => {
+      received += d;
+      finish();
+    });
+    socket.on('error', () => {}); // a reset after the answer is fine
+    socket.on('close', () => {
+      if (!finish()) {
+        clearTimeout(timer);
+        reject(new Error(`connection closed without a complete answer: ${JSON.stringify(received)}`));
+      }
+    });
+    socket.on('connect', () => {
+      socket.write(`POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\n\r\n`);
+      for (let i = 0; i < payload.length; i += 100) {
+        const chunk = payload.subarray(i, i + 100);
+        socket.write(`${chunk.length.toString(16)}\r\n`);
+        socket.write(chunk);
+        socket.write('\r\n');
+      }
+      socket.write('0\r\n\r\n');
+    });
+  });
+}
+
 describe('bad OTLP input', () => {
   let spoor;
   let url;
   const sent = { jsonMalformed: 0, protoMalformed: 0, badGzip: 0, tooLarge: 0, unsupportedMedia: 0 };
+  const sentGrpc = { malformed: 0, tooLarge: 0 };
 
   before(async () => {
     spoor = await startSpoor({ flags: [`--collector.otlp.http.max-request-size=${MAX_REQUEST_SIZE}`] });
@@ -79,7 +128,10 @@ describe('bad OTLP input', () => {
       ['resourceSpans is a string', '{"resourceSpans": "oops"}'],
       ['span name is a number', JSON.stringify(smallRequest()).replace('"name":"ok"', '"name":42')],
       ['start time is an object', JSON.stringify(smallRequest()).replace(/"startTimeUnixNano":"\d+"/, '"startTimeUnixNano":{}')],
-      ['attribute value is a string', JSON.stringify(smallRequest()).replace(/"value":\{"stringValue":"bad-input"\}/, '"value":"bad-input"')],
+      [
+        'attribute value is a string',
+        JSON.stringify(smallRequest()).replace(/"value":\{"stringValue":"bad-input"\}/, '"value":"bad-input"'),
+      ],
       ['top level is an array', '[]'],
     ];
     for (const [name, body] of jsonCases) {
@@ -93,7 +145,10 @@ describe('bad OTLP input', () => {
       const full = encodeRequest(smallRequest());
       for (const cut of [Math.floor(full.length / 2), full.length - 1]) {
         sent.protoMalformed++;
-        assertProtoStatus400(await postTraces(url, full.subarray(0, cut), { encoding: 'proto' }), `truncated to ${cut} of ${full.length} bytes`);
+        assertProtoStatus400(
+          await postTraces(url, full.subarray(0, cut), { encoding: 'proto' }),
+          `truncated to ${cut} of ${full.length} bytes`,
+        );
       }
     });
 
@@ -121,23 +176,44 @@ describe('bad OTLP input', () => {
     });
   });
 
+  describe('accepted variants of the headers', () => {
+    test('Content-Type parameters and letter case do not matter', async () => {
+      for (const type of ['application/json; charset=utf-8', 'Application/JSON']) {
+        const traceId = randomTraceId();
+        const res = await postTraces(url, JSON.stringify(smallRequest(traceId)), { headers: { 'content-type': type } });
+        assert.equal(res.status, 200, `${type}: ${res.bytes.toString()}`);
+        await waitForTrace(spoor.baseUrls.query, traceId);
+      }
+    });
+
+    test('Content-Encoding: identity is the plain body', async () => {
+      const traceId = randomTraceId();
+      const res = await postTraces(url, smallRequest(traceId), { encoding: 'proto', headers: { 'content-encoding': 'identity' } });
+      assert.equal(res.status, 200, res.bytes.toString());
+      await waitForTrace(spoor.baseUrls.query, traceId);
+    });
+  });
+
   describe('routing and media type errors', () => {
     test('wrong Content-Type is 415', async () => {
       for (const type of ['text/plain', 'application/xml']) {
         sent.unsupportedMedia++;
         const res = await postTraces(url, JSON.stringify(smallRequest()), { headers: { 'content-type': type } });
         assert.equal(res.status, 415, `${type}: ${res.bytes.toString()}`);
+        assert.ok(res.bytes.length > 0, 'a message says why');
       }
     });
 
     test('GET /v1/traces is 405', async () => {
       const res = await fetchJson(`${url}/v1/traces`);
       assert.equal(res.status, 405, res.text);
+      assert.ok(res.text.length > 0, 'a message says why');
     });
 
     test('an unknown path is 404', async () => {
       const res = await postTraces(url, JSON.stringify(smallRequest()), { path: '/v1/nothing-here' });
       assert.equal(res.status, 404, res.bytes.toString());
+      assert.ok(res.bytes.length > 0, 'a message says why');
     });
   });
 
@@ -152,6 +228,7 @@ describe('bad OTLP input', () => {
       sent.tooLarge++;
       const res = await postTraces(url, bigRequest());
       assert.equal(res.status, 413, res.bytes.toString());
+      assert.ok(res.bytes.length > 0, 'a message says why');
     });
 
     test('a protobuf body over the limit is 413', async () => {
@@ -168,6 +245,7 @@ describe('bad OTLP input', () => {
       sent.tooLarge++;
       const res = await postTraces(url, bomb, { headers: { 'content-encoding': 'gzip' } });
       assert.equal(res.status, 413, res.bytes.toString());
+      assert.ok(res.bytes.length > 0, 'a message says why');
     });
 
     test('a protobuf gzip bomb is 413', async () => {
@@ -180,10 +258,65 @@ describe('bad OTLP input', () => {
       assert.equal(res.status, 413, res.bytes.toString());
     });
 
+    test('a chunked body (no Content-Length) over the limit is 413', async () => {
+      const req = smallRequest();
+      req.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({ key: 'filler', value: { stringValue: 'x'.repeat(128 << 10) } });
+      const payload = Buffer.from(JSON.stringify(req));
+      sent.tooLarge++;
+      const res = await postChunked(spoor.ports.otlpHttp, payload, 'application/json');
+      assert.equal(res.status, 413, res.body);
+    });
+
+    test('a chunked body under the limit is accepted', async () => {
+      const traceId = randomTraceId();
+      const res = await postChunked(spoor.ports.otlpHttp, encodeRequest(smallRequest(traceId)), 'application/x-protobuf');
+      assert.equal(res.status, 200, res.body);
+      await waitForTrace(spoor.baseUrls.query, traceId);
+    });
+
     test('a gzip body under the limit after decompression is accepted', async () => {
       const traceId = randomTraceId();
       const res = await postTraces(url, smallRequest(traceId), { gzip: true });
       assert.equal(res.status, 200, res.bytes.toString());
+      await waitForTrace(spoor.baseUrls.query, traceId);
+    });
+  });
+
+  describe('OTLP/gRPC errors', () => {
+    test('a malformed message is INVALID_ARGUMENT', async () => {
+      const full = encodeRequest(smallRequest());
+      for (const bytes of [full.subarray(0, Math.floor(full.length / 2)), Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f])]) {
+        sentGrpc.malformed++;
+        await assert.rejects(grpcExportRaw(spoor.grpcAddress, bytes), (err) => {
+          assert.equal(err.code, grpc.status.INVALID_ARGUMENT, `code ${err.code}: ${err.details}`);
+          assert.ok((err.details ?? '').length > 0, 'a message');
+          return true;
+        });
+      }
+    });
+
+    test('a message over the size limit is RESOURCE_EXHAUSTED', async () => {
+      const req = smallRequest();
+      req.resourceSpans[0].scopeSpans[0].spans[0].attributes.push({ key: 'filler', value: { stringValue: 'x'.repeat(5000) } });
+      sentGrpc.tooLarge++;
+      await assert.rejects(grpcExport(spoor.grpcAddress, req), (err) => {
+        assert.equal(err.code, grpc.status.RESOURCE_EXHAUSTED, `code ${err.code}: ${err.details}`);
+        return true;
+      });
+    });
+
+    test('a gzip-compressed message is accepted', async () => {
+      const traceId = randomTraceId();
+      const response = await grpcExport(spoor.grpcAddress, smallRequest(traceId), {
+        channelOptions: { 'grpc.default_compression_algorithm': 2 },
+      });
+      assert.equal(Number(response?.partialSuccess?.rejectedSpans ?? 0), 0);
+      await waitForTrace(spoor.baseUrls.query, traceId);
+    });
+
+    test('the server keeps serving gRPC after errors', async () => {
+      const traceId = randomTraceId();
+      await grpcExport(spoor.grpcAddress, smallRequest(traceId));
       await waitForTrace(spoor.baseUrls.query, traceId);
     });
   });
@@ -249,38 +382,6 @@ describe('bad OTLP input', () => {
     });
 
     test('/metrics counts refused requests and spans', async () => {
-      const text = await getMetrics(spoor);
-      const refused = (labels) => metric(text, 'spoor_requests_refused_total', { transport: 'http', ...labels }) ?? 0;
-      assert.ok(
-        refused({ format: 'otlp_json', reason: 'malformed' }) >= sent.jsonMalformed,
-        `malformed JSON requests: ${refused({ format: 'otlp_json', reason: 'malformed' })} < ${sent.jsonMalformed}`,
-      );
-      assert.ok(
-        refused({ format: 'otlp_proto', reason: 'malformed' }) >= sent.protoMalformed,
-        `malformed protobuf requests: ${refused({ format: 'otlp_proto', reason: 'malformed' })} < ${sent.protoMalformed}`,
-      );
-      assert.ok(refused({ reason: 'too_large' }) >= sent.tooLarge, `too large: ${refused({ reason: 'too_large' })} < ${sent.tooLarge}`);
-      assert.ok(
-        refused({ reason: 'unsupported_media_type' }) >= sent.unsupportedMedia,
-        `unsupported media type: ${refused({ reason: 'unsupported_media_type' })} < ${sent.unsupportedMedia}`,
-      );
-
-      const allRefused = refused({});
-      const allSent = Object.values(sent).reduce((a, b) => a + b, 0);
-      assert.ok(allRefused >= allSent, `refused requests over HTTP: ${allRefused} < ${allSent}`);
-
-      const spansRefused = (labels) => metric(text, 'spoor_spans_refused_total', labels) ?? 0;
-      assert.ok(spansRefused({ transport: 'http', format: 'otlp_json' }) >= 2, 'invalid spans refused over HTTP JSON');
-      assert.ok(spansRefused({ transport: 'http', format: 'otlp_proto' }) >= 2, 'invalid spans refused over HTTP protobuf');
-      assert.ok(spansRefused({ transport: 'grpc' }) >= 2, 'invalid spans refused over gRPC');
-
-      const received = metric(text, 'spoor_spans_received_total', { transport: 'http', format: 'otlp_json' }) ?? 0;
-      const accepted = metric(text, 'spoor_spans_accepted_total', { transport: 'http', format: 'otlp_json' }) ?? 0;
-      // valid: the first request, the gzip one, the two good spans of the mixed one, the last one.
-      assert.ok(accepted >= 5, `accepted JSON spans: ${accepted}`);
-      assert.ok(received >= accepted + 2, `received (${received}) counts the refused spans too (accepted ${accepted})`);
-      assert.ok((metric(text, 'spoor_spans_accepted_total', { transport: 'grpc' }) ?? 0) >= 2, 'accepted gRPC spans');
-
       // Storage catches up with what was accepted.
       await waitFor(
         async () => {
@@ -291,13 +392,58 @@ describe('bad OTLP input', () => {
         },
         { description: 'spoor_spans_stored_total to reach spoor_spans_accepted_total' },
       );
-      assert.ok(metric(text, 'spoor_queue_capacity') > 0, 'spoor_queue_capacity');
-      assert.notEqual(metric(text, 'spoor_queue_length'), undefined, 'spoor_queue_length');
-      assert.notEqual(metric(text, 'spoor_spans_dropped_total'), undefined, 'spoor_spans_dropped_total');
 
-      const http400 = metric(text, 'spoor_http_requests_total', { status: '400' }) ?? 0;
-      assert.ok(http400 >= sent.jsonMalformed + sent.protoMalformed + sent.badGzip, `spoor_http_requests_total{status="400"} = ${http400}`);
-      assert.ok((metric(text, 'spoor_http_requests_total', { status: '413' }) ?? 0) >= sent.tooLarge, 'HTTP 413 counted');
+      const text = await getMetrics(spoor);
+      // Every counter is checked and all shortfalls are reported together.
+      const problems = [];
+      const atLeast = (what, got, want) => {
+        if (!(got >= want)) problems.push(`${what}: ${got} < ${want}`);
+      };
+      const refused = (labels) => metric(text, 'spoor_requests_refused_total', { transport: 'http', ...labels }) ?? 0;
+      atLeast('refused{format=otlp_json,reason=malformed}', refused({ format: 'otlp_json', reason: 'malformed' }), sent.jsonMalformed);
+      atLeast('refused{format=otlp_proto,reason=malformed}', refused({ format: 'otlp_proto', reason: 'malformed' }), sent.protoMalformed);
+      atLeast('refused{reason=too_large}', refused({ reason: 'too_large' }), sent.tooLarge);
+      atLeast('refused{reason=unsupported_media_type}', refused({ reason: 'unsupported_media_type' }), sent.unsupportedMedia);
+      atLeast(
+        'refused{transport=http} (all reasons)',
+        refused({}),
+        Object.values(sent).reduce((a, b) => a + b, 0),
+      );
+
+      const grpcRefused = (labels) => metric(text, 'spoor_requests_refused_total', { transport: 'grpc', ...labels }) ?? 0;
+      atLeast('refused{transport=grpc,reason=malformed}', grpcRefused({ reason: 'malformed' }), sentGrpc.malformed);
+
+      const spansRefused = (labels) => metric(text, 'spoor_spans_refused_total', labels) ?? 0;
+      atLeast('spans refused{http,otlp_json}', spansRefused({ transport: 'http', format: 'otlp_json' }), 2);
+      atLeast('spans refused{http,otlp_proto}', spansRefused({ transport: 'http', format: 'otlp_proto' }), 2);
+      atLeast('spans refused{grpc}', spansRefused({ transport: 'grpc' }), 2);
+
+      const received = metric(text, 'spoor_spans_received_total', { transport: 'http', format: 'otlp_json' }) ?? 0;
+      const accepted = metric(text, 'spoor_spans_accepted_total', { transport: 'http', format: 'otlp_json' }) ?? 0;
+      // Valid JSON spans: the first request, the gzip one, the two good spans
+      // of the mixed one and the last one.
+      atLeast('spans accepted{http,otlp_json}', accepted, 5);
+      atLeast('spans received{http,otlp_json} (refused spans included)', received, accepted + 2);
+      atLeast('spans accepted{grpc}', metric(text, 'spoor_spans_accepted_total', { transport: 'grpc' }) ?? 0, 2);
+
+      for (const name of ['spoor_queue_capacity', 'spoor_queue_length', 'spoor_spans_dropped_total']) {
+        if (metric(text, name) === undefined) problems.push(`${name} missing`);
+      }
+      atLeast('spoor_queue_capacity', metric(text, 'spoor_queue_capacity') ?? 0, 1);
+
+      const httpStatus = (status) => metric(text, 'spoor_http_requests_total', { status }) ?? 0;
+      atLeast('http_requests{status=400}', httpStatus('400'), sent.jsonMalformed + sent.protoMalformed + sent.badGzip);
+      atLeast('http_requests{status=413}', httpStatus('413'), sent.tooLarge);
+      atLeast('http_requests{status=415}', httpStatus('415'), sent.unsupportedMedia);
+
+      assert.deepEqual(
+        problems,
+        [],
+        `metrics:\n${text
+          .split('\n')
+          .filter((l) => /refused|spans_|http_requests/.test(l) && !l.startsWith('#'))
+          .join('\n')}`,
+      );
     });
   });
 });

@@ -492,6 +492,123 @@ describe('OTLP round trip', () => {
     assertTags(s.tags, { count: { type: 'int64', value: 7 }, 'span.kind': S('server') }, 'snake_case span');
   });
 
+  test('strings with quotes, escapes, control characters and non-ASCII survive every encoding', async () => {
+    const tricky = 'say "hi" \\ back\\slash\nnew line\ttab \u0001\u001f ctrl é 日本語 🎉 </script>';
+    for (const [i, encoding] of ['json', 'proto'].entries()) {
+      const traceId = randomTraceId();
+      const spanId = randomSpanId();
+      const start = nowNs() - 4_000_000_000n;
+      const req = request([
+        {
+          service: `ünïcode-service-${i}`,
+          resource: { 'host.name': tricky },
+          spans: [
+            span({
+              traceId,
+              spanId,
+              name: `op ${tricky}`,
+              startNs: start,
+              endNs: start + 1_000_000n,
+              attributes: { text: tricky, [`key ${tricky}`]: 'v' },
+              events: [{ name: tricky, timeNs: start + 1000n, attributes: { text: tricky } }],
+              status: { code: StatusCode.ERROR, message: tricky },
+            }),
+          ],
+        },
+      ]);
+      const res = await postTraces(spoor.baseUrls.otlpHttp, req, { encoding });
+      assert.equal(res.status, 200, res.bytes.toString());
+      const trace = await waitForTrace(spoor.baseUrls.query, traceId);
+      const s = trace.spans[0];
+      assert.equal(s.operationName, `op ${tricky}`, encoding);
+      const tags = tagMap(s.tags);
+      assert.deepEqual(tags.get('text'), S(tricky), encoding);
+      assert.deepEqual(tags.get(`key ${tricky}`), S('v'), encoding);
+      assert.deepEqual(tags.get('otel.status_description'), S(tricky), encoding);
+      assert.deepEqual(tagMap(s.logs[0].fields).get('event'), S(tricky), encoding);
+      const process = trace.processes[s.processID];
+      assert.equal(process.serviceName, `ünïcode-service-${i}`);
+      assert.deepEqual(tagMap(process.tags).get('host.name'), S(tricky));
+
+      const services = await fetchJson(`${spoor.baseUrls.query}/api/services`);
+      assert.ok(services.body.data.includes(`ünïcode-service-${i}`), 'service listed');
+      const ops = await fetchJson(`${spoor.baseUrls.query}/api/services/${encodeURIComponent(`ünïcode-service-${i}`)}/operations`);
+      assert.equal(ops.status, 200, ops.text);
+      assert.deepEqual(ops.body.data, [`op ${tricky}`], 'URL-encoded service name in the path');
+      await checkApiV3Trace(spoor.baseUrls.query, { traceId, req });
+    }
+  });
+
+  test('a link marked opentracing.ref_type=child_of becomes a CHILD_OF reference', async () => {
+    const traceId = randomTraceId();
+    const spanId = randomSpanId();
+    const parentTrace = randomTraceId();
+    const parentSpan = randomSpanId();
+    const followTrace = randomTraceId();
+    const followSpan = randomSpanId();
+    const start = nowNs() - 3_000_000_000n;
+    const req = request([
+      {
+        service: 'links',
+        spans: [
+          span({
+            traceId,
+            spanId,
+            name: 'linked',
+            startNs: start,
+            endNs: start + 1_000_000n,
+            links: [
+              { traceId: followTrace, spanId: followSpan },
+              { traceId: parentTrace, spanId: parentSpan, attributes: { 'opentracing.ref_type': 'child_of' } },
+            ],
+          }),
+        ],
+      },
+    ]);
+    assert.equal((await postTraces(spoor.baseUrls.otlpHttp, req)).status, 200);
+    const trace = await waitForTrace(spoor.baseUrls.query, traceId);
+    const refs = trace.spans[0].references;
+    assert.equal(refs.length, 2, JSON.stringify(refs));
+    assert.deepEqual(
+      refs.find((r) => r.spanID === parentSpan),
+      { refType: 'CHILD_OF', traceID: parentTrace, spanID: parentSpan },
+    );
+    assert.deepEqual(
+      refs.find((r) => r.spanID === followSpan),
+      { refType: 'FOLLOWS_FROM', traceID: followTrace, spanID: followSpan },
+    );
+  });
+
+  test('upper-case hex IDs in OTLP/JSON are accepted and shown in lower case', async () => {
+    const traceId = randomTraceId();
+    const spanId = randomSpanId();
+    const parentId = randomSpanId();
+    const start = nowNs() - 3_000_000_000n;
+    const req = request([
+      {
+        service: 'upper',
+        spans: [
+          span({ traceId: traceId.toUpperCase(), spanId: parentId.toUpperCase(), name: 'p', startNs: start, endNs: start + 2_000_000n }),
+          span({
+            traceId: traceId.toUpperCase(),
+            spanId: spanId.toUpperCase(),
+            parentSpanId: parentId.toUpperCase(),
+            name: 'c',
+            startNs: start,
+            endNs: start + 1_000_000n,
+          }),
+        ],
+      },
+    ]);
+    const res = await postTraces(spoor.baseUrls.otlpHttp, req);
+    assert.equal(res.status, 200, res.bytes.toString());
+    const trace = await waitForTrace(spoor.baseUrls.query, traceId, { minSpans: 2 });
+    assert.equal(trace.traceID, traceId);
+    const child = spansById(trace).get(spanId);
+    assert.ok(child, `span IDs ${trace.spans.map((x) => x.spanID)}`);
+    assert.deepEqual(child.references, [{ refType: 'CHILD_OF', traceID: traceId, spanID: parentId }]);
+  });
+
   test('an unknown trace ID answers 404 on /api and /api/v3; a malformed one 400', async () => {
     const unknown = randomTraceId();
     const res = await getJaegerTrace(spoor.baseUrls.query, unknown);
@@ -515,7 +632,12 @@ describe('OTLP round trip', () => {
     const traceId = randomTraceId();
     const rootId = randomSpanId();
     const start = nowNs() - 2_000_000_000n;
-    const first = request([{ service: 'split', spans: [span({ traceId, spanId: rootId, name: 'root', kind: SpanKind.SERVER, startNs: start, endNs: start + 5_000_000n })] }]);
+    const first = request([
+      {
+        service: 'split',
+        spans: [span({ traceId, spanId: rootId, name: 'root', kind: SpanKind.SERVER, startNs: start, endNs: start + 5_000_000n })],
+      },
+    ]);
     const childIds = [randomSpanId(), randomSpanId()];
     const second = request([
       {

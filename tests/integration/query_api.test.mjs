@@ -60,7 +60,7 @@ function buildDataSet() {
             kind: SpanKind.SERVER,
             startNs: base,
             endNs: base + 100n * MS,
-            attributes: { 'http.method': 'GET', 'http.status_code': 200 },
+            attributes: { 'http.method': 'GET', 'http.status_code': 200, 'http.url': 'http://example.com:8080/home?q=a:b' },
           }),
           span({
             traceId: ids.A,
@@ -202,7 +202,8 @@ function buildDataSet() {
 
 function assertEnvelope(body, { total = 0 } = {}) {
   assert.ok(body && typeof body === 'object', 'JSON body');
-  for (const key of ['data', 'total', 'limit', 'offset', 'errors']) assert.ok(key in body, `envelope has ${key}: ${JSON.stringify(body).slice(0, 200)}`);
+  for (const key of ['data', 'total', 'limit', 'offset', 'errors'])
+    assert.ok(key in body, `envelope has ${key}: ${JSON.stringify(body).slice(0, 200)}`);
   assert.equal(body.total, total, 'total');
   assert.equal(body.limit, 0, 'limit');
   assert.equal(body.offset, 0, 'offset');
@@ -227,7 +228,8 @@ const byName = (a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.spanKin
 /** Trace IDs (32 hex characters) found in an OTLP/JSON resourceSpans list. */
 function otlpTraceIds(resourceSpans) {
   const ids = new Set();
-  for (const rs of resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) ids.add(fullTraceId(s.traceId));
+  for (const rs of resourceSpans ?? [])
+    for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) ids.add(fullTraceId(s.traceId));
   return ids;
 }
 
@@ -352,6 +354,12 @@ describe('query API', () => {
         ids('A', 'D'),
       );
       assert.deepEqual(await search({ service: 'frontend', tags: JSON.stringify({ 'http.method': 'DELETE' }) }), []);
+      // Only the first colon separates key and value.
+      assert.deepEqual(await search({ service: 'frontend', tag: 'http.url:http://example.com:8080/home?q=a:b' }), ids('A'));
+      assert.deepEqual(
+        await search({ service: 'frontend', tags: JSON.stringify({ 'http.url': 'http://example.com:8080/home?q=a:b' }) }),
+        ids('A'),
+      );
     });
 
     test('tags compare as strings across value types', async () => {
@@ -377,8 +385,16 @@ describe('query API', () => {
         [],
         'tags on different spans of trace A',
       );
-      assert.deepEqual(await search({ service: 'frontend', operation: 'render', minDuration: '50ms' }), [], 'operation and duration on different spans');
-      assert.deepEqual(await search({ service: 'frontend', tags: JSON.stringify({ 'db.system': 'redis' }) }), [], 'tag on a span of another service');
+      assert.deepEqual(
+        await search({ service: 'frontend', operation: 'render', minDuration: '50ms' }),
+        [],
+        'operation and duration on different spans',
+      );
+      assert.deepEqual(
+        await search({ service: 'frontend', tags: JSON.stringify({ 'db.system': 'redis' }) }),
+        [],
+        'tag on a span of another service',
+      );
     });
 
     test('by duration with Go duration strings', async () => {
@@ -395,6 +411,15 @@ describe('query API', () => {
       assert.deepEqual(await search({ service: 'frontend', minDuration: '0.5s', maxDuration: '1h' }), ids('B'));
     });
 
+    test('duration and time bounds are inclusive', async () => {
+      // C's root lasts exactly 20 ms and starts exactly at base + 2 s.
+      assert.deepEqual(await search({ service: 'frontend', minDuration: '20ms', maxDuration: '20ms' }), ids('C'));
+      assert.deepEqual(await search({ service: 'frontend', minDuration: '20000us', maxDuration: '20000000ns' }), ids('C'));
+      const cStartUs = nsToUs(data.base + 2n * S);
+      assert.deepEqual(await search({ service: 'frontend', start: cStartUs, end: cStartUs }), ids('C'));
+      assert.deepEqual(await search({ service: 'frontend', start: cStartUs + 1, end: nsToUs(nowNs()) }), []);
+    });
+
     test('limit keeps the most recent traces', async () => {
       assert.deepEqual(await search({ service: 'frontend', limit: 1 }), ids('C'));
       assert.deepEqual(await search({ service: 'frontend', limit: 2 }), ids('C', 'B'));
@@ -405,7 +430,10 @@ describe('query API', () => {
       const { base } = data;
       assert.deepEqual(await search({ service: 'frontend', start: nsToUs(base - 10_800n * S), end: nsToUs(base - 3600n * S) }), ids('D'));
       assert.deepEqual(await search({ service: 'frontend', start: nsToUs(base + 1500n * MS), end: nsToUs(nowNs()) }), ids('C'));
-      assert.deepEqual(await search({ service: 'frontend', start: nsToUs(base - 10_800n * S), end: nsToUs(base + 500n * MS) }), ids('A', 'D'));
+      assert.deepEqual(
+        await search({ service: 'frontend', start: nsToUs(base - 10_800n * S), end: nsToUs(base + 500n * MS) }),
+        ids('A', 'D'),
+      );
       assert.deepEqual(await search({ service: 'frontend', start: nsToUs(base - 3600n * S) }), ids('C', 'B', 'A'), 'start only');
       // The UI also sends lookback; it is ignored.
       assert.deepEqual(
@@ -488,6 +516,91 @@ describe('query API', () => {
     });
   });
 
+  describe('other /api routes', () => {
+    test('POST /api/transform turns OTLP/JSON into Jaeger traces without storing them', async () => {
+      const traceId = randomTraceId();
+      const rootId = randomSpanId();
+      const childId = randomSpanId();
+      const start = nowNs() - 5n * S;
+      const body = request([
+        {
+          service: 'uploaded',
+          resource: { 'host.name': 'laptop' },
+          spans: [
+            span({ traceId, spanId: rootId, name: 'upload-root', kind: SpanKind.SERVER, startNs: start, endNs: start + 4n * MS }),
+            span({
+              traceId,
+              spanId: childId,
+              parentSpanId: rootId,
+              name: 'upload-child',
+              kind: SpanKind.CLIENT,
+              startNs: start + 1n * MS,
+              endNs: start + 3n * MS,
+              attributes: { n: 1 },
+            }),
+          ],
+        },
+      ]);
+      const res = await fetchJson(`${q}/api/transform`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.body.data.length, 1);
+      const t = res.body.data[0];
+      assert.equal(t.traceID, traceId);
+      assert.deepEqual(t.spans.map((x) => x.spanID).sort(), [rootId, childId].sort());
+      const child = t.spans.find((x) => x.spanID === childId);
+      assert.equal(child.operationName, 'upload-child');
+      assert.equal(child.startTime, nsToUs(start + 1n * MS));
+      assert.equal(child.duration, 2000);
+      assert.deepEqual(child.references, [{ refType: 'CHILD_OF', traceID: traceId, spanID: rootId }]);
+      assert.deepEqual(
+        child.tags.find((k) => k.key === 'n'),
+        { key: 'n', type: 'int64', value: 1 },
+      );
+      assert.equal(t.processes[child.processID].serviceName, 'uploaded');
+
+      const stored = await fetchJson(`${q}/api/traces/${traceId}`);
+      assert.equal(stored.status, 404, 'transform does not store');
+    });
+
+    test('POST /api/archive/{traceID} answers with an empty list', async () => {
+      const res = await fetchJson(`${q}/api/archive/${data.ids.A}`, { method: 'POST' });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body.data, []);
+    });
+
+    test('/api/metrics/* answers a MetricFamily or 501 when not configured', async () => {
+      const endTs = Date.now();
+      const routes = {
+        latencies: { name: 'service_latencies', extra: '&quantile=0.95' },
+        calls: { name: 'service_call_rate', extra: '' },
+        errors: { name: 'service_error_rate', extra: '' },
+      };
+      for (const [route, { name, extra }] of Object.entries(routes)) {
+        const res = await fetchJson(
+          `${q}/api/metrics/${route}?service=frontend&endTs=${endTs}&lookback=3600000&step=60000&ratePer=600000${extra}`,
+        );
+        if (res.status === 501) {
+          assert.equal(res.body?.errors?.[0]?.code, 501, `${route}: ${res.text}`);
+          assert.ok(res.body.errors[0].msg.length > 0);
+        } else {
+          assert.equal(res.status, 200, `${route}: ${res.text}`);
+          assert.equal(res.body.data.name, name, route);
+          assert.ok(Array.isArray(res.body.data.metrics), route);
+        }
+      }
+    });
+
+    test('an unknown /api route is a 404 with the envelope', async () => {
+      const res = await fetchJson(`${q}/api/no-such-route`);
+      assert.equal(res.status, 404, res.text);
+      assert.equal(res.body?.errors?.[0]?.code, 404, res.text);
+    });
+  });
+
   describe('api_v3', () => {
     const window = () => ({
       'query.startTimeMin': nsToRfc3339(data.base - 3600n * S),
@@ -559,11 +672,27 @@ describe('query API', () => {
 
     test('/api/v3/traces answers 404 when nothing matches and 400 on bad input', async () => {
       assertV3Error(await v3('traces', { 'query.serviceName': 'no-such-service', ...window() }), 404, 'no match');
-      assertV3Error(await v3('traces', { 'query.serviceName': 'frontend', 'query.startTimeMax': window()['query.startTimeMax'] }), 400, 'no startTimeMin');
-      assertV3Error(await v3('traces', { 'query.serviceName': 'frontend', 'query.startTimeMin': window()['query.startTimeMin'] }), 400, 'no startTimeMax');
-      assertV3Error(await v3('traces', { 'query.serviceName': 'frontend', ...window(), 'query.startTimeMin': 'yesterday' }), 400, 'bad RFC 3339');
+      assertV3Error(
+        await v3('traces', { 'query.serviceName': 'frontend', 'query.startTimeMax': window()['query.startTimeMax'] }),
+        400,
+        'no startTimeMin',
+      );
+      assertV3Error(
+        await v3('traces', { 'query.serviceName': 'frontend', 'query.startTimeMin': window()['query.startTimeMin'] }),
+        400,
+        'no startTimeMax',
+      );
+      assertV3Error(
+        await v3('traces', { 'query.serviceName': 'frontend', ...window(), 'query.startTimeMin': 'yesterday' }),
+        400,
+        'bad RFC 3339',
+      );
       assertV3Error(await v3('traces', { 'query.serviceName': 'frontend', ...window(), 'query.durationMin': 'long' }), 400, 'bad duration');
-      assertV3Error(await v3('traces', { 'query.serviceName': 'frontend', ...window(), 'query.attributes': '{bad' }), 400, 'bad attributes');
+      assertV3Error(
+        await v3('traces', { 'query.serviceName': 'frontend', ...window(), 'query.attributes': '{bad' }),
+        400,
+        'bad attributes',
+      );
     });
 
     test('/api/v3/trace-summaries summarises each matching trace', async () => {
@@ -618,7 +747,12 @@ describe('query API under --query.base-path=/jaeger', () => {
     const start = nowNs() - 10n * S;
     await sendTraces(
       spoor.baseUrls.otlpHttp,
-      request([{ service: 'prefixed', spans: [span({ traceId, spanId: randomSpanId(), name: 'op', kind: SpanKind.SERVER, startNs: start, endNs: start + 1n * MS })] }]),
+      request([
+        {
+          service: 'prefixed',
+          spans: [span({ traceId, spanId: randomSpanId(), name: 'op', kind: SpanKind.SERVER, startNs: start, endNs: start + 1n * MS })],
+        },
+      ]),
     );
   });
   after(async () => {
@@ -679,6 +813,41 @@ describe('query API on a fresh store', () => {
     assert.equal(res.body.total, 0);
   });
 
+  test('search returns at most 100 traces unless limit says otherwise', async () => {
+    const start = nowNs() - 100n * S;
+    const spans = [];
+    for (let i = 0; i < 105; i++) {
+      const at = start + BigInt(i) * MS;
+      spans.push(
+        span({ traceId: randomTraceId(), spanId: randomSpanId(), name: 'many-op', kind: SpanKind.SERVER, startNs: at, endNs: at + 1000n }),
+      );
+    }
+    await sendTraces(spoor.baseUrls.otlpHttp, request([{ service: 'many', spans }]));
+    const q = spoor.baseUrls.query;
+    const all = await waitFor(
+      async () => {
+        const res = await searchTraces(q, { service: 'many', limit: 1000 });
+        return res.body?.data?.length === 105 ? res : null;
+      },
+      { description: '105 traces searchable' },
+    );
+    // Most recent first: the last span written starts last.
+    assert.equal(all.body.data[0].spans[0].spanID, spans[104].spanId);
+    const byDefault = await searchTraces(q, { service: 'many' });
+    assert.equal(byDefault.status, 200);
+    assert.equal(byDefault.body.data.length, 100);
+    const limited = await searchTraces(q, { service: 'many', limit: 20 });
+    assert.equal(limited.body.data.length, 20);
+    assert.deepEqual(
+      limited.body.data.map((t) => t.spans[0].spanID),
+      spans
+        .slice(85)
+        .reverse()
+        .map((x) => x.spanId),
+      'the 20 most recent, newest first',
+    );
+  });
+
   test('an exact duplicate span is shown once', async () => {
     const traceId = randomTraceId();
     const spanId = randomSpanId();
@@ -712,13 +881,29 @@ describe('query API on a fresh store', () => {
           service: 'shared-client',
           spans: [
             span({ traceId, spanId: rootId, name: 'root', kind: SpanKind.SERVER, startNs: start, endNs: start + 10n * MS }),
-            span({ traceId, spanId: sharedId, parentSpanId: rootId, name: 'call', kind: SpanKind.CLIENT, startNs: start + 1n * MS, endNs: start + 9n * MS }),
+            span({
+              traceId,
+              spanId: sharedId,
+              parentSpanId: rootId,
+              name: 'call',
+              kind: SpanKind.CLIENT,
+              startNs: start + 1n * MS,
+              endNs: start + 9n * MS,
+            }),
           ],
         },
         {
           service: 'shared-server',
           spans: [
-            span({ traceId, spanId: sharedId, parentSpanId: rootId, name: 'handle', kind: SpanKind.SERVER, startNs: start + 2n * MS, endNs: start + 8n * MS }),
+            span({
+              traceId,
+              spanId: sharedId,
+              parentSpanId: rootId,
+              name: 'handle',
+              kind: SpanKind.SERVER,
+              startNs: start + 2n * MS,
+              endNs: start + 8n * MS,
+            }),
           ],
         },
       ]),

@@ -200,7 +200,11 @@ export function decodeStatus(bytes) {
  * Resolves with {status, headers, bytes, json (JSON answers), proto
  * (decoded ExportTraceServiceResponse or Status for protobuf answers)}.
  */
-export async function postTraces(otlpHttpUrl, body, { encoding = 'json', gzip = false, headers = {}, path: urlPath = '/v1/traces', method = 'POST' } = {}) {
+export async function postTraces(
+  otlpHttpUrl,
+  body,
+  { encoding = 'json', gzip = false, headers = {}, path: urlPath = '/v1/traces', method = 'POST' } = {},
+) {
   let payload;
   if (typeof body === 'string' || Buffer.isBuffer(body) || body instanceof Uint8Array) payload = Buffer.from(body);
   else payload = encoding === 'json' ? Buffer.from(JSON.stringify(body)) : encodeRequest(body);
@@ -263,17 +267,45 @@ function traceServiceClient() {
 
 /**
  * Calls TraceService/Export on host:port with an OTLP/JSON request.
- * Resolves with the response object; rejects with the gRPC error.
+ * channelOptions go to the grpc-js client. Resolves with the response
+ * object; rejects with the gRPC error.
  */
-export function grpcExport(address, req, { timeoutMs = 10_000 } = {}) {
+export function grpcExport(address, req, { timeoutMs = 10_000, channelOptions = {} } = {}) {
   const Client = traceServiceClient();
-  const client = new Client(address, grpc.credentials.createInsecure());
+  const client = new Client(address, grpc.credentials.createInsecure(), channelOptions);
   return new Promise((resolve, reject) => {
     client.Export(toProtoObject(req), { deadline: Date.now() + timeoutMs }, (err, response) => {
       client.close();
       if (err) reject(err);
       else resolve(response);
     });
+  });
+}
+
+const EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+
+/**
+ * Calls TraceService/Export with `bytes` as the request message, unchecked,
+ * so malformed messages can be sent. channelOptions go to the grpc-js
+ * client (e.g. {'grpc.default_compression_algorithm': 2} for gzip).
+ * Resolves with the decoded response; rejects with the gRPC error.
+ */
+export function grpcExportRaw(address, bytes, { timeoutMs = 10_000, channelOptions = {} } = {}) {
+  const client = new grpc.Client(address, grpc.credentials.createInsecure(), channelOptions);
+  return new Promise((resolve, reject) => {
+    client.makeUnaryRequest(
+      EXPORT_PATH,
+      (b) => b,
+      (b) => decodeResponse(b),
+      Buffer.from(bytes),
+      new grpc.Metadata(),
+      { deadline: Date.now() + timeoutMs },
+      (err, response) => {
+        client.close();
+        if (err) reject(err);
+        else resolve(response);
+      },
+    );
   });
 }
 

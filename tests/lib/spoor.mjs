@@ -14,13 +14,15 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 /** Path of the binary under test: $SPOOR_BIN, else the build tree. */
 export const SPOOR_BIN = process.env.SPOOR_BIN || path.resolve(HERE, '../../build/src/spoor');
 
-/** Directory with the shared fixtures, or null when it is not available. */
+/**
+ * Directory with the shared fixtures: $SPOOR_SHARED_DIR when set (even if
+ * it does not exist, so a suite can be made to skip), else ../shared beside
+ * the repository when present, else null.
+ */
 export const SHARED_DIR = (() => {
-  const candidates = [process.env.SPOOR_SHARED_DIR, path.resolve(HERE, '../../../shared')];
-  for (const dir of candidates) {
-    if (dir && existsSync(dir)) return dir;
-  }
-  return null;
+  if (process.env.SPOOR_SHARED_DIR) return process.env.SPOOR_SHARED_DIR;
+  const sibling = path.resolve(HERE, '../../../shared');
+  return existsSync(sibling) ? sibling : null;
 })();
 
 /** Directory holding the project's .proto files. */

@@ -12,31 +12,52 @@ namespace {
 
 namespace otlp = opentelemetry::proto::collector::trace::v1;
 
-class TraceServiceImpl final : public otlp::TraceService::Service {
+// The raw callback API: the request arrives as bytes, so that a malformed
+// message reaches our decoder (and gets INVALID_ARGUMENT with a message and
+// a count) instead of failing inside the gRPC library with INTERNAL.
+class TraceServiceImpl final : public otlp::TraceService::WithRawCallbackMethod_Export<otlp::TraceService::Service> {
  public:
   explicit TraceServiceImpl(Pipeline& pipeline) : pipeline_(pipeline), metrics_("grpc", "otlp_proto") {}
 
-  grpc::Status Export(grpc::ServerContext*, const otlp::ExportTraceServiceRequest* request,
-                      otlp::ExportTraceServiceResponse* response) override {
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+                                   grpc::ByteBuffer* response) override {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(Handle(*request, response));
+    return reactor;
+  }
+
+ private:
+  grpc::Status Handle(const grpc::ByteBuffer& request, grpc::ByteBuffer* response) {
+    std::vector<grpc::Slice> slices;
+    if (!request.Dump(&slices).ok()) return {grpc::StatusCode::INTERNAL, "cannot read the request"};
+    std::string bytes;
+    if (slices.size() == 1) {
+      bytes.assign(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size());
+    } else {
+      for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
     SpanBatch batch;
     DecodeStats stats;
-    Status converted = ConvertOtlpRequest(*request, &batch, &stats);
-    if (!converted.ok()) {
+    Status decoded = DecodeOtlpProto(bytes, &batch, &stats);
+    if (!decoded.ok()) {
       metrics_.requests_malformed.Inc();
-      return {grpc::StatusCode::INVALID_ARGUMENT, converted.message()};
+      return {grpc::StatusCode::INVALID_ARGUMENT, decoded.message()};
     }
     metrics_.spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
     metrics_.spans_refused_invalid.Inc(stats.rejected_spans);
     Status submitted = pipeline_.Submit(std::move(batch), metrics_);
     if (!submitted.ok()) return {grpc::StatusCode::UNAVAILABLE, submitted.message()};
+    otlp::ExportTraceServiceResponse reply;
     if (stats.rejected_spans > 0) {
-      response->mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(stats.rejected_spans));
-      response->mutable_partial_success()->set_error_message(stats.rejection_reason);
+      reply.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(stats.rejected_spans));
+      reply.mutable_partial_success()->set_error_message(stats.rejection_reason);
     }
+    std::string out = reply.SerializeAsString();
+    grpc::Slice slice(out);
+    *response = grpc::ByteBuffer(&slice, 1);
     return grpc::Status::OK;
   }
 
- private:
   Pipeline& pipeline_;
   IngestMetrics metrics_;
 };

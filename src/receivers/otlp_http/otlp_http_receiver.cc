@@ -27,23 +27,29 @@ class OtlpHttpReceiver {
         proto_metrics_("http", "otlp_proto"),
         json_metrics_("http", "otlp_json") {}
 
+  // Called by the server, before reading the body, for a body over the
+  // limit; `req.body` holds the reason.
+  HttpResponse TooLarge(const HttpRequest& req) {
+    BodyFormat format = FormatOf(req);
+    (format == BodyFormat::kJson ? json_metrics_ : proto_metrics_).requests_too_large.Inc();
+    return Error(format, 413, kGrpcResourceExhausted, req.body);
+  }
+
   HttpResponse Handle(const HttpRequest& req) {
     if (req.path != kRoute) {
       return HttpResponse::Text(404, "unknown path " + req.path + "; OTLP traces go to POST /v1/traces\n");
     }
-    std::string content_type = ToLower(Trim(req.Header("content-type").substr(0, req.Header("content-type").find(';'))));
-    // Error bodies follow the request's encoding; JSON when it has none.
-    BodyFormat format =
-        content_type == "application/x-protobuf" ? BodyFormat::kProto : BodyFormat::kJson;
+    std::string content_type = ContentType(req);
+    BodyFormat format = FormatOf(req);
     IngestMetrics& metrics = format == BodyFormat::kJson ? json_metrics_ : proto_metrics_;
     if (req.method != "POST") {
-      metrics.requests_unsupported.Inc();
+      metrics.requests_method_not_allowed.Inc();
       HttpResponse r = Error(format, 405, kGrpcUnimplemented, "method " + req.method + " not allowed; use POST");
       r.headers.emplace_back("Allow", "POST");
       return r;
     }
     if (content_type != "application/json" && content_type != "application/x-protobuf") {
-      metrics.requests_unsupported.Inc();
+      metrics.requests_unsupported_media_type.Inc();
       return Error(BodyFormat::kJson, 415, kGrpcInvalidArgument,
                    "unsupported Content-Type '" + std::string(req.Header("content-type")) +
                        "'; use application/x-protobuf or application/json");
@@ -64,7 +70,7 @@ class OtlpHttpReceiver {
       }
       body = decompressed;
     } else if (!encoding.empty() && encoding != "identity") {
-      metrics.requests_unsupported.Inc();
+      metrics.requests_unsupported_media_type.Inc();
       return Error(format, 415, kGrpcInvalidArgument,
                    "unsupported Content-Encoding '" + encoding + "'; use gzip or none");
     }
@@ -96,6 +102,16 @@ class OtlpHttpReceiver {
   }
 
  private:
+  static std::string ContentType(const HttpRequest& req) {
+    std::string_view value = req.Header("content-type");
+    return ToLower(Trim(value.substr(0, value.find(';'))));
+  }
+
+  // Error bodies follow the request's encoding; JSON when it has none.
+  static BodyFormat FormatOf(const HttpRequest& req) {
+    return ContentType(req) == "application/x-protobuf" ? BodyFormat::kProto : BodyFormat::kJson;
+  }
+
   static HttpResponse Success(BodyFormat format, const DecodeStats& stats) {
     HttpResponse r;
     r.route = kRoute;
@@ -148,9 +164,10 @@ class OtlpHttpReceiver {
 
 }  // namespace
 
-HttpHandler NewOtlpHttpHandler(const OtlpHttpOptions& options, Pipeline& pipeline) {
+OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options, Pipeline& pipeline) {
   auto receiver = std::make_shared<OtlpHttpReceiver>(options, pipeline);
-  return [receiver](const HttpRequest& req) { return receiver->Handle(req); };
+  return {[receiver](const HttpRequest& req) { return receiver->Handle(req); },
+          [receiver](const HttpRequest& req) { return receiver->TooLarge(req); }};
 }
 
 }  // namespace spoor

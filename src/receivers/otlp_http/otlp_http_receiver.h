@@ -16,8 +16,13 @@ struct OtlpHttpOptions {
   size_t max_request_bytes = 64u << 20;  // after decompression
 };
 
-// Returns the handler to mount on the OTLP/HTTP server. `pipeline` must
-// outlive it.
-[[nodiscard]] HttpHandler NewOtlpHttpHandler(const OtlpHttpOptions& options, Pipeline& pipeline);
+struct OtlpHttpHandlers {
+  HttpHandler handle;          // every request
+  HttpHandler body_too_large;  // for HttpServerOptions::on_body_too_large
+};
+
+// The handlers to mount on the OTLP/HTTP server. `pipeline` must outlive
+// them.
+[[nodiscard]] OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options, Pipeline& pipeline);
 
 }  // namespace spoor
