@@ -4,6 +4,11 @@ JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 SPOOR_FLAGS ?=
 
+# Let ccache reuse objects across clones in other folders (CI builds a
+# fresh clone each time): paths are hashed relative to the checkout.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
+
 .PHONY: all setup configure build run test unit integration bench fmt lint clean
 
 all: build
