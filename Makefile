@@ -3,13 +3,14 @@ BUILD_DIR ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 SPOOR_FLAGS ?=
+FUZZ_SECONDS ?= 300
 
 # Let ccache reuse objects across clones in other folders (CI builds a
 # fresh clone each time): paths are hashed relative to the checkout.
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build run test unit integration bench fmt lint clean
+.PHONY: all setup configure build run test unit integration bench fuzz fmt lint clean
 
 all: build
 
@@ -27,6 +28,8 @@ build: configure
 run: build
 	$(BUILD_DIR)/src/spoor all-in-one $(SPOOR_FLAGS)
 
+# The fuzz targets build in a configuration of their own (clang, sanitizers,
+# build-fuzz/); `make test` runs each of them briefly.
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 
@@ -38,6 +41,9 @@ integration: build
 
 bench: build
 	@$(BUILD_DIR)/bench/spoor_bench --benchmark_min_time=0.5
+
+fuzz: setup
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
 
 fmt:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i

@@ -42,9 +42,11 @@ std::string MakeRequest(uint64_t seed) {
   }
   uint64_t start = 1700000000000000000ULL;
   char id[16];
+  uint64_t trace_hi = 0;
   for (int i = 0; i < kSpansPerRequest; ++i) {
     auto* span = scopes[static_cast<size_t>(i % 3)]->add_spans();
-    uint64_t trace_hi = rng(), trace_lo = static_cast<uint64_t>(i / kSpansPerTrace) + seed * 1000 + 1;
+    if (i % kSpansPerTrace == 0) trace_hi = rng();  // a new trace every 10 spans
+    uint64_t trace_lo = static_cast<uint64_t>(i / kSpansPerTrace) + seed * 1000 + 1;
     for (int b = 0; b < 8; ++b) id[b] = static_cast<char>(trace_hi >> (56 - 8 * b));
     for (int b = 0; b < 8; ++b) id[8 + b] = static_cast<char>(trace_lo >> (56 - 8 * b));
     span->set_trace_id(id, 16);

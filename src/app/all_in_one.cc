@@ -51,7 +51,9 @@ int RunAllInOne(const Config& config) {
     return 1;
   }
   std::unique_ptr<Storage> storage = std::move(storage_or).value();
-  Pipeline pipeline(config.pipeline, *storage);
+  PipelineOptions pipeline_options = config.pipeline;
+  pipeline_options.ack_after_write = config.storage.type == "embedded" && config.storage.embedded.sync_writes;
+  Pipeline pipeline(pipeline_options, *storage);
   auto& registry = MetricsRegistry::Global();
   registry.AddGauge("spoor_queue_length", "Spans waiting in the queue", {},
                     [&pipeline] { return static_cast<double>(pipeline.queue().length_spans()); });

@@ -47,13 +47,13 @@ Setter PositiveInt(const std::string& name, std::function<T&(Config&)> field, bo
   };
 }
 
-Setter Bool(const std::string& name, bool Config::*field) {
+Setter Bool(const std::string& name, std::function<bool&(Config&)> field) {
   return [name, field](Config& c, const std::string& v) {
     std::string lower = ToLower(v);
     if (lower == "true" || lower == "1" || lower.empty()) {
-      c.*field = true;
+      field(c) = true;
     } else if (lower == "false" || lower == "0") {
-      c.*field = false;
+      field(c) = false;
     } else {
       Invalid(name, v, "expected true or false");
     }
@@ -69,10 +69,25 @@ const std::vector<Option>& Options() {
                    if (!ParseLogLevel(v, &level)) Invalid("log-level", v, "expected debug, info, warn or error");
                    c.log_level = v;
                  }});
-    o.push_back({"span-storage.type", "memory", "storage backend: " + StorageTypes(),
+    o.push_back({"span-storage.type", "embedded", "storage backend: " + StorageTypes(),
                  [](Config& c, const std::string& v) {
-                   if (v != "memory") Invalid("span-storage.type", v, "supported: " + StorageTypes());
+                   if (v != "memory" && v != "embedded") Invalid("span-storage.type", v, "supported: " + StorageTypes());
                    c.storage.type = v;
+                 }});
+    o.push_back({"embedded.directory", "./data", "directory of the embedded store",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty()) Invalid("embedded.directory", v, "must not be empty");
+                   c.storage.embedded.directory = v;
+                 }});
+    o.push_back({"embedded.sync-writes", "false",
+                 "fsync every write, and acknowledge spans only once they are on disk",
+                 Bool("embedded.sync-writes", [](Config& c) -> bool& { return c.storage.embedded.sync_writes; }),
+                 true});
+    o.push_back({"embedded.span-ttl", "72h", "how long spans are kept (0s keeps them forever)",
+                 [](Config& c, const std::string& v) {
+                   auto ns = ParseGoDuration(v);
+                   if (!ns || *ns < 0) Invalid("embedded.span-ttl", v, "expected a duration like 72h or 30m");
+                   c.storage.embedded.span_ttl_ns = static_cast<uint64_t>(*ns);
                  }});
     o.push_back({"memory.max-traces", "100000", "traces kept by the memory store; the oldest are evicted",
                  PositiveInt<size_t>("memory.max-traces",
@@ -84,7 +99,7 @@ const std::vector<Option>& Options() {
                  PositiveInt<int>("collector.num-workers",
                                   [](Config& c) -> int& { return c.pipeline.num_workers; })});
     o.push_back({"collector.otlp.enabled", "true", "receive OTLP (gRPC and HTTP)",
-                 Bool("collector.otlp.enabled", &Config::otlp_enabled), true});
+                 Bool("collector.otlp.enabled", [](Config& c) -> bool& { return c.otlp_enabled; }), true});
     o.push_back({"collector.otlp.grpc.host-port", ":4317", "OTLP/gRPC listen address (\"off\" disables)",
                  HostPort("collector.otlp.grpc.host-port", &Config::otlp_grpc_host_port)});
     o.push_back({"collector.otlp.http.host-port", ":4318", "OTLP/HTTP listen address (\"off\" disables)",
@@ -171,7 +186,9 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
   std::vector<std::pair<std::string, std::string>> flags;
   std::string config_file;
   size_t i = 0;
-  if (i < args.size() && !args[i].empty() && args[i][0] != '-') {
+  // "help" and "version" are commands, handled below, not roles.
+  if (i < args.size() && !args[i].empty() && args[i][0] != '-' && args[i] != "help" &&
+      args[i] != "version") {
     if (args[i] != "all-in-one") {
       throw ConfigError("unknown role '" + args[i] + "' (supported: all-in-one)");
     }

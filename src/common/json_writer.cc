@@ -154,7 +154,13 @@ JsonWriter& JsonWriter::Double(double value) {
   if (std::isinf(value)) return String(value > 0 ? "Infinity" : "-Infinity");
   Separator();
   char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  // From 2^63 up the shortest form can be an integer literal
+  // (18446744073709551616) that readers taking integers as 64-bit ones,
+  // simdjson among them, reject: write those with an exponent.
+  constexpr double kTwoTo63 = 9223372036854775808.0;
+  auto [end, ec] = std::fabs(value) >= kTwoTo63
+                       ? std::to_chars(buf, buf + sizeof buf, value, std::chars_format::scientific)
+                       : std::to_chars(buf, buf + sizeof buf, value);
   out_.append(buf, end);
   return *this;
 }

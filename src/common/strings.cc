@@ -58,7 +58,10 @@ std::optional<uint64_t> ParseByteSize(std::string_view s) {
                 {"k", 1024},       {"mb", 1000000},    {"mib", 1 << 20},  {"m", 1 << 20},
                 {"gb", 1000000000}, {"gib", 1ULL << 30}, {"g", 1ULL << 30}};
   for (const auto& u : kUnits) {
-    if (unit == u.unit) return *number * u.factor;
+    if (unit == u.unit) {
+      if (*number > UINT64_MAX / u.factor) return std::nullopt;  // the product would wrap
+      return *number * u.factor;
+    }
   }
   return std::nullopt;
 }

@@ -29,6 +29,13 @@ void CivilFromDays(int64_t z, int64_t* y, unsigned* m, unsigned* d) {
   *y = static_cast<int64_t>(yoe) + era * 400 + (*m <= 2);
 }
 
+// Days in a month of the proleptic Gregorian calendar (month 1..12).
+int64_t DaysInMonth(int64_t year, int64_t month) {
+  static constexpr int64_t kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
 bool ReadDigits(std::string_view s, size_t& pos, size_t count, int64_t* out) {
   if (pos + count > s.size()) return false;
   int64_t v = 0;
@@ -169,7 +176,8 @@ std::optional<uint64_t> ParseRfc3339(std::string_view s) {
       !ReadDigits(s, pos, 2, &second)) {
     return std::nullopt;
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+      minute > 59 || second > 60) {
     return std::nullopt;
   }
   int64_t frac_ns = 0;
@@ -202,7 +210,11 @@ std::optional<uint64_t> ParseRfc3339(std::string_view s) {
   if (pos != s.size()) return std::nullopt;
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
-  if (secs < 0) return std::nullopt;
+  // Before the epoch, or past what uint64 nanoseconds hold (2554-07-21).
+  if (secs < 0 || static_cast<uint64_t>(secs) >
+                      (UINT64_MAX - static_cast<uint64_t>(frac_ns)) / 1000000000ULL) {
+    return std::nullopt;
+  }
   return static_cast<uint64_t>(secs) * 1000000000ULL + static_cast<uint64_t>(frac_ns);
 }
 

@@ -18,7 +18,9 @@ namespace spoor {
 [[nodiscard]] std::string FormatGoDuration(int64_t ns);
 
 // RFC 3339 with optional fraction and zone ("2017-01-26T15:46:31.639875Z",
-// "2017-01-26T16:46:31+01:00"). Returns ns since the epoch.
+// "2017-01-26T16:46:31+01:00"). Returns ns since the epoch, or nullopt when
+// malformed, not a date (2017-02-30), before the epoch or past the last
+// time uint64 nanoseconds hold (2554-07-21T23:34:33.709551615Z).
 [[nodiscard]] std::optional<uint64_t> ParseRfc3339(std::string_view text);
 // "2026-01-02T03:04:05Z" (seconds) or with a fraction when `with_fraction`.
 [[nodiscard]] std::string FormatRfc3339(uint64_t ns, bool with_fraction);

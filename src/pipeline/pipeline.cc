@@ -43,7 +43,8 @@ Pipeline::Pipeline(const PipelineOptions& options, Storage& storage)
           {{"storage", std::string(storage.name())}})),
       write_latency_(MetricsRegistry::Global().GetHistogram(
           "spoor_storage_write_seconds", "Latency of one batch write to storage",
-          {{"storage", std::string(storage.name())}}, LatencyBucketsSeconds())) {
+          {{"storage", std::string(storage.name())}}, LatencyBucketsSeconds())),
+      ack_after_write_(options.ack_after_write) {
   for (int i = 0; i < std::max(1, options.num_workers); ++i) {
     writers_.emplace_back([this] { WriterLoop(); });
   }
@@ -54,13 +55,14 @@ Pipeline::~Pipeline() { Shutdown(); }
 Status Pipeline::Submit(SpanBatch batch, IngestMetrics& metrics) {
   size_t spans = batch.SpanCount();
   if (spans == 0) return Status::Ok();
-  if (!queue_.TryPush(batch, spans)) {
+  auto done = ack_after_write_ ? std::make_shared<WriteCompletion>() : nullptr;
+  if (!queue_.TryPush(batch, spans, done)) {
     metrics.spans_refused_queue_full.Inc(spans);
     return Unavailable("the span queue is full (" + std::to_string(queue_.capacity_spans()) +
                        " spans); retry later");
   }
   metrics.spans_accepted.Inc(spans);
-  return Status::Ok();
+  return done ? done->Wait() : Status::Ok();
 }
 
 void Pipeline::Shutdown() {
@@ -72,7 +74,8 @@ void Pipeline::Shutdown() {
 }
 
 void Pipeline::WriterLoop() {
-  while (auto batch = queue_.Pop()) {
+  std::shared_ptr<WriteCompletion> done;
+  while (auto batch = queue_.Pop(&done)) {
     size_t spans = batch->SpanCount();
     auto start = std::chrono::steady_clock::now();
     Status status = storage_.Write(*batch);
@@ -83,6 +86,10 @@ void Pipeline::WriterLoop() {
     } else {
       spans_dropped_.Inc(spans);
       LogError("storage write of ", spans, " spans failed: ", status.message());
+    }
+    if (done) {
+      done->Complete(status.ok() ? status : Unavailable("storage write failed: " + status.message()));
+      done.reset();
     }
   }
 }

@@ -39,6 +39,10 @@ struct IngestMetrics {
 struct PipelineOptions {
   size_t queue_size_spans = 100000;
   int num_workers = 2;
+  // Submit() returns only once the batch is written (and reports a failed
+  // write to the sender): acknowledged then means stored, which with a
+  // store that syncs its writes means on disk.
+  bool ack_after_write = false;
 };
 
 class Pipeline {
@@ -49,7 +53,8 @@ class Pipeline {
   Pipeline& operator=(const Pipeline&) = delete;
 
   // Queues the batch. Unavailable when the queue is full or shutting down
-  // (the spans are counted as refused in `metrics`).
+  // (the spans are counted as refused in `metrics`). With ack_after_write,
+  // waits for the write and returns its outcome.
   [[nodiscard]] Status Submit(SpanBatch batch, IngestMetrics& metrics);
 
   // Stops accepting, writes everything queued, joins the writers.
@@ -66,6 +71,7 @@ class Pipeline {
   Counter& spans_stored_;
   Counter& spans_dropped_;
   Histogram& write_latency_;
+  const bool ack_after_write_;
   bool shut_down_ = false;
 };
 

@@ -9,12 +9,38 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <optional>
 
+#include "common/status.h"
 #include "model/span.h"
 
 namespace spoor {
+
+// Lets a producer wait until the batch it queued has been written.
+class WriteCompletion {
+ public:
+  void Complete(Status status) {
+    {
+      std::lock_guard lock(mu_);
+      status_ = std::move(status);
+      done_ = true;
+    }
+    cv_.notify_all();
+  }
+  [[nodiscard]] Status Wait() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return done_; });
+    return status_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  Status status_;
+};
 
 class SpanQueue {
  public:
@@ -22,9 +48,12 @@ class SpanQueue {
 
   // Moves the batch in and returns true, or returns false (batch untouched)
   // when it does not fit or the queue is closed.
-  [[nodiscard]] bool TryPush(SpanBatch& batch, size_t span_count);
+  // `done`, when set, is handed back by Pop() with the batch.
+  [[nodiscard]] bool TryPush(SpanBatch& batch, size_t span_count,
+                             std::shared_ptr<WriteCompletion> done = nullptr);
   // Blocks until a batch is available; nullopt once closed and drained.
-  [[nodiscard]] std::optional<SpanBatch> Pop();
+  // `done` (optional) receives the completion the batch was pushed with.
+  [[nodiscard]] std::optional<SpanBatch> Pop(std::shared_ptr<WriteCompletion>* done = nullptr);
   // Refuses new batches and wakes the consumers; queued batches still drain.
   void Close();
 
@@ -35,6 +64,7 @@ class SpanQueue {
   struct Entry {
     SpanBatch batch;
     size_t spans;
+    std::shared_ptr<WriteCompletion> done;
   };
   const size_t capacity_;
   mutable std::mutex mu_;

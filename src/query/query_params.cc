@@ -24,7 +24,9 @@ Status ParseMicros(const QueryParams& p, const char* name, uint64_t* out_ns) {
   auto v = p.Get(name);
   if (!v || v->empty()) return Status::Ok();
   auto us = ParseUint64(*v);
-  if (!us) {
+  // Times past what uint64 nanoseconds hold (year 2554) are rejected rather
+  // than wrapped around.
+  if (!us || *us > UINT64_MAX / 1000) {
     return InvalidArgument(std::string("unable to parse param '") + name +
                            "': expected microseconds since the epoch, got '" + *v + "'");
   }

@@ -122,7 +122,7 @@ class Session : public std::enable_shared_from_this<Session> {
                e.what());
       response = HttpResponse::Text(500, std::string("internal error: ") + e.what() + "\n");
     }
-    Send(std::move(response), req.keep_alive(), req.version());
+    Send(std::move(response), req.keep_alive(), req.version(), req.method() == http::verb::head);
   }
 
   void SendError(int status, std::string message) {
@@ -138,7 +138,9 @@ class Session : public std::enable_shared_from_this<Session> {
     Send(std::move(response), false, parser_->get().version());
   }
 
-  void Send(HttpResponse response, bool keep_alive, unsigned version) {
+  // `head`: answering a HEAD request, so the headers (with the length the
+  // body would have) are sent without the body.
+  void Send(HttpResponse response, bool keep_alive, unsigned version, bool head = false) {
     MetricsRegistry::Global()
         .GetCounter("spoor_http_requests_total", "HTTP requests served, by server, route and status",
                     {{"server", options_.name},
@@ -154,6 +156,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
+    if (head) res->body().clear();
     stream_.expires_after(kIdleTimeout);
     http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
       if (ec) return self->Close();
@@ -204,45 +207,50 @@ class Session : public std::enable_shared_from_this<Session> {
 class HttpServer::Impl {
  public:
   Impl(HttpServerOptions options, HttpHandler handler)
-      : options_(std::move(options)), handler_(std::move(handler)), acceptor_(ioc_) {}
+      : options_(std::move(options)),
+        handler_(std::move(handler)),
+        ioc_(std::make_unique<asio::io_context>()),
+        acceptor_(std::make_unique<tcp::acceptor>(*ioc_)) {}
 
   Status Start() {
+    if (stopped_) return Unavailable(options_.name + ": the server was stopped");
     beast::error_code ec;
     auto address = asio::ip::make_address(options_.host.empty() ? "0.0.0.0" : options_.host, ec);
     if (ec) return InvalidArgument("invalid listen address '" + options_.host + "'");
     tcp::endpoint endpoint(address, options_.port);
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    acceptor_->open(endpoint.protocol(), ec);
+    if (!ec) acceptor_->set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_->bind(endpoint, ec);
+    if (!ec) acceptor_->listen(asio::socket_base::max_listen_connections, ec);
     if (ec) {
       return Unavailable("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                          " (" + options_.name + "): " + ec.message());
     }
-    port_ = acceptor_.local_endpoint().port();
+    port_ = acceptor_->local_endpoint().port();
     Accept();
     for (int i = 0; i < std::max(1, options_.threads); ++i) {
-      threads_.emplace_back([this] { ioc_.run(); });
+      threads_.emplace_back([this] { ioc_->run(); });
     }
     return Status::Ok();
   }
 
   void Stop() {
     if (stopped_.exchange(true)) return;
-    asio::post(ioc_, [this] {
-      beast::error_code ec;
-      acceptor_.close(ec);
-    });
-    ioc_.stop();
+    ioc_->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
+    // With no I/O thread left, close the listening socket, then destroy the
+    // io_context: that destroys every pending operation's handler, and with
+    // them the sessions, which closes their connections.
+    acceptor_.reset();
+    ioc_.reset();
   }
 
   uint16_t port() const { return port_; }
 
  private:
   void Accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    acceptor_->async_accept(asio::make_strand(*ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec) {
         if (ec == asio::error::operation_aborted) return;
         LogWarn(options_.name, ": accept failed: ", ec.message());
@@ -256,8 +264,8 @@ class HttpServer::Impl {
 
   HttpServerOptions options_;
   HttpHandler handler_;
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
+  std::unique_ptr<asio::io_context> ioc_;  // reset by Stop()
+  std::unique_ptr<tcp::acceptor> acceptor_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
   uint16_t port_ = 0;

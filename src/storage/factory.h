@@ -6,14 +6,16 @@
 #include <string>
 
 #include "common/status.h"
+#include "storage/embedded/embedded_store.h"
 #include "storage/memory/memory_store.h"
 #include "storage/storage.h"
 
 namespace spoor {
 
 struct StorageOptions {
-  std::string type = "memory";  // --span-storage.type
+  std::string type = "embedded";  // --span-storage.type
   MemoryStoreOptions memory;
+  EmbeddedStoreOptions embedded;
 };
 
 // The list of accepted `type` values, for --help and errors.

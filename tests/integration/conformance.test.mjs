@@ -19,6 +19,7 @@ import {
   randomTraceId,
   searchTraces,
   startSpoor,
+  tempDir,
   waitForTrace,
 } from '../lib/spoor.mjs';
 import { SpanKind, countSpans, kv, request, sendTraces, span } from '../lib/otlp.mjs';
@@ -122,8 +123,16 @@ if (!available) {
     const queries = available ? JSON.parse(readFileSync(path.join(FIXTURE_DIR, 'queries.json'), 'utf8')) : [];
     const offsetNs = shiftOffsetNs();
 
+    // SPOOR_CONFORMANCE_RESTART=1: restart spoor on the same store after
+    // writing, so that the cases read what a persistent backend kept (for the
+    // embedded store: sealed blocks rather than recent spans in memory).
+    const restart = process.env.SPOOR_CONFORMANCE_RESTART === '1';
+    const storage = restart
+      ? { type: process.env.SPOOR_STORAGE || 'embedded', flags: [`--embedded.directory=${tempDir('spoor-conformance-')}`] }
+      : undefined;
+
     before(async () => {
-      spoor = await startSpoor();
+      spoor = await startSpoor({ storage });
       q = spoor.baseUrls.query;
       // Write every trace first: the ones a case must not return matter too.
       for (const [name, f] of fixtures) {
@@ -134,6 +143,11 @@ if (!available) {
         assert.equal(res.status, 200);
       }
       for (const [, f] of fixtures) await waitForTrace(q, f.traceId, { minSpans: f.spans.length, timeoutMs: 20_000 });
+      if (restart) {
+        assert.equal(await spoor.stop(), 0, 'spoor exits 0 on SIGTERM');
+        spoor = await startSpoor({ storage });
+        q = spoor.baseUrls.query;
+      }
     });
     after(async () => {
       if (spoor) assert.equal(await spoor.stop(), 0, 'spoor exits 0 on SIGTERM');

@@ -4,7 +4,8 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,7 +72,25 @@ export async function freePorts(count) {
 export function storageFlags(storage) {
   const spec = typeof storage === 'string' ? { type: storage } : { ...(storage ?? {}) };
   spec.type ??= process.env.SPOOR_STORAGE || 'memory';
-  return [`--span-storage.type=${spec.type}`, ...(spec.flags ?? [])];
+  const flags = [`--span-storage.type=${spec.type}`, ...(spec.flags ?? [])];
+  // Each embedded store gets a fresh directory, removed when the test
+  // process exits, unless the caller chose one.
+  if (spec.type === 'embedded' && !flags.some((f) => f.startsWith('--embedded.directory'))) {
+    flags.push(`--embedded.directory=${tempDir('spoor-store-')}`);
+  }
+  return flags;
+}
+
+const tempDirs = [];
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new empty directory, deleted when the test process exits. */
+export function tempDir(prefix = 'spoor-test-') {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /** Connects to host:port once; resolves true when the connection succeeds. */

@@ -29,7 +29,8 @@ class MemoryStore final : public Storage {
   Status Write(const SpanBatch& batch) override {
     std::unique_lock lock(mu_);
     for (const ResourceSpans& rs : batch.resource_spans) {
-      auto& ops = operations_[std::string(rs.resource->service_name)];
+      // Looked up on the first span so that a resource without spans adds no service.
+      std::set<std::pair<std::string, SpanKind>>* ops = nullptr;
       for (const ScopeSpans& ss : rs.scope_spans) {
         for (const Span& span : ss.spans) {
           auto [it, inserted] = traces_.try_emplace(span.trace_id);
@@ -38,7 +39,8 @@ class MemoryStore final : public Storage {
           entry.spans.push_back(SpanRecord{rs.resource, ss.scope, span, {}});
           entry.min_start_ns = std::min(entry.min_start_ns, span.start_time_ns);
           entry.max_start_ns = std::max(entry.max_start_ns, span.start_time_ns);
-          ops.insert({std::string(span.name), span.kind});
+          if (ops == nullptr) ops = &operations_[std::string(rs.resource->service_name)];
+          ops->insert({std::string(span.name), span.kind});
         }
       }
     }

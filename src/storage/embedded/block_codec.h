@@ -1,0 +1,58 @@
+// The embedded store's block codec: a compact, columnar, zstd-compressed
+// encoding of a set of spans (a "block"), and its decoder. The byte layout is
+// documented in docs/storage-embedded.md ("Block format").
+//
+// Inside a block, spans are grouped by trace (traces in trace ID order, the
+// spans of a trace in start time order) and the traces are cut into groups
+// that compress and decode independently, so that reading a few traces
+// decodes only the groups holding them. Every field of the model round-trips
+// exactly, with two normalizations: Resource::service_name is recomputed
+// with ResolveServiceName(), and interned fields come back interned
+// (spoor::Intern). Resources and scopes that were equal (including
+// schema_url) come back as one shared object per block.
+//
+// Threading: all functions are reentrant and may run concurrently.
+// Ownership: the decoders copy what they return; the input may be freed
+// afterwards.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "model/ids.h"
+#include "model/span.h"
+
+namespace spoor {
+
+struct BlockEncodeOptions {
+  // zstd level of the column streams; 0 stores them uncompressed.
+  int zstd_level = 3;
+  // A group is closed, at a trace boundary, once it holds this many spans.
+  uint32_t group_spans = 2048;
+};
+
+// Encodes `spans` (any order, duplicates kept) into one self-describing block.
+// Values nested deeper than kMaxBlockValueDepth levels are not supported (the
+// OTLP decoders stop well before).
+[[nodiscard]] std::string EncodeBlock(std::span<const SpanRecord> spans,
+                                      const BlockEncodeOptions& options = {});
+
+inline constexpr int kMaxBlockValueDepth = 256;
+
+// Decodes every span of `block` and appends them to `out`, grouped by trace.
+// Corrupt or truncated input gives InvalidArgument (checked with per-section
+// CRC32s and by validating every count against the bytes present); `out` is
+// then left unchanged.
+[[nodiscard]] Status DecodeBlock(std::string_view block, std::vector<SpanRecord>* out);
+
+// Like DecodeBlock, but appends only the spans of the traces in `ids` (any
+// order, repeats and absent IDs allowed). Only the groups holding those
+// traces are checked and decompressed.
+[[nodiscard]] Status DecodeBlockTraces(std::string_view block, const std::vector<TraceId>& ids,
+                                       std::vector<SpanRecord>* out);
+
+}  // namespace spoor

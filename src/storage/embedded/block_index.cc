@@ -1,0 +1,254 @@
+#include "storage/embedded/block_index.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+#include "storage/embedded/block_columns.h"
+#include "storage/span_match.h"
+
+namespace spoor {
+namespace {
+
+using block_internal::ByteReader;
+using block_internal::PutVarint;
+
+constexpr uint8_t kIndexVersion = 1;
+constexpr int kBloomProbes = 6;
+constexpr size_t kBloomBitsPerTag = 10;
+
+// A stable 64-bit hash (FNV-1a with a final mix): the filter is persisted,
+// so std::hash, which may change between library versions, cannot be used.
+uint64_t StableHash(std::string_view a, std::string_view b) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  auto mix = [&h](std::string_view s) {
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 0x100000001b3ULL;
+    }
+  };
+  mix(a);
+  h ^= 0xff;
+  h *= 0x100000001b3ULL;
+  mix(b);
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  return h;
+}
+
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
+bool ReadString(ByteReader& r, std::string* s) {
+  uint64_t n;
+  std::string_view v;
+  if (!r.Varint(&n) || !r.Bytes(n, &v)) return false;
+  s->assign(v);
+  return true;
+}
+
+}  // namespace
+
+std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans) {
+  std::unordered_map<TraceId, std::unordered_map<uint64_t, std::string_view>, TraceIdHash> services;
+  for (const SpanRecord& r : spans) services[r.span.trace_id][r.span.span_id.value] = r.resource->service_name;
+  std::map<std::pair<std::string_view, std::string_view>, uint64_t> counts;
+  for (const SpanRecord& r : spans) {
+    if (!r.span.parent_span_id.valid()) continue;
+    const auto& in_trace = services[r.span.trace_id];
+    auto parent = in_trace.find(r.span.parent_span_id.value);
+    if (parent == in_trace.end() || parent->second == r.resource->service_name) continue;
+    ++counts[{parent->second, r.resource->service_name}];
+  }
+  std::vector<DependencyLink> out;
+  for (const auto& [key, n] : counts) out.push_back({std::string(key.first), std::string(key.second), n});
+  return out;
+}
+
+BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
+  BlockIndex index;
+  index.span_count = spans.size();
+  index.min_start_ns = UINT64_MAX;
+  std::map<std::tuple<std::string_view, std::string_view, SpanKind>, std::pair<uint64_t, uint64_t>> ops;
+  std::string text;  // reused for attribute values
+  auto add_attributes = [&](const Attributes& attrs) {
+    for (const KeyValue& kv : attrs) {
+      if (kv.value.type == ValueType::kString) {
+        index.AddTag(kv.key, kv.value.string_value);
+      } else {
+        text.clear();
+        kv.value.AppendString(text);
+        index.AddTag(kv.key, text);
+      }
+    }
+  };
+  for (const SpanRecord& r : spans) {
+    const Span& s = r.span;
+    index.min_start_ns = std::min(index.min_start_ns, s.start_time_ns);
+    index.max_start_ns = std::max(index.max_start_ns, s.start_time_ns);
+    index.trace_ids.push_back(s.trace_id);
+    auto [it, inserted] = ops.try_emplace({r.resource->service_name, s.name, s.kind}, s.duration_ns(), s.duration_ns());
+    if (!inserted) {
+      it->second.first = std::min(it->second.first, s.duration_ns());
+      it->second.second = std::max(it->second.second, s.duration_ns());
+    }
+    // Every tag SpanHasTag() can match, derived tags included.
+    add_attributes(s.attributes);
+    add_attributes(r.resource->attributes);
+    add_attributes(r.scope->attributes);
+    for (const Event& e : s.events) add_attributes(e.attributes);
+    for (const Link& l : s.links) add_attributes(l.attributes);
+    if (s.kind != SpanKind::kUnspecified) index.AddTag("span.kind", SpanKindName(s.kind));
+    if (s.status.code == SpanStatusCode::kError) {
+      index.AddTag("error", "true");
+      index.AddTag("otel.status_code", "ERROR");
+    } else if (s.status.code == SpanStatusCode::kOk) {
+      index.AddTag("otel.status_code", "OK");
+    }
+    if (!s.status.message.empty()) index.AddTag("otel.status_description", s.status.message);
+    if (!r.scope->name.empty()) index.AddTag("otel.scope.name", r.scope->name);
+    if (!r.scope->version.empty()) index.AddTag("otel.scope.version", r.scope->version);
+    if (!s.trace_state.empty()) index.AddTag("w3c.tracestate", s.trace_state);
+  }
+  if (spans.empty()) index.min_start_ns = 0;
+  std::sort(index.trace_ids.begin(), index.trace_ids.end());
+  index.trace_ids.erase(std::unique(index.trace_ids.begin(), index.trace_ids.end()), index.trace_ids.end());
+  for (const auto& [key, range] : ops) {
+    index.operations.push_back({std::string(std::get<0>(key)), std::string(std::get<1>(key)), std::get<2>(key),
+                                range.first, range.second});
+  }
+  index.dependencies = ComputeDependencies(spans);
+  // Size the filter for the distinct tags seen.
+  std::sort(index.tag_hashes_.begin(), index.tag_hashes_.end());
+  index.tag_hashes_.erase(std::unique(index.tag_hashes_.begin(), index.tag_hashes_.end()), index.tag_hashes_.end());
+  size_t bits = std::max<size_t>(64, index.tag_hashes_.size() * kBloomBitsPerTag);
+  index.bloom_.assign((bits + 63) / 64, 0);
+  bits = index.bloom_.size() * 64;
+  for (uint64_t h : index.tag_hashes_) {
+    uint64_t h1 = h, h2 = (h >> 32) | (h << 32) | 1;
+    for (int i = 0; i < kBloomProbes; ++i) {
+      uint64_t bit = (h1 + static_cast<uint64_t>(i) * h2) % bits;
+      index.bloom_[bit / 64] |= uint64_t{1} << (bit % 64);
+    }
+  }
+  index.tag_hashes_.clear();
+  index.tag_hashes_.shrink_to_fit();
+  return index;
+}
+
+void BlockIndex::AddTag(std::string_view key, std::string_view value) {
+  tag_hashes_.push_back(StableHash(key, value));
+}
+
+bool BlockIndex::MayHaveTag(std::string_view key, std::string_view value) const {
+  if (bloom_.empty()) return true;
+  uint64_t bits = bloom_.size() * 64;
+  uint64_t h = StableHash(key, value);
+  uint64_t h1 = h, h2 = (h >> 32) | (h << 32) | 1;
+  for (int i = 0; i < kBloomProbes; ++i) {
+    uint64_t bit = (h1 + static_cast<uint64_t>(i) * h2) % bits;
+    if ((bloom_[bit / 64] & (uint64_t{1} << (bit % 64))) == 0) return false;
+  }
+  return true;
+}
+
+bool BlockIndex::HasTrace(const TraceId& id) const {
+  return std::binary_search(trace_ids.begin(), trace_ids.end(), id);
+}
+
+bool BlockIndex::MayMatch(const TraceQuery& q) const {
+  if (span_count == 0) return false;
+  if (max_start_ns < q.start_time_min_ns) return false;
+  if (q.start_time_max_ns != 0 && min_start_ns > q.start_time_max_ns) return false;
+  bool any_operation = false;
+  for (const BlockOperation& op : operations) {
+    if (!q.service.empty() && op.service != q.service) continue;
+    if (!q.operation.empty() && op.operation != q.operation) continue;
+    if (q.match_kind && op.kind != q.kind) continue;
+    if (q.duration_min_ns != 0 && op.max_duration_ns < q.duration_min_ns) continue;
+    if (q.duration_max_ns != 0 && op.min_duration_ns > q.duration_max_ns) continue;
+    any_operation = true;
+    break;
+  }
+  if (!any_operation) return false;
+  for (const auto& [key, value] : q.tags) {
+    if (!MayHaveTag(key, value)) return false;
+  }
+  return true;
+}
+
+std::string BlockIndex::Serialize() const {
+  std::string out;
+  out.push_back(static_cast<char>(kIndexVersion));
+  PutVarint(out, min_start_ns);
+  PutVarint(out, max_start_ns);
+  PutVarint(out, span_count);
+  PutVarint(out, trace_ids.size());
+  for (const TraceId& id : trace_ids) {
+    block_internal::PutFixed64(out, id.high);
+    block_internal::PutFixed64(out, id.low);
+  }
+  PutVarint(out, operations.size());
+  for (const BlockOperation& op : operations) {
+    PutString(out, op.service);
+    PutString(out, op.operation);
+    out.push_back(static_cast<char>(op.kind));
+    PutVarint(out, op.min_duration_ns);
+    PutVarint(out, op.max_duration_ns);
+  }
+  PutVarint(out, dependencies.size());
+  for (const DependencyLink& l : dependencies) {
+    PutString(out, l.parent);
+    PutString(out, l.child);
+    PutVarint(out, l.call_count);
+  }
+  PutVarint(out, bloom_.size());
+  for (uint64_t w : bloom_) block_internal::PutFixed64(out, w);
+  return out;
+}
+
+Result<BlockIndex> BlockIndex::Parse(std::string_view data) {
+  ByteReader r(data);
+  BlockIndex index;
+  uint8_t version;
+  uint64_t n;
+  auto corrupt = [](const char* what) { return Status(StatusCode::kInternal, std::string("corrupt block index: ") + what); };
+  if (!r.Byte(&version) || version != kIndexVersion) return corrupt("unknown version");
+  if (!r.Varint(&index.min_start_ns) || !r.Varint(&index.max_start_ns) || !r.Varint(&index.span_count)) {
+    return corrupt("header");
+  }
+  if (!r.Varint(&n) || n > r.remaining() / 16) return corrupt("trace count");
+  index.trace_ids.resize(n);
+  for (TraceId& id : index.trace_ids) {
+    if (!r.Fixed64(&id.high) || !r.Fixed64(&id.low)) return corrupt("trace IDs");
+  }
+  if (!r.Varint(&n) || n > r.remaining()) return corrupt("operation count");
+  index.operations.resize(n);
+  for (BlockOperation& op : index.operations) {
+    uint8_t kind;
+    if (!ReadString(r, &op.service) || !ReadString(r, &op.operation) || !r.Byte(&kind) || kind > 5 ||
+        !r.Varint(&op.min_duration_ns) || !r.Varint(&op.max_duration_ns)) {
+      return corrupt("operations");
+    }
+    op.kind = static_cast<SpanKind>(kind);
+  }
+  if (!r.Varint(&n) || n > r.remaining()) return corrupt("dependency count");
+  index.dependencies.resize(n);
+  for (DependencyLink& l : index.dependencies) {
+    if (!ReadString(r, &l.parent) || !ReadString(r, &l.child) || !r.Varint(&l.call_count)) {
+      return corrupt("dependencies");
+    }
+  }
+  if (!r.Varint(&n) || n > r.remaining() / 8) return corrupt("filter size");
+  index.bloom_.resize(n);
+  for (uint64_t& w : index.bloom_) {
+    if (!r.Fixed64(&w)) return corrupt("filter");
+  }
+  if (r.remaining() != 0) return corrupt("trailing bytes");
+  return index;
+}
+
+}  // namespace spoor

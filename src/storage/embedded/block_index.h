@@ -1,0 +1,62 @@
+// The small index kept for every sealed block of the embedded store: its
+// time range, the traces it holds, its (service, operation, kind) entries
+// with their duration ranges, a Bloom filter over every tag it can match,
+// and the service dependency links among its spans.
+//
+// All indexes are held in memory (a few bytes per trace), so a search reads
+// only the blocks that may match and a trace read only the blocks that hold
+// the trace. The serialized form is stored next to the block; layout in
+// docs/storage-embedded.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/storage.h"
+
+namespace spoor {
+
+struct BlockOperation {
+  std::string service;
+  std::string operation;
+  SpanKind kind = SpanKind::kUnspecified;
+  uint64_t min_duration_ns = 0;
+  uint64_t max_duration_ns = 0;
+};
+
+class BlockIndex {
+ public:
+  // Summarizes `spans` (the content of one block).
+  [[nodiscard]] static BlockIndex Build(const std::vector<SpanRecord>& spans);
+
+  [[nodiscard]] std::string Serialize() const;
+  [[nodiscard]] static Result<BlockIndex> Parse(std::string_view data);
+
+  // False when no span of the block can satisfy `query` (time window,
+  // service, operation, kind, duration bounds, tags); true means "maybe".
+  [[nodiscard]] bool MayMatch(const TraceQuery& query) const;
+  [[nodiscard]] bool HasTrace(const TraceId& id) const;
+
+  uint64_t min_start_ns = 0;
+  uint64_t max_start_ns = 0;
+  uint64_t span_count = 0;
+  std::vector<TraceId> trace_ids;  // sorted, unique
+  std::vector<BlockOperation> operations;
+  std::vector<DependencyLink> dependencies;
+
+ private:
+  void AddTag(std::string_view key, std::string_view value);
+  [[nodiscard]] bool MayHaveTag(std::string_view key, std::string_view value) const;
+
+  std::vector<uint64_t> tag_hashes_;  // while building only
+  std::vector<uint64_t> bloom_;       // bit set
+};
+
+// Service-to-service calls among `spans` (a parent span and its child in
+// different services), summed per (parent, child).
+[[nodiscard]] std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans);
+
+}  // namespace spoor

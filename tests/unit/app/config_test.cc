@@ -1,0 +1,351 @@
+// Command-line flags, the YAML config file and --help.
+#include "app/config.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+namespace spoor {
+namespace {
+
+// Runs ParseArgs expecting ConfigError; returns its message.
+std::string ErrorOf(const std::vector<std::string>& args) {
+  try {
+    (void)ParseArgs(args);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no ConfigError";
+  return "";
+}
+
+void ExpectErrorNaming(const std::vector<std::string>& args, const std::string& part) {
+  std::string message = ErrorOf(args);
+  EXPECT_NE(message.find(part), std::string::npos)
+      << "message '" << message << "' does not name " << part;
+}
+
+// A YAML file in the temporary directory, removed at the end of the test.
+class TempYaml {
+ public:
+  explicit TempYaml(const std::string& content) {
+    char name[] = "/tmp/spoor-config-test-XXXXXX";
+    int fd = mkstemp(name);
+    EXPECT_GE(fd, 0);
+    if (fd >= 0) close(fd);
+    path_ = name;
+    std::ofstream(path_) << content;
+  }
+  ~TempYaml() { std::remove(path_.c_str()); }
+  TempYaml(const TempYaml&) = delete;
+  TempYaml& operator=(const TempYaml&) = delete;
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// --- Defaults and flag syntax ----------------------------------------------------
+
+TEST(ParseArgs, DefaultsWithoutArguments) {
+  ParsedArgs p = ParseArgs({});
+  const Config& c = p.config;
+  EXPECT_FALSE(p.help);
+  EXPECT_FALSE(p.version);
+  EXPECT_EQ(c.role, "all-in-one");
+  EXPECT_EQ(c.log_level, "info");
+  EXPECT_EQ(c.storage.type, StorageOptions{}.type);  // the factory's default
+  EXPECT_EQ(c.storage.memory.max_traces, 100000u);
+  EXPECT_EQ(c.pipeline.queue_size_spans, 100000u);
+  EXPECT_EQ(c.pipeline.num_workers, 2);
+  EXPECT_TRUE(c.otlp_enabled);
+  EXPECT_EQ(c.otlp_grpc_host_port, ":4317");
+  EXPECT_EQ(c.otlp_http_host_port, ":4318");
+  EXPECT_EQ(c.otlp_max_request_bytes, 64u << 20);
+  EXPECT_EQ(c.query_host_port, ":16686");
+  EXPECT_EQ(c.query_base_path, "/");
+  EXPECT_EQ(c.query_max_clock_skew_ns, 0u);
+  EXPECT_EQ(c.admin_host_port, ":14269");
+}
+
+TEST(ParseArgs, EqualsAndSeparateValueFormsAreEquivalent) {
+  Config a = ParseArgs({"--memory.max-traces=5", "--log-level=debug"}).config;
+  Config b = ParseArgs({"--memory.max-traces", "5", "--log-level", "debug"}).config;
+  EXPECT_EQ(a.storage.memory.max_traces, 5u);
+  EXPECT_EQ(b.storage.memory.max_traces, 5u);
+  EXPECT_EQ(a.log_level, "debug");
+  EXPECT_EQ(b.log_level, "debug");
+}
+
+TEST(ParseArgs, EveryValueFlagIsApplied) {
+  Config c = ParseArgs({"--span-storage.type=memory", "--collector.queue-size=7",
+                        "--collector.num-workers=3", "--collector.otlp.grpc.host-port=127.0.0.1:1",
+                        "--collector.otlp.http.host-port=[::1]:2",
+                        "--collector.otlp.http.max-request-size=512KiB",
+                        "--query.http-server.host-port=:3", "--query.base-path=/jaeger",
+                        "--query.max-clock-skew-adjustment=1.5s", "--admin.http.host-port=:4"})
+                 .config;
+  EXPECT_EQ(c.pipeline.queue_size_spans, 7u);
+  EXPECT_EQ(c.pipeline.num_workers, 3);
+  EXPECT_EQ(c.otlp_grpc_host_port, "127.0.0.1:1");
+  EXPECT_EQ(c.otlp_http_host_port, "[::1]:2");
+  EXPECT_EQ(c.otlp_max_request_bytes, 512u * 1024);
+  EXPECT_EQ(c.query_host_port, ":3");
+  EXPECT_EQ(c.query_base_path, "/jaeger");
+  EXPECT_EQ(c.query_max_clock_skew_ns, 1'500'000'000u);
+  EXPECT_EQ(c.admin_host_port, ":4");
+}
+
+TEST(ParseArgs, BoolFlagAloneMeansTrue) {
+  EXPECT_TRUE(ParseArgs({"--collector.otlp.enabled=false", "--collector.otlp.enabled"})
+                  .config.otlp_enabled);
+  EXPECT_FALSE(ParseArgs({"--collector.otlp.enabled=false"}).config.otlp_enabled);
+  EXPECT_FALSE(ParseArgs({"--collector.otlp.enabled=0"}).config.otlp_enabled);
+  EXPECT_TRUE(ParseArgs({"--collector.otlp.enabled=TRUE"}).config.otlp_enabled);
+}
+
+TEST(ParseArgs, BoolFlagAloneDoesNotTakeTheNextArgument) {
+  ExpectErrorNaming({"--collector.otlp.enabled", "false"}, "'false'");
+}
+
+TEST(ParseArgs, LaterFlagWins) {
+  EXPECT_EQ(ParseArgs({"--collector.num-workers=3", "--collector.num-workers=9"})
+                .config.pipeline.num_workers,
+            9);
+}
+
+TEST(ParseArgs, HostPortCanBeTurnedOff) {
+  EXPECT_EQ(ParseArgs({"--collector.otlp.grpc.host-port=off"}).config.otlp_grpc_host_port, "off");
+}
+
+TEST(ParseArgs, RoleAllInOneIsAccepted) {
+  ParsedArgs p = ParseArgs({"all-in-one", "--log-level=warn"});
+  EXPECT_EQ(p.config.role, "all-in-one");
+  EXPECT_EQ(p.config.log_level, "warn");
+}
+
+TEST(ParseArgs, UnknownRoleIsRejected) {
+  ExpectErrorNaming({"collector"}, "'collector'");
+}
+
+TEST(ParseArgs, RoleOnlyComesFirst) {
+  ExpectErrorNaming({"--log-level=warn", "all-in-one"}, "'all-in-one'");
+}
+
+TEST(ParseArgs, HelpAndVersion) {
+  EXPECT_TRUE(ParseArgs({"--help"}).help);
+  EXPECT_TRUE(ParseArgs({"-h"}).help);
+  EXPECT_TRUE(ParseArgs({"all-in-one", "help"}).help);
+  EXPECT_TRUE(ParseArgs({"--version"}).version);
+  EXPECT_TRUE(ParseArgs({"version"}).version);
+  EXPECT_FALSE(ParseArgs({"--version"}).help);
+}
+
+// --- Errors ----------------------------------------------------------------------
+
+TEST(ParseArgs, UnknownFlagIsAConfigErrorNamingIt) {
+  ExpectErrorNaming({"--no-such-flag=1"}, "--no-such-flag");
+  ExpectErrorNaming({"--no-such-flag", "1"}, "--no-such-flag");
+  ExpectErrorNaming({"--memory.max-trace=1"}, "--memory.max-trace");
+}
+
+TEST(ParseArgs, PositionalArgumentIsRejected) {
+  ExpectErrorNaming({"all-in-one", "stray"}, "'stray'");
+  ExpectErrorNaming({"-x"}, "'-x'");
+}
+
+TEST(ParseArgs, MissingValueNamesTheFlag) {
+  ExpectErrorNaming({"--memory.max-traces"}, "--memory.max-traces");
+}
+
+TEST(ParseArgs, InvalidValuesNameTheFlagAndTheValue) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"memory.max-traces", "0"},
+      {"memory.max-traces", "many"},
+      {"collector.queue-size", "-5"},
+      {"collector.num-workers", "1.5"},
+      {"log-level", "loud"},
+      {"span-storage.type", "cassandra"},
+      {"collector.otlp.enabled", "maybe"},
+      {"collector.otlp.grpc.host-port", "localhost"},
+      {"collector.otlp.http.host-port", ":99999"},
+      {"collector.otlp.http.max-request-size", "0"},
+      {"collector.otlp.http.max-request-size", "3GiB"},
+      {"collector.otlp.http.max-request-size", "big"},
+      {"query.http-server.host-port", "16686"},
+      {"query.base-path", "jaeger"},
+      {"query.max-clock-skew-adjustment", "-1s"},
+      {"query.max-clock-skew-adjustment", "5"},
+      {"admin.http.host-port", "admin"},
+  };
+  for (const auto& [flag, value] : cases) {
+    SCOPED_TRACE(flag + "=" + value);
+    std::string message = ErrorOf({"--" + flag + "=" + value});
+    EXPECT_NE(message.find("--" + flag), std::string::npos) << message;
+    EXPECT_NE(message.find("'" + value + "'"), std::string::npos) << message;
+  }
+}
+
+// --- YAML config file ------------------------------------------------------------
+
+TEST(ConfigFile, NestedAndDottedKeysAreApplied) {
+  TempYaml file(R"(
+log-level: debug
+memory:
+  max-traces: 42
+collector.queue-size: 7
+collector:
+  num-workers: 3
+  otlp:
+    enabled: false
+    http:
+      host-port: "127.0.0.1:14318"
+query.base-path: /jaeger
+query:
+  max-clock-skew-adjustment: 250ms
+)");
+  Config c = ParseArgs({"--config-file=" + file.path()}).config;
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.storage.memory.max_traces, 42u);
+  EXPECT_EQ(c.pipeline.queue_size_spans, 7u);
+  EXPECT_EQ(c.pipeline.num_workers, 3);
+  EXPECT_FALSE(c.otlp_enabled);
+  EXPECT_EQ(c.otlp_http_host_port, "127.0.0.1:14318");
+  EXPECT_EQ(c.query_base_path, "/jaeger");
+  EXPECT_EQ(c.query_max_clock_skew_ns, 250'000'000u);
+  EXPECT_EQ(c.admin_host_port, ":14269");  // untouched
+}
+
+TEST(ConfigFile, FlagsOverrideTheFileWhateverTheirOrder) {
+  TempYaml file("memory:\n  max-traces: 42\nlog-level: debug\n");
+  Config before = ParseArgs({"--memory.max-traces=5", "--config-file", file.path()}).config;
+  EXPECT_EQ(before.storage.memory.max_traces, 5u);
+  EXPECT_EQ(before.log_level, "debug");
+  Config after = ParseArgs({"--config-file=" + file.path(), "--memory.max-traces=6"}).config;
+  EXPECT_EQ(after.storage.memory.max_traces, 6u);
+}
+
+TEST(ConfigFile, UnknownKeyIsAnErrorNamingIt) {
+  TempYaml top("no-such-key: 1\n");
+  ExpectErrorNaming({"--config-file=" + top.path()}, "'no-such-key'");
+  TempYaml nested("memory:\n  max-trace: 1\n");
+  ExpectErrorNaming({"--config-file=" + nested.path()}, "'memory.max-trace'");
+  TempYaml self("config-file: other.yaml\n");
+  ExpectErrorNaming({"--config-file=" + self.path()}, "'config-file'");
+}
+
+TEST(ConfigFile, InvalidValueNamesTheKey) {
+  TempYaml file("memory:\n  max-traces: lots\n");
+  ExpectErrorNaming({"--config-file=" + file.path()}, "memory.max-traces");
+}
+
+TEST(ConfigFile, ListValueIsRejected) {
+  TempYaml file("log-level:\n  - debug\n  - info\n");
+  ExpectErrorNaming({"--config-file=" + file.path()}, "'log-level'");
+}
+
+TEST(ConfigFile, MalformedYamlNamesTheFile) {
+  TempYaml file("memory: [unclosed\n");
+  ExpectErrorNaming({"--config-file=" + file.path()}, file.path());
+}
+
+TEST(ConfigFile, TopLevelScalarIsRejected) {
+  TempYaml file("just a string\n");
+  ExpectErrorNaming({"--config-file=" + file.path()}, file.path());
+}
+
+TEST(ConfigFile, MissingFileIsAnError) {
+  ExpectErrorNaming({"--config-file=/nonexistent/spoor.yaml"}, "/nonexistent/spoor.yaml");
+}
+
+TEST(ConfigFile, EmptyFileKeepsTheDefaults) {
+  TempYaml file("");
+  Config c = ParseArgs({"--config-file=" + file.path()}).config;
+  EXPECT_EQ(c.storage.memory.max_traces, 100000u);
+  EXPECT_EQ(c.log_level, "info");
+}
+
+// --- Help ------------------------------------------------------------------------
+
+// The flag names listed by HelpText, in order.
+std::vector<std::string> HelpFlags() {
+  std::vector<std::string> flags;
+  std::string text = HelpText();
+  size_t pos = 0;
+  while ((pos = text.find("\n  --", pos)) != std::string::npos) {
+    pos += 5;
+    size_t end = text.find_first_of(" \n", pos);
+    flags.push_back(text.substr(pos, end - pos));
+  }
+  return flags;
+}
+
+TEST(HelpText, ListsEveryFlag) {
+  const std::vector<std::string> want = {"config-file",
+                                         "log-level",
+                                         "span-storage.type",
+                                         "memory.max-traces",
+                                         "collector.queue-size",
+                                         "collector.num-workers",
+                                         "collector.otlp.enabled",
+                                         "collector.otlp.grpc.host-port",
+                                         "collector.otlp.http.host-port",
+                                         "collector.otlp.http.max-request-size",
+                                         "query.http-server.host-port",
+                                         "query.base-path",
+                                         "query.max-clock-skew-adjustment",
+                                         "admin.http.host-port",
+                                         "help",
+                                         "version"};
+  std::vector<std::string> listed = HelpFlags();
+  for (const std::string& flag : want) {
+    EXPECT_NE(std::find(listed.begin(), listed.end(), flag), listed.end()) << flag;
+  }
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(std::adjacent_find(listed.begin(), listed.end()), listed.end()) << "listed twice";
+}
+
+// The value shown as "(default X)" on the flag's help line, or "".
+std::string DocumentedDefault(const std::string& flag) {
+  std::string text = HelpText();
+  size_t line = text.find("  --" + flag + " ");
+  if (line == std::string::npos) return "";
+  size_t end = text.find('\n', line);
+  size_t open = text.rfind("(default ", end);
+  if (open == std::string::npos || open < line) return "";
+  open += 9;
+  return text.substr(open, text.rfind(')', end) - open);
+}
+
+TEST(HelpText, EveryListedFlagAcceptsItsDocumentedDefault) {
+  Config defaults = ParseArgs({}).config;
+  for (const std::string& flag : HelpFlags()) {
+    std::string value = DocumentedDefault(flag);
+    if (value.empty()) continue;
+    SCOPED_TRACE(flag + "=" + value);
+    EXPECT_NO_THROW((void)ParseArgs({"--" + flag + "=" + value}));
+  }
+  EXPECT_EQ(DocumentedDefault("memory.max-traces"),
+            std::to_string(defaults.storage.memory.max_traces));
+  EXPECT_EQ(DocumentedDefault("collector.queue-size"),
+            std::to_string(defaults.pipeline.queue_size_spans));
+  EXPECT_EQ(DocumentedDefault("query.http-server.host-port"), defaults.query_host_port);
+  EXPECT_EQ(DocumentedDefault("span-storage.type"), defaults.storage.type);
+}
+
+TEST(HelpText, ShowsDefaults) {
+  std::string text = HelpText();
+  EXPECT_NE(text.find("(default 100000)"), std::string::npos);
+  EXPECT_NE(text.find("(default :16686)"), std::string::npos);
+  EXPECT_NE(text.find("(default 64MiB)"), std::string::npos);
+  EXPECT_NE(text.find("Usage: spoor"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace spoor

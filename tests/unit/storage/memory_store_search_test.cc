@@ -1,0 +1,336 @@
+// FindTraces and FindTraceIds on the memory store: every predicate, the rule
+// that all conditions hold on one span, the time window, order and limit.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "storage/memory/memory_store.h"
+#include "storage_test_util.h"
+
+namespace spoor {
+namespace {
+
+using storagetest::Add;
+using storagetest::Batch;
+using storagetest::Ids;
+using storagetest::kBase;
+using storagetest::kMs;
+using storagetest::kSecond;
+using storagetest::Kv;
+using storagetest::MakeResource;
+using storagetest::MakeScope;
+using storagetest::MakeSpan;
+using storagetest::Tid;
+
+class MemoryStoreSearch : public ::testing::Test {
+ protected:
+  void Write(const SpanBatch& batch) {
+    Status s = store_->Write(batch);
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  // The IDs FindTraces returns, checked against FindTraceIds.
+  std::vector<TraceId> Find(const TraceQuery& q) {
+    auto traces = store_->FindTraces(q);
+    EXPECT_TRUE(traces.ok()) << traces.status().message();
+    auto ids = store_->FindTraceIds(q);
+    EXPECT_TRUE(ids.ok()) << ids.status().message();
+    if (!traces.ok() || !ids.ok()) return {};
+    EXPECT_EQ(Ids(*traces), *ids) << "FindTraceIds disagrees with FindTraces";
+    return *ids;
+  }
+
+  std::unique_ptr<Storage> store_ = NewMemoryStore(MemoryStoreOptions{});
+};
+
+TraceQuery ForService(std::string service) {
+  TraceQuery q;
+  q.service = std::move(service);
+  return q;
+}
+
+// --- Single predicates -----------------------------------------------------------
+
+TEST_F(MemoryStoreSearch, ServiceMatchesTheResourceServiceName) {
+  Write(Batch("frontend", {MakeSpan(Tid(1), 1, 0, "op")}));
+  Write(Batch("backend", {MakeSpan(Tid(2), 1, 0, "op")}));
+  EXPECT_EQ(Find(ForService("frontend")), std::vector<TraceId>{Tid(1)});
+  EXPECT_EQ(Find(ForService("backend")), std::vector<TraceId>{Tid(2)});
+  EXPECT_TRUE(Find(ForService("front")).empty());
+}
+
+TEST_F(MemoryStoreSearch, EmptyServiceMatchesAnyService) {
+  Write(Batch("frontend", {MakeSpan(Tid(1), 1, 0, "op", 0)}));
+  Write(Batch("backend", {MakeSpan(Tid(2), 1, 0, "op", kSecond)}));
+  EXPECT_EQ(Find(TraceQuery{}), (std::vector<TraceId>{Tid(2), Tid(1)}));
+}
+
+TEST_F(MemoryStoreSearch, ResultsAreWholeTracesWithEverySpan) {
+  SpanBatch batch;
+  Add(batch, MakeResource("frontend"), {MakeSpan(Tid(1), 1, 0, "root")});
+  Add(batch, MakeResource("backend"), {MakeSpan(Tid(1), 2, 1, "child")});
+  Write(batch);
+  auto traces = store_->FindTraces(ForService("backend"));
+  ASSERT_TRUE(traces.ok());
+  ASSERT_EQ(traces->size(), 1u);
+  EXPECT_EQ((*traces)[0].spans.size(), 2u);
+}
+
+TEST_F(MemoryStoreSearch, OperationMatchesTheSpanName) {
+  Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "GET /a"), MakeSpan(Tid(2), 1, 0, "GET /b")}));
+  TraceQuery q = ForService("svc");
+  q.operation = "GET /b";
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(2)});
+  q.operation = "GET";
+  EXPECT_TRUE(Find(q).empty());
+}
+
+TEST_F(MemoryStoreSearch, KindIsMatchedOnlyWhenRequested) {
+  Span server = MakeSpan(Tid(1), 1, 0, "op");
+  server.kind = SpanKind::kServer;
+  Span client = MakeSpan(Tid(2), 1, 0, "op", kSecond);
+  client.kind = SpanKind::kClient;
+  Write(Batch("svc", {server, client}));
+  TraceQuery q = ForService("svc");
+  EXPECT_EQ(Find(q).size(), 2u);
+  q.match_kind = true;
+  q.kind = SpanKind::kClient;
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(2)});
+  q.kind = SpanKind::kServer;
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
+  q.kind = SpanKind::kConsumer;
+  EXPECT_TRUE(Find(q).empty());
+}
+
+// One trace per location of the tag "where=here"; each search must find
+// exactly the trace that holds it there.
+TEST_F(MemoryStoreSearch, TagIsFoundInEveryLocation) {
+  AnyValue here = AnyValue::String("here");
+  Span on_span = MakeSpan(Tid(1), 1, 0, "op");
+  on_span.attributes = {Kv("where", here)};
+  Span on_event = MakeSpan(Tid(2), 1, 0, "op");
+  on_event.events.push_back(Event{kBase, Intern("log"), {Kv("where", here)}, 0});
+  Span on_link = MakeSpan(Tid(3), 1, 0, "op");
+  on_link.links.push_back(Link{Tid(99), SpanId{5}, "", {Kv("where", here)}, 0, 0});
+  SpanBatch batch;
+  Add(batch, MakeResource("svc"), {on_span, on_event, on_link});
+  Add(batch, MakeResource("svc", {Kv("where", here)}), {MakeSpan(Tid(4), 1, 0, "op")});
+  Add(batch, MakeResource("svc"), {MakeSpan(Tid(5), 1, 0, "op")},
+      MakeScope("lib", "1", {Kv("where", here)}));
+  Add(batch, MakeResource("svc"), {MakeSpan(Tid(6), 1, 0, "op")});  // no tag at all
+  Write(batch);
+
+  TraceQuery q = ForService("svc");
+  q.tags = {{"where", "here"}};
+  std::vector<TraceId> found = Find(q);
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<TraceId>{Tid(1), Tid(2), Tid(3), Tid(4), Tid(5)}));
+  q.tags = {{"where", "there"}};
+  EXPECT_TRUE(Find(q).empty());
+}
+
+TEST_F(MemoryStoreSearch, DerivedJaegerTagsAreSearchable) {
+  Span error_span = MakeSpan(Tid(1), 1, 0, "op");
+  error_span.kind = SpanKind::kServer;
+  error_span.status = {SpanStatusCode::kError, "boom"};
+  Span ok_span = MakeSpan(Tid(2), 1, 0, "op");
+  ok_span.kind = SpanKind::kClient;
+  ok_span.status = {SpanStatusCode::kOk, ""};
+  SpanBatch batch;
+  Add(batch, MakeResource("svc"), {error_span}, MakeScope("io.lib", "2.0"));
+  Add(batch, MakeResource("svc"), {ok_span}, MakeScope("other.lib"));
+  Write(batch);
+
+  auto search = [&](const char* key, const char* value) {
+    TraceQuery q = ForService("svc");
+    q.tags = {{key, value}};
+    return Find(q);
+  };
+  EXPECT_EQ(search("span.kind", "server"), std::vector<TraceId>{Tid(1)});
+  EXPECT_EQ(search("span.kind", "client"), std::vector<TraceId>{Tid(2)});
+  EXPECT_EQ(search("error", "true"), std::vector<TraceId>{Tid(1)});
+  EXPECT_EQ(search("otel.status_code", "ERROR"), std::vector<TraceId>{Tid(1)});
+  EXPECT_EQ(search("otel.status_code", "OK"), std::vector<TraceId>{Tid(2)});
+  EXPECT_EQ(search("otel.status_description", "boom"), std::vector<TraceId>{Tid(1)});
+  EXPECT_EQ(search("otel.scope.name", "io.lib"), std::vector<TraceId>{Tid(1)});
+  EXPECT_EQ(search("otel.scope.name", "other.lib"), std::vector<TraceId>{Tid(2)});
+  EXPECT_EQ(search("otel.scope.version", "2.0"), std::vector<TraceId>{Tid(1)});
+}
+
+TEST_F(MemoryStoreSearch, EveryTagMustMatch) {
+  Span both = MakeSpan(Tid(1), 1, 0, "op");
+  both.attributes = {Kv("a", AnyValue::String("1")), Kv("b", AnyValue::String("2"))};
+  Span only_a = MakeSpan(Tid(2), 1, 0, "op");
+  only_a.attributes = {Kv("a", AnyValue::String("1"))};
+  Write(Batch("svc", {both, only_a}));
+  TraceQuery q = ForService("svc");
+  q.tags = {{"a", "1"}, {"b", "2"}};
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
+}
+
+TEST_F(MemoryStoreSearch, NonStringTagValuesCompareByTheirText) {
+  Span s = MakeSpan(Tid(1), 1, 0, "op");
+  s.attributes = {Kv("http.status_code", AnyValue::Int(123)),
+                  Kv("temperature", AnyValue::Double(72.5)), Kv("cached", AnyValue::Bool(true))};
+  Write(Batch("svc", {s}));
+  auto matches = [&](const char* key, const char* value) {
+    TraceQuery q = ForService("svc");
+    q.tags = {{key, value}};
+    return !Find(q).empty();
+  };
+  EXPECT_TRUE(matches("http.status_code", "123"));
+  EXPECT_TRUE(matches("temperature", "72.5"));
+  EXPECT_TRUE(matches("cached", "true"));
+  EXPECT_FALSE(matches("http.status_code", "124"));
+  EXPECT_FALSE(matches("temperature", "72.50"));
+  EXPECT_FALSE(matches("cached", "false"));
+}
+
+// --- All conditions on one span --------------------------------------------------
+
+TEST_F(MemoryStoreSearch, TagAndOperationOnDifferentSpansDoNotMatch) {
+  Span root = MakeSpan(Tid(1), 1, 0, "checkout");
+  Span child = MakeSpan(Tid(1), 2, 1, "db");
+  child.attributes = {Kv("db.system", AnyValue::String("postgres"))};
+  Write(Batch("svc", {root, child}));
+  TraceQuery q = ForService("svc");
+  q.operation = "checkout";
+  q.tags = {{"db.system", "postgres"}};
+  EXPECT_TRUE(Find(q).empty());
+  q.operation = "db";
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
+}
+
+TEST_F(MemoryStoreSearch, TwoTagsOnDifferentSpansDoNotMatch) {
+  Span a = MakeSpan(Tid(1), 1, 0, "op");
+  a.attributes = {Kv("a", AnyValue::String("1"))};
+  Span b = MakeSpan(Tid(1), 2, 1, "op");
+  b.attributes = {Kv("b", AnyValue::String("2"))};
+  Write(Batch("svc", {a, b}));
+  TraceQuery q = ForService("svc");
+  q.tags = {{"a", "1"}, {"b", "2"}};
+  EXPECT_TRUE(Find(q).empty());
+}
+
+TEST_F(MemoryStoreSearch, ServiceAndOperationOnDifferentSpansDoNotMatch) {
+  SpanBatch batch;
+  Add(batch, MakeResource("frontend"), {MakeSpan(Tid(1), 1, 0, "root")});
+  Add(batch, MakeResource("backend"), {MakeSpan(Tid(1), 2, 1, "query")});
+  Write(batch);
+  TraceQuery q = ForService("frontend");
+  q.operation = "query";
+  EXPECT_TRUE(Find(q).empty());
+}
+
+TEST_F(MemoryStoreSearch, DurationOfAnotherSpanDoesNotSatisfyTheBounds) {
+  Span long_root = MakeSpan(Tid(1), 1, 0, "root", 0, 500 * kMs);
+  Span short_child = MakeSpan(Tid(1), 2, 1, "child", 0, 1 * kMs);
+  Write(Batch("svc", {long_root, short_child}));
+  TraceQuery q = ForService("svc");
+  q.operation = "child";
+  q.duration_min_ns = 100 * kMs;
+  EXPECT_TRUE(Find(q).empty());
+  q.operation = "root";
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
+}
+
+// --- Duration and time window ----------------------------------------------------
+
+TEST_F(MemoryStoreSearch, DurationBoundsAreInclusive) {
+  Write(Batch(
+      "svc",
+      {MakeSpan(Tid(1), 1, 0, "op", 0, 99 * kMs), MakeSpan(Tid(2), 1, 0, "op", 0, 100 * kMs),
+       MakeSpan(Tid(3), 1, 0, "op", 0, 200 * kMs), MakeSpan(Tid(4), 1, 0, "op", 0, 201 * kMs)}));
+  TraceQuery q = ForService("svc");
+  q.duration_min_ns = 100 * kMs;
+  q.duration_max_ns = 200 * kMs;
+  std::vector<TraceId> found = Find(q);
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<TraceId>{Tid(2), Tid(3)}));
+
+  TraceQuery only_min = ForService("svc");
+  only_min.duration_min_ns = 200 * kMs;
+  found = Find(only_min);
+  std::sort(found.begin(), found.end());
+  EXPECT_EQ(found, (std::vector<TraceId>{Tid(3), Tid(4)}));
+
+  TraceQuery only_max = ForService("svc");
+  only_max.duration_max_ns = 99 * kMs;
+  EXPECT_EQ(Find(only_max), std::vector<TraceId>{Tid(1)});
+}
+
+TEST_F(MemoryStoreSearch, StartTimeWindowIsInclusive) {
+  Write(Batch(
+      "svc",
+      {MakeSpan(Tid(1), 1, 0, "op", 1 * kSecond), MakeSpan(Tid(2), 1, 0, "op", 2 * kSecond),
+       MakeSpan(Tid(3), 1, 0, "op", 3 * kSecond), MakeSpan(Tid(4), 1, 0, "op", 4 * kSecond)}));
+  TraceQuery q = ForService("svc");
+  q.start_time_min_ns = kBase + 2 * kSecond;
+  q.start_time_max_ns = kBase + 3 * kSecond;
+  EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(3), Tid(2)}));
+  q.start_time_max_ns = 0;  // no upper bound
+  EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(4), Tid(3), Tid(2)}));
+}
+
+TEST_F(MemoryStoreSearch, MatchingSpanMustStartInsideTheWindow) {
+  // The trace overlaps the window, but its "late" span is the only one that
+  // starts inside it, and the search asks for the "early" one.
+  Write(Batch("svc",
+              {MakeSpan(Tid(1), 1, 0, "early", 0), MakeSpan(Tid(1), 2, 1, "late", 10 * kSecond)}));
+  TraceQuery q = ForService("svc");
+  q.start_time_min_ns = kBase + 5 * kSecond;
+  q.start_time_max_ns = kBase + 15 * kSecond;
+  q.operation = "early";
+  EXPECT_TRUE(Find(q).empty());
+  q.operation = "late";
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
+}
+
+// --- Order and limit -------------------------------------------------------------
+
+TEST_F(MemoryStoreSearch, MostRecentTraceComesFirstRegardlessOfArrival) {
+  Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "op", 1 * kSecond)}));
+  Write(Batch("svc", {MakeSpan(Tid(2), 1, 0, "op", 3 * kSecond)}));
+  Write(Batch("svc", {MakeSpan(Tid(3), 1, 0, "op", 2 * kSecond)}));
+  EXPECT_EQ(Find(ForService("svc")), (std::vector<TraceId>{Tid(2), Tid(3), Tid(1)}));
+}
+
+TEST_F(MemoryStoreSearch, LimitKeepsTheMostRecentTraces) {
+  for (uint64_t t = 1; t <= 5; ++t) {
+    Write(Batch("svc", {MakeSpan(Tid(t), 1, 0, "op", t * kSecond)}));
+  }
+  TraceQuery q = ForService("svc");
+  q.limit = 2;
+  EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(5), Tid(4)}));
+  q.limit = 5;
+  EXPECT_EQ(Find(q).size(), 5u);
+  q.limit = 50;
+  EXPECT_EQ(Find(q).size(), 5u);
+}
+
+TEST_F(MemoryStoreSearch, DefaultLimitIsAHundred) {
+  std::vector<Span> spans;
+  for (uint64_t t = 1; t <= 120; ++t) spans.push_back(MakeSpan(Tid(t), 1, 0, "op", t * kMs));
+  Write(Batch("svc", spans));
+  std::vector<TraceId> found = Find(ForService("svc"));
+  ASSERT_EQ(found.size(), 100u);
+  EXPECT_EQ(found.front(), Tid(120));
+  EXPECT_EQ(found.back(), Tid(21));
+}
+
+TEST_F(MemoryStoreSearch, NoMatchGivesAnEmptyResultNotAnError) {
+  auto traces = store_->FindTraces(ForService("nobody"));
+  ASSERT_TRUE(traces.ok());
+  EXPECT_TRUE(traces->empty());
+}
+
+TEST_F(MemoryStoreSearch, TraceWithSeveralMatchingSpansIsReturnedOnce) {
+  Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "op"), MakeSpan(Tid(1), 2, 1, "op")}));
+  Write(Batch("svc", {MakeSpan(Tid(1), 3, 1, "op")}));
+  EXPECT_EQ(Find(ForService("svc")), std::vector<TraceId>{Tid(1)});
+}
+
+}  // namespace
+}  // namespace spoor

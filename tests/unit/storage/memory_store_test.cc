@@ -1,0 +1,481 @@
+// The memory store: reads by trace ID, eviction, services, operations,
+// dependencies, concurrency, and creation through the factory. Searches
+// have their own file.
+#include "storage/memory/memory_store.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/factory.h"
+#include "storage_test_util.h"
+
+namespace spoor {
+namespace {
+
+using storagetest::Add;
+using storagetest::Batch;
+using storagetest::kBase;
+using storagetest::kSecond;
+using storagetest::MakeResource;
+using storagetest::MakeScope;
+using storagetest::MakeSpan;
+using storagetest::Tid;
+
+std::unique_ptr<Storage> NewStore(size_t max_traces = 1000) {
+  return NewMemoryStore(MemoryStoreOptions{max_traces});
+}
+
+void WriteOk(Storage& store, const SpanBatch& batch) {
+  Status s = store.Write(batch);
+  ASSERT_TRUE(s.ok()) << s.message();
+}
+
+std::multiset<uint64_t> SpanIds(const Trace& trace) {
+  std::multiset<uint64_t> ids;
+  for (const SpanRecord& r : trace.spans) ids.insert(r.span.span_id.value);
+  return ids;
+}
+
+bool Has(Storage& store, TraceId id) {
+  return store.GetTrace(id, {}).ok();
+}
+
+// --- Reading by trace ID ---------------------------------------------------------
+
+TEST(MemoryStoreGetTrace, ReturnsEverySpanWithItsResourceAndScope) {
+  auto store = NewStore();
+  SpanBatch batch;
+  Add(batch, MakeResource("frontend"), {MakeSpan(Tid(1), 1, 0, "GET /")},
+      MakeScope("http-lib", "1.2"));
+  Add(batch, MakeResource("backend"), {MakeSpan(Tid(1), 2, 1, "query")});
+  WriteOk(*store, batch);
+
+  auto trace = store->GetTrace(Tid(1), {});
+  ASSERT_TRUE(trace.ok()) << trace.status().message();
+  EXPECT_EQ(trace->trace_id, Tid(1));
+  ASSERT_EQ(trace->spans.size(), 2u);
+  for (const SpanRecord& r : trace->spans) {
+    ASSERT_NE(r.resource, nullptr);
+    ASSERT_NE(r.scope, nullptr);
+    if (r.span.span_id.value == 1) {
+      EXPECT_EQ(r.resource->service_name, "frontend");
+      EXPECT_EQ(r.scope->name, "http-lib");
+      EXPECT_EQ(r.scope->version, "1.2");
+      EXPECT_EQ(r.span.name, "GET /");
+    } else {
+      EXPECT_EQ(r.span.span_id.value, 2u);
+      EXPECT_EQ(r.resource->service_name, "backend");
+      EXPECT_EQ(r.span.parent_span_id.value, 1u);
+    }
+  }
+}
+
+TEST(MemoryStoreGetTrace, UnknownTraceIsNotFound) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  auto trace = store->GetTrace(Tid(2), {});
+  ASSERT_FALSE(trace.ok());
+  EXPECT_EQ(trace.status().code(), StatusCode::kNotFound);
+}
+
+TEST(MemoryStoreGetTrace, EmptyStoreReportsNotFound) {
+  auto store = NewStore();
+  EXPECT_EQ(store->GetTrace(Tid(1), {}).status().code(), StatusCode::kNotFound);
+}
+
+TEST(MemoryStoreGetTrace, TraceIdsDifferingOnlyInHighHalfAreDistinct) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("svc", {MakeSpan(TraceId{0, 5}, 1, 0, "low-only"),
+                                MakeSpan(TraceId{7, 5}, 2, 0, "with-high")}));
+  auto low = store->GetTrace(TraceId{0, 5}, {});
+  auto high = store->GetTrace(TraceId{7, 5}, {});
+  ASSERT_TRUE(low.ok());
+  ASSERT_TRUE(high.ok());
+  ASSERT_EQ(low->spans.size(), 1u);
+  ASSERT_EQ(high->spans.size(), 1u);
+  EXPECT_EQ(low->spans[0].span.name, "low-only");
+  EXPECT_EQ(high->spans[0].span.name, "with-high");
+}
+
+TEST(MemoryStoreGetTrace, SpansOfOneTraceFromSeveralBatchesAreMerged) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("a", {MakeSpan(Tid(1), 1, 0, "root")}));
+  WriteOk(*store, Batch("b", {MakeSpan(Tid(2), 9, 0, "other")}));
+  WriteOk(*store, Batch("b", {MakeSpan(Tid(1), 2, 1, "child"), MakeSpan(Tid(1), 3, 2, "leaf")}));
+  auto trace = store->GetTrace(Tid(1), {});
+  ASSERT_TRUE(trace.ok());
+  EXPECT_EQ(SpanIds(*trace), (std::multiset<uint64_t>{1, 2, 3}));
+}
+
+TEST(MemoryStoreGetTrace, DuplicateSpanIdsAreAllKept) {
+  auto store = NewStore();
+  Span first = MakeSpan(Tid(1), 7, 0, "op");
+  WriteOk(*store, Batch("svc", {first}));
+  WriteOk(*store, Batch("svc", {first}));  // a retried delivery
+  Span other = MakeSpan(Tid(1), 7, 0, "op-server");
+  WriteOk(*store, Batch("svc", {other}));
+  auto trace = store->GetTrace(Tid(1), {});
+  ASSERT_TRUE(trace.ok());
+  EXPECT_EQ(SpanIds(*trace), (std::multiset<uint64_t>{7, 7, 7}));
+}
+
+TEST(MemoryStoreGetTrace, TimeHintDoesNotHideTheTrace) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op", 10 * kSecond)}));
+  TraceTimeHint hint{kBase, kBase + 20 * kSecond};
+  EXPECT_TRUE(store->GetTrace(Tid(1), hint).ok());
+}
+
+TEST(MemoryStoreWrite, EmptyBatchIsAccepted) {
+  auto store = NewStore();
+  WriteOk(*store, SpanBatch{});
+  auto services = store->GetServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_TRUE(services->empty());
+}
+
+// --- Eviction --------------------------------------------------------------------
+
+TEST(MemoryStoreEviction, OldestTraceIsEvictedBeyondMaxTraces) {
+  auto store = NewStore(2);
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(2), 1, 0, "op")}));
+  EXPECT_TRUE(Has(*store, Tid(1)));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(3), 1, 0, "op")}));
+  EXPECT_FALSE(Has(*store, Tid(1)));
+  EXPECT_TRUE(Has(*store, Tid(2)));
+  EXPECT_TRUE(Has(*store, Tid(3)));
+}
+
+TEST(MemoryStoreEviction, OrderIsFirstArrivalNotLatestWrite) {
+  auto store = NewStore(2);
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(2), 1, 0, "op")}));
+  // Trace 1 gets a late span: it is still the first to have arrived.
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 2, 1, "late")}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(3), 1, 0, "op")}));
+  EXPECT_FALSE(Has(*store, Tid(1)));
+  EXPECT_TRUE(Has(*store, Tid(2)));
+  EXPECT_TRUE(Has(*store, Tid(3)));
+}
+
+TEST(MemoryStoreEviction, OrderIsArrivalNotSpanStartTime) {
+  auto store = NewStore(2);
+  // Trace 1 arrives first but started last.
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op", 100 * kSecond)}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(2), 1, 0, "op", 0)}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(3), 1, 0, "op", 50 * kSecond)}));
+  EXPECT_FALSE(Has(*store, Tid(1)));
+  EXPECT_TRUE(Has(*store, Tid(2)));
+}
+
+TEST(MemoryStoreEviction, OneBatchWithManyTracesKeepsTheNewest) {
+  auto store = NewStore(3);
+  std::vector<Span> spans;
+  for (uint64_t t = 1; t <= 5; ++t) spans.push_back(MakeSpan(Tid(t), 1, 0, "op"));
+  WriteOk(*store, Batch("svc", spans));
+  EXPECT_FALSE(Has(*store, Tid(1)));
+  EXPECT_FALSE(Has(*store, Tid(2)));
+  EXPECT_TRUE(Has(*store, Tid(3)));
+  EXPECT_TRUE(Has(*store, Tid(4)));
+  EXPECT_TRUE(Has(*store, Tid(5)));
+}
+
+TEST(MemoryStoreEviction, EvictedTraceIsNotFoundBySearch) {
+  auto store = NewStore(1);
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(2), 1, 0, "op")}));
+  TraceQuery q;
+  q.service = "svc";
+  auto ids = store->FindTraceIds(q);
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(*ids, std::vector<TraceId>{Tid(2)});
+}
+
+TEST(MemoryStoreEviction, EvictedTraceCanBeStoredAgain) {
+  auto store = NewStore(1);
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(2), 1, 0, "op")}));
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 5, 0, "again")}));
+  auto trace = store->GetTrace(Tid(1), {});
+  ASSERT_TRUE(trace.ok());
+  EXPECT_EQ(SpanIds(*trace), std::multiset<uint64_t>{5});  // the old span left with it
+  EXPECT_FALSE(Has(*store, Tid(2)));
+}
+
+// --- Services and operations -----------------------------------------------------
+
+TEST(MemoryStoreServices, AreSortedAndDistinct) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("zeta", {MakeSpan(Tid(1), 1, 0, "op")}));
+  WriteOk(*store, Batch("alpha", {MakeSpan(Tid(2), 1, 0, "op")}));
+  WriteOk(*store, Batch("mid", {MakeSpan(Tid(3), 1, 0, "op")}));
+  WriteOk(*store, Batch("alpha", {MakeSpan(Tid(4), 1, 0, "op")}));
+  auto services = store->GetServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(*services, (std::vector<std::string>{"alpha", "mid", "zeta"}));
+}
+
+TEST(MemoryStoreServices, ResourceWithoutServiceNameIsListedUnderTheOtlpPlaceholder) {
+  auto store = NewStore();
+  auto resource = std::make_shared<Resource>();
+  resource->ResolveServiceName();
+  SpanBatch batch;
+  Add(batch, resource, {MakeSpan(Tid(1), 1, 0, "op")});
+  WriteOk(*store, batch);
+  auto services = store->GetServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(*services, std::vector<std::string>{std::string(kNoServiceName)});
+}
+
+TEST(MemoryStoreServices, ResourceWithoutSpansAddsNoService) {
+  auto store = NewStore();
+  SpanBatch batch;
+  Add(batch, MakeResource("empty"), {});
+  Add(batch, MakeResource("real"), {MakeSpan(Tid(1), 1, 0, "op")});
+  WriteOk(*store, batch);
+  auto services = store->GetServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(*services, std::vector<std::string>{"real"});
+}
+
+Span WithKind(Span s, SpanKind kind) {
+  s.kind = kind;
+  return s;
+}
+
+TEST(MemoryStoreOperations, AllKindsSortedByNameThenKind) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("svc", {WithKind(MakeSpan(Tid(1), 1, 0, "b"), SpanKind::kClient),
+                                WithKind(MakeSpan(Tid(1), 2, 0, "a"), SpanKind::kServer),
+                                WithKind(MakeSpan(Tid(1), 3, 0, "b"), SpanKind::kServer),
+                                WithKind(MakeSpan(Tid(1), 4, 0, "a"), SpanKind::kServer)}));
+  WriteOk(*store, Batch("other", {WithKind(MakeSpan(Tid(2), 1, 0, "x"), SpanKind::kServer)}));
+  auto ops = store->GetOperations("svc", false, SpanKind::kUnspecified);
+  ASSERT_TRUE(ops.ok());
+  std::vector<Operation> want = {
+      {"a", SpanKind::kServer}, {"b", SpanKind::kServer}, {"b", SpanKind::kClient}};
+  EXPECT_EQ(*ops, want);
+}
+
+TEST(MemoryStoreOperations, MatchKindReturnsOnlyThatKind) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("svc", {WithKind(MakeSpan(Tid(1), 1, 0, "b"), SpanKind::kClient),
+                                WithKind(MakeSpan(Tid(1), 2, 0, "a"), SpanKind::kServer),
+                                MakeSpan(Tid(1), 3, 0, "internal-ish")}));
+  auto clients = store->GetOperations("svc", true, SpanKind::kClient);
+  ASSERT_TRUE(clients.ok());
+  EXPECT_EQ(*clients, (std::vector<Operation>{{"b", SpanKind::kClient}}));
+  auto unspecified = store->GetOperations("svc", true, SpanKind::kUnspecified);
+  ASSERT_TRUE(unspecified.ok());
+  EXPECT_EQ(*unspecified, (std::vector<Operation>{{"internal-ish", SpanKind::kUnspecified}}));
+  auto producers = store->GetOperations("svc", true, SpanKind::kProducer);
+  ASSERT_TRUE(producers.ok());
+  EXPECT_TRUE(producers->empty());
+}
+
+TEST(MemoryStoreOperations, UnknownServiceHasNone) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  auto ops = store->GetOperations("nope", false, SpanKind::kUnspecified);
+  ASSERT_TRUE(ops.ok());
+  EXPECT_TRUE(ops->empty());
+}
+
+// --- Dependencies ----------------------------------------------------------------
+
+uint64_t CallCount(const std::vector<DependencyLink>& links, const std::string& parent,
+                   const std::string& child) {
+  for (const DependencyLink& l : links) {
+    if (l.parent == parent && l.child == child) return l.call_count;
+  }
+  return 0;
+}
+
+TEST(MemoryStoreDependencies, CountsParentToChildCallsAcrossServices) {
+  auto store = NewStore();
+  SpanBatch batch;
+  Add(batch, MakeResource("frontend"), {MakeSpan(Tid(1), 1, 0, "root")});
+  Add(batch, MakeResource("backend"),
+      {MakeSpan(Tid(1), 2, 1, "call-1"), MakeSpan(Tid(1), 3, 1, "call-2")});
+  Add(batch, MakeResource("db"), {MakeSpan(Tid(1), 4, 2, "select")});
+  WriteOk(*store, batch);
+  // A second trace, with its spans arriving in separate batches.
+  WriteOk(*store, Batch("frontend", {MakeSpan(Tid(2), 1, 0, "root")}));
+  WriteOk(*store, Batch("backend", {MakeSpan(Tid(2), 2, 1, "call")}));
+
+  auto links = store->GetDependencies(kBase + kSecond, 2 * kSecond);
+  ASSERT_TRUE(links.ok());
+  EXPECT_EQ(links->size(), 2u);
+  EXPECT_EQ(CallCount(*links, "frontend", "backend"), 3u);
+  EXPECT_EQ(CallCount(*links, "backend", "db"), 1u);
+  EXPECT_EQ(CallCount(*links, "backend", "frontend"), 0u);
+}
+
+TEST(MemoryStoreDependencies, CallsWithinOneServiceAreExcluded) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "root"), MakeSpan(Tid(1), 2, 1, "inner")}));
+  auto links = store->GetDependencies(kBase + kSecond, 2 * kSecond);
+  ASSERT_TRUE(links.ok());
+  EXPECT_TRUE(links->empty());
+}
+
+TEST(MemoryStoreDependencies, ChildWhoseParentIsMissingIsIgnored) {
+  auto store = NewStore();
+  WriteOk(*store, Batch("backend", {MakeSpan(Tid(1), 2, 99, "orphan")}));
+  auto links = store->GetDependencies(kBase + kSecond, 2 * kSecond);
+  ASSERT_TRUE(links.ok());
+  EXPECT_TRUE(links->empty());
+}
+
+TEST(MemoryStoreDependencies, OnlyTracesInsideTheWindowCount) {
+  auto store = NewStore();
+  SpanBatch early;
+  Add(early, MakeResource("a"), {MakeSpan(Tid(1), 1, 0, "root", 0)});
+  Add(early, MakeResource("b"), {MakeSpan(Tid(1), 2, 1, "call", 0)});
+  WriteOk(*store, early);
+  SpanBatch late;
+  Add(late, MakeResource("c"), {MakeSpan(Tid(2), 1, 0, "root", 100 * kSecond)});
+  Add(late, MakeResource("d"), {MakeSpan(Tid(2), 2, 1, "call", 100 * kSecond)});
+  WriteOk(*store, late);
+
+  auto only_late = store->GetDependencies(kBase + 110 * kSecond, 20 * kSecond);
+  ASSERT_TRUE(only_late.ok());
+  ASSERT_EQ(only_late->size(), 1u);
+  EXPECT_EQ(CallCount(*only_late, "c", "d"), 1u);
+
+  auto only_early = store->GetDependencies(kBase + 10 * kSecond, 20 * kSecond);
+  ASSERT_TRUE(only_early.ok());
+  ASSERT_EQ(only_early->size(), 1u);
+  EXPECT_EQ(CallCount(*only_early, "a", "b"), 1u);
+
+  auto before_all = store->GetDependencies(kBase - kSecond, 10 * kSecond);
+  ASSERT_TRUE(before_all.ok());
+  EXPECT_TRUE(before_all->empty());
+
+  auto both = store->GetDependencies(kBase + 200 * kSecond, 300 * kSecond);
+  ASSERT_TRUE(both.ok());
+  EXPECT_EQ(both->size(), 2u);
+}
+
+TEST(MemoryStoreDependencies, LookbackLargerThanEndCoversEverythingBefore) {
+  auto store = NewStore();
+  SpanBatch batch;
+  Add(batch, MakeResource("a"), {MakeSpan(Tid(1), 1, 0, "root")});
+  Add(batch, MakeResource("b"), {MakeSpan(Tid(1), 2, 1, "call")});
+  WriteOk(*store, batch);
+  auto links = store->GetDependencies(kBase + kSecond, UINT64_MAX);
+  ASSERT_TRUE(links.ok());
+  EXPECT_EQ(CallCount(*links, "a", "b"), 1u);
+}
+
+// --- Concurrency -----------------------------------------------------------------
+
+TEST(MemoryStoreConcurrency, ParallelWritersAndReadersKeepEverySpan) {
+  auto store = NewStore(100000);
+  constexpr int kWriters = 4;
+  constexpr int kTracesPerWriter = 200;
+  constexpr int kSpansPerTrace = 3;
+  std::atomic<bool> writing{true};
+  std::atomic<int> failures{0};
+
+  std::vector<std::thread> writers;
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      for (int t = 0; t < kTracesPerWriter; ++t) {
+        // Every trace is shared by all writers: each adds its own spans.
+        TraceId id = Tid(static_cast<uint64_t>(t + 1));
+        std::vector<Span> spans;
+        for (int s = 0; s < kSpansPerTrace; ++s) {
+          uint64_t span_id = static_cast<uint64_t>(w * 1000 + s + 1);
+          spans.push_back(MakeSpan(id, span_id, 0, "op", static_cast<uint64_t>(t) * kSecond));
+        }
+        if (!store->Write(Batch("svc-" + std::to_string(w), spans)).ok()) ++failures;
+      }
+    });
+  }
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 2; ++r) {
+    readers.emplace_back([&] {
+      while (writing.load()) {
+        TraceQuery q;
+        q.service = "svc-0";
+        q.limit = 10;
+        if (!store->FindTraces(q).ok()) ++failures;
+        if (!store->GetServices().ok()) ++failures;
+        if (!store->GetOperations("svc-1", false, SpanKind::kUnspecified).ok()) ++failures;
+        if (!store->GetDependencies(kBase + 1000 * kSecond, 2000 * kSecond).ok()) ++failures;
+        auto trace = store->GetTrace(Tid(1), {});
+        if (!trace.ok() && trace.status().code() != StatusCode::kNotFound) ++failures;
+        std::this_thread::yield();
+      }
+    });
+  }
+  for (auto& t : writers) t.join();
+  writing = false;
+  for (auto& t : readers) t.join();
+
+  EXPECT_EQ(failures.load(), 0);
+  for (int t = 0; t < kTracesPerWriter; ++t) {
+    auto trace = store->GetTrace(Tid(static_cast<uint64_t>(t + 1)), {});
+    ASSERT_TRUE(trace.ok()) << "trace " << t + 1;
+    EXPECT_EQ(trace->spans.size(), static_cast<size_t>(kWriters * kSpansPerTrace));
+  }
+  TraceQuery all;
+  all.limit = 10 * kTracesPerWriter;
+  auto found = store->FindTraceIds(all);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->size(), static_cast<size_t>(kTracesPerWriter));
+  auto services = store->GetServices();
+  ASSERT_TRUE(services.ok());
+  EXPECT_EQ(services->size(), static_cast<size_t>(kWriters));
+}
+
+// --- Factory ---------------------------------------------------------------------
+
+TEST(StorageFactory, CreatesTheMemoryStore) {
+  StorageOptions options;
+  options.type = "memory";
+  auto store = CreateStorage(options);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  EXPECT_EQ((*store)->name(), "memory");
+  WriteOk(**store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  EXPECT_TRUE(Has(**store, Tid(1)));
+  EXPECT_TRUE((*store)->Close().ok());
+}
+
+TEST(StorageFactory, PassesTheMemoryOptions) {
+  StorageOptions options;
+  options.type = "memory";
+  options.memory.max_traces = 1;
+  auto store = CreateStorage(options);
+  ASSERT_TRUE(store.ok());
+  WriteOk(**store, Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  WriteOk(**store, Batch("svc", {MakeSpan(Tid(2), 1, 0, "op")}));
+  EXPECT_FALSE(Has(**store, Tid(1)));
+  EXPECT_TRUE(Has(**store, Tid(2)));
+}
+
+TEST(StorageFactory, UnknownTypeIsInvalidArgumentNamingTheTypeAndTheChoices) {
+  StorageOptions options;
+  options.type = "cassandra";
+  auto store = CreateStorage(options);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(store.status().message().find("'cassandra'"), std::string::npos)
+      << store.status().message();
+  EXPECT_NE(store.status().message().find(StorageTypes()), std::string::npos);
+}
+
+TEST(StorageFactory, TypeListNamesMemory) {
+  EXPECT_NE(StorageTypes().find("memory"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace spoor
