@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
+#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <atomic>
@@ -153,6 +154,7 @@ class EmbeddedStore final : public Storage {
     BlockEncodeOptions wal_encoding;
     wal_encoding.zstd_level = 1;
     std::string value = EncodeBlock(records, wal_encoding);
+    if (Status s = CheckWritable(value.size()); !s.ok()) return s;
     uint64_t seq;
     {
       std::lock_guard lock(inflight_mu_);
@@ -163,7 +165,7 @@ class EmbeddedStore final : public Storage {
     if (!s.ok()) {
       std::lock_guard lock(inflight_mu_);
       inflight_.erase(seq);
-      return RocksError("write failed", s);
+      return StopWrites(RocksError("write failed", s));
     }
     Status ops = AddToOpenBlocks(std::move(records), seq);
     {
@@ -282,6 +284,42 @@ class EmbeddedStore final : public Storage {
   }
 
  private:
+  // Refuses writes when the disk is nearly full, or after a write failed.
+  // RocksDB must not see a write fail: after a failed write, its next write
+  // can abort the process (an assertion in Debian's build), so free space is
+  // checked first, and after any failure writes stop until a restart.
+  // `incoming_bytes`: what the caller is about to write.
+  Status CheckWritable(uint64_t incoming_bytes = 0) {
+    {
+      std::lock_guard lock(write_error_mu_);
+      if (!write_error_.ok()) return write_error_;
+    }
+    // statvfs costs about a microsecond: checked on every write (a batch of
+    // spans), so that a burst cannot run past the reserve.
+    struct statvfs fs {};
+    bool full = false;
+    if (statvfs(options_.directory.c_str(), &fs) == 0) {
+      uint64_t total = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
+      uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
+      uint64_t reserve = std::min<uint64_t>(256ULL << 20, total / 5);
+      full = free < reserve + 2 * incoming_bytes;
+    }
+    if (full) {
+      return Unavailable("embedded store: the disk holding '" + options_.directory +
+                         "' is nearly full; writes are refused until space is freed");
+    }
+    return Status::Ok();
+  }
+
+  Status StopWrites(Status error) {
+    std::lock_guard lock(write_error_mu_);
+    if (write_error_.ok()) {
+      write_error_ = Unavailable(error.message() + "; writes are stopped until spoor is restarted");
+      LogError(write_error_.message());
+    }
+    return write_error_;
+  }
+
   Status CheckFormat() {
     std::string value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kMeta], kFormatKey, &value);
@@ -370,7 +408,7 @@ class EmbeddedStore final : public Storage {
     }
     if (new_ops.Count() > 0) {
       rocksdb::Status s = db_->Write(write_options_, &new_ops);
-      if (!s.ok()) return RocksError("write failed", s);
+      if (!s.ok()) return StopWrites(RocksError("write failed", s));
     }
     return Status::Ok();
   }
@@ -421,7 +459,9 @@ class EmbeddedStore final : public Storage {
     }
     uint64_t keep_from = WalNeededFrom();
     if (keep_from > wal_trimmed_to_) wb.DeleteRange(cf_[kWal], WalKey(0), WalKey(keep_from));
-    rocksdb::Status s = db_->Write(write_options_, &wb);
+    rocksdb::Status s = CheckWritable(wb.GetDataSize()).ok() ? db_->Write(write_options_, &wb)
+                                                             : rocksdb::Status::NoSpace("disk nearly full");
+    if (!s.ok() && !s.IsNoSpace()) (void)StopWrites(RocksError("sealing a block failed", s));
     std::unique_lock lock(mu_);
     sealing_.clear();
     if (!s.ok()) {
@@ -459,8 +499,9 @@ class EmbeddedStore final : public Storage {
   Status TrimWal() {
     uint64_t keep_from = WalNeededFrom();
     if (keep_from <= wal_trimmed_to_) return Status::Ok();
+    if (Status w = CheckWritable(); !w.ok()) return w;
     rocksdb::Status s = db_->DeleteRange(write_options_, cf_[kWal], WalKey(0), WalKey(keep_from));
-    if (!s.ok()) return RocksError("trimming the write-ahead area failed", s);
+    if (!s.ok()) return StopWrites(RocksError("trimming the write-ahead area failed", s));
     wal_trimmed_to_ = keep_from;
     return Status::Ok();
   }
@@ -626,6 +667,9 @@ class EmbeddedStore final : public Storage {
 
   std::mutex cache_mu_;
   std::list<std::pair<std::string, DecodedBlock>> cache_;  // most recent first
+
+  std::mutex write_error_mu_;
+  Status write_error_;  // sticky: set by the first failed write
 
   std::mutex background_mu_;
   std::condition_variable background_cv_;
