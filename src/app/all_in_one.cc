@@ -16,10 +16,13 @@
 namespace spoor {
 namespace {
 
-bool Enabled(const std::string& host_port) { return !host_port.empty() && host_port != "off"; }
+bool Enabled(const std::string& host_port) {
+  return !host_port.empty() && host_port != "off";
+}
 
-std::optional<HttpServerOptions> ServerOptions(const std::string& name, const std::string& host_port,
-                                               size_t max_body, int threads) {
+std::optional<HttpServerOptions> ServerOptions(const std::string& name,
+                                               const std::string& host_port, size_t max_body,
+                                               int threads) {
   if (!Enabled(host_port)) return std::nullopt;
   HttpServerOptions o;
   o.name = name;
@@ -52,7 +55,8 @@ int RunAllInOne(const Config& config) {
   }
   std::unique_ptr<Storage> storage = std::move(storage_or).value();
   PipelineOptions pipeline_options = config.pipeline;
-  pipeline_options.ack_after_write = config.storage.type == "embedded" && config.storage.embedded.sync_writes;
+  pipeline_options.ack_after_write =
+      config.storage.type == "embedded" && config.storage.embedded.sync_writes;
   Pipeline pipeline(pipeline_options, *storage);
   auto& registry = MetricsRegistry::Global();
   registry.AddGauge("spoor_queue_length", "Spans waiting in the queue", {},
@@ -79,7 +83,8 @@ int RunAllInOne(const Config& config) {
     ok = ok && start(*servers.back(), "admin");
   }
   if (config.otlp_enabled) {
-    if (auto o = ServerOptions("otlp_http", config.otlp_http_host_port, config.otlp_max_request_bytes, 2)) {
+    if (auto o = ServerOptions("otlp_http", config.otlp_http_host_port,
+                               config.otlp_max_request_bytes, 2)) {
       OtlpHttpOptions http_options;
       http_options.max_request_bytes = config.otlp_max_request_bytes;
       OtlpHttpHandlers handlers = NewOtlpHttpHandlers(http_options, pipeline);
@@ -90,7 +95,8 @@ int RunAllInOne(const Config& config) {
     if (Enabled(config.otlp_grpc_host_port)) {
       OtlpGrpcOptions grpc_options;
       std::string host;
-      if (ParseHostPort(config.otlp_grpc_host_port, &host, &grpc_options.port)) grpc_options.host = host;
+      if (ParseHostPort(config.otlp_grpc_host_port, &host, &grpc_options.port))
+        grpc_options.host = host;
       grpc_options.max_message_bytes = config.otlp_max_request_bytes;
       grpc = NewOtlpGrpcReceiver(grpc_options, pipeline);
       Status s = grpc->Start();
@@ -106,7 +112,8 @@ int RunAllInOne(const Config& config) {
     QueryApiOptions query_options;
     query_options.base_path = config.query_base_path;
     query_options.adjusters.max_clock_skew_adjustment_ns = config.query_max_clock_skew_ns;
-    servers.push_back(std::make_unique<HttpServer>(*o, NewQueryHandler(query_options, *storage, *storage)));
+    servers.push_back(
+        std::make_unique<HttpServer>(*o, NewQueryHandler(query_options, *storage, *storage)));
     ok = ok && start(*servers.back(), "query");
   }
 

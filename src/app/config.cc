@@ -23,7 +23,8 @@ struct Option {
   bool is_bool = false;
 };
 
-[[noreturn]] void Invalid(const std::string& name, const std::string& value, const std::string& why) {
+[[noreturn]] void Invalid(const std::string& name, const std::string& value,
+                          const std::string& why) {
   throw ConfigError("invalid value '" + value + "' for --" + name + ": " + why);
 }
 
@@ -39,7 +40,8 @@ Setter HostPort(const std::string& name, std::string Config::*field) {
 }
 
 template <typename T>
-Setter PositiveInt(const std::string& name, std::function<T&(Config&)> field, bool allow_zero = false) {
+Setter PositiveInt(const std::string& name, std::function<T&(Config&)> field,
+                   bool allow_zero = false) {
   return [name, field, allow_zero](Config& c, const std::string& v) {
     auto n = ParseInt64(v);
     if (!n || *n < 0 || (*n == 0 && !allow_zero)) Invalid(name, v, "expected a positive integer");
@@ -63,15 +65,19 @@ Setter Bool(const std::string& name, std::function<bool&(Config&)> field) {
 const std::vector<Option>& Options() {
   static const std::vector<Option> kOptions = [] {
     std::vector<Option> o;
-    o.push_back({"config-file", "", "YAML file with any of these keys (flags override it)", nullptr});
-    o.push_back({"log-level", "info", "debug, info, warn or error", [](Config& c, const std::string& v) {
-                   LogLevel level;
-                   if (!ParseLogLevel(v, &level)) Invalid("log-level", v, "expected debug, info, warn or error");
-                   c.log_level = v;
-                 }});
+    o.push_back(
+        {"config-file", "", "YAML file with any of these keys (flags override it)", nullptr});
+    o.push_back(
+        {"log-level", "info", "debug, info, warn or error", [](Config& c, const std::string& v) {
+           LogLevel level;
+           if (!ParseLogLevel(v, &level))
+             Invalid("log-level", v, "expected debug, info, warn or error");
+           c.log_level = v;
+         }});
     o.push_back({"span-storage.type", "embedded", "storage backend: " + StorageTypes(),
                  [](Config& c, const std::string& v) {
-                   if (v != "memory" && v != "embedded") Invalid("span-storage.type", v, "supported: " + StorageTypes());
+                   if (v != "memory" && v != "embedded")
+                     Invalid("span-storage.type", v, "supported: " + StorageTypes());
                    c.storage.type = v;
                  }});
     o.push_back({"embedded.directory", "./data", "directory of the embedded store",
@@ -81,35 +87,43 @@ const std::vector<Option>& Options() {
                  }});
     o.push_back({"embedded.sync-writes", "false",
                  "fsync every write, and acknowledge spans only once they are on disk",
-                 Bool("embedded.sync-writes", [](Config& c) -> bool& { return c.storage.embedded.sync_writes; }),
+                 Bool("embedded.sync-writes",
+                      [](Config& c) -> bool& { return c.storage.embedded.sync_writes; }),
                  true});
     o.push_back({"embedded.span-ttl", "72h", "how long spans are kept (0s keeps them forever)",
                  [](Config& c, const std::string& v) {
                    auto ns = ParseGoDuration(v);
-                   if (!ns || *ns < 0) Invalid("embedded.span-ttl", v, "expected a duration like 72h or 30m");
+                   if (!ns || *ns < 0)
+                     Invalid("embedded.span-ttl", v, "expected a duration like 72h or 30m");
                    c.storage.embedded.span_ttl_ns = static_cast<uint64_t>(*ns);
                  }});
-    o.push_back({"memory.max-traces", "100000", "traces kept by the memory store; the oldest are evicted",
-                 PositiveInt<size_t>("memory.max-traces",
-                                     [](Config& c) -> size_t& { return c.storage.memory.max_traces; })});
+    o.push_back(
+        {"memory.max-traces", "100000", "traces kept by the memory store; the oldest are evicted",
+         PositiveInt<size_t>("memory.max-traces",
+                             [](Config& c) -> size_t& { return c.storage.memory.max_traces; })});
     o.push_back({"collector.queue-size", "100000", "spans held between the receivers and storage",
-                 PositiveInt<size_t>("collector.queue-size",
-                                     [](Config& c) -> size_t& { return c.pipeline.queue_size_spans; })});
+                 PositiveInt<size_t>("collector.queue-size", [](Config& c) -> size_t& {
+                   return c.pipeline.queue_size_spans;
+                 })});
     o.push_back({"collector.num-workers", "2", "threads writing queued spans to storage",
                  PositiveInt<int>("collector.num-workers",
                                   [](Config& c) -> int& { return c.pipeline.num_workers; })});
     o.push_back({"collector.otlp.enabled", "true", "receive OTLP (gRPC and HTTP)",
-                 Bool("collector.otlp.enabled", [](Config& c) -> bool& { return c.otlp_enabled; }), true});
-    o.push_back({"collector.otlp.grpc.host-port", ":4317", "OTLP/gRPC listen address (\"off\" disables)",
+                 Bool("collector.otlp.enabled", [](Config& c) -> bool& { return c.otlp_enabled; }),
+                 true});
+    o.push_back({"collector.otlp.grpc.host-port", ":4317",
+                 "OTLP/gRPC listen address (\"off\" disables)",
                  HostPort("collector.otlp.grpc.host-port", &Config::otlp_grpc_host_port)});
-    o.push_back({"collector.otlp.http.host-port", ":4318", "OTLP/HTTP listen address (\"off\" disables)",
+    o.push_back({"collector.otlp.http.host-port", ":4318",
+                 "OTLP/HTTP listen address (\"off\" disables)",
                  HostPort("collector.otlp.http.host-port", &Config::otlp_http_host_port)});
     o.push_back({"collector.otlp.http.max-request-size", "64MiB",
                  "largest OTLP request accepted (after decompression; also the gRPC message limit)",
                  [](Config& c, const std::string& v) {
                    auto n = ParseByteSize(v);
                    if (!n || *n == 0 || *n > (1ULL << 31)) {
-                     Invalid("collector.otlp.http.max-request-size", v, "expected a size like 1000, 512KiB or 64MiB (at most 2GiB)");
+                     Invalid("collector.otlp.http.max-request-size", v,
+                             "expected a size like 1000, 512KiB or 64MiB (at most 2GiB)");
                    }
                    c.otlp_max_request_bytes = *n;
                  }});
@@ -124,10 +138,13 @@ const std::vector<Option>& Options() {
                  "largest clock-skew correction applied to a span when reading (0s disables)",
                  [](Config& c, const std::string& v) {
                    auto ns = ParseGoDuration(v);
-                   if (!ns || *ns < 0) Invalid("query.max-clock-skew-adjustment", v, "expected a duration like 0s, 500ms or 1m");
+                   if (!ns || *ns < 0)
+                     Invalid("query.max-clock-skew-adjustment", v,
+                             "expected a duration like 0s, 500ms or 1m");
                    c.query_max_clock_skew_ns = static_cast<uint64_t>(*ns);
                  }});
-    o.push_back({"admin.http.host-port", ":14269", "admin listen address: health, /metrics, /version",
+    o.push_back({"admin.http.host-port", ":14269",
+                 "admin listen address: health, /metrics, /version",
                  HostPort("admin.http.host-port", &Config::admin_host_port)});
     return o;
   }();
@@ -143,11 +160,13 @@ const Option* FindOption(const std::string& name) {
 
 void Apply(Config& c, const std::string& name, const std::string& value, const std::string& where) {
   const Option* o = FindOption(name);
-  if (o == nullptr || !o->set) throw ConfigError("unknown " + where + " '" + name + "' (see spoor --help)");
+  if (o == nullptr || !o->set)
+    throw ConfigError("unknown " + where + " '" + name + "' (see spoor --help)");
   o->set(c, value);
 }
 
-void Flatten(const YAML::Node& node, const std::string& prefix, std::map<std::string, std::string>* out) {
+void Flatten(const YAML::Node& node, const std::string& prefix,
+             std::map<std::string, std::string>* out) {
   if (node.IsMap()) {
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
@@ -204,7 +223,8 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
       parsed.version = true;
       continue;
     }
-    if (a.size() < 3 || a[0] != '-' || a[1] != '-') throw ConfigError("unexpected argument '" + a + "' (see spoor --help)");
+    if (a.size() < 3 || a[0] != '-' || a[1] != '-')
+      throw ConfigError("unexpected argument '" + a + "' (see spoor --help)");
     std::string name = a.substr(2);
     std::string value;
     size_t eq = name.find('=');
@@ -225,7 +245,8 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
     if (name == "config-file") {
       config_file = value;
     } else {
-      if (FindOption(name) == nullptr) throw ConfigError("unknown flag '--" + name + "' (see spoor --help)");
+      if (FindOption(name) == nullptr)
+        throw ConfigError("unknown flag '--" + name + "' (see spoor --help)");
       flags.emplace_back(name, value);
     }
   }
@@ -245,8 +266,9 @@ std::string HelpText() {
     if (!o.default_text.empty()) line += " (default " + o.default_text + ")";
     out += line + "\n";
   }
-  out += "  --help                                  show this text\n"
-         "  --version                               print the version\n";
+  out +=
+      "  --help                                  show this text\n"
+      "  --version                               print the version\n";
   return out;
 }
 

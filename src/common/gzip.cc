@@ -19,7 +19,8 @@ Status GunzipLimited(std::string_view compressed, size_t max_output_bytes, std::
     rc = inflate(&zs, Z_NO_FLUSH);
     if (rc != Z_OK && rc != Z_STREAM_END) {
       inflateEnd(&zs);
-      return InvalidArgument(std::string("invalid gzip body: ") + (zs.msg ? zs.msg : "truncated data"));
+      return InvalidArgument(std::string("invalid gzip body: ") +
+                             (zs.msg ? zs.msg : "truncated data"));
     }
     size_t produced = sizeof buf - zs.avail_out;
     if (out->size() + produced > max_output_bytes) {

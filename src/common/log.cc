@@ -24,7 +24,9 @@ const char* LevelName(LogLevel level) {
 
 }  // namespace
 
-void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
+void SetLogLevel(LogLevel level) {
+  g_level.store(static_cast<int>(level));
+}
 
 bool ParseLogLevel(std::string_view name, LogLevel* level) {
   for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
@@ -40,7 +42,9 @@ bool ParseLogLevel(std::string_view name, LogLevel* level) {
   return false;
 }
 
-bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load(); }
+bool LogEnabled(LogLevel level) {
+  return static_cast<int>(level) >= g_level.load();
+}
 
 void LogLine(LogLevel level, std::string_view message) {
   std::string line = FormatRfc3339(NowNs(), false);

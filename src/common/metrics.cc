@@ -69,8 +69,7 @@ struct MetricsRegistry::Impl {
 };
 
 Histogram::Histogram(std::vector<double> upper_bounds)
-    : bounds_(std::move(upper_bounds)),
-      counts_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
+    : bounds_(std::move(upper_bounds)), counts_(new std::atomic<uint64_t>[bounds_.size() + 1]) {
   for (size_t i = 0; i <= bounds_.size(); ++i) counts_[i].store(0);
 }
 
@@ -136,7 +135,7 @@ std::string MetricsRegistry::RenderPrometheus() const {
   std::vector<uint64_t> cumulative;
   for (const auto& [name, family] : impl_->families) {
     if (family.series.empty()) continue;
-    const char* type = family.kind == Kind::kCounter  ? "counter"
+    const char* type = family.kind == Kind::kCounter ? "counter"
                        : family.kind == Kind::kGauge ? "gauge"
                                                      : "histogram";
     out += "# HELP " + name + " " + family.help + "\n";
@@ -165,9 +164,9 @@ std::string MetricsRegistry::RenderPrometheus() const {
 }
 
 const std::vector<double>& LatencyBucketsSeconds() {
-  static const std::vector<double> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                               0.025,  0.05,    0.1,    0.25,  0.5,    1,     2.5,
-                                               5,      10};
+  static const std::vector<double> kBuckets = {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                               0.01,   0.025,   0.05,   0.1,   0.25,   0.5,
+                                               1,      2.5,     5,      10};
   return kBuckets;
 }
 

@@ -39,7 +39,7 @@ class Histogram {
  private:
   std::vector<double> bounds_;
   std::unique_ptr<std::atomic<uint64_t>[]> counts_;  // bounds_.size() + 1
-  std::atomic<uint64_t> sum_micros_{0};  // sum in millionths of the unit
+  std::atomic<uint64_t> sum_micros_{0};              // sum in millionths of the unit
   std::atomic<uint64_t> count_{0};
 };
 

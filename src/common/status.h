@@ -13,13 +13,13 @@ namespace spoor {
 
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,   // the caller's input is malformed (HTTP 400)
-  kNotFound,          // HTTP 404
-  kTooLarge,          // HTTP 413
-  kUnsupported,       // e.g. wrong content type (HTTP 415)
-  kUnavailable,       // try again later: queue full, shutting down (HTTP 503)
-  kInternal,          // storage failure and other bugs (HTTP 500)
-  kUnimplemented,     // feature not configured (HTTP 501)
+  kInvalidArgument,  // the caller's input is malformed (HTTP 400)
+  kNotFound,         // HTTP 404
+  kTooLarge,         // HTTP 413
+  kUnsupported,      // e.g. wrong content type (HTTP 415)
+  kUnavailable,      // try again later: queue full, shutting down (HTTP 503)
+  kInternal,         // storage failure and other bugs (HTTP 500)
+  kUnimplemented,    // feature not configured (HTTP 501)
 };
 
 class [[nodiscard]] Status {
@@ -37,10 +37,18 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string msg) { return {StatusCode::kInvalidArgument, std::move(msg)}; }
-inline Status NotFound(std::string msg) { return {StatusCode::kNotFound, std::move(msg)}; }
-inline Status Unavailable(std::string msg) { return {StatusCode::kUnavailable, std::move(msg)}; }
-inline Status Internal(std::string msg) { return {StatusCode::kInternal, std::move(msg)}; }
+inline Status InvalidArgument(std::string msg) {
+  return {StatusCode::kInvalidArgument, std::move(msg)};
+}
+inline Status NotFound(std::string msg) {
+  return {StatusCode::kNotFound, std::move(msg)};
+}
+inline Status Unavailable(std::string msg) {
+  return {StatusCode::kUnavailable, std::move(msg)};
+}
+inline Status Internal(std::string msg) {
+  return {StatusCode::kInternal, std::move(msg)};
+}
 
 // Either a value or a non-OK status.
 template <typename T>

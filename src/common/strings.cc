@@ -54,9 +54,10 @@ std::optional<uint64_t> ParseByteSize(std::string_view s) {
   static constexpr struct {
     std::string_view unit;
     uint64_t factor;
-  } kUnits[] = {{"", 1},           {"b", 1},           {"kb", 1000},      {"kib", 1024},
-                {"k", 1024},       {"mb", 1000000},    {"mib", 1 << 20},  {"m", 1 << 20},
-                {"gb", 1000000000}, {"gib", 1ULL << 30}, {"g", 1ULL << 30}};
+  } kUnits[] = {
+      {"", 1},          {"b", 1},         {"kb", 1000},   {"kib", 1024},      {"k", 1024},
+      {"mb", 1000000},  {"mib", 1 << 20}, {"m", 1 << 20}, {"gb", 1000000000}, {"gib", 1ULL << 30},
+      {"g", 1ULL << 30}};
   for (const auto& u : kUnits) {
     if (unit == u.unit) {
       if (*number > UINT64_MAX / u.factor) return std::nullopt;  // the product would wrap

@@ -111,8 +111,8 @@ std::optional<int64_t> ParseGoDuration(std::string_view s) {
     static constexpr struct {
       std::string_view unit;
       double ns;
-    } kUnits[] = {{"ns", 1},     {"us", 1e3},          {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
-                  {"ms", 1e6},   {"s", 1e9},           {"m", 60e9},        {"h", 3600e9}};
+    } kUnits[] = {{"ns", 1},   {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
+                  {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
     double unit_ns = 0;
     size_t unit_len = 0;
     for (const auto& u : kUnits) {
@@ -167,7 +167,8 @@ std::optional<uint64_t> ParseRfc3339(std::string_view s) {
   int64_t year, month, day, hour, minute, second;
   if (!ReadDigits(s, pos, 4, &year) || pos >= s.size() || s[pos++] != '-' ||
       !ReadDigits(s, pos, 2, &month) || pos >= s.size() || s[pos++] != '-' ||
-      !ReadDigits(s, pos, 2, &day) || pos >= s.size() || (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) {
+      !ReadDigits(s, pos, 2, &day) || pos >= s.size() ||
+      (s[pos] != 'T' && s[pos] != 't' && s[pos] != ' ')) {
     return std::nullopt;
   }
   ++pos;
@@ -211,8 +212,8 @@ std::optional<uint64_t> ParseRfc3339(std::string_view s) {
   int64_t days = DaysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_s;
   // Before the epoch, or past what uint64 nanoseconds hold (2554-07-21).
-  if (secs < 0 || static_cast<uint64_t>(secs) >
-                      (UINT64_MAX - static_cast<uint64_t>(frac_ns)) / 1000000000ULL) {
+  if (secs < 0 ||
+      static_cast<uint64_t>(secs) > (UINT64_MAX - static_cast<uint64_t>(frac_ns)) / 1000000000ULL) {
     return std::nullopt;
   }
   return static_cast<uint64_t>(secs) * 1000000000ULL + static_cast<uint64_t>(frac_ns);

@@ -17,9 +17,9 @@ struct AnyValue {
   bool bool_value = false;
   int64_t int_value = 0;
   double double_value = 0;
-  std::string string_value;        // kString, and raw bytes for kBytes
-  std::vector<AnyValue> array;     // kArray
-  std::vector<KeyValue> kvlist;    // kKvList
+  std::string string_value;      // kString, and raw bytes for kBytes
+  std::vector<AnyValue> array;   // kArray
+  std::vector<KeyValue> kvlist;  // kKvList
 
   static AnyValue String(std::string_view v);
   static AnyValue Bool(bool v);

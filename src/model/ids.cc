@@ -107,6 +107,8 @@ std::optional<SpanId> SpanId::FromBytes(std::string_view bytes) {
   return SpanId{LoadBigEndian64(bytes.data())};
 }
 
-void SpanId::ToBytes(char out[8]) const { StoreBigEndian64(value, out); }
+void SpanId::ToBytes(char out[8]) const {
+  StoreBigEndian64(value, out);
+}
 
 }  // namespace spoor

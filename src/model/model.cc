@@ -108,7 +108,8 @@ void AnyValue::AppendString(std::string& out) const {
         out.append(double_value > 0 ? "+Inf" : "-Inf");
       } else {
         // Shortest fixed-point form, as Go's FormatFloat(v, 'f', -1, 64).
-        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, double_value, std::chars_format::fixed);
+        auto [end, ec] =
+            std::to_chars(buf, buf + sizeof buf, double_value, std::chars_format::fixed);
         if (ec == std::errc()) {
           out.append(buf, end);
         } else {

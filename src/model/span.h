@@ -103,7 +103,7 @@ struct Resource {
 };
 
 struct Scope {
-  std::string_view name;  // interned
+  std::string_view name;     // interned
   std::string_view version;  // interned
   Attributes attributes;
   uint32_t dropped_attributes_count = 0;

@@ -23,6 +23,8 @@ class StringTable {
   StringTable() = default;
 };
 
-inline std::string_view Intern(std::string_view s) { return StringTable::Global().Intern(s); }
+inline std::string_view Intern(std::string_view s) {
+  return StringTable::Global().Intern(s);
+}
 
 }  // namespace spoor

@@ -21,15 +21,20 @@ constexpr const char* kRequestsRefusedHelp = "Requests refused as a whole, by re
 
 IngestMetrics::IngestMetrics(const std::string& t, const std::string& f)
     : spans_received(IngestCounter("spoor_spans_received_total", "Spans received", t, f)),
-      spans_accepted(IngestCounter("spoor_spans_accepted_total", "Spans accepted into the queue", t, f)),
-      spans_refused_invalid(IngestCounter("spoor_spans_refused_total", kSpansRefusedHelp, t, f, "invalid_span")),
-      spans_refused_queue_full(IngestCounter("spoor_spans_refused_total", kSpansRefusedHelp, t, f, "queue_full")),
-      requests_malformed(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "malformed")),
-      requests_too_large(IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "too_large")),
-      requests_unsupported_media_type(
-          IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "unsupported_media_type")),
-      requests_method_not_allowed(
-          IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "method_not_allowed")),
+      spans_accepted(
+          IngestCounter("spoor_spans_accepted_total", "Spans accepted into the queue", t, f)),
+      spans_refused_invalid(
+          IngestCounter("spoor_spans_refused_total", kSpansRefusedHelp, t, f, "invalid_span")),
+      spans_refused_queue_full(
+          IngestCounter("spoor_spans_refused_total", kSpansRefusedHelp, t, f, "queue_full")),
+      requests_malformed(
+          IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "malformed")),
+      requests_too_large(
+          IngestCounter("spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "too_large")),
+      requests_unsupported_media_type(IngestCounter(
+          "spoor_requests_refused_total", kRequestsRefusedHelp, t, f, "unsupported_media_type")),
+      requests_method_not_allowed(IngestCounter("spoor_requests_refused_total",
+                                                kRequestsRefusedHelp, t, f, "method_not_allowed")),
       transport(t),
       format(f) {}
 
@@ -37,7 +42,8 @@ Pipeline::Pipeline(const PipelineOptions& options, Storage& storage)
     : storage_(storage),
       queue_(options.queue_size_spans),
       spans_stored_(MetricsRegistry::Global().GetCounter(
-          "spoor_spans_stored_total", "Spans written to storage", {{"storage", std::string(storage.name())}})),
+          "spoor_spans_stored_total", "Spans written to storage",
+          {{"storage", std::string(storage.name())}})),
       spans_dropped_(MetricsRegistry::Global().GetCounter(
           "spoor_spans_dropped_total", "Accepted spans lost because the storage write failed",
           {{"storage", std::string(storage.name())}})),
@@ -50,7 +56,9 @@ Pipeline::Pipeline(const PipelineOptions& options, Storage& storage)
   }
 }
 
-Pipeline::~Pipeline() { Shutdown(); }
+Pipeline::~Pipeline() {
+  Shutdown();
+}
 
 Status Pipeline::Submit(SpanBatch batch, IngestMetrics& metrics) {
   size_t spans = batch.SpanCount();
@@ -88,7 +96,8 @@ void Pipeline::WriterLoop() {
       LogError("storage write of ", spans, " spans failed: ", status.message());
     }
     if (done) {
-      done->Complete(status.ok() ? status : Unavailable("storage write failed: " + status.message()));
+      done->Complete(status.ok() ? status
+                                 : Unavailable("storage write failed: " + status.message()));
       done.reset();
     }
   }

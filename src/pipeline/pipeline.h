@@ -23,8 +23,8 @@ namespace spoor {
 struct IngestMetrics {
   IngestMetrics(const std::string& transport, const std::string& format);
 
-  Counter& spans_received;  // decoded from requests (valid or not)
-  Counter& spans_accepted;  // queued for storage
+  Counter& spans_received;            // decoded from requests (valid or not)
+  Counter& spans_accepted;            // queued for storage
   Counter& spans_refused_invalid;     // rejected individually (bad IDs)
   Counter& spans_refused_queue_full;  // refused because the queue was full
   Counter& requests_malformed;

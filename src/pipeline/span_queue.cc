@@ -2,7 +2,8 @@
 
 namespace spoor {
 
-bool SpanQueue::TryPush(SpanBatch& batch, size_t span_count, std::shared_ptr<WriteCompletion> done) {
+bool SpanQueue::TryPush(SpanBatch& batch, size_t span_count,
+                        std::shared_ptr<WriteCompletion> done) {
   {
     std::lock_guard lock(mu_);
     if (closed_) return false;

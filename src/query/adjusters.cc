@@ -1,13 +1,13 @@
 #include "query/adjusters.h"
 
-#include "common/time_format.h"
-
 #include <algorithm>
 #include <limits>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
+
+#include "common/time_format.h"
 
 namespace spoor {
 namespace {

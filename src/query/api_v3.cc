@@ -49,8 +49,9 @@ HttpResponse Operations(const QueryParams& params, const QueryContext& ctx) {
   if (service.empty()) return V3Error(400, "parameter 'service' is required", route);
   bool match_kind = false;
   SpanKind kind = SpanKind::kUnspecified;
-  if (Status s = ParseSpanKindParam(params.Get("spanKind").value_or(params.Get("span_kind").value_or("")),
-                                    &match_kind, &kind);
+  if (Status s =
+          ParseSpanKindParam(params.Get("spanKind").value_or(params.Get("span_kind").value_or("")),
+                             &match_kind, &kind);
       !s.ok()) {
     return V3Error(400, s.message(), route);
   }
@@ -67,7 +68,8 @@ HttpResponse Operations(const QueryParams& params, const QueryContext& ctx) {
   return r;
 }
 
-HttpResponse GetTrace(std::string_view id_text, const QueryParams& params, const QueryContext& ctx) {
+HttpResponse GetTrace(std::string_view id_text, const QueryParams& params,
+                      const QueryContext& ctx) {
   const char* route = "/api/v3/traces/{traceID}";
   auto id = TraceId::ParseHex(id_text);
   if (!id) return V3Error(400, "malformed trace ID '" + std::string(id_text) + "'", route);

@@ -23,8 +23,8 @@ struct ApiError {
 
 // Jaeger's envelope: {"data", "total", "limit", "offset", "errors"}.
 template <typename WriteData>
-HttpResponse Envelope(int status, WriteData write_data, size_t total, const std::vector<ApiError>& errors,
-                      std::string route) {
+HttpResponse Envelope(int status, WriteData write_data, size_t total,
+                      const std::vector<ApiError>& errors, std::string route) {
   HttpResponse r;
   r.status = status;
   r.route = std::move(route);
@@ -48,7 +48,8 @@ HttpResponse Envelope(int status, WriteData write_data, size_t total, const std:
 }
 
 HttpResponse ErrorEnvelope(int status, const std::string& msg, std::string route) {
-  return Envelope(status, [](JsonWriter& w) { w.Null(); }, 0, {ApiError{status, msg, ""}}, std::move(route));
+  return Envelope(
+      status, [](JsonWriter& w) { w.Null(); }, 0, {ApiError{status, msg, ""}}, std::move(route));
 }
 
 HttpResponse StringList(const std::vector<std::string>& items, std::string route) {
@@ -62,7 +63,8 @@ HttpResponse StringList(const std::vector<std::string>& items, std::string route
       items.size(), {}, std::move(route));
 }
 
-HttpResponse TraceList(const std::vector<Trace>& traces, const std::vector<ApiError>& errors, std::string route) {
+HttpResponse TraceList(const std::vector<Trace>& traces, const std::vector<ApiError>& errors,
+                       std::string route) {
   return Envelope(
       200,
       [&](JsonWriter& w) {
@@ -122,7 +124,8 @@ class QueryApi {
       }
     }
     if (StartsWith(path, "/api/metrics/")) {
-      return ErrorEnvelope(501, "metrics querying is not enabled in this build", "/api/metrics/{metric}");
+      return ErrorEnvelope(501, "metrics querying is not enabled in this build",
+                           "/api/metrics/{metric}");
     }
     return ErrorEnvelope(404, "unknown API route " + std::string(path), "");
   }
@@ -149,7 +152,8 @@ class QueryApi {
     if (service.empty()) return ErrorEnvelope(400, "parameter 'service' is required", route);
     bool match_kind = false;
     SpanKind kind = SpanKind::kUnspecified;
-    if (Status s = ParseSpanKindParam(params.Get("spanKind").value_or(""), &match_kind, &kind); !s.ok()) {
+    if (Status s = ParseSpanKindParam(params.Get("spanKind").value_or(""), &match_kind, &kind);
+        !s.ok()) {
       return ErrorEnvelope(400, s.message(), route);
     }
     auto ops = ctx_.reader.GetOperations(service, match_kind, kind);
@@ -159,7 +163,10 @@ class QueryApi {
         [&](JsonWriter& w) {
           w.BeginArray();
           for (const Operation& op : *ops) {
-            w.BeginObject().Field("name", op.name).Field("spanKind", SpanKindName(op.kind)).EndObject();
+            w.BeginObject()
+                .Field("name", op.name)
+                .Field("spanKind", SpanKindName(op.kind))
+                .EndObject();
           }
           w.EndArray();
         },
@@ -185,7 +192,8 @@ class QueryApi {
       }
     } else {
       auto found = ctx_.reader.FindTraces(request->query);
-      if (!found.ok()) return ErrorEnvelope(HttpStatusFor(found.status()), found.status().message(), route);
+      if (!found.ok())
+        return ErrorEnvelope(HttpStatusFor(found.status()), found.status().message(), route);
       traces = std::move(found).value();
     }
     PrepareTraces(traces, request->raw, ctx_);
@@ -196,14 +204,17 @@ class QueryApi {
     const char* route = "/api/traces/{traceID}";
     auto id = TraceId::ParseHex(id_text);
     if (!id) {
-      return ErrorEnvelope(400, "cannot parse traceID '" + std::string(id_text) + "': expected up to 32 hex characters",
-                           route);
+      return ErrorEnvelope(
+          400,
+          "cannot parse traceID '" + std::string(id_text) + "': expected up to 32 hex characters",
+          route);
     }
     auto request = ParseJaegerTraceRead(params);
     if (!request.ok()) return ErrorEnvelope(400, request.status().message(), route);
     auto trace = ctx_.reader.GetTrace(*id, request->hint);
     if (!trace.ok()) {
-      if (trace.status().code() == StatusCode::kNotFound) return ErrorEnvelope(404, "trace not found", route);
+      if (trace.status().code() == StatusCode::kNotFound)
+        return ErrorEnvelope(404, "trace not found", route);
       return ErrorEnvelope(500, trace.status().message(), route);
     }
     std::vector<Trace> traces;
@@ -218,12 +229,15 @@ class QueryApi {
     uint64_t lookback_ms = 24ULL * 3600 * 1000;
     if (auto v = params.Get("endTs"); v && !v->empty()) {
       auto n = ParseUint64(*v);
-      if (!n) return ErrorEnvelope(400, "unable to parse param 'endTs': expected milliseconds since the epoch", route);
+      if (!n)
+        return ErrorEnvelope(
+            400, "unable to parse param 'endTs': expected milliseconds since the epoch", route);
       end_ms = *n;
     }
     if (auto v = params.Get("lookback"); v && !v->empty()) {
       auto n = ParseUint64(*v);
-      if (!n) return ErrorEnvelope(400, "unable to parse param 'lookback': expected milliseconds", route);
+      if (!n)
+        return ErrorEnvelope(400, "unable to parse param 'lookback': expected milliseconds", route);
       lookback_ms = *n;
     }
     auto links = ctx_.dependencies.GetDependencies(end_ms * 1000000, lookback_ms * 1000000);
@@ -235,7 +249,10 @@ class QueryApi {
           w.BeginArray();
           for (const DependencyLink& l : *links) {
             if (!service.empty() && l.parent != service && l.child != service) continue;
-            w.BeginObject().Field("parent", l.parent).Field("child", l.child).FieldUint("callCount", l.call_count);
+            w.BeginObject()
+                .Field("parent", l.parent)
+                .Field("child", l.child)
+                .FieldUint("callCount", l.call_count);
             w.EndObject();
           }
           w.EndArray();
@@ -247,7 +264,8 @@ class QueryApi {
     const char* route = "/api/transform";
     SpanBatch batch;
     DecodeStats stats;
-    if (Status s = DecodeOtlpJson(req.body, &batch, &stats); !s.ok()) return ErrorEnvelope(400, s.message(), route);
+    if (Status s = DecodeOtlpJson(req.body, &batch, &stats); !s.ok())
+      return ErrorEnvelope(400, s.message(), route);
     std::vector<Trace> traces = GroupByTrace(batch);
     PrepareTraces(traces, false, ctx_);
     return TraceList(traces, {}, route);
@@ -256,12 +274,15 @@ class QueryApi {
   HttpResponse Archive(std::string_view id_text) {
     const char* route = "/api/archive/{traceID}";
     auto id = TraceId::ParseHex(id_text);
-    if (!id) return ErrorEnvelope(400, "cannot parse traceID '" + std::string(id_text) + "'", route);
+    if (!id)
+      return ErrorEnvelope(400, "cannot parse traceID '" + std::string(id_text) + "'", route);
     auto trace = ctx_.reader.GetTrace(*id, {});
-    if (!trace.ok()) return ErrorEnvelope(HttpStatusFor(trace.status()), trace.status().message(), route);
+    if (!trace.ok())
+      return ErrorEnvelope(HttpStatusFor(trace.status()), trace.status().message(), route);
     // Every stored trace is already kept for the retention period; there is
     // no separate archive store.
-    return Envelope(200, [](JsonWriter& w) { w.BeginArray().EndArray(); }, 0, {}, route);
+    return Envelope(
+        200, [](JsonWriter& w) { w.BeginArray().EndArray(); }, 0, {}, route);
   }
 
   HttpResponse Home() const {
@@ -271,11 +292,18 @@ class QueryApi {
     r.route = "/";
     r.body =
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Spoor</title></head><body>"
-        "<h1>Spoor</h1><p>The Spoor query service is running. The web UI is not part of this build yet; "
+        "<h1>Spoor</h1><p>The Spoor query service is running. The web UI is not part of this build "
+        "yet; "
         "the Jaeger UI and Grafana can use this server as a Jaeger data source.</p><ul>"
-        "<li><a href=\"" + api + "/services\">" + api + "/services</a></li>"
-        "<li><a href=\"" + api + "/v3/services\">" + api + "/v3/services</a></li>"
-        "<li><a href=\"" + api + "/dependencies\">" + api + "/dependencies</a></li>"
+        "<li><a href=\"" +
+        api + "/services\">" + api +
+        "/services</a></li>"
+        "<li><a href=\"" +
+        api + "/v3/services\">" + api +
+        "/v3/services</a></li>"
+        "<li><a href=\"" +
+        api + "/dependencies\">" + api +
+        "/dependencies</a></li>"
         "</ul></body></html>\n";
     return r;
   }
@@ -320,7 +348,8 @@ std::vector<Trace> GroupByTrace(const SpanBatch& batch) {
   return traces;
 }
 
-HttpHandler NewQueryHandler(const QueryApiOptions& options, SpanReader& reader, DependencyReader& dependencies) {
+HttpHandler NewQueryHandler(const QueryApiOptions& options, SpanReader& reader,
+                            DependencyReader& dependencies) {
   auto api = std::make_shared<QueryApi>(options, reader, dependencies);
   return [api](const HttpRequest& req) { return api->Handle(req); };
 }

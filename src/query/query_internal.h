@@ -24,7 +24,8 @@ void PrepareTraces(std::vector<Trace>& traces, bool raw, const QueryContext& ctx
 [[nodiscard]] std::vector<Trace> GroupByTrace(const SpanBatch& batch);
 
 // /api/v3/...; `path` is relative to the base path ("/api/v3/services").
-[[nodiscard]] HttpResponse HandleApiV3(const HttpRequest& req, std::string_view path, const QueryContext& ctx);
+[[nodiscard]] HttpResponse HandleApiV3(const HttpRequest& req, std::string_view path,
+                                       const QueryContext& ctx);
 
 // HTTP status for a storage/parse status.
 [[nodiscard]] int HttpStatusFor(const Status& status);

@@ -38,8 +38,8 @@ Status ParseDurationParam(const std::optional<std::string>& v, const char* name,
   if (!v || v->empty()) return Status::Ok();
   auto ns = ParseGoDuration(*v);
   if (!ns || *ns < 0) {
-    return InvalidArgument(std::string("unable to parse param '") + name + "': invalid duration '" + *v +
-                           "' (examples: 500us, 1.5ms, 2s, 1m)");
+    return InvalidArgument(std::string("unable to parse param '") + name + "': invalid duration '" +
+                           *v + "' (examples: 500us, 1.5ms, 2s, 1m)");
   }
   *out_ns = static_cast<uint64_t>(*ns);
   return Status::Ok();
@@ -47,7 +47,8 @@ Status ParseDurationParam(const std::optional<std::string>& v, const char* name,
 
 Status CheckDurations(const TraceQuery& q, const char* min_name, const char* max_name) {
   if (q.duration_min_ns != 0 && q.duration_max_ns != 0 && q.duration_max_ns < q.duration_min_ns) {
-    return InvalidArgument(std::string("'") + max_name + "' should be greater than '" + min_name + "'");
+    return InvalidArgument(std::string("'") + max_name + "' should be greater than '" + min_name +
+                           "'");
   }
   return Status::Ok();
 }
@@ -56,8 +57,8 @@ Status ParseTimeParam(const std::optional<std::string>& v, const char* name, uin
   if (!v || v->empty()) return Status::Ok();
   auto ns = ParseRfc3339(*v);
   if (!ns) {
-    return InvalidArgument(std::string("unable to parse param '") + name + "': expected RFC 3339 time, got '" +
-                           *v + "'");
+    return InvalidArgument(std::string("unable to parse param '") + name +
+                           "': expected RFC 3339 time, got '" + *v + "'");
   }
   *out_ns = *ns;
   return Status::Ok();
@@ -78,7 +79,8 @@ Status ParseSpanKindParam(const std::string& value, bool* match_kind, SpanKind* 
   return Status::Ok();
 }
 
-Status ParseTagsJson(const std::string& json, std::vector<std::pair<std::string, std::string>>* tags) {
+Status ParseTagsJson(const std::string& json,
+                     std::vector<std::pair<std::string, std::string>>* tags) {
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
   if (auto err = parser.parse(json).get(doc); err) {
@@ -92,10 +94,18 @@ Status ParseTagsJson(const std::string& json, std::vector<std::pair<std::string,
   for (auto [key, value] : obj) {
     std::string text;
     switch (value.type()) {
-      case simdjson::dom::element_type::STRING: text = std::string(value.get_string().value()); break;
-      case simdjson::dom::element_type::BOOL: text = value.get_bool().value() ? "true" : "false"; break;
-      case simdjson::dom::element_type::INT64: text = std::to_string(value.get_int64().value()); break;
-      case simdjson::dom::element_type::UINT64: text = std::to_string(value.get_uint64().value()); break;
+      case simdjson::dom::element_type::STRING:
+        text = std::string(value.get_string().value());
+        break;
+      case simdjson::dom::element_type::BOOL:
+        text = value.get_bool().value() ? "true" : "false";
+        break;
+      case simdjson::dom::element_type::INT64:
+        text = std::to_string(value.get_int64().value());
+        break;
+      case simdjson::dom::element_type::UINT64:
+        text = std::to_string(value.get_uint64().value());
+        break;
       case simdjson::dom::element_type::DOUBLE: {
         AnyValue v = AnyValue::Double(value.get_double().value());
         text = v.ToString();
@@ -116,7 +126,9 @@ Result<JaegerSearchRequest> ParseJaegerSearch(const QueryParams& p, uint64_t now
   r.raw = ParseBoolParam(p.Get("raw"));
   for (const std::string& id : p.GetAll("traceID")) {
     auto parsed = TraceId::ParseHex(id);
-    if (!parsed) return InvalidArgument("cannot parse traceID param '" + id + "': expected up to 32 hex characters");
+    if (!parsed)
+      return InvalidArgument("cannot parse traceID param '" + id +
+                             "': expected up to 32 hex characters");
     r.trace_ids.push_back(*parsed);
   }
   q.service = p.Get("service").value_or("");
@@ -130,14 +142,21 @@ Result<JaegerSearchRequest> ParseJaegerSearch(const QueryParams& p, uint64_t now
   }
   q.start_time_min_ns = start_ns;
   q.start_time_max_ns = end_ns;
-  if (Status s = ParseDurationParam(p.Get("minDuration"), "minDuration", &q.duration_min_ns); !s.ok()) return s;
-  if (Status s = ParseDurationParam(p.Get("maxDuration"), "maxDuration", &q.duration_max_ns); !s.ok()) return s;
+  if (Status s = ParseDurationParam(p.Get("minDuration"), "minDuration", &q.duration_min_ns);
+      !s.ok())
+    return s;
+  if (Status s = ParseDurationParam(p.Get("maxDuration"), "maxDuration", &q.duration_max_ns);
+      !s.ok())
+    return s;
   if (Status s = CheckDurations(q, "minDuration", "maxDuration"); !s.ok()) return s;
   q.limit = kDefaultSearchLimit;
   if (auto limit = p.Get("limit"); limit && !limit->empty()) {
     auto n = ParseInt64(*limit);
-    if (!n || *n < 0) return InvalidArgument("unable to parse param 'limit': expected a non-negative integer, got '" + *limit + "'");
-    q.limit = *n == 0 ? kDefaultSearchLimit : std::min<size_t>(static_cast<size_t>(*n), kMaxSearchLimit);
+    if (!n || *n < 0)
+      return InvalidArgument(
+          "unable to parse param 'limit': expected a non-negative integer, got '" + *limit + "'");
+    q.limit =
+        *n == 0 ? kDefaultSearchLimit : std::min<size_t>(static_cast<size_t>(*n), kMaxSearchLimit);
   }
   for (const std::string& tags : p.GetAll("tags")) {
     if (tags.empty()) continue;
@@ -153,7 +172,8 @@ Result<JaegerSearchRequest> ParseJaegerSearch(const QueryParams& p, uint64_t now
   if (auto kind = p.Get("spanKind")) {
     if (Status s = ParseSpanKindParam(*kind, &q.match_kind, &q.kind); !s.ok()) return s;
   }
-  if (r.trace_ids.empty() && q.service.empty()) return InvalidArgument("parameter 'service' is required");
+  if (r.trace_ids.empty() && q.service.empty())
+    return InvalidArgument("parameter 'service' is required");
   return r;
 }
 
@@ -180,23 +200,27 @@ Result<V3SearchRequest> ParseV3Search(const QueryParams& p) {
   if (q.start_time_max_ns < q.start_time_min_ns) {
     return InvalidArgument("query.startTimeMax must not be before query.startTimeMin");
   }
-  if (Status s = ParseDurationParam(GetAny(p, {"query.durationMin", "query.duration_min"}), "query.durationMin",
-                                    &q.duration_min_ns);
+  if (Status s = ParseDurationParam(GetAny(p, {"query.durationMin", "query.duration_min"}),
+                                    "query.durationMin", &q.duration_min_ns);
       !s.ok()) {
     return s;
   }
-  if (Status s = ParseDurationParam(GetAny(p, {"query.durationMax", "query.duration_max"}), "query.durationMax",
-                                    &q.duration_max_ns);
+  if (Status s = ParseDurationParam(GetAny(p, {"query.durationMax", "query.duration_max"}),
+                                    "query.durationMax", &q.duration_max_ns);
       !s.ok()) {
     return s;
   }
   if (Status s = CheckDurations(q, "query.durationMin", "query.durationMax"); !s.ok()) return s;
   q.limit = kDefaultSearchLimit;
-  if (auto depth = GetAny(p, {"query.searchDepth", "query.search_depth", "query.numTraces", "query.num_traces"});
+  if (auto depth = GetAny(
+          p, {"query.searchDepth", "query.search_depth", "query.numTraces", "query.num_traces"});
       depth && !depth->empty()) {
     auto n = ParseInt64(*depth);
-    if (!n || *n < 0) return InvalidArgument("unable to parse param 'query.searchDepth': expected a non-negative integer");
-    q.limit = *n == 0 ? kDefaultSearchLimit : std::min<size_t>(static_cast<size_t>(*n), kMaxSearchLimit);
+    if (!n || *n < 0)
+      return InvalidArgument(
+          "unable to parse param 'query.searchDepth': expected a non-negative integer");
+    q.limit =
+        *n == 0 ? kDefaultSearchLimit : std::min<size_t>(static_cast<size_t>(*n), kMaxSearchLimit);
   }
   if (auto attrs = GetAny(p, {"query.attributes"}); attrs && !attrs->empty()) {
     if (Status s = ParseTagsJson(*attrs, &q.tags); !s.ok()) return s;
@@ -210,10 +234,14 @@ Result<V3SearchRequest> ParseV3Search(const QueryParams& p) {
 Result<TraceReadRequest> ParseV3TraceRead(const QueryParams& p) {
   TraceReadRequest r;
   r.raw = ParseBoolParam(GetAny(p, {"rawTraces", "raw_traces"}));
-  if (Status s = ParseTimeParam(GetAny(p, {"startTime", "start_time"}), "startTime", &r.hint.start_ns); !s.ok()) {
+  if (Status s =
+          ParseTimeParam(GetAny(p, {"startTime", "start_time"}), "startTime", &r.hint.start_ns);
+      !s.ok()) {
     return s;
   }
-  if (Status s = ParseTimeParam(GetAny(p, {"endTime", "end_time"}), "endTime", &r.hint.end_ns); !s.ok()) return s;
+  if (Status s = ParseTimeParam(GetAny(p, {"endTime", "end_time"}), "endTime", &r.hint.end_ns);
+      !s.ok())
+    return s;
   return r;
 }
 

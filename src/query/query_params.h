@@ -26,7 +26,8 @@ struct JaegerSearchRequest {
 // GET /api/traces: service, operation, tags (JSON object), tag=k:v,
 // start/end (µs), minDuration/maxDuration (Go durations), limit, traceID,
 // raw. InvalidArgument with Jaeger's message on bad input.
-[[nodiscard]] Result<JaegerSearchRequest> ParseJaegerSearch(const QueryParams& params, uint64_t now_ns);
+[[nodiscard]] Result<JaegerSearchRequest> ParseJaegerSearch(const QueryParams& params,
+                                                            uint64_t now_ns);
 
 struct TraceReadRequest {
   TraceTimeHint hint;

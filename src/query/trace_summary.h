@@ -24,8 +24,8 @@ struct TraceSummary {
   uint64_t min_start_time_ns = 0;
   uint64_t max_end_time_ns = 0;
   uint64_t span_count = 0;
-  uint64_t error_span_count = 0;   // status ERROR or attribute error=true
-  uint64_t orphan_span_count = 0;  // parent set but not in the trace
+  uint64_t error_span_count = 0;         // status ERROR or attribute error=true
+  uint64_t orphan_span_count = 0;        // parent set but not in the trace
   std::vector<ServiceSummary> services;  // sorted by name
 };
 

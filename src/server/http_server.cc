@@ -40,26 +40,27 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(options_.max_body_bytes);
     stream_.expires_after(kIdleTimeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              self->OnHeader(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
     auto& req = parser_->get();
     if (auto length = parser_->content_length(); length && *length > options_.max_body_bytes) {
-      return SendTooLarge("request body of " + std::to_string(*length) + " bytes exceeds the limit of " +
-                          std::to_string(options_.max_body_bytes) + " bytes");
+      return SendTooLarge("request body of " + std::to_string(*length) +
+                          " bytes exceeds the limit of " + std::to_string(options_.max_body_bytes) +
+                          " bytes");
     }
     auto expect = req[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      http::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec2, size_t) {
-        if (ec2) return self->Close();
-        self->ReadBody();
-      });
+      http::async_write(stream_, *cont,
+                        [self = shared_from_this(), cont](beast::error_code ec2, size_t) {
+                          if (ec2) return self->Close();
+                          self->ReadBody();
+                        });
       return;
     }
     ReadBody();
@@ -75,8 +76,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void OnReadError(beast::error_code ec) {
     if (ec == http::error::body_limit) {
-      return SendTooLarge("request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
-                          " bytes");
+      return SendTooLarge("request body exceeds the limit of " +
+                          std::to_string(options_.max_body_bytes) + " bytes");
     }
     if (ec == http::error::header_limit) return SendError(431, "request headers too large");
     if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
@@ -102,7 +103,9 @@ class Session : public std::enable_shared_from_this<Session> {
     request.path = PercentDecode(target.substr(0, q), false);
     if (q != std::string_view::npos) request.query = std::string(target.substr(q + 1));
     for (const auto& field : req) {
-      request.headers.emplace_back(ToLower(std::string_view(field.name_string().data(), field.name_string().size())), std::string(field.value()));
+      request.headers.emplace_back(
+          ToLower(std::string_view(field.name_string().data(), field.name_string().size())),
+          std::string(field.value()));
     }
     beast::error_code ec;
     auto endpoint = stream_.socket().remote_endpoint(ec);
@@ -142,7 +145,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // body would have) are sent without the body.
   void Send(HttpResponse response, bool keep_alive, unsigned version, bool head = false) {
     MetricsRegistry::Global()
-        .GetCounter("spoor_http_requests_total", "HTTP requests served, by server, route and status",
+        .GetCounter("spoor_http_requests_total",
+                    "HTTP requests served, by server, route and status",
                     {{"server", options_.name},
                      {"route", response.route.empty() ? "other" : response.route},
                      {"status", std::to_string(response.status)}})
@@ -158,11 +162,12 @@ class Session : public std::enable_shared_from_this<Session> {
     res->prepare_payload();
     if (head) res->body().clear();
     stream_.expires_after(kIdleTimeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      if (!res->keep_alive()) return self->LingeringClose();
-      self->ReadHeader();
-    });
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res](beast::error_code ec, size_t) {
+                        if (ec) return self->Close();
+                        if (!res->keep_alive()) return self->LingeringClose();
+                        self->ReadHeader();
+                      });
   }
 
   void Close() {
@@ -184,11 +189,13 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Drain() {
-    stream_.async_read_some(asio::buffer(drain_buf_), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > kMaxDrainBytes) return self->stream_.close();
-      self->Drain();
-    });
+    stream_.async_read_some(asio::buffer(drain_buf_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kMaxDrainBytes)
+                                return self->stream_.close();
+                              self->Drain();
+                            });
   }
 
   static constexpr size_t kMaxDrainBytes = 64u << 20;
@@ -250,16 +257,17 @@ class HttpServer::Impl {
 
  private:
   void Accept() {
-    acceptor_->async_accept(asio::make_strand(*ioc_), [this](beast::error_code ec, tcp::socket socket) {
-      if (ec) {
-        if (ec == asio::error::operation_aborted) return;
-        LogWarn(options_.name, ": accept failed: ", ec.message());
-      } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
-      }
-      Accept();
-    });
+    acceptor_->async_accept(
+        asio::make_strand(*ioc_), [this](beast::error_code ec, tcp::socket socket) {
+          if (ec) {
+            if (ec == asio::error::operation_aborted) return;
+            LogWarn(options_.name, ": accept failed: ", ec.message());
+          } else {
+            socket.set_option(tcp::no_delay(true), ec);
+            std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
+          }
+          Accept();
+        });
   }
 
   HttpServerOptions options_;
@@ -274,11 +282,19 @@ class HttpServer::Impl {
 HttpServer::HttpServer(HttpServerOptions options, HttpHandler handler)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(handler))) {}
 
-HttpServer::~HttpServer() { Stop(); }
+HttpServer::~HttpServer() {
+  Stop();
+}
 
-Status HttpServer::Start() { return impl_->Start(); }
-void HttpServer::Stop() { impl_->Stop(); }
-uint16_t HttpServer::port() const { return impl_->port(); }
+Status HttpServer::Start() {
+  return impl_->Start();
+}
+void HttpServer::Stop() {
+  impl_->Stop();
+}
+uint16_t HttpServer::port() const {
+  return impl_->port();
+}
 
 bool ParseHostPort(const std::string& host_port, std::string* host, uint16_t* port) {
   size_t colon = host_port.rfind(':');

@@ -48,7 +48,8 @@ QueryParams::QueryParams(std::string_view query) {
     if (part.empty()) continue;
     size_t eq = part.find('=');
     std::string_view key = part.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
     params_.emplace_back(PercentDecode(key, true), PercentDecode(value, true));
   }
 }
@@ -68,7 +69,9 @@ std::vector<std::string> QueryParams::GetAll(std::string_view key) const {
   return out;
 }
 
-bool QueryParams::Has(std::string_view key) const { return Get(key).has_value(); }
+bool QueryParams::Has(std::string_view key) const {
+  return Get(key).has_value();
+}
 
 size_t QueryParams::Count(std::string_view key) const {
   size_t n = 0;

@@ -2,7 +2,9 @@
 
 namespace spoor {
 
-std::string StorageTypes() { return "embedded, memory"; }
+std::string StorageTypes() {
+  return "embedded, memory";
+}
 
 Result<std::unique_ptr<Storage>> CreateStorage(const StorageOptions& options) {
   if (options.type == "memory") return NewMemoryStore(options.memory);

@@ -31,7 +31,8 @@ bool DerivedTagMatches(const SpanRecord& r, std::string_view key, std::string_vi
     return (s.status.code == SpanStatusCode::kError && value == "ERROR") ||
            (s.status.code == SpanStatusCode::kOk && value == "OK");
   }
-  if (key == "otel.status_description") return !s.status.message.empty() && s.status.message == value;
+  if (key == "otel.status_description")
+    return !s.status.message.empty() && s.status.message == value;
   if (key == "otel.scope.name") return !r.scope->name.empty() && r.scope->name == value;
   if (key == "otel.scope.version") return !r.scope->version.empty() && r.scope->version == value;
   if (key == "w3c.tracestate") return !s.trace_state.empty() && s.trace_state == value;

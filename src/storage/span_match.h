@@ -14,6 +14,7 @@ namespace spoor {
 
 // True when one of the places a tag can live (see TraceQuery) holds `key`
 // with a value whose string form equals `value`.
-[[nodiscard]] bool SpanHasTag(const SpanRecord& record, std::string_view key, std::string_view value);
+[[nodiscard]] bool SpanHasTag(const SpanRecord& record, std::string_view key,
+                              std::string_view value);
 
 }  // namespace spoor

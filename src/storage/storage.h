@@ -88,8 +88,8 @@ class DependencyReader {
   virtual ~DependencyReader() = default;
   // Calls from a parent span's service to a child span's service, for spans
   // that started in [end - lookback, end].
-  [[nodiscard]] virtual Result<std::vector<DependencyLink>> GetDependencies(uint64_t end_ns,
-                                                                            uint64_t lookback_ns) = 0;
+  [[nodiscard]] virtual Result<std::vector<DependencyLink>> GetDependencies(
+      uint64_t end_ns, uint64_t lookback_ns) = 0;
 };
 
 // A backend: all three roles over one store.

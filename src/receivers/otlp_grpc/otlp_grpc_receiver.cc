@@ -15,11 +15,14 @@ namespace otlp = opentelemetry::proto::collector::trace::v1;
 // The raw callback API: the request arrives as bytes, so that a malformed
 // message reaches our decoder (and gets INVALID_ARGUMENT with a message and
 // a count) instead of failing inside the gRPC library with INTERNAL.
-class TraceServiceImpl final : public otlp::TraceService::WithRawCallbackMethod_Export<otlp::TraceService::Service> {
+class TraceServiceImpl final
+    : public otlp::TraceService::WithRawCallbackMethod_Export<otlp::TraceService::Service> {
  public:
-  explicit TraceServiceImpl(Pipeline& pipeline) : pipeline_(pipeline), metrics_("grpc", "otlp_proto") {}
+  explicit TraceServiceImpl(Pipeline& pipeline)
+      : pipeline_(pipeline), metrics_("grpc", "otlp_proto") {}
 
-  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     reactor->Finish(Handle(*request, response));
@@ -34,7 +37,8 @@ class TraceServiceImpl final : public otlp::TraceService::WithRawCallbackMethod_
     if (slices.size() == 1) {
       bytes.assign(reinterpret_cast<const char*>(slices[0].begin()), slices[0].size());
     } else {
-      for (const grpc::Slice& slice : slices) bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+      for (const grpc::Slice& slice : slices)
+        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
     }
     SpanBatch batch;
     DecodeStats stats;
@@ -49,7 +53,8 @@ class TraceServiceImpl final : public otlp::TraceService::WithRawCallbackMethod_
     if (!submitted.ok()) return {grpc::StatusCode::UNAVAILABLE, submitted.message()};
     otlp::ExportTraceServiceResponse reply;
     if (stats.rejected_spans > 0) {
-      reply.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(stats.rejected_spans));
+      reply.mutable_partial_success()->set_rejected_spans(
+          static_cast<int64_t>(stats.rejected_spans));
       reply.mutable_partial_success()->set_error_message(stats.rejection_reason);
     }
     std::string out = reply.SerializeAsString();
@@ -64,7 +69,8 @@ class TraceServiceImpl final : public otlp::TraceService::WithRawCallbackMethod_
 
 class GrpcReceiver final : public OtlpGrpcReceiver {
  public:
-  GrpcReceiver(const OtlpGrpcOptions& options, Pipeline& pipeline) : options_(options), service_(pipeline) {}
+  GrpcReceiver(const OtlpGrpcOptions& options, Pipeline& pipeline)
+      : options_(options), service_(pipeline) {}
   ~GrpcReceiver() override { Stop(); }
 
   Status Start() override {
@@ -101,7 +107,8 @@ class GrpcReceiver final : public OtlpGrpcReceiver {
 
 }  // namespace
 
-std::unique_ptr<OtlpGrpcReceiver> NewOtlpGrpcReceiver(const OtlpGrpcOptions& options, Pipeline& pipeline) {
+std::unique_ptr<OtlpGrpcReceiver> NewOtlpGrpcReceiver(const OtlpGrpcOptions& options,
+                                                      Pipeline& pipeline) {
   return std::make_unique<GrpcReceiver>(options, pipeline);
 }
 

@@ -29,6 +29,6 @@ class OtlpGrpcReceiver {
 };
 
 [[nodiscard]] std::unique_ptr<OtlpGrpcReceiver> NewOtlpGrpcReceiver(const OtlpGrpcOptions& options,
-                                                                     Pipeline& pipeline);
+                                                                    Pipeline& pipeline);
 
 }  // namespace spoor

@@ -37,14 +37,16 @@ class OtlpHttpReceiver {
 
   HttpResponse Handle(const HttpRequest& req) {
     if (req.path != kRoute) {
-      return HttpResponse::Text(404, "unknown path " + req.path + "; OTLP traces go to POST /v1/traces\n");
+      return HttpResponse::Text(
+          404, "unknown path " + req.path + "; OTLP traces go to POST /v1/traces\n");
     }
     std::string content_type = ContentType(req);
     BodyFormat format = FormatOf(req);
     IngestMetrics& metrics = format == BodyFormat::kJson ? json_metrics_ : proto_metrics_;
     if (req.method != "POST") {
       metrics.requests_method_not_allowed.Inc();
-      HttpResponse r = Error(format, 405, kGrpcUnimplemented, "method " + req.method + " not allowed; use POST");
+      HttpResponse r =
+          Error(format, 405, kGrpcUnimplemented, "method " + req.method + " not allowed; use POST");
       r.headers.emplace_back("Allow", "POST");
       return r;
     }
@@ -77,8 +79,9 @@ class OtlpHttpReceiver {
     if (body.size() > options_.max_request_bytes) {
       metrics.requests_too_large.Inc();
       return Error(format, 413, kGrpcResourceExhausted,
-                   "request body of " + std::to_string(body.size()) + " bytes exceeds the limit of " +
-                       std::to_string(options_.max_request_bytes) + " bytes");
+                   "request body of " + std::to_string(body.size()) +
+                       " bytes exceeds the limit of " + std::to_string(options_.max_request_bytes) +
+                       " bytes");
     }
 
     SpanBatch batch;
@@ -130,7 +133,8 @@ class OtlpHttpReceiver {
       r.content_type = "application/x-protobuf";
       opentelemetry::proto::collector::trace::v1::ExportTraceServiceResponse response;
       if (stats.rejected_spans > 0) {
-        response.mutable_partial_success()->set_rejected_spans(static_cast<int64_t>(stats.rejected_spans));
+        response.mutable_partial_success()->set_rejected_spans(
+            static_cast<int64_t>(stats.rejected_spans));
         response.mutable_partial_success()->set_error_message(stats.rejection_reason);
       }
       r.body = response.SerializeAsString();
@@ -138,7 +142,8 @@ class OtlpHttpReceiver {
     return r;
   }
 
-  static HttpResponse Error(BodyFormat format, int http_status, int grpc_code, const std::string& message) {
+  static HttpResponse Error(BodyFormat format, int http_status, int grpc_code,
+                            const std::string& message) {
     HttpResponse r;
     r.status = http_status;
     r.route = kRoute;

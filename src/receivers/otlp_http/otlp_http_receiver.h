@@ -23,6 +23,7 @@ struct OtlpHttpHandlers {
 
 // The handlers to mount on the OTLP/HTTP server. `pipeline` must outlive
 // them.
-[[nodiscard]] OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options, Pipeline& pipeline);
+[[nodiscard]] OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options,
+                                                   Pipeline& pipeline);
 
 }  // namespace spoor

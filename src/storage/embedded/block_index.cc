@@ -1,6 +1,7 @@
 #include "storage/embedded/block_index.h"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <unordered_map>
 
@@ -50,6 +51,39 @@ bool ReadString(ByteReader& r, std::string* s) {
   return true;
 }
 
+// Sorts `hashes` and removes the duplicates, as std::sort and std::unique
+// would, in linear time: a counting sort on the top bits (the hashes are
+// uniform, so each bucket holds one or two), then an insertion sort of each
+// bucket. std::sort was the largest single cost of sealing a block.
+void SortUnique(std::vector<uint64_t>& hashes) {
+  if (hashes.size() < 2) return;
+  const int bits = std::min(static_cast<int>(std::bit_width(hashes.size())), 24);
+  const int shift = 64 - bits;
+  // ends[b] is first the size of bucket b - 1, then (prefix sums) where
+  // bucket b begins, and after the scatter where bucket b ends.
+  std::vector<uint32_t> ends((size_t{1} << bits) + 1, 0);
+  for (uint64_t h : hashes) ++ends[(h >> shift) + 1];
+  for (size_t b = 1; b < ends.size(); ++b) ends[b] += ends[b - 1];
+  std::vector<uint64_t> sorted(hashes.size());
+  for (uint64_t h : hashes) sorted[ends[h >> shift]++] = h;
+  size_t out = 0;
+  uint32_t begin = 0;
+  for (size_t b = 0; b + 1 < ends.size(); ++b) {
+    const uint32_t end = ends[b];
+    for (uint32_t i = begin + 1; i < end; ++i) {
+      const uint64_t v = sorted[i];
+      uint32_t j = i;
+      for (; j > begin && sorted[j - 1] > v; --j) sorted[j] = sorted[j - 1];
+      sorted[j] = v;
+    }
+    for (uint32_t i = begin; i < end; ++i) {
+      if (out == 0 || hashes[out - 1] != sorted[i]) hashes[out++] = sorted[i];
+    }
+    begin = end;
+  }
+  hashes.resize(out);
+}
+
 }  // namespace
 
 std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans) {
@@ -72,6 +106,13 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
   BlockIndex index;
   index.span_count = spans.size();
   index.min_start_ns = UINT64_MAX;
+  size_t tags = 0;
+  for (const SpanRecord& r : spans) {
+    tags += r.span.attributes.size() + 6;  // and the span's derived tags, at most
+    for (const Event& e : r.span.events) tags += e.attributes.size();
+    for (const Link& l : r.span.links) tags += l.attributes.size();
+  }
+  index.tag_hashes_.reserve(tags);
   std::map<std::tuple<std::string_view, std::string_view, SpanKind>, std::pair<uint64_t, uint64_t>> ops;
   std::string text;  // reused for attribute values
   auto add_attributes = [&](const Attributes& attrs) {
@@ -85,6 +126,9 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
       }
     }
   };
+  const Resource* last_resource = nullptr;
+  const Scope* last_scope = nullptr;
+  index.trace_ids.reserve(spans.size());
   for (const SpanRecord& r : spans) {
     const Span& s = r.span;
     index.min_start_ns = std::min(index.min_start_ns, s.start_time_ns);
@@ -95,10 +139,18 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
       it->second.first = std::min(it->second.first, s.duration_ns());
       it->second.second = std::max(it->second.second, s.duration_ns());
     }
-    // Every tag SpanHasTag() can match, derived tags included.
+    // Every tag SpanHasTag() can match, derived tags included. Consecutive
+    // spans mostly share their resource and scope, whose tags then are in
+    // already.
     add_attributes(s.attributes);
-    add_attributes(r.resource->attributes);
-    add_attributes(r.scope->attributes);
+    if (r.resource.get() != last_resource) add_attributes(r.resource->attributes);
+    if (r.scope.get() != last_scope) {
+      add_attributes(r.scope->attributes);
+      if (!r.scope->name.empty()) index.AddTag("otel.scope.name", r.scope->name);
+      if (!r.scope->version.empty()) index.AddTag("otel.scope.version", r.scope->version);
+    }
+    last_resource = r.resource.get();
+    last_scope = r.scope.get();
     for (const Event& e : s.events) add_attributes(e.attributes);
     for (const Link& l : s.links) add_attributes(l.attributes);
     if (s.kind != SpanKind::kUnspecified) index.AddTag("span.kind", SpanKindName(s.kind));
@@ -109,8 +161,6 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
       index.AddTag("otel.status_code", "OK");
     }
     if (!s.status.message.empty()) index.AddTag("otel.status_description", s.status.message);
-    if (!r.scope->name.empty()) index.AddTag("otel.scope.name", r.scope->name);
-    if (!r.scope->version.empty()) index.AddTag("otel.scope.version", r.scope->version);
     if (!s.trace_state.empty()) index.AddTag("w3c.tracestate", s.trace_state);
   }
   if (spans.empty()) index.min_start_ns = 0;
@@ -122,8 +172,7 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
   }
   index.dependencies = ComputeDependencies(spans);
   // Size the filter for the distinct tags seen.
-  std::sort(index.tag_hashes_.begin(), index.tag_hashes_.end());
-  index.tag_hashes_.erase(std::unique(index.tag_hashes_.begin(), index.tag_hashes_.end()), index.tag_hashes_.end());
+  SortUnique(index.tag_hashes_);
   size_t bits = std::max<size_t>(64, index.tag_hashes_.size() * kBloomBitsPerTag);
   index.bloom_.assign((bits + 63) / 64, 0);
   bits = index.bloom_.size() * 64;

@@ -147,7 +147,7 @@ class EmbeddedStore final : public Storage {
     records.reserve(batch.SpanCount());
     for (const ResourceSpans& rs : batch.resource_spans) {
       for (const ScopeSpans& ss : rs.scope_spans) {
-        for (const Span& span : ss.spans) records.push_back(SpanRecord{rs.resource, ss.scope, span, {}});
+        for (const Span& span : ss.spans) records.emplace_back(rs.resource, ss.scope, span);
       }
     }
     if (records.empty()) return Status::Ok();
@@ -273,6 +273,14 @@ class EmbeddedStore final : public Storage {
     background_cv_.notify_all();
     if (background_.joinable()) background_.join();
     Status sealed = SealIfDue(true);
+    // Write the memtables out, so that the next open has no RocksDB log to
+    // replay and the directory holds no write-ahead entries that the seals
+    // deleted.
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    std::vector<rocksdb::ColumnFamilyHandle*> families(std::begin(cf_), std::end(cf_));
+    if (rocksdb::Status s = db_->Flush(flush, families); !s.ok() && sealed.ok())
+      sealed = RocksError("flush failed", s);
     if (rocksdb::Status s = db_->FlushWAL(true); !s.ok() && sealed.ok()) sealed = RocksError("flush failed", s);
     for (auto*& cf : cf_) {
       if (cf != nullptr) db_->DestroyColumnFamilyHandle(cf);
@@ -386,11 +394,22 @@ class EmbeddedStore final : public Storage {
   // operations persistently.
   Status AddToOpenBlocks(std::vector<SpanRecord> records, uint64_t seq) {
     std::map<uint64_t, std::vector<SpanRecord>> by_bucket;
-    for (SpanRecord& r : records) by_bucket[r.span.start_time_ns / options_.bucket_ns].push_back(std::move(r));
+    const uint64_t first_bucket = records.front().span.start_time_ns / options_.bucket_ns;
+    if (std::all_of(records.begin(), records.end(), [&](const SpanRecord& r) {
+          return r.span.start_time_ns / options_.bucket_ns == first_bucket;
+        })) {
+      by_bucket.emplace(first_bucket, std::move(records));
+    } else {
+      for (SpanRecord& r : records)
+        by_bucket[r.span.start_time_ns / options_.bucket_ns].push_back(std::move(r));
+    }
     rocksdb::WriteBatch new_ops;
     uint64_t now = NowNs();
     {
       std::unique_lock lock(mu_);
+      // Consecutive spans mostly share their resource: look its service up once.
+      const Resource* ops_resource = nullptr;
+      std::set<std::pair<std::string, SpanKind>>* ops = nullptr;
       for (auto& [bucket, spans] : by_bucket) {
         OpenBlock& block = open_[bucket];
         if (block.chunks.empty()) block.opened_ns = now;
@@ -398,9 +417,14 @@ class EmbeddedStore final : public Storage {
         block.spans += spans.size();
         for (const SpanRecord& r : spans) {
           block.max_start_ns = std::max(block.max_start_ns, r.span.start_time_ns);
-          auto& ops = operations_[std::string(r.resource->service_name)];
-          if (ops.emplace(std::string(r.span.name), r.span.kind).second) {
+          if (r.resource.get() != ops_resource) {
+            ops_resource = r.resource.get();
+            ops = &operations_[std::string(r.resource->service_name)];
+          }
+          std::pair<std::string, SpanKind> op(r.span.name, r.span.kind);
+          if (!ops->contains(op)) {
             new_ops.Put(cf_[kMeta], OperationKey(r.resource->service_name, r.span.name, r.span.kind), "");
+            ops->insert(std::move(op));
           }
         }
         block.chunks.push_back(std::make_shared<const std::vector<SpanRecord>>(std::move(spans)));
@@ -523,6 +547,12 @@ class EmbeddedStore final : public Storage {
     return starts[k - 1];
   }
 
+  // The decoded-block cache: a block read again moves to the front; a block
+  // just decoded enters at the back, where the next one decoded replaces it
+  // unless it was read again meanwhile. A search that decodes more blocks
+  // than the cache holds thus leaves the blocks that every search reads
+  // (mostly the most recent ones) cached, where plain LRU evicted them all
+  // and the next search missed on every block.
   Result<DecodedBlock> LoadBlock(const BlockKey& key) {
     std::string k = key.Encode();
     {
@@ -534,14 +564,24 @@ class EmbeddedStore final : public Storage {
         }
       }
     }
-    std::string value;
+    rocksdb::PinnableSlice value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kBlocks], k, &value);
     if (!s.ok()) return RocksError("cannot read a block", s);
     auto spans = std::make_shared<std::vector<SpanRecord>>();
-    if (Status st = DecodeBlock(value, spans.get()); !st.ok()) return Internal("embedded store: corrupt block: " + st.message());
-    std::lock_guard lock(cache_mu_);
-    cache_.emplace_front(k, spans);
-    if (cache_.size() > kDecodedBlockCache) cache_.pop_back();
+    if (Status st = DecodeBlock(std::string_view(value.data(), value.size()), spans.get());
+        !st.ok()) {
+      return Internal("embedded store: corrupt block: " + st.message());
+    }
+    value.Reset();
+    DecodedBlock evicted;  // freed after the lock is released
+    {
+      std::lock_guard lock(cache_mu_);
+      if (cache_.size() >= kDecodedBlockCache) {
+        evicted = std::move(cache_.back().second);
+        cache_.pop_back();
+      }
+      cache_.emplace_back(std::move(k), spans);
+    }
     return DecodedBlock(spans);
   }
 
@@ -573,12 +613,14 @@ class EmbeddedStore final : public Storage {
         take(*cached);
         continue;
       }
-      std::string value;
+      rocksdb::PinnableSlice value;
       rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kBlocks], key.Encode(), &value);
       if (s.IsNotFound()) continue;  // expired meanwhile
       if (!s.ok()) return RocksError("cannot read a block", s);
       std::vector<SpanRecord> spans;
-      if (Status st = DecodeBlockTraces(value, wanted, &spans); !st.ok()) {
+      if (Status st =
+              DecodeBlockTraces(std::string_view(value.data(), value.size()), wanted, &spans);
+          !st.ok()) {
         return Internal("embedded store: corrupt block: " + st.message());
       }
       take(spans);
@@ -666,7 +708,7 @@ class EmbeddedStore final : public Storage {
   uint64_t wal_trimmed_to_ = 0;
 
   std::mutex cache_mu_;
-  std::list<std::pair<std::string, DecodedBlock>> cache_;  // most recent first
+  std::list<std::pair<std::string, DecodedBlock>> cache_;  // see LoadBlock()
 
   std::mutex write_error_mu_;
   Status write_error_;  // sticky: set by the first failed write

@@ -22,7 +22,8 @@ struct TraceEntry {
 
 class MemoryStore final : public Storage {
  public:
-  explicit MemoryStore(const MemoryStoreOptions& options) : max_traces_(std::max<size_t>(1, options.max_traces)) {}
+  explicit MemoryStore(const MemoryStoreOptions& options)
+      : max_traces_(std::max<size_t>(1, options.max_traces)) {}
 
   std::string_view name() const override { return "memory"; }
 
@@ -89,7 +90,8 @@ class MemoryStore final : public Storage {
     return out;
   }
 
-  Result<std::vector<DependencyLink>> GetDependencies(uint64_t end_ns, uint64_t lookback_ns) override {
+  Result<std::vector<DependencyLink>> GetDependencies(uint64_t end_ns,
+                                                      uint64_t lookback_ns) override {
     uint64_t begin_ns = end_ns > lookback_ns ? end_ns - lookback_ns : 0;
     std::map<std::pair<std::string_view, std::string_view>, uint64_t> counts;
     std::shared_lock lock(mu_);
@@ -97,7 +99,8 @@ class MemoryStore final : public Storage {
     for (const auto& [id, entry] : traces_) {
       if (entry.max_start_ns < begin_ns || entry.min_start_ns > end_ns) continue;
       service_of.clear();
-      for (const SpanRecord& r : entry.spans) service_of[r.span.span_id.value] = r.resource->service_name;
+      for (const SpanRecord& r : entry.spans)
+        service_of[r.span.span_id.value] = r.resource->service_name;
       for (const SpanRecord& r : entry.spans) {
         if (!r.span.parent_span_id.valid()) continue;
         auto parent = service_of.find(r.span.parent_span_id.value);

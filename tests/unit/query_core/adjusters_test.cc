@@ -242,6 +242,5 @@ TEST(SortAdjuster, AlreadySortedResourceIsNotCopied) {
 
 // --- Go duration strings -------------------------------------------------------
 
-
 }  // namespace
 }  // namespace spoor
