@@ -32,6 +32,7 @@ run: build
 # build-fuzz/); `make test` runs each of them briefly.
 test: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	@scripts/fuzz.sh 10
 
 unit: build
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
@@ -52,4 +53,4 @@ lint: configure
 	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR)
+	rm -rf $(BUILD_DIR) build-fuzz

@@ -158,6 +158,20 @@ resource_spans {
 resource_spans { resource { } }
 PB
 
+# A double of 2^64: JsonWriter once wrote it as an integer literal that
+# simdjson, and so DecodeOtlpJson, rejects.
+encode regression_double_2_64 <<'PB'
+resource_spans {
+  scope_spans {
+    spans {
+      trace_id: "\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c"
+      span_id: "\xee\xe1\x9b\x7e\xc3\xc1\xb1\x74"
+      attributes { key: "d" value { double_value: 18446744073709551616 } }
+    }
+  }
+}
+PB
+
 # gzip bodies: -n leaves out the name and time, so the output is the same
 # on every run.
 printf '%s' '{"resourceSpans":[{"resource":{},"scopeSpans":[{"spans":[{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"GET"}]}]}]}' |

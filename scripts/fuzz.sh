@@ -21,6 +21,7 @@ all_targets=(otlp_proto_fuzz otlp_json_fuzz query_params_fuzz gunzip_fuzz time_f
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
 build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
+[[ $build_dir == /* ]] || build_dir=$root/$build_dir
 jobs=${FUZZ_JOBS:-2}
 
 # Longest input each target is given.
@@ -64,8 +65,8 @@ ninja -C "$build_dir" -j "$jobs" "${targets[@]}"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/spoor-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-artifacts="$root/$build_dir/fuzz-artifacts"
-logs="$root/$build_dir/fuzz-logs"
+artifacts="$build_dir/fuzz-artifacts"
+logs="$build_dir/fuzz-logs"
 mkdir -p "$artifacts" "$logs"
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 

@@ -9,6 +9,7 @@ PACKAGES=(
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libboost-dev libsimdjson-dev libyaml-cpp-dev zlib1g-dev libzstd-dev librocksdb-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev llvm
   nodejs
 )
 

@@ -83,6 +83,14 @@ TEST(ParseJaegerSearch, MalformedStartOrEndNamesTheParameter) {
   ExpectInvalid(Search("service=svc&end=-1").status(), "'end'");
 }
 
+// Found by fuzzing: microseconds past what uint64 nanoseconds hold used to
+// wrap around into a time in the past.
+TEST(ParseJaegerSearch, MicrosecondsPastTheNanosecondRangeAreRejected) {
+  ExpectInvalid(Search("service=svc&end=18446744073709552").status(), "'end'");
+  ExpectInvalid(Search("service=svc&start=148555359163987520").status(), "'start'");
+  EXPECT_TRUE(Search("service=svc&end=18446744073709551").ok());
+}
+
 TEST(ParseJaegerSearch, DurationsAreGoDurations) {
   auto r = Search("service=svc&minDuration=500us&maxDuration=1.2s");
   ASSERT_TRUE(r.ok()) << r.status().message();
