@@ -1,11 +1,11 @@
 #include "receivers/otlp_http/otlp_http_receiver.h"
 
-#include "common/gzip.h"
 #include "common/json_writer.h"
 #include "common/strings.h"
 #include "formats/otlp/otlp_decode.h"
 #include "google/rpc/status.pb.h"
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "receivers/http_body.h"
 
 namespace spoor {
 namespace {
@@ -40,7 +40,7 @@ class OtlpHttpReceiver {
       return HttpResponse::Text(
           404, "unknown path " + req.path + "; OTLP traces go to POST /v1/traces\n");
     }
-    std::string content_type = ContentType(req);
+    std::string content_type = MediaType(req);
     BodyFormat format = FormatOf(req);
     IngestMetrics& metrics = format == BodyFormat::kJson ? json_metrics_ : proto_metrics_;
     if (req.method != "POST") {
@@ -58,30 +58,19 @@ class OtlpHttpReceiver {
     }
 
     std::string decompressed;
-    std::string_view body = req.body;
-    std::string encoding = ToLower(Trim(req.Header("content-encoding")));
-    if (encoding == "gzip" || encoding == "deflate") {
-      Status s = GunzipLimited(req.body, options_.max_request_bytes, &decompressed);
-      if (!s.ok()) {
-        if (s.code() == StatusCode::kTooLarge) {
+    std::string_view body;
+    if (Status s = ReadHttpBody(req, options_.max_request_bytes, &decompressed, &body); !s.ok()) {
+      switch (s.code()) {
+        case StatusCode::kTooLarge:
           metrics.requests_too_large.Inc();
           return Error(format, 413, kGrpcResourceExhausted, s.message());
-        }
-        metrics.requests_malformed.Inc();
-        return Error(format, 400, kGrpcInvalidArgument, s.message());
+        case StatusCode::kUnsupported:
+          metrics.requests_unsupported_media_type.Inc();
+          return Error(format, 415, kGrpcInvalidArgument, s.message());
+        default:
+          metrics.requests_malformed.Inc();
+          return Error(format, 400, kGrpcInvalidArgument, s.message());
       }
-      body = decompressed;
-    } else if (!encoding.empty() && encoding != "identity") {
-      metrics.requests_unsupported_media_type.Inc();
-      return Error(format, 415, kGrpcInvalidArgument,
-                   "unsupported Content-Encoding '" + encoding + "'; use gzip or none");
-    }
-    if (body.size() > options_.max_request_bytes) {
-      metrics.requests_too_large.Inc();
-      return Error(format, 413, kGrpcResourceExhausted,
-                   "request body of " + std::to_string(body.size()) +
-                       " bytes exceeds the limit of " + std::to_string(options_.max_request_bytes) +
-                       " bytes");
     }
 
     SpanBatch batch;
@@ -105,14 +94,9 @@ class OtlpHttpReceiver {
   }
 
  private:
-  static std::string ContentType(const HttpRequest& req) {
-    std::string_view value = req.Header("content-type");
-    return ToLower(Trim(value.substr(0, value.find(';'))));
-  }
-
   // Error bodies follow the request's encoding; JSON when it has none.
   static BodyFormat FormatOf(const HttpRequest& req) {
-    return ContentType(req) == "application/x-protobuf" ? BodyFormat::kProto : BodyFormat::kJson;
+    return MediaType(req) == "application/x-protobuf" ? BodyFormat::kProto : BodyFormat::kJson;
   }
 
   static HttpResponse Success(BodyFormat format, const DecodeStats& stats) {
