@@ -3,13 +3,16 @@
 #include <csignal>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/time_format.h"
 #include "query/query_api.h"
 #include "receivers/otlp_grpc/otlp_grpc_receiver.h"
+#include "receivers/jaeger/jaeger_receivers.h"
 #include "receivers/otlp_http/otlp_http_receiver.h"
+#include "receivers/zipkin/zipkin_receiver.h"
 #include "server/admin.h"
 #include "server/http_server.h"
 
@@ -65,6 +68,7 @@ int RunAllInOne(const Config& config) {
                     [&pipeline] { return static_cast<double>(pipeline.queue().capacity_spans()); });
 
   std::vector<std::unique_ptr<HttpServer>> receivers;  // stopped first
+  std::vector<std::unique_ptr<UdpServer>> udp_receivers;
   std::unique_ptr<OtlpGrpcReceiver> grpc;
   std::vector<std::unique_ptr<HttpServer>> servers;  // query, admin: stopped last
   auto start = [](HttpServer& server, const char* what) {
@@ -108,6 +112,36 @@ int RunAllInOne(const Config& config) {
       }
     }
   }
+  auto add_http_receiver = [&](const char* name, const char* what, const std::string& host_port,
+                               HttpReceiverHandlers handlers) {
+    auto o = ServerOptions(name, host_port, config.otlp_max_request_bytes, 2);
+    if (!o) return;
+    o->on_body_too_large = handlers.body_too_large;
+    receivers.push_back(std::make_unique<HttpServer>(*o, handlers.handle));
+    ok = ok && start(*receivers.back(), what);
+  };
+  JaegerHttpOptions jaeger_http;
+  jaeger_http.max_request_bytes = config.otlp_max_request_bytes;
+  add_http_receiver("jaeger_http", "Jaeger Thrift/HTTP", config.jaeger_http_host_port,
+                    NewJaegerHttpHandlers(jaeger_http, pipeline));
+  ZipkinOptions zipkin;
+  zipkin.max_request_bytes = config.otlp_max_request_bytes;
+  add_http_receiver("zipkin", "Zipkin", config.zipkin_host_port, NewZipkinHandlers(zipkin, pipeline));
+  for (auto [name, host_port, protocol] :
+       {std::tuple{"jaeger_compact", config.jaeger_compact_host_port, ThriftProtocol::kCompact},
+        std::tuple{"jaeger_binary", config.jaeger_binary_host_port, ThriftProtocol::kBinary}}) {
+    if (!Enabled(host_port)) continue;
+    UdpServerOptions o;
+    o.name = name;
+    if (!ParseHostPort(host_port, &o.host, &o.port)) continue;
+    udp_receivers.push_back(std::make_unique<UdpServer>(o, NewJaegerAgentHandler(protocol, pipeline)));
+    if (Status s = udp_receivers.back()->Start(); !s.ok()) {
+      LogError(s.message());
+      ok = false;
+    } else {
+      LogInfo("Jaeger ", name, " UDP listening on port ", udp_receivers.back()->port());
+    }
+  }
   if (auto o = ServerOptions("query", config.query_host_port, 16 << 20, 2)) {
     QueryApiOptions query_options;
     query_options.base_path = config.query_base_path;
@@ -129,6 +163,7 @@ int RunAllInOne(const Config& config) {
 
   admin_state.ready = false;
   // Stop accepting spans, then write out everything already accepted.
+  for (auto& r : udp_receivers) r->Stop();
   for (auto& r : receivers) r->Stop();
   if (grpc) grpc->Stop();
   pipeline.Shutdown();

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -127,6 +128,18 @@ const std::vector<Option>& Options() {
                    }
                    c.otlp_max_request_bytes = *n;
                  }});
+    o.push_back({"collector.http-server.host-port", ":14268",
+                 "Jaeger Thrift over HTTP (POST /api/traces) listen address (\"off\" disables)",
+                 HostPort("collector.http-server.host-port", &Config::jaeger_http_host_port)});
+    o.push_back({"processor.jaeger-compact.server-host-port", ":6831",
+                 "Jaeger Thrift compact over UDP listen address (\"off\" disables)",
+                 HostPort("processor.jaeger-compact.server-host-port", &Config::jaeger_compact_host_port)});
+    o.push_back({"processor.jaeger-binary.server-host-port", ":6832",
+                 "Jaeger Thrift binary over UDP listen address (\"off\" disables)",
+                 HostPort("processor.jaeger-binary.server-host-port", &Config::jaeger_binary_host_port)});
+    o.push_back({"collector.zipkin.host-port", ":9411",
+                 "Zipkin (POST /api/v2/spans) listen address (\"off\" disables)",
+                 HostPort("collector.zipkin.host-port", &Config::zipkin_host_port)});
     o.push_back({"query.http-server.host-port", ":16686", "query API and UI listen address",
                  HostPort("query.http-server.host-port", &Config::query_host_port)});
     o.push_back({"query.base-path", "/", "path prefix of the query API and UI, e.g. /jaeger",
@@ -259,16 +272,19 @@ std::string HelpText() {
   std::string out =
       "Spoor: a distributed tracing system, compatible with Jaeger.\n\n"
       "Usage: spoor [all-in-one] [--flag=value ...]\n\nFlags:\n";
+  size_t width = 0;
+  for (const Option& o : Options()) width = std::max(width, o.name.size());
+  width += 6;  // "  --" and two spaces of separation
+  auto line = [&](const std::string& name, const std::string& help) {
+    std::string text = "  --" + name;
+    text.resize(std::max(width, text.size() + 2), ' ');
+    out += text + help + "\n";
+  };
   for (const Option& o : Options()) {
-    std::string line = "  --" + o.name;
-    if (line.size() < 42) line.resize(42, ' ');
-    line += o.help;
-    if (!o.default_text.empty()) line += " (default " + o.default_text + ")";
-    out += line + "\n";
+    line(o.name, o.help + (o.default_text.empty() ? "" : " (default " + o.default_text + ")"));
   }
-  out +=
-      "  --help                                  show this text\n"
-      "  --version                               print the version\n";
+  line("help", "show this text");
+  line("version", "print the version");
   return out;
 }
 

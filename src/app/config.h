@@ -30,6 +30,11 @@ struct Config {
   std::string otlp_http_host_port = ":4318";
   uint64_t otlp_max_request_bytes = 64u << 20;
 
+  std::string jaeger_http_host_port = ":14268";
+  std::string jaeger_compact_host_port = ":6831";
+  std::string jaeger_binary_host_port = ":6832";
+  std::string zipkin_host_port = ":9411";
+
   std::string query_host_port = ":16686";
   std::string query_base_path = "/";
   uint64_t query_max_clock_skew_ns = 0;

@@ -11,6 +11,12 @@
 
 namespace spoor {
 
+// What an HTTP receiver mounts on its server.
+struct HttpReceiverHandlers {
+  HttpHandler handle;          // every request
+  HttpHandler body_too_large;  // for HttpServerOptions::on_body_too_large
+};
+
 // The media type of the request, lowercased, without parameters
 // ("application/json; charset=utf-8" -> "application/json").
 [[nodiscard]] std::string MediaType(const HttpRequest& req);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import {
   fetchJson,
-  freePorts,
+  portFlags,
   getMetrics,
   metric,
   nowNs,
@@ -21,16 +21,6 @@ import {
   tempDir,
 } from '../lib/spoor.mjs';
 import { postTraces, request, span } from '../lib/otlp.mjs';
-
-async function portFlags() {
-  const [a, b, c, d] = await freePorts(4);
-  return [
-    `--collector.otlp.grpc.host-port=127.0.0.1:${a}`,
-    `--collector.otlp.http.host-port=127.0.0.1:${b}`,
-    `--query.http-server.host-port=127.0.0.1:${c}`,
-    `--admin.http.host-port=127.0.0.1:${d}`,
-  ];
-}
 
 function bigRequest(bytesPerSpan) {
   const traceId = randomTraceId();

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import {
   fetchJson,
-  freePorts,
+  portFlags,
   getJaegerTrace,
   getMetrics,
   metric,
@@ -38,17 +38,6 @@ const DOCUMENTED_FLAGS = [
   'log-level',
   'config-file',
 ];
-
-/** Port flags on free ports, so a binary that wrongly starts binds nothing shared. */
-async function portFlags() {
-  const [a, b, c, d] = await freePorts(4);
-  return [
-    `--collector.otlp.grpc.host-port=127.0.0.1:${a}`,
-    `--collector.otlp.http.host-port=127.0.0.1:${b}`,
-    `--query.http-server.host-port=127.0.0.1:${c}`,
-    `--admin.http.host-port=127.0.0.1:${d}`,
-  ];
-}
 
 function oneSpanTrace(service, startNs) {
   const traceId = randomTraceId();

@@ -169,15 +169,39 @@ export async function startSpoor({ flags = [], storage, subcommand = 'all-in-one
   throw lastError;
 }
 
-async function startOnce({ flags, storage, subcommand, env }) {
-  const [grpc, otlpHttp, query, admin] = await freePorts(4);
-  const ports = { grpc, otlpHttp, query, admin };
-  const args = [
-    ...(subcommand ? [subcommand] : []),
+/** Free loopback ports for every endpoint spoor opens. */
+export async function allocatePorts() {
+  const [grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary] = await freePorts(8);
+  return { grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary };
+}
+
+/** The flags that put every endpoint of spoor on the given ports. */
+export function portFlagsFor({ grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary }) {
+  return [
     `--collector.otlp.grpc.host-port=127.0.0.1:${grpc}`,
     `--collector.otlp.http.host-port=127.0.0.1:${otlpHttp}`,
     `--query.http-server.host-port=127.0.0.1:${query}`,
     `--admin.http.host-port=127.0.0.1:${admin}`,
+    `--collector.http-server.host-port=127.0.0.1:${jaegerHttp}`,
+    `--collector.zipkin.host-port=127.0.0.1:${zipkin}`,
+    // UDP ports: a free TCP port number is free enough for UDP on loopback
+    // in practice; a clash shows up as a startup failure and is retried.
+    `--processor.jaeger-compact.server-host-port=127.0.0.1:${jaegerCompact}`,
+    `--processor.jaeger-binary.server-host-port=127.0.0.1:${jaegerBinary}`,
+  ];
+}
+
+/** Port flags on free ports, for a spoor run that should bind nothing shared. */
+export async function portFlags() {
+  return portFlagsFor(await allocatePorts());
+}
+
+async function startOnce({ flags, storage, subcommand, env }) {
+  const ports = await allocatePorts();
+  const { grpc, otlpHttp, query, admin, jaegerHttp, zipkin } = ports;
+  const args = [
+    ...(subcommand ? [subcommand] : []),
+    ...portFlagsFor(ports),
     ...storageFlags(storage),
     ...flags,
   ];
@@ -200,6 +224,8 @@ async function startOnce({ flags, storage, subcommand, env }) {
   });
 
   const baseUrls = {
+    jaegerHttp: `http://127.0.0.1:${jaegerHttp}`,
+    zipkin: `http://127.0.0.1:${zipkin}`,
     otlpHttp: `http://127.0.0.1:${otlpHttp}`,
     query: `http://127.0.0.1:${query}`,
     admin: `http://127.0.0.1:${admin}`,

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "pipeline/pipeline.h"
+#include "receivers/http_body.h"
 #include "server/http.h"
 
 namespace spoor {
@@ -16,10 +17,7 @@ struct OtlpHttpOptions {
   size_t max_request_bytes = 64u << 20;  // after decompression
 };
 
-struct OtlpHttpHandlers {
-  HttpHandler handle;          // every request
-  HttpHandler body_too_large;  // for HttpServerOptions::on_body_too_large
-};
+using OtlpHttpHandlers = HttpReceiverHandlers;
 
 // The handlers to mount on the OTLP/HTTP server. `pipeline` must outlive
 // them.

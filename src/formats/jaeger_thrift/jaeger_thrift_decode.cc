@@ -1,0 +1,512 @@
+// jaeger.thrift Batch -> model. Field numbers as in Jaeger's IDL
+// (jaeger-idl thrift/jaeger.thrift and agent.thrift).
+
+#include "formats/jaeger_thrift/jaeger_thrift_decode.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "formats/jaeger_thrift/thrift_reader.h"
+#include "model/string_table.h"
+
+namespace spoor {
+namespace {
+
+using thrift::TType;
+
+// jaeger.thrift TagType and SpanRefType.
+enum TagType : int32_t {
+  kTagString = 0,
+  kTagDouble = 1,
+  kTagBool = 2,
+  kTagLong = 3,
+  kTagBinary = 4
+};
+constexpr int32_t kRefChildOf = 0;
+
+struct Reference {
+  int32_t type = kRefChildOf;
+  TraceId trace_id;
+  SpanId span_id;
+};
+
+uint64_t MicrosToNanos(int64_t us) {
+  if (us <= 0) return 0;
+  const auto u = static_cast<uint64_t>(us);
+  return u > UINT64_MAX / 1000 ? UINT64_MAX : u * 1000;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+    return (x >= 'a' && x <= 'z' ? x - 32 : x) == (y >= 'a' && y <= 'z' ? y - 32 : y);
+  });
+}
+
+// Length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlong forms,
+// no surrogates, at most U+10FFFF), or 0.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const auto c = static_cast<uint8_t>(s[i]);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  uint8_t lo = 0x80;
+  uint8_t hi = 0xbf;
+  if (c >= 0xc2 && c <= 0xdf) {
+    n = 2;
+  } else if (c >= 0xe0 && c <= 0xef) {
+    n = 3;
+    if (c == 0xe0) lo = 0xa0;
+    if (c == 0xed) hi = 0x9f;
+  } else if (c >= 0xf0 && c <= 0xf4) {
+    n = 4;
+    if (c == 0xf0) lo = 0x90;
+    if (c == 0xf4) hi = 0x8f;
+  } else {
+    return 0;
+  }
+  if (s.size() - i < n) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<uint8_t>(s[i + k]);
+    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf)) return 0;
+  }
+  return n;
+}
+
+// Thrift strings are bytes; the model's strings are UTF-8 (as OTLP's are).
+// Returns `s`, or a copy in `scratch` with each invalid byte replaced by
+// U+FFFD.
+std::string_view Utf8(std::string_view s, std::string* scratch) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t n = Utf8Length(s, i);
+    if (n == 0) break;
+    i += n;
+  }
+  if (i == s.size()) return s;
+  scratch->assign(s.substr(0, i));
+  while (i < s.size()) {
+    const size_t n = Utf8Length(s, i);
+    if (n == 0) {
+      scratch->append("\xEF\xBF\xBD");
+      ++i;
+    } else {
+      scratch->append(s.substr(i, n));
+      i += n;
+    }
+  }
+  return *scratch;
+}
+
+bool IsString(const KeyValue& kv) {
+  return kv.value.type == ValueType::kString;
+}
+
+class Decoder {
+ public:
+  Decoder(std::string_view input, ThriftProtocol protocol) : r_(input, protocol) {}
+
+  // Reads a Batch (the whole input) into `spans` (accepted spans only) and
+  // `resource`.
+  bool ReadTopLevelBatch(Resource* resource, std::vector<Span>* spans, DecodeStats* stats) {
+    return ReadBatch(resource, spans, stats) || Context("Batch");
+  }
+
+  // Reads an Agent.emitBatch call message holding a Batch.
+  bool ReadEmitBatch(Resource* resource, std::vector<Span>* spans, DecodeStats* stats) {
+    std::string_view name;
+    uint8_t type = 0;
+    int32_t seq_id = 0;
+    if (!r_.ReadMessageBegin(&name, &type, &seq_id)) return Context("message header");
+    if (name != "emitBatch") return r_.Fail("unexpected method '" + std::string(name) + "'");
+    if (type != thrift::kMessageCall && type != thrift::kMessageOneway) {
+      return r_.Fail("unexpected message type " + std::to_string(type));
+    }
+    bool has_batch = false;
+    bool batch_failed = false;
+    bool ok = ReadStruct([&](TType t, int16_t id) {
+      if (id != 1) return r_.Skip(t);
+      has_batch = true;
+      if (Field(t, TType::kStruct, "Batch", [&] { return ReadBatch(resource, spans, stats); })) {
+        return true;
+      }
+      batch_failed = true;
+      return false;
+    });
+    if (!ok) return batch_failed ? false : Context("emitBatch args");
+    if (!has_batch) return r_.Fail("emitBatch without a batch");
+    return true;
+  }
+
+  bool CheckEnd() {
+    if (r_.remaining() == 0) return true;
+    return r_.Fail(std::to_string(r_.remaining()) + " bytes after the end of the message");
+  }
+
+  Status Error() const {
+    std::string msg = "jaeger thrift: ";
+    for (auto it = path_.rbegin(); it != path_.rend(); ++it) {
+      if (it != path_.rbegin()) msg += '.';
+      msg += *it;
+    }
+    if (!path_.empty()) msg += ": ";
+    msg += r_.error().empty() ? "invalid input" : r_.error();
+    return InvalidArgument(std::move(msg));
+  }
+
+ private:
+  bool ReadBatch(Resource* resource, std::vector<Span>* spans, DecodeStats* stats) {
+    bool ok = ReadStruct([&](TType type, int16_t id) {
+      switch (id) {
+        case 1:
+          return Field(type, TType::kStruct, "process", [&] { return ReadProcess(resource); });
+        case 2:
+          return List(type, TType::kStruct, "spans", [&](uint32_t i) {
+            Span span;
+            if (!ReadSpan(&span)) return false;
+            Accept(std::move(span), i, spans, stats);
+            return true;
+          });
+        default: return r_.Skip(type);  // 3 seqNo, 4 stats and anything newer
+      }
+    });
+    return ok;
+  }
+
+  // Adds a step of the path to the failure (innermost first); returns false.
+  bool Context(std::string step) {
+    path_.push_back(std::move(step));
+    return false;
+  }
+
+  // Calls on_field(type, id) for each field; it reads or skips the value.
+  template <typename F>
+  bool ReadStruct(F&& on_field) {
+    if (!r_.ReadStructBegin()) return false;
+    for (;;) {
+      TType type = TType::kStop;
+      int16_t id = 0;
+      if (!r_.ReadFieldBegin(&type, &id)) return false;
+      if (type == TType::kStop) break;
+      if (!on_field(type, id)) return false;
+    }
+    r_.ReadStructEnd();
+    return true;
+  }
+
+  bool CheckType(TType got, TType want) {
+    if (got == want) return true;
+    return r_.Fail("expected " + std::string(thrift::TypeName(want)) + ", got " +
+                   std::string(thrift::TypeName(got)));
+  }
+
+  template <typename F>
+  bool Field(TType got, TType want, const char* name, F&& read) {
+    if (CheckType(got, want) && read()) return true;
+    return Context(name);
+  }
+
+  // A list<element> field; per_element(i) reads element i.
+  template <typename F>
+  bool List(TType got, TType element, const char* name, F&& per_element) {
+    TType elem = TType::kStop;
+    uint32_t size = 0;
+    if (!CheckType(got, TType::kList) || !r_.ReadListBegin(&elem, &size) ||
+        !CheckType(elem, element)) {
+      return Context(name);
+    }
+    for (uint32_t i = 0; i < size; ++i) {
+      if (!per_element(i)) {
+        Context(std::string(name) + "[" + std::to_string(i) + "]");
+        return false;
+      }
+    }
+    r_.ContainerEnd();
+    return true;
+  }
+
+  bool I64(TType type, const char* name, int64_t* v) {
+    return Field(type, TType::kI64, name, [&] { return r_.ReadI64(v); });
+  }
+  bool I32(TType type, const char* name, int32_t* v) {
+    return Field(type, TType::kI32, name, [&] { return r_.ReadI32(v); });
+  }
+  bool String(TType type, const char* name, std::string_view* v) {
+    return Field(type, TType::kString, name, [&] { return r_.ReadString(v); });
+  }
+
+  bool ReadTags(TType type, const char* name, Attributes* out) {
+    return List(type, TType::kStruct, name, [&](uint32_t) { return ReadTag(out); });
+  }
+
+  bool ReadTag(Attributes* out) {
+    std::string_view key, v_str, v_binary;
+    int32_t v_type = kTagString;
+    double v_double = 0;
+    bool v_bool = false;
+    int64_t v_long = 0;
+    bool ok = ReadStruct([&](TType type, int16_t id) {
+      switch (id) {
+        case 1: return String(type, "key", &key);
+        case 2: return I32(type, "vType", &v_type);
+        case 3: return String(type, "vStr", &v_str);
+        case 4:
+          return Field(type, TType::kDouble, "vDouble", [&] { return r_.ReadDouble(&v_double); });
+        case 5: return Field(type, TType::kBool, "vBool", [&] { return r_.ReadBool(&v_bool); });
+        case 6: return I64(type, "vLong", &v_long);
+        case 7: return String(type, "vBinary", &v_binary);
+        default: return r_.Skip(type);
+      }
+    });
+    if (!ok) return false;
+    std::string scratch;
+    KeyValue& kv = out->emplace_back();
+    kv.key = Intern(Utf8(key, &scratch));
+    switch (v_type) {
+      case kTagDouble: kv.value = AnyValue::Double(v_double); break;
+      case kTagBool: kv.value = AnyValue::Bool(v_bool); break;
+      case kTagLong: kv.value = AnyValue::Int(v_long); break;
+      case kTagBinary: kv.value = AnyValue::Bytes(v_binary); break;
+      // STRING, and types newer than this decoder (shown as their vStr).
+      default: kv.value = AnyValue::String(Utf8(v_str, &scratch)); break;
+    }
+    return true;
+  }
+
+  bool ReadProcess(Resource* resource) {
+    std::string_view service_name;
+    Attributes tags;
+    bool ok = ReadStruct([&](TType type, int16_t id) {
+      switch (id) {
+        case 1: return String(type, "serviceName", &service_name);
+        case 2: return ReadTags(type, "tags", &tags);
+        default: return r_.Skip(type);
+      }
+    });
+    if (!ok) return false;
+    resource->attributes.clear();
+    if (!service_name.empty()) {
+      std::string scratch;
+      resource->attributes.push_back(
+          {Intern("service.name"), AnyValue::String(Utf8(service_name, &scratch))});
+    }
+    for (KeyValue& kv : tags) {
+      if (kv.key != "service.name") resource->attributes.push_back(std::move(kv));
+    }
+    return true;
+  }
+
+  bool ReadReference(Reference* ref) {
+    int64_t low = 0;
+    int64_t high = 0;
+    int64_t span_id = 0;
+    bool ok = ReadStruct([&](TType type, int16_t id) {
+      switch (id) {
+        case 1: return I32(type, "refType", &ref->type);
+        case 2: return I64(type, "traceIdLow", &low);
+        case 3: return I64(type, "traceIdHigh", &high);
+        case 4: return I64(type, "spanId", &span_id);
+        default: return r_.Skip(type);
+      }
+    });
+    ref->trace_id = {static_cast<uint64_t>(high), static_cast<uint64_t>(low)};
+    ref->span_id = {static_cast<uint64_t>(span_id)};
+    return ok;
+  }
+
+  bool ReadLog(Event* event) {
+    int64_t timestamp = 0;
+    bool ok = ReadStruct([&](TType type, int16_t id) {
+      switch (id) {
+        case 1: return I64(type, "timestamp", &timestamp);
+        case 2: return ReadTags(type, "fields", &event->attributes);
+        default: return r_.Skip(type);
+      }
+    });
+    event->time_ns = MicrosToNanos(timestamp);
+    // The "event" field names the event.
+    auto it = std::find_if(event->attributes.begin(), event->attributes.end(),
+                           [](const KeyValue& kv) { return kv.key == "event" && IsString(kv); });
+    if (it != event->attributes.end()) {
+      event->name = Intern(it->value.string_value);
+      event->attributes.erase(it);
+    }
+    return ok;
+  }
+
+  bool ReadSpan(Span* span) {
+    int64_t low = 0, high = 0, span_id = 0, parent = 0, start = 0, duration = 0;
+    int32_t flags = 0;
+    std::string_view name;
+    std::vector<Reference> refs;
+    bool ok = ReadStruct([&](TType type, int16_t id) {
+      switch (id) {
+        case 1: return I64(type, "traceIdLow", &low);
+        case 2: return I64(type, "traceIdHigh", &high);
+        case 3: return I64(type, "spanId", &span_id);
+        case 4: return I64(type, "parentSpanId", &parent);
+        case 5: return String(type, "operationName", &name);
+        case 6:
+          return List(type, TType::kStruct, "references",
+                      [&](uint32_t) { return ReadReference(&refs.emplace_back()); });
+        case 7: return I32(type, "flags", &flags);
+        case 8: return I64(type, "startTime", &start);
+        case 9: return I64(type, "duration", &duration);
+        case 10: return ReadTags(type, "tags", &span->attributes);
+        case 11:
+          return List(type, TType::kStruct, "logs",
+                      [&](uint32_t) { return ReadLog(&span->events.emplace_back()); });
+        default: return r_.Skip(type);
+      }
+    });
+    if (!ok) return false;
+    span->trace_id = {static_cast<uint64_t>(high), static_cast<uint64_t>(low)};
+    span->span_id = {static_cast<uint64_t>(span_id)};
+    span->flags = static_cast<uint32_t>(flags);
+    std::string scratch;
+    span->name = Intern(Utf8(name, &scratch));
+    span->start_time_ns = MicrosToNanos(start);
+    const uint64_t length = MicrosToNanos(duration);
+    span->end_time_ns =
+        span->start_time_ns > UINT64_MAX - length ? UINT64_MAX : span->start_time_ns + length;
+    MapReferences(refs, static_cast<uint64_t>(parent), span);
+    MapSpecialTags(span);
+    return true;
+  }
+
+  // The parent is parentSpanId, or else the first CHILD_OF reference within
+  // the trace; the other references become links.
+  static void MapReferences(const std::vector<Reference>& refs, uint64_t parent, Span* span) {
+    span->parent_span_id = {parent};
+    const Reference* parent_ref = nullptr;
+    for (const Reference& ref : refs) {
+      if (ref.type != kRefChildOf || ref.trace_id != span->trace_id) continue;
+      if (parent == 0 || ref.span_id.value == parent) {
+        parent_ref = &ref;
+        span->parent_span_id = ref.span_id;
+        break;
+      }
+    }
+    for (const Reference& ref : refs) {
+      if (&ref == parent_ref) continue;
+      Link& link = span->links.emplace_back();
+      link.trace_id = ref.trace_id;
+      link.span_id = ref.span_id;
+      if (ref.type == kRefChildOf) {
+        link.attributes.push_back({Intern("opentracing.ref_type"), AnyValue::String("child_of")});
+      }
+    }
+  }
+
+  // Tags that Jaeger uses for what the model has span fields for.
+  static void MapSpecialTags(Span* span) {
+    bool error = false;
+    const AnyValue* status_code = nullptr;
+    const AnyValue* status_description = nullptr;
+    for (const KeyValue& kv : span->attributes) {
+      if (kv.key == "span.kind" && IsString(kv)) {
+        SpanKind kind = SpanKind::kUnspecified;
+        if (ParseSpanKind(kv.value.string_value, &kind)) span->kind = kind;
+      } else if (kv.key == "error" && kv.value.type == ValueType::kBool && kv.value.bool_value) {
+        error = true;
+      } else if (kv.key == "otel.status_code" && IsString(kv)) {
+        status_code = &kv.value;
+      } else if (kv.key == "otel.status_description" && IsString(kv)) {
+        status_description = &kv.value;
+      } else if (kv.key == "w3c.tracestate" && IsString(kv)) {
+        span->trace_state = kv.value.string_value;
+      }
+    }
+    // A true `error` tag wins over otel.status_code.
+    if (error) {
+      span->status.code = SpanStatusCode::kError;
+    } else if (status_code != nullptr) {
+      if (EqualsIgnoreCase(status_code->string_value, "ERROR")) {
+        span->status.code = SpanStatusCode::kError;
+      } else if (EqualsIgnoreCase(status_code->string_value, "OK")) {
+        span->status.code = SpanStatusCode::kOk;
+      }
+    }
+    const bool has_status = error || status_code != nullptr;
+    if (has_status && status_description != nullptr) {
+      span->status.message = status_description->string_value;
+    }
+    const bool kind_set = span->kind != SpanKind::kUnspecified;
+    std::erase_if(span->attributes, [&](const KeyValue& kv) {
+      if (!IsString(kv)) {
+        return kv.key == "error" && kv.value.type == ValueType::kBool && kv.value.bool_value;
+      }
+      if (kv.key == "span.kind") return kind_set;
+      if (kv.key == "otel.status_code") return true;
+      if (kv.key == "otel.status_description") return has_status;
+      return kv.key == "w3c.tracestate";
+    });
+  }
+
+  static void Accept(Span&& span, uint32_t index, std::vector<Span>* spans, DecodeStats* stats) {
+    std::string why;
+    if (!span.trace_id.valid()) {
+      why = "trace ID is zero";
+    } else if (!span.span_id.valid()) {
+      why = "span ID is zero";
+    } else {
+      spans->push_back(std::move(span));
+      return;
+    }
+    ++stats->rejected_spans;
+    if (stats->rejection_reason.empty()) {
+      stats->rejection_reason = "span " + std::to_string(index) + ": " + why;
+    }
+  }
+
+  thrift::Reader r_;
+  std::vector<std::string> path_;
+};
+
+template <typename Read>
+Status Decode(std::string_view input, ThriftProtocol protocol, SpanBatch* batch, DecodeStats* stats,
+              Read read) {
+  Decoder decoder(input, protocol);
+  auto resource = std::make_shared<Resource>();
+  std::vector<Span> spans;
+  DecodeStats local;
+  if (!read(decoder, resource.get(), &spans, &local) || !decoder.CheckEnd()) {
+    return decoder.Error();
+  }
+  resource->ResolveServiceName();
+  if (!spans.empty()) {
+    ResourceSpans& rs = batch->resource_spans.emplace_back();
+    rs.resource = std::move(resource);
+    ScopeSpans& ss = rs.scope_spans.emplace_back();
+    ss.scope = std::make_shared<const Scope>();
+    ss.spans = std::move(spans);
+  }
+  if (stats != nullptr) {
+    stats->rejected_spans += local.rejected_spans;
+    if (stats->rejection_reason.empty())
+      stats->rejection_reason = std::move(local.rejection_reason);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status DecodeJaegerThriftBatch(std::string_view bytes, ThriftProtocol protocol, SpanBatch* batch,
+                               DecodeStats* stats) {
+  return Decode(bytes, protocol, batch, stats,
+                [](Decoder& d, Resource* res, std::vector<Span>* spans, DecodeStats* st) {
+                  return d.ReadTopLevelBatch(res, spans, st);
+                });
+}
+
+Status DecodeJaegerAgentPacket(std::string_view packet, ThriftProtocol protocol, SpanBatch* batch,
+                               DecodeStats* stats) {
+  return Decode(packet, protocol, batch, stats,
+                [](Decoder& d, Resource* res, std::vector<Span>* spans, DecodeStats* st) {
+                  return d.ReadEmitBatch(res, spans, st);
+                });
+}
+
+}  // namespace spoor

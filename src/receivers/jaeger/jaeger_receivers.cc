@@ -1,0 +1,108 @@
+#include "receivers/jaeger/jaeger_receivers.h"
+
+#include <memory>
+
+#include "common/log.h"
+
+namespace spoor {
+namespace {
+
+constexpr const char* kRoute = "/api/traces";
+
+HttpResponse Text(int status, std::string message) {
+  HttpResponse r = HttpResponse::Text(status, std::move(message) + "\n");
+  r.route = kRoute;
+  return r;
+}
+
+class JaegerHttpReceiver {
+ public:
+  JaegerHttpReceiver(const JaegerHttpOptions& options, Pipeline& pipeline)
+      : options_(options), pipeline_(pipeline), metrics_("http", "jaeger_thrift") {}
+
+  HttpResponse Handle(const HttpRequest& req) {
+    if (req.path != kRoute) {
+      return HttpResponse::Text(404, "unknown path " + req.path +
+                                         "; Jaeger Thrift spans go to POST /api/traces\n");
+    }
+    if (req.method != "POST") {
+      metrics_.requests_method_not_allowed.Inc();
+      HttpResponse r = Text(405, "method " + req.method + " not allowed; use POST");
+      r.headers.emplace_back("Allow", "POST");
+      return r;
+    }
+    std::string type = MediaType(req);
+    if (type != "application/x-thrift" && type != "application/vnd.apache.thrift.binary") {
+      metrics_.requests_unsupported_media_type.Inc();
+      // Jaeger answers 400 here; clients only look at the status class.
+      return Text(400, "unsupported Content-Type '" + std::string(req.Header("content-type")) +
+                           "'; use application/x-thrift or application/vnd.apache.thrift.binary");
+    }
+    std::string storage;
+    std::string_view body;
+    if (Status s = ReadHttpBody(req, options_.max_request_bytes, &storage, &body); !s.ok()) {
+      if (s.code() == StatusCode::kTooLarge) {
+        metrics_.requests_too_large.Inc();
+        return Text(413, s.message());
+      }
+      metrics_.requests_malformed.Inc();
+      return Text(400, s.message());
+    }
+    SpanBatch batch;
+    DecodeStats stats;
+    if (Status s = DecodeJaegerThriftBatch(body, ThriftProtocol::kBinary, &batch, &stats); !s.ok()) {
+      metrics_.requests_malformed.Inc();
+      return Text(400, "unable to process request body: " + s.message());
+    }
+    metrics_.spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
+    metrics_.spans_refused_invalid.Inc(stats.rejected_spans);
+    if (Status s = pipeline_.Submit(std::move(batch), metrics_); !s.ok()) {
+      HttpResponse r = Text(503, s.message());
+      r.headers.emplace_back("Retry-After", "1");
+      return r;
+    }
+    HttpResponse r;
+    r.status = 202;
+    r.route = kRoute;
+    r.content_type.clear();
+    return r;
+  }
+
+  HttpResponse TooLarge(const HttpRequest& req) {
+    metrics_.requests_too_large.Inc();
+    return Text(413, req.body);
+  }
+
+ private:
+  const JaegerHttpOptions options_;
+  Pipeline& pipeline_;
+  IngestMetrics metrics_;
+};
+
+}  // namespace
+
+UdpHandler NewJaegerAgentHandler(ThriftProtocol protocol, Pipeline& pipeline) {
+  auto metrics = std::make_shared<IngestMetrics>(
+      "udp", protocol == ThriftProtocol::kCompact ? "jaeger_compact" : "jaeger_binary");
+  return [protocol, &pipeline, metrics](std::string_view datagram) {
+    SpanBatch batch;
+    DecodeStats stats;
+    if (Status s = DecodeJaegerAgentPacket(datagram, protocol, &batch, &stats); !s.ok()) {
+      metrics->requests_malformed.Inc();
+      LogDebug("dropped a malformed ", metrics->format, " datagram of ", datagram.size(),
+               " bytes: ", s.message());
+      return;
+    }
+    metrics->spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
+    metrics->spans_refused_invalid.Inc(stats.rejected_spans);
+    (void)pipeline.Submit(std::move(batch), *metrics);  // refusals are counted in metrics
+  };
+}
+
+HttpReceiverHandlers NewJaegerHttpHandlers(const JaegerHttpOptions& options, Pipeline& pipeline) {
+  auto receiver = std::make_shared<JaegerHttpReceiver>(options, pipeline);
+  return {[receiver](const HttpRequest& req) { return receiver->Handle(req); },
+          [receiver](const HttpRequest& req) { return receiver->TooLarge(req); }};
+}
+
+}  // namespace spoor
