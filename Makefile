@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build run test unit integration bench fuzz fmt lint clean
+.PHONY: all setup configure build run test unit integration bench bench-embedded fuzz fmt lint clean
 
 all: build
 
@@ -42,6 +42,20 @@ integration: build
 
 bench: build
 	@$(BUILD_DIR)/bench/spoor_bench --benchmark_min_time=0.5
+	@$(MAKE) --no-print-directory bench-embedded
+
+# End-to-end figures of the embedded store (bench/RESULTS.md): 1 M spans
+# written with sync_writes off, then queried; then BENCH_SYNC_SPANS written
+# with sync_writes on. The stores live in a temporary directory ($TMPDIR).
+BENCH_SPANS ?= 1000000
+BENCH_SYNC_SPANS ?= 200000
+bench-embedded: configure
+	@ninja -C $(BUILD_DIR) -j $(JOBS) spoor_embedded_bench
+	@dir=$$(mktemp -d) && trap 'rm -rf "$$dir"' EXIT && \
+	  $(BUILD_DIR)/bench/spoor_embedded_bench --spans=$(BENCH_SPANS) --dir=$$dir/store && \
+	  rm -rf "$$dir/store" && \
+	  $(BUILD_DIR)/bench/spoor_embedded_bench --spans=$(BENCH_SYNC_SPANS) --sync --write-only \
+	    --dir=$$dir/store-sync
 
 fuzz: setup
 	@scripts/fuzz.sh $(FUZZ_SECONDS)
