@@ -21,7 +21,10 @@ inline constexpr uint64_t kDefaultRequestStartNs = 1700000000000000000ULL;
 
 // The serialized request for `seed`. Trace IDs are unique across seeds
 // below 2^54: the low half is seed * 1000 + the trace's index + 1.
-inline std::string MakeTracegenRequest(uint64_t seed, uint64_t start_ns = kDefaultRequestStartNs) {
+// `spans_per_trace` other than 10 changes the trace shape (1: every span
+// its own trace), for measuring what trace grouping is worth.
+inline std::string MakeTracegenRequest(uint64_t seed, uint64_t start_ns = kDefaultRequestStartNs,
+                                       int spans_per_trace = kSpansPerTrace) {
   namespace pb = opentelemetry::proto;
   std::mt19937_64 rng(seed);
   pb::collector::trace::v1::ExportTraceServiceRequest request;
@@ -43,7 +46,7 @@ inline std::string MakeTracegenRequest(uint64_t seed, uint64_t start_ns = kDefau
   uint64_t trace_hi = 0;
   for (int i = 0; i < kSpansPerRequest; ++i) {
     auto* span = scopes[static_cast<size_t>(i % 3)]->add_spans();
-    if (i % kSpansPerTrace == 0) trace_hi = rng();  // a new trace every 10 spans
+    if (i % spans_per_trace == 0) trace_hi = rng();  // a new trace
     uint64_t trace_lo = static_cast<uint64_t>(i / kSpansPerTrace) + seed * 1000 + 1;
     for (int b = 0; b < 8; ++b) id[b] = static_cast<char>(trace_hi >> (56 - 8 * b));
     for (int b = 0; b < 8; ++b) id[8 + b] = static_cast<char>(trace_lo >> (56 - 8 * b));
