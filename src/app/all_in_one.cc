@@ -1,18 +1,24 @@
 #include "app/all_in_one.h"
 
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <stop_token>
+#include <thread>
 #include <tuple>
 
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/time_format.h"
 #include "query/query_api.h"
-#include "receivers/otlp_grpc/otlp_grpc_receiver.h"
 #include "receivers/jaeger/jaeger_receivers.h"
+#include "receivers/otlp_grpc/otlp_grpc_receiver.h"
 #include "receivers/otlp_http/otlp_http_receiver.h"
 #include "receivers/zipkin/zipkin_receiver.h"
+#include "sampling/sampling_http.h"
 #include "server/admin.h"
 #include "server/http_server.h"
 
@@ -50,6 +56,18 @@ int WaitForSignal() {
 int RunAllInOne(const Config& config) {
   AdminState admin_state;
   admin_state.started_ns = NowNs();
+
+  SamplingStrategies initial_strategies = DefaultStrategies(1.0);
+  if (!config.sampling_strategies_file.empty()) {
+    auto loaded = LoadStrategiesFile(config.sampling_strategies_file);
+    if (!loaded.ok()) {
+      LogError(loaded.status().message());
+      return 1;
+    }
+    initial_strategies = std::move(loaded).value();
+  }
+  StrategiesHolder strategies(std::move(initial_strategies), config.sampling_strategies_file);
+  auto sampling_handler = [&strategies](const HttpRequest& req) { return strategies.Handle(req); };
 
   auto storage_or = CreateStorage(config.storage);
   if (!storage_or.ok()) {
@@ -122,11 +140,13 @@ int RunAllInOne(const Config& config) {
   };
   JaegerHttpOptions jaeger_http;
   jaeger_http.max_request_bytes = config.otlp_max_request_bytes;
+  jaeger_http.sampling = sampling_handler;
   add_http_receiver("jaeger_http", "Jaeger Thrift/HTTP", config.jaeger_http_host_port,
                     NewJaegerHttpHandlers(jaeger_http, pipeline));
   ZipkinOptions zipkin;
   zipkin.max_request_bytes = config.otlp_max_request_bytes;
-  add_http_receiver("zipkin", "Zipkin", config.zipkin_host_port, NewZipkinHandlers(zipkin, pipeline));
+  add_http_receiver("zipkin", "Zipkin", config.zipkin_host_port,
+                    NewZipkinHandlers(zipkin, pipeline));
   for (auto [name, host_port, protocol] :
        {std::tuple{"jaeger_compact", config.jaeger_compact_host_port, ThriftProtocol::kCompact},
         std::tuple{"jaeger_binary", config.jaeger_binary_host_port, ThriftProtocol::kBinary}}) {
@@ -134,13 +154,39 @@ int RunAllInOne(const Config& config) {
     UdpServerOptions o;
     o.name = name;
     if (!ParseHostPort(host_port, &o.host, &o.port)) continue;
-    udp_receivers.push_back(std::make_unique<UdpServer>(o, NewJaegerAgentHandler(protocol, pipeline)));
+    udp_receivers.push_back(
+        std::make_unique<UdpServer>(o, NewJaegerAgentHandler(protocol, pipeline)));
     if (Status s = udp_receivers.back()->Start(); !s.ok()) {
       LogError(s.message());
       ok = false;
     } else {
       LogInfo("Jaeger ", name, " UDP listening on port ", udp_receivers.back()->port());
     }
+  }
+  if (auto o = ServerOptions("sampling", config.sampling_host_port, 1 << 20, 1)) {
+    servers.push_back(std::make_unique<HttpServer>(*o, [sampling_handler](const HttpRequest& req) {
+      if (req.path != "/" && req.path != "/sampling")
+        return HttpResponse::Text(404, "unknown path " + req.path + "; use GET /sampling\n");
+      HttpResponse r = sampling_handler(req);
+      r.route = req.path;
+      return r;
+    }));
+    ok = ok && start(*servers.back(), "sampling");
+  }
+  std::jthread reload_thread;
+  if (!config.sampling_strategies_file.empty() && config.sampling_reload_interval_ns > 0) {
+    reload_thread = std::jthread([&strategies, &config](std::stop_token stop) {
+      std::mutex mu;
+      std::condition_variable_any cv;
+      std::unique_lock<std::mutex> lock(mu);
+      auto interval = std::chrono::nanoseconds(config.sampling_reload_interval_ns);
+      while (true) {
+        // Returns early only when a stop is requested.
+        std::ignore = cv.wait_for(lock, stop, interval, [] { return false; });
+        if (stop.stop_requested()) break;
+        if (strategies.Reload().ok()) LogDebug("reloaded sampling strategies");
+      }
+    });
   }
   if (auto o = ServerOptions("query", config.query_host_port, 16 << 20, 2)) {
     QueryApiOptions query_options;
@@ -170,6 +216,10 @@ int RunAllInOne(const Config& config) {
   if (Status s = storage->Close(); !s.ok()) {
     LogError("closing storage failed: ", s.message());
     exit_code = 1;
+  }
+  if (reload_thread.joinable()) {
+    reload_thread.request_stop();
+    reload_thread.join();
   }
   for (auto& s : servers) s->Stop();
   registry.ClearGauges();

@@ -131,12 +131,14 @@ const std::vector<Option>& Options() {
     o.push_back({"collector.http-server.host-port", ":14268",
                  "Jaeger Thrift over HTTP (POST /api/traces) listen address (\"off\" disables)",
                  HostPort("collector.http-server.host-port", &Config::jaeger_http_host_port)});
-    o.push_back({"processor.jaeger-compact.server-host-port", ":6831",
-                 "Jaeger Thrift compact over UDP listen address (\"off\" disables)",
-                 HostPort("processor.jaeger-compact.server-host-port", &Config::jaeger_compact_host_port)});
-    o.push_back({"processor.jaeger-binary.server-host-port", ":6832",
-                 "Jaeger Thrift binary over UDP listen address (\"off\" disables)",
-                 HostPort("processor.jaeger-binary.server-host-port", &Config::jaeger_binary_host_port)});
+    o.push_back(
+        {"processor.jaeger-compact.server-host-port", ":6831",
+         "Jaeger Thrift compact over UDP listen address (\"off\" disables)",
+         HostPort("processor.jaeger-compact.server-host-port", &Config::jaeger_compact_host_port)});
+    o.push_back(
+        {"processor.jaeger-binary.server-host-port", ":6832",
+         "Jaeger Thrift binary over UDP listen address (\"off\" disables)",
+         HostPort("processor.jaeger-binary.server-host-port", &Config::jaeger_binary_host_port)});
     o.push_back({"collector.zipkin.host-port", ":9411",
                  "Zipkin (POST /api/v2/spans) listen address (\"off\" disables)",
                  HostPort("collector.zipkin.host-port", &Config::zipkin_host_port)});
@@ -159,6 +161,21 @@ const std::vector<Option>& Options() {
     o.push_back({"admin.http.host-port", ":14269",
                  "admin listen address: health, /metrics, /version",
                  HostPort("admin.http.host-port", &Config::admin_host_port)});
+    o.push_back({"http-server.host-port", ":5778",
+                 "sampling strategies (GET /sampling?service=S) listen address (\"off\" disables)",
+                 HostPort("http-server.host-port", &Config::sampling_host_port)});
+    o.push_back({"sampling.strategies-file", "",
+                 "JSON file of sampling strategies (without it every service samples everything)",
+                 [](Config& c, const std::string& v) { c.sampling_strategies_file = v; }});
+    o.push_back({"sampling.strategies-reload-interval", "0s",
+                 "how often the strategies file is re-read (0s never re-reads it)",
+                 [](Config& c, const std::string& v) {
+                   auto ns = ParseGoDuration(v);
+                   if (!ns || *ns < 0)
+                     Invalid("sampling.strategies-reload-interval", v,
+                             "expected a duration like 0s, 10s or 1m");
+                   c.sampling_reload_interval_ns = static_cast<uint64_t>(*ns);
+                 }});
     return o;
   }();
   return kOptions;

@@ -40,6 +40,11 @@ struct Config {
   uint64_t query_max_clock_skew_ns = 0;
 
   std::string admin_host_port = ":14269";
+
+  // Jaeger's static sampling strategies, served on the agent's port.
+  std::string sampling_host_port = ":5778";
+  std::string sampling_strategies_file;
+  uint64_t sampling_reload_interval_ns = 0;  // 0 = never re-read the file
 };
 
 struct ParsedArgs {

@@ -171,12 +171,13 @@ export async function startSpoor({ flags = [], storage, subcommand = 'all-in-one
 
 /** Free loopback ports for every endpoint spoor opens. */
 export async function allocatePorts() {
-  const [grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary] = await freePorts(8);
-  return { grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary };
+  const [grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary, sampling] =
+    await freePorts(9);
+  return { grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary, sampling };
 }
 
 /** The flags that put every endpoint of spoor on the given ports. */
-export function portFlagsFor({ grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary }) {
+export function portFlagsFor({ grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary, sampling }) {
   return [
     `--collector.otlp.grpc.host-port=127.0.0.1:${grpc}`,
     `--collector.otlp.http.host-port=127.0.0.1:${otlpHttp}`,
@@ -184,6 +185,7 @@ export function portFlagsFor({ grpc, otlpHttp, query, admin, jaegerHttp, zipkin,
     `--admin.http.host-port=127.0.0.1:${admin}`,
     `--collector.http-server.host-port=127.0.0.1:${jaegerHttp}`,
     `--collector.zipkin.host-port=127.0.0.1:${zipkin}`,
+    `--http-server.host-port=127.0.0.1:${sampling}`,
     // UDP ports: a free TCP port number is free enough for UDP on loopback
     // in practice; a clash shows up as a startup failure and is retried.
     `--processor.jaeger-compact.server-host-port=127.0.0.1:${jaegerCompact}`,
@@ -198,7 +200,7 @@ export async function portFlags() {
 
 async function startOnce({ flags, storage, subcommand, env }) {
   const ports = await allocatePorts();
-  const { grpc, otlpHttp, query, admin, jaegerHttp, zipkin } = ports;
+  const { grpc, otlpHttp, query, admin, jaegerHttp, zipkin, sampling } = ports;
   const args = [
     ...(subcommand ? [subcommand] : []),
     ...portFlagsFor(ports),
@@ -229,6 +231,7 @@ async function startOnce({ flags, storage, subcommand, env }) {
     otlpHttp: `http://127.0.0.1:${otlpHttp}`,
     query: `http://127.0.0.1:${query}`,
     admin: `http://127.0.0.1:${admin}`,
+    sampling: `http://127.0.0.1:${sampling}`,
   };
 
   let stopping = null;

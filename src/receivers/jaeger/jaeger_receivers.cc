@@ -21,9 +21,14 @@ class JaegerHttpReceiver {
       : options_(options), pipeline_(pipeline), metrics_("http", "jaeger_thrift") {}
 
   HttpResponse Handle(const HttpRequest& req) {
+    if (req.path == "/api/sampling" && options_.sampling) {
+      HttpResponse r = options_.sampling(req);
+      r.route = "/api/sampling";
+      return r;
+    }
     if (req.path != kRoute) {
-      return HttpResponse::Text(404, "unknown path " + req.path +
-                                         "; Jaeger Thrift spans go to POST /api/traces\n");
+      return HttpResponse::Text(
+          404, "unknown path " + req.path + "; Jaeger Thrift spans go to POST /api/traces\n");
     }
     if (req.method != "POST") {
       metrics_.requests_method_not_allowed.Inc();
@@ -50,7 +55,8 @@ class JaegerHttpReceiver {
     }
     SpanBatch batch;
     DecodeStats stats;
-    if (Status s = DecodeJaegerThriftBatch(body, ThriftProtocol::kBinary, &batch, &stats); !s.ok()) {
+    if (Status s = DecodeJaegerThriftBatch(body, ThriftProtocol::kBinary, &batch, &stats);
+        !s.ok()) {
       metrics_.requests_malformed.Inc();
       return Text(400, "unable to process request body: " + s.message());
     }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 #include "formats/jaeger_thrift/jaeger_thrift_decode.h"
 #include "pipeline/pipeline.h"
@@ -20,6 +21,8 @@ namespace spoor {
 
 struct JaegerHttpOptions {
   size_t max_request_bytes = 64u << 20;  // after decompression
+  // Answers GET /api/sampling when set.
+  std::function<HttpResponse(const HttpRequest&)> sampling;
 };
 
 [[nodiscard]] HttpReceiverHandlers NewJaegerHttpHandlers(const JaegerHttpOptions& options,

@@ -26,7 +26,8 @@ class ZipkinReceiver {
       return Text(415, "Zipkin v1 spans are not supported yet; send v2 JSON to POST /api/v2/spans");
     }
     if (req.path != kRouteV2) {
-      return HttpResponse::Text(404, "unknown path " + req.path + "; Zipkin spans go to POST /api/v2/spans\n");
+      return HttpResponse::Text(
+          404, "unknown path " + req.path + "; Zipkin spans go to POST /api/v2/spans\n");
     }
     if (req.method != "POST") {
       metrics_.requests_method_not_allowed.Inc();
