@@ -30,4 +30,45 @@ Status ReadHttpBody(const HttpRequest& req, size_t max_bytes, std::string* stora
   return Status::Ok();
 }
 
+HttpResponse TextAnswer(int status, std::string message, const std::string& route) {
+  HttpResponse r = HttpResponse::Text(status, std::move(message) + "\n");
+  r.route = route;
+  return r;
+}
+
+HttpResponse IngestHttpBody(const HttpRequest& req, size_t max_bytes, const BatchDecoder& decode,
+                            Pipeline& pipeline, IngestMetrics& metrics, const std::string& route) {
+  std::string storage;
+  std::string_view body;
+  if (Status s = ReadHttpBody(req, max_bytes, &storage, &body); !s.ok()) {
+    switch (s.code()) {
+      case StatusCode::kTooLarge:
+        metrics.requests_too_large.Inc();
+        return TextAnswer(413, s.message(), route);
+      case StatusCode::kUnsupported:
+        metrics.requests_unsupported_media_type.Inc();
+        return TextAnswer(415, s.message(), route);
+      default: metrics.requests_malformed.Inc(); return TextAnswer(400, s.message(), route);
+    }
+  }
+  SpanBatch batch;
+  DecodeStats stats;
+  if (Status s = decode(body, &batch, &stats); !s.ok()) {
+    metrics.requests_malformed.Inc();
+    return TextAnswer(400, "unable to process request body: " + s.message(), route);
+  }
+  metrics.spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
+  metrics.spans_refused_invalid.Inc(stats.rejected_spans);
+  if (Status s = pipeline.Submit(std::move(batch), metrics); !s.ok()) {
+    HttpResponse r = TextAnswer(503, s.message(), route);
+    r.headers.emplace_back("Retry-After", "1");
+    return r;
+  }
+  HttpResponse r;
+  r.status = 202;
+  r.route = route;
+  r.content_type.clear();
+  return r;
+}
+
 }  // namespace spoor

@@ -10,9 +10,7 @@ namespace {
 constexpr const char* kRoute = "/api/traces";
 
 HttpResponse Text(int status, std::string message) {
-  HttpResponse r = HttpResponse::Text(status, std::move(message) + "\n");
-  r.route = kRoute;
-  return r;
+  return TextAnswer(status, std::move(message), kRoute);
 }
 
 class JaegerHttpReceiver {
@@ -43,35 +41,12 @@ class JaegerHttpReceiver {
       return Text(400, "unsupported Content-Type '" + std::string(req.Header("content-type")) +
                            "'; use application/x-thrift or application/vnd.apache.thrift.binary");
     }
-    std::string storage;
-    std::string_view body;
-    if (Status s = ReadHttpBody(req, options_.max_request_bytes, &storage, &body); !s.ok()) {
-      if (s.code() == StatusCode::kTooLarge) {
-        metrics_.requests_too_large.Inc();
-        return Text(413, s.message());
-      }
-      metrics_.requests_malformed.Inc();
-      return Text(400, s.message());
-    }
-    SpanBatch batch;
-    DecodeStats stats;
-    if (Status s = DecodeJaegerThriftBatch(body, ThriftProtocol::kBinary, &batch, &stats);
-        !s.ok()) {
-      metrics_.requests_malformed.Inc();
-      return Text(400, "unable to process request body: " + s.message());
-    }
-    metrics_.spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
-    metrics_.spans_refused_invalid.Inc(stats.rejected_spans);
-    if (Status s = pipeline_.Submit(std::move(batch), metrics_); !s.ok()) {
-      HttpResponse r = Text(503, s.message());
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
-    }
-    HttpResponse r;
-    r.status = 202;
-    r.route = kRoute;
-    r.content_type.clear();
-    return r;
+    return IngestHttpBody(
+        req, options_.max_request_bytes,
+        [](std::string_view body, SpanBatch* batch, DecodeStats* stats) {
+          return DecodeJaegerThriftBatch(body, ThriftProtocol::kBinary, batch, stats);
+        },
+        pipeline_, metrics_, kRoute);
   }
 
   HttpResponse TooLarge(const HttpRequest& req) {

@@ -10,9 +10,7 @@ namespace {
 constexpr const char* kRouteV2 = "/api/v2/spans";
 
 HttpResponse Text(int status, std::string message) {
-  HttpResponse r = HttpResponse::Text(status, std::move(message) + "\n");
-  r.route = kRouteV2;
-  return r;
+  return TextAnswer(status, std::move(message), kRouteV2);
 }
 
 class ZipkinReceiver {
@@ -41,38 +39,8 @@ class ZipkinReceiver {
       return Text(415, "unsupported Content-Type '" + std::string(req.Header("content-type")) +
                            "'; use application/json");
     }
-    std::string storage;
-    std::string_view body;
-    if (Status s = ReadHttpBody(req, options_.max_request_bytes, &storage, &body); !s.ok()) {
-      if (s.code() == StatusCode::kTooLarge) {
-        metrics_.requests_too_large.Inc();
-        return Text(413, s.message());
-      }
-      if (s.code() == StatusCode::kUnsupported) {
-        metrics_.requests_unsupported_media_type.Inc();
-        return Text(415, s.message());
-      }
-      metrics_.requests_malformed.Inc();
-      return Text(400, s.message());
-    }
-    SpanBatch batch;
-    DecodeStats stats;
-    if (Status s = DecodeZipkinV2Json(body, &batch, &stats); !s.ok()) {
-      metrics_.requests_malformed.Inc();
-      return Text(400, s.message());
-    }
-    metrics_.spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
-    metrics_.spans_refused_invalid.Inc(stats.rejected_spans);
-    if (Status s = pipeline_.Submit(std::move(batch), metrics_); !s.ok()) {
-      HttpResponse r = Text(503, s.message());
-      r.headers.emplace_back("Retry-After", "1");
-      return r;
-    }
-    HttpResponse r;
-    r.status = 202;
-    r.route = kRouteV2;
-    r.content_type.clear();
-    return r;
+    return IngestHttpBody(req, options_.max_request_bytes, DecodeZipkinV2Json, pipeline_, metrics_,
+                          kRouteV2);
   }
 
   HttpResponse TooLarge(const HttpRequest& req) {
