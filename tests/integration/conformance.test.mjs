@@ -131,9 +131,31 @@ if (!available) {
       ? { type: process.env.SPOOR_STORAGE || 'embedded', flags: [`--embedded.directory=${tempDir('spoor-conformance-')}`] }
       : undefined;
 
+    // A trace across three services for the dependency links, written with
+    // the fixtures (so that, with a restart, it is read back from storage).
+    const depTrace = randomTraceId();
+    const depStart = nowNs() - 600_000_000_000n;
+    function dependencyTrace() {
+      const ids = { root: randomSpanId(), call1: randomSpanId(), call2: randomSpanId(), inner: randomSpanId(), db: randomSpanId() };
+      const at = (i) => ({ startNs: depStart + BigInt(i) * 1_000_000n, endNs: depStart + BigInt(i) * 1_000_000n + 500_000n });
+      return request([
+        { service: 'dep-frontend', spans: [span({ traceId: depTrace, spanId: ids.root, name: 'GET /', kind: SpanKind.SERVER, ...at(0) })] },
+        {
+          service: 'dep-backend',
+          spans: [
+            span({ traceId: depTrace, spanId: ids.call1, parentSpanId: ids.root, name: 'api', kind: SpanKind.SERVER, ...at(1) }),
+            span({ traceId: depTrace, spanId: ids.call2, parentSpanId: ids.root, name: 'api', kind: SpanKind.SERVER, ...at(2) }),
+            span({ traceId: depTrace, spanId: ids.inner, parentSpanId: ids.call1, name: 'work', kind: SpanKind.INTERNAL, ...at(3) }),
+          ],
+        },
+        { service: 'dep-db', spans: [span({ traceId: depTrace, spanId: ids.db, parentSpanId: ids.inner, name: 'query', kind: SpanKind.SERVER, ...at(4) })] },
+      ]);
+    }
+
     before(async () => {
       spoor = await startSpoor({ storage });
       q = spoor.baseUrls.query;
+      await sendTraces(spoor.baseUrls.otlpHttp, dependencyTrace());
       // Write every trace first: the ones a case must not return matter too.
       for (const [name, f] of fixtures) {
         const res = await sendTraces(spoor.baseUrls.otlpHttp, shiftFixture(f.data, offsetNs)).catch((err) => {
@@ -143,6 +165,7 @@ if (!available) {
         assert.equal(res.status, 200);
       }
       for (const [, f] of fixtures) await waitForTrace(q, f.traceId, { minSpans: f.spans.length, timeoutMs: 20_000 });
+      await waitForTrace(q, depTrace, { minSpans: 5 });
       if (restart) {
         assert.equal(await spoor.stop(), 0, 'spoor exits 0 on SIGTERM');
         spoor = await startSpoor({ storage });
@@ -177,8 +200,21 @@ if (!available) {
       }
     });
 
+    test('GetDependencies counts calls between services, not within one', async () => {
+      const endTs = Number(nowNs() / 1_000_000n);
+      const res = await fetchJson(`${q}/api/dependencies?endTs=${endTs}&lookback=${3_600_000}`);
+      assert.equal(res.status, 200, res.text);
+      const links = res.body.data.filter((l) => l.parent.startsWith('dep-')).sort((a, b) => (a.parent < b.parent ? -1 : 1));
+      assert.deepEqual(links, [
+        { parent: 'dep-backend', child: 'dep-db', callCount: 1 },
+        { parent: 'dep-frontend', child: 'dep-backend', callCount: 2 },
+      ]);
+      const before = await fetchJson(`${q}/api/dependencies?endTs=${Number(depStart / 1_000_000n) - 60_000}&lookback=60000`);
+      assert.ok(!before.body.data.some((l) => l.parent.startsWith('dep-')), 'links outside the window are not counted');
+    });
+
     test('GetServices lists every service written', async () => {
-      const want = new Set();
+      const want = new Set(['dep-frontend', 'dep-backend', 'dep-db']);
       for (const [, f] of fixtures) for (const s of fixtureServices(f.data)) want.add(s);
       const res = await fetchJson(`${q}/api/services`);
       assert.equal(res.status, 200);
