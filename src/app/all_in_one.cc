@@ -15,6 +15,7 @@
 #include "common/time_format.h"
 #include "query/query_api.h"
 #include "receivers/jaeger/jaeger_receivers.h"
+#include "receivers/jaeger_grpc/jaeger_grpc_receiver.h"
 #include "receivers/otlp_grpc/otlp_grpc_receiver.h"
 #include "receivers/otlp_http/otlp_http_receiver.h"
 #include "receivers/zipkin/zipkin_receiver.h"
@@ -88,6 +89,7 @@ int RunAllInOne(const Config& config) {
   std::vector<std::unique_ptr<HttpServer>> receivers;  // stopped first
   std::vector<std::unique_ptr<UdpServer>> udp_receivers;
   std::unique_ptr<OtlpGrpcReceiver> grpc;
+  std::unique_ptr<JaegerGrpcReceiver> jaeger_grpc;
   std::vector<std::unique_ptr<HttpServer>> servers;  // query, admin: stopped last
   auto start = [](HttpServer& server, const char* what) {
     Status s = server.Start();
@@ -128,6 +130,21 @@ int RunAllInOne(const Config& config) {
       } else {
         LogInfo("OTLP/gRPC listening on port ", grpc->port());
       }
+    }
+  }
+  if (Enabled(config.jaeger_grpc_host_port)) {
+    JaegerGrpcOptions grpc_options;
+    std::string host;
+    if (ParseHostPort(config.jaeger_grpc_host_port, &host, &grpc_options.port))
+      grpc_options.host = host;
+    grpc_options.max_message_bytes = config.otlp_max_request_bytes;
+    jaeger_grpc = NewJaegerGrpcReceiver(grpc_options, pipeline);
+    Status s = jaeger_grpc->Start();
+    if (!s.ok()) {
+      LogError(s.message());
+      ok = false;
+    } else {
+      LogInfo("Jaeger gRPC listening on port ", jaeger_grpc->port());
     }
   }
   auto add_http_receiver = [&](const char* name, const char* what, const std::string& host_port,
@@ -212,6 +229,7 @@ int RunAllInOne(const Config& config) {
   for (auto& r : udp_receivers) r->Stop();
   for (auto& r : receivers) r->Stop();
   if (grpc) grpc->Stop();
+  if (jaeger_grpc) jaeger_grpc->Stop();
   pipeline.Shutdown();
   if (Status s = storage->Close(); !s.ok()) {
     LogError("closing storage failed: ", s.message());

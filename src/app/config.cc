@@ -131,6 +131,9 @@ const std::vector<Option>& Options() {
     o.push_back({"collector.http-server.host-port", ":14268",
                  "Jaeger Thrift over HTTP (POST /api/traces) listen address (\"off\" disables)",
                  HostPort("collector.http-server.host-port", &Config::jaeger_http_host_port)});
+    o.push_back({"collector.grpc-server.host-port", ":14250",
+                 "Jaeger gRPC (CollectorService/PostSpans) listen address (\"off\" disables)",
+                 HostPort("collector.grpc-server.host-port", &Config::jaeger_grpc_host_port)});
     o.push_back(
         {"processor.jaeger-compact.server-host-port", ":6831",
          "Jaeger Thrift compact over UDP listen address (\"off\" disables)",

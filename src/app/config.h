@@ -31,6 +31,7 @@ struct Config {
   uint64_t otlp_max_request_bytes = 64u << 20;
 
   std::string jaeger_http_host_port = ":14268";
+  std::string jaeger_grpc_host_port = ":14250";
   std::string jaeger_compact_host_port = ":6831";
   std::string jaeger_binary_host_port = ":6832";
   std::string zipkin_host_port = ":9411";

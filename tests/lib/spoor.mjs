@@ -171,19 +171,31 @@ export async function startSpoor({ flags = [], storage, subcommand = 'all-in-one
 
 /** Free loopback ports for every endpoint spoor opens. */
 export async function allocatePorts() {
-  const [grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary, sampling] =
-    await freePorts(9);
-  return { grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary, sampling };
+  const [grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, jaegerCompact, jaegerBinary, sampling] =
+    await freePorts(10);
+  return { grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, jaegerCompact, jaegerBinary, sampling };
 }
 
 /** The flags that put every endpoint of spoor on the given ports. */
-export function portFlagsFor({ grpc, otlpHttp, query, admin, jaegerHttp, zipkin, jaegerCompact, jaegerBinary, sampling }) {
+export function portFlagsFor({
+  grpc,
+  otlpHttp,
+  query,
+  admin,
+  jaegerHttp,
+  jaegerGrpc,
+  zipkin,
+  jaegerCompact,
+  jaegerBinary,
+  sampling,
+}) {
   return [
     `--collector.otlp.grpc.host-port=127.0.0.1:${grpc}`,
     `--collector.otlp.http.host-port=127.0.0.1:${otlpHttp}`,
     `--query.http-server.host-port=127.0.0.1:${query}`,
     `--admin.http.host-port=127.0.0.1:${admin}`,
     `--collector.http-server.host-port=127.0.0.1:${jaegerHttp}`,
+    `--collector.grpc-server.host-port=127.0.0.1:${jaegerGrpc}`,
     `--collector.zipkin.host-port=127.0.0.1:${zipkin}`,
     `--http-server.host-port=127.0.0.1:${sampling}`,
     // UDP ports: a free TCP port number is free enough for UDP on loopback
@@ -200,7 +212,7 @@ export async function portFlags() {
 
 async function startOnce({ flags, storage, subcommand, env }) {
   const ports = await allocatePorts();
-  const { grpc, otlpHttp, query, admin, jaegerHttp, zipkin, sampling } = ports;
+  const { grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, sampling } = ports;
   const args = [
     ...(subcommand ? [subcommand] : []),
     ...portFlagsFor(ports),
@@ -239,6 +251,7 @@ async function startOnce({ flags, storage, subcommand, env }) {
     ports,
     baseUrls,
     grpcAddress: `127.0.0.1:${grpc}`,
+    jaegerGrpcAddress: `127.0.0.1:${jaegerGrpc}`,
     args,
     proc: child,
     get logs() {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "formats/jaeger_model/jaeger_model.h"
 #include "formats/jaeger_thrift/thrift_reader.h"
 #include "model/string_table.h"
 
@@ -26,83 +27,11 @@ enum TagType : int32_t {
   kTagLong = 3,
   kTagBinary = 4
 };
-constexpr int32_t kRefChildOf = 0;
+constexpr int32_t kRefChildOf = static_cast<int32_t>(jaeger_model::RefType::kChildOf);
 
-struct Reference {
-  int32_t type = kRefChildOf;
-  TraceId trace_id;
-  SpanId span_id;
-};
-
-uint64_t MicrosToNanos(int64_t us) {
-  if (us <= 0) return 0;
-  const auto u = static_cast<uint64_t>(us);
-  return u > UINT64_MAX / 1000 ? UINT64_MAX : u * 1000;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return (x >= 'a' && x <= 'z' ? x - 32 : x) == (y >= 'a' && y <= 'z' ? y - 32 : y);
-  });
-}
-
-// Length of the valid UTF-8 sequence at s[i] (RFC 3629: no overlong forms,
-// no surrogates, at most U+10FFFF), or 0.
-size_t Utf8Length(std::string_view s, size_t i) {
-  const auto c = static_cast<uint8_t>(s[i]);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  uint8_t lo = 0x80;
-  uint8_t hi = 0xbf;
-  if (c >= 0xc2 && c <= 0xdf) {
-    n = 2;
-  } else if (c >= 0xe0 && c <= 0xef) {
-    n = 3;
-    if (c == 0xe0) lo = 0xa0;
-    if (c == 0xed) hi = 0x9f;
-  } else if (c >= 0xf0 && c <= 0xf4) {
-    n = 4;
-    if (c == 0xf0) lo = 0x90;
-    if (c == 0xf4) hi = 0x8f;
-  } else {
-    return 0;
-  }
-  if (s.size() - i < n) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    const auto b = static_cast<uint8_t>(s[i + k]);
-    if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xbf)) return 0;
-  }
-  return n;
-}
-
-// Thrift strings are bytes; the model's strings are UTF-8 (as OTLP's are).
-// Returns `s`, or a copy in `scratch` with each invalid byte replaced by
-// U+FFFD.
-std::string_view Utf8(std::string_view s, std::string* scratch) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const size_t n = Utf8Length(s, i);
-    if (n == 0) break;
-    i += n;
-  }
-  if (i == s.size()) return s;
-  scratch->assign(s.substr(0, i));
-  while (i < s.size()) {
-    const size_t n = Utf8Length(s, i);
-    if (n == 0) {
-      scratch->append("\xEF\xBF\xBD");
-      ++i;
-    } else {
-      scratch->append(s.substr(i, n));
-      i += n;
-    }
-  }
-  return *scratch;
-}
-
-bool IsString(const KeyValue& kv) {
-  return kv.value.type == ValueType::kString;
-}
+using jaeger_model::MicrosToNanos;
+using jaeger_model::Reference;
+using jaeger_model::Utf8;
 
 class Decoder {
  public:
@@ -286,15 +215,7 @@ class Decoder {
       }
     });
     if (!ok) return false;
-    resource->attributes.clear();
-    if (!service_name.empty()) {
-      std::string scratch;
-      resource->attributes.push_back(
-          {Intern("service.name"), AnyValue::String(Utf8(service_name, &scratch))});
-    }
-    for (KeyValue& kv : tags) {
-      if (kv.key != "service.name") resource->attributes.push_back(std::move(kv));
-    }
+    jaeger_model::SetProcess(service_name, std::move(tags), resource);
     return true;
   }
 
@@ -326,13 +247,7 @@ class Decoder {
       }
     });
     event->time_ns = MicrosToNanos(timestamp);
-    // The "event" field names the event.
-    auto it = std::find_if(event->attributes.begin(), event->attributes.end(),
-                           [](const KeyValue& kv) { return kv.key == "event" && IsString(kv); });
-    if (it != event->attributes.end()) {
-      event->name = Intern(it->value.string_value);
-      event->attributes.erase(it);
-    }
+    jaeger_model::NameEvent(event);
     return ok;
   }
 
@@ -368,97 +283,14 @@ class Decoder {
     std::string scratch;
     span->name = Intern(Utf8(name, &scratch));
     span->start_time_ns = MicrosToNanos(start);
-    const uint64_t length = MicrosToNanos(duration);
-    span->end_time_ns =
-        span->start_time_ns > UINT64_MAX - length ? UINT64_MAX : span->start_time_ns + length;
-    MapReferences(refs, static_cast<uint64_t>(parent), span);
-    MapSpecialTags(span);
+    span->end_time_ns = jaeger_model::EndTime(span->start_time_ns, MicrosToNanos(duration));
+    jaeger_model::MapReferences(refs, static_cast<uint64_t>(parent), span);
+    jaeger_model::MapSpecialTags(span);
     return true;
   }
 
-  // The parent is parentSpanId, or else the first CHILD_OF reference within
-  // the trace; the other references become links.
-  static void MapReferences(const std::vector<Reference>& refs, uint64_t parent, Span* span) {
-    span->parent_span_id = {parent};
-    const Reference* parent_ref = nullptr;
-    for (const Reference& ref : refs) {
-      if (ref.type != kRefChildOf || ref.trace_id != span->trace_id) continue;
-      if (parent == 0 || ref.span_id.value == parent) {
-        parent_ref = &ref;
-        span->parent_span_id = ref.span_id;
-        break;
-      }
-    }
-    for (const Reference& ref : refs) {
-      if (&ref == parent_ref) continue;
-      Link& link = span->links.emplace_back();
-      link.trace_id = ref.trace_id;
-      link.span_id = ref.span_id;
-      if (ref.type == kRefChildOf) {
-        link.attributes.push_back({Intern("opentracing.ref_type"), AnyValue::String("child_of")});
-      }
-    }
-  }
-
-  // Tags that Jaeger uses for what the model has span fields for.
-  static void MapSpecialTags(Span* span) {
-    bool error = false;
-    const AnyValue* status_code = nullptr;
-    const AnyValue* status_description = nullptr;
-    for (const KeyValue& kv : span->attributes) {
-      if (kv.key == "span.kind" && IsString(kv)) {
-        SpanKind kind = SpanKind::kUnspecified;
-        if (ParseSpanKind(kv.value.string_value, &kind)) span->kind = kind;
-      } else if (kv.key == "error" && kv.value.type == ValueType::kBool && kv.value.bool_value) {
-        error = true;
-      } else if (kv.key == "otel.status_code" && IsString(kv)) {
-        status_code = &kv.value;
-      } else if (kv.key == "otel.status_description" && IsString(kv)) {
-        status_description = &kv.value;
-      } else if (kv.key == "w3c.tracestate" && IsString(kv)) {
-        span->trace_state = kv.value.string_value;
-      }
-    }
-    // A true `error` tag wins over otel.status_code.
-    if (error) {
-      span->status.code = SpanStatusCode::kError;
-    } else if (status_code != nullptr) {
-      if (EqualsIgnoreCase(status_code->string_value, "ERROR")) {
-        span->status.code = SpanStatusCode::kError;
-      } else if (EqualsIgnoreCase(status_code->string_value, "OK")) {
-        span->status.code = SpanStatusCode::kOk;
-      }
-    }
-    const bool has_status = error || status_code != nullptr;
-    if (has_status && status_description != nullptr) {
-      span->status.message = status_description->string_value;
-    }
-    const bool kind_set = span->kind != SpanKind::kUnspecified;
-    std::erase_if(span->attributes, [&](const KeyValue& kv) {
-      if (!IsString(kv)) {
-        return kv.key == "error" && kv.value.type == ValueType::kBool && kv.value.bool_value;
-      }
-      if (kv.key == "span.kind") return kind_set;
-      if (kv.key == "otel.status_code") return true;
-      if (kv.key == "otel.status_description") return has_status;
-      return kv.key == "w3c.tracestate";
-    });
-  }
-
   static void Accept(Span&& span, uint32_t index, std::vector<Span>* spans, DecodeStats* stats) {
-    std::string why;
-    if (!span.trace_id.valid()) {
-      why = "trace ID is zero";
-    } else if (!span.span_id.valid()) {
-      why = "span ID is zero";
-    } else {
-      spans->push_back(std::move(span));
-      return;
-    }
-    ++stats->rejected_spans;
-    if (stats->rejection_reason.empty()) {
-      stats->rejection_reason = "span " + std::to_string(index) + ": " + why;
-    }
+    jaeger_model::Accept(std::move(span), index, spans, stats);
   }
 
   thrift::Reader r_;

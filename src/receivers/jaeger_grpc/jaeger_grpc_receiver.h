@@ -1,0 +1,36 @@
+// Jaeger gRPC receiver: jaeger.api_v2.CollectorService/PostSpans (the
+// collector's port 14250). Malformed requests get INVALID_ARGUMENT, a full
+// queue UNAVAILABLE (which Jaeger clients retry); spans with invalid IDs are
+// dropped and counted.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "pipeline/pipeline.h"
+
+namespace spoor {
+
+struct JaegerGrpcOptions {
+  std::string host = "0.0.0.0";
+  uint16_t port = 14250;
+  size_t max_message_bytes = 64u << 20;
+};
+
+class JaegerGrpcReceiver {
+ public:
+  virtual ~JaegerGrpcReceiver() = default;
+  // Starts serving; fails when the port cannot be bound.
+  [[nodiscard]] virtual Status Start() = 0;
+  // Stops accepting and waits for in-flight calls.
+  virtual void Stop() = 0;
+  [[nodiscard]] virtual uint16_t port() const = 0;
+};
+
+[[nodiscard]] std::unique_ptr<JaegerGrpcReceiver> NewJaegerGrpcReceiver(
+    const JaegerGrpcOptions& options, Pipeline& pipeline);
+
+}  // namespace spoor
