@@ -186,3 +186,28 @@ printf '\x78\x9c\xcb\x48\xcd\xc9\xc9\x07\x00\x06\x2c\x02\x15' >"$gzip_dir/hello.
 # stored, LEN 3, NLEN), data, CRC-32, size.
 printf '\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x01\x03\x00\xfc\xffabc\xc2\x41\x24\x35\x03\x00\x00\x00' \
   >"$gzip_dir/stored.gz"
+
+# Jaeger api_v2 PostSpansRequest seeds.
+jaeger_proto_dir=fuzz/corpus/jaeger_proto_fuzz
+mkdir -p "$jaeger_proto_dir"
+: >"$jaeger_proto_dir/empty.pb"
+protoc --encode=jaeger.api_v2.PostSpansRequest -I proto -I /usr/include jaeger/api_v2/collector.proto \
+  >"$jaeger_proto_dir/batch.pb" <<'PB'
+batch {
+  process { service_name: "frontend" tags { key: "ip" v_type: STRING v_str: "10.0.0.1" } }
+  spans {
+    trace_id: "\x00\x00\x00\x00\x00\x00\x00\x00\x5b\x8e\xff\xf7\x98\x03\x81\x03"
+    span_id: "\xee\xe1\x9b\x7e\xc3\xc1\xb1\x74"
+    operation_name: "GET /dispatch"
+    flags: 1
+    start_time { seconds: 1485467191 nanos: 639875000 }
+    duration { nanos: 500000 }
+    tags { key: "span.kind" v_str: "server" }
+    tags { key: "http.status_code" v_type: INT64 v_int64: 200 }
+    tags { key: "ratio" v_type: FLOAT64 v_float64: 0.5 }
+    tags { key: "error" v_type: BOOL v_bool: true }
+    logs { timestamp { seconds: 1485467191 nanos: 640000000 } fields { key: "event" v_str: "retry" } }
+    references { trace_id: "\x00\x00\x00\x00\x00\x00\x00\x00\x5b\x8e\xff\xf7\x98\x03\x81\x03" span_id: "\x11\x22\x33\x44\x55\x66\x77\x88" ref_type: CHILD_OF }
+  }
+}
+PB

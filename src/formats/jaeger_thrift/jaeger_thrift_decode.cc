@@ -27,7 +27,6 @@ enum TagType : int32_t {
   kTagLong = 3,
   kTagBinary = 4
 };
-constexpr int32_t kRefChildOf = static_cast<int32_t>(jaeger_model::RefType::kChildOf);
 
 using jaeger_model::MicrosToNanos;
 using jaeger_model::Reference;
