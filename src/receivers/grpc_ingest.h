@@ -1,0 +1,56 @@
+// What the gRPC receivers (OTLP on 4317, Jaeger on 14250) share: the ingest
+// path for a request received as raw bytes, and a server that hosts one
+// service.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "pipeline/pipeline.h"
+#include "receivers/http_body.h"
+
+namespace grpc {
+class ByteBuffer;
+class Server;
+class Service;
+class Status;
+}  // namespace grpc
+
+namespace spoor {
+
+// Decodes the request with `decode`, counts it in `metrics` and queues the
+// batch: INVALID_ARGUMENT for a malformed message, UNAVAILABLE when the
+// queue is full (both retried or reported by clients), OK otherwise, with
+// `*stats` telling what was rejected.
+[[nodiscard]] grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request,
+                                             const BatchDecoder& decode, Pipeline& pipeline,
+                                             IngestMetrics& metrics, DecodeStats* stats);
+
+// Sets `*out` to a one-slice buffer holding `bytes`.
+void SetGrpcResponse(std::string bytes, grpc::ByteBuffer* out);
+
+// A gRPC server for one service on host:port.
+class GrpcServiceServer {
+ public:
+  GrpcServiceServer(std::string name, grpc::Service& service);
+  ~GrpcServiceServer();
+  GrpcServiceServer(const GrpcServiceServer&) = delete;
+  GrpcServiceServer& operator=(const GrpcServiceServer&) = delete;
+
+  // Fails when the address cannot be bound.
+  [[nodiscard]] Status Start(const std::string& host, uint16_t port, size_t max_message_bytes);
+  // Stops accepting and waits (at most 5 s) for in-flight calls.
+  void Stop();
+  [[nodiscard]] uint16_t port() const { return port_; }
+
+ private:
+  std::string name_;
+  grpc::Service& service_;
+  std::unique_ptr<grpc::Server> server_;
+  uint16_t port_ = 0;
+};
+
+}  // namespace spoor
