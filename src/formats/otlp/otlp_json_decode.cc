@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/base64.h"
+#include "formats/json_path.h"
 #include "formats/otlp/otlp_decode.h"
 #include "formats/otlp/otlp_internal.h"
 #include "model/string_table.h"
@@ -33,31 +34,7 @@ constexpr int kMaxValueDepth = 64;
 // it is replaced after use so that one huge request does not pin memory.
 constexpr size_t kMaxRetainedParserCapacity = 16 * 1024 * 1024;
 
-// The location of a value in the document, e.g. resourceSpans[0].scopeSpans.
-struct Path {
-  const Path* parent = nullptr;
-  std::string_view key;  // a field name; empty for an array element
-  size_t index = 0;
-
-  [[nodiscard]] Path Field(std::string_view k) const { return {this, k, 0}; }
-  [[nodiscard]] Path Element(size_t i) const { return {this, {}, i}; }
-
-  [[nodiscard]] std::string ToString() const {
-    std::vector<const Path*> chain;
-    for (const Path* p = this; p->parent != nullptr; p = p->parent) chain.push_back(p);
-    std::string out;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      const Path* p = *it;
-      if (!p->key.empty()) {
-        if (!out.empty()) out.push_back('.');
-        out.append(p->key);
-      } else {
-        out.append("[").append(std::to_string(p->index)).append("]");
-      }
-    }
-    return out;
-  }
-};
+using Path = JsonPath;
 
 // True if `key` is the field's lowerCamelCase JSON name or its proto name.
 bool Is(std::string_view key, std::string_view camel, std::string_view snake) {

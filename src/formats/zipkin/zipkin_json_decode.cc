@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "formats/json_path.h"
 #include "formats/zipkin/zipkin_decode.h"
 #include "model/string_table.h"
 
@@ -39,31 +40,7 @@ constexpr uint64_t kMaxMicros = std::numeric_limits<uint64_t>::max() / 1000;
 constexpr uint32_t kSampledFlag = 1;
 constexpr uint32_t kDebugFlag = 2;
 
-// The location of a value in the document, e.g. [3].annotations[0].value.
-struct Path {
-  const Path* parent = nullptr;
-  std::string_view key;  // a field name; empty for an array element
-  size_t index = 0;
-
-  [[nodiscard]] Path Field(std::string_view k) const { return {this, k, 0}; }
-  [[nodiscard]] Path Element(size_t i) const { return {this, {}, i}; }
-
-  [[nodiscard]] std::string ToString() const {
-    std::vector<const Path*> chain;
-    for (const Path* p = this; p->parent != nullptr; p = p->parent) chain.push_back(p);
-    std::string out;
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      const Path* p = *it;
-      if (!p->key.empty()) {
-        if (!out.empty()) out.push_back('.');
-        out.append(p->key);
-      } else {
-        out.append("[").append(std::to_string(p->index)).append("]");
-      }
-    }
-    return out;
-  }
-};
+using Path = JsonPath;
 
 struct Endpoint {
   std::string_view service_name;
