@@ -15,13 +15,6 @@ bool ValueEquals(const AnyValue& v, std::string_view expected) {
   }
 }
 
-bool AttributesHave(const Attributes& attrs, std::string_view key, std::string_view value) {
-  for (const KeyValue& kv : attrs) {
-    if (kv.key == key && ValueEquals(kv.value, value)) return true;
-  }
-  return false;
-}
-
 // Tags that the Jaeger view derives from span fields rather than attributes.
 bool DerivedTagMatches(const SpanRecord& r, std::string_view key, std::string_view value) {
   const Span& s = r.span;
@@ -41,15 +34,30 @@ bool DerivedTagMatches(const SpanRecord& r, std::string_view key, std::string_vi
 
 }  // namespace
 
+bool AttributesHaveTag(const Attributes& attrs, std::string_view key, std::string_view value) {
+  for (const KeyValue& kv : attrs) {
+    if (kv.key == key && ValueEquals(kv.value, value)) return true;
+  }
+  return false;
+}
+
+bool IsDerivedTagKey(std::string_view key) {
+  for (std::string_view k : {"span.kind", "error", "otel.status_code", "otel.status_description",
+                             "otel.scope.name", "otel.scope.version", "w3c.tracestate"}) {
+    if (key == k) return true;
+  }
+  return false;
+}
+
 bool SpanHasTag(const SpanRecord& r, std::string_view key, std::string_view value) {
-  if (AttributesHave(r.span.attributes, key, value)) return true;
-  if (AttributesHave(r.resource->attributes, key, value)) return true;
-  if (AttributesHave(r.scope->attributes, key, value)) return true;
+  if (AttributesHaveTag(r.span.attributes, key, value)) return true;
+  if (AttributesHaveTag(r.resource->attributes, key, value)) return true;
+  if (AttributesHaveTag(r.scope->attributes, key, value)) return true;
   for (const Event& e : r.span.events) {
-    if (AttributesHave(e.attributes, key, value)) return true;
+    if (AttributesHaveTag(e.attributes, key, value)) return true;
   }
   for (const Link& l : r.span.links) {
-    if (AttributesHave(l.attributes, key, value)) return true;
+    if (AttributesHaveTag(l.attributes, key, value)) return true;
   }
   return DerivedTagMatches(r, key, value);
 }

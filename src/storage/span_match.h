@@ -17,4 +17,13 @@ namespace spoor {
 [[nodiscard]] bool SpanHasTag(const SpanRecord& record, std::string_view key,
                               std::string_view value);
 
+// True when `attrs` hold `key` with a value whose string form equals
+// `value`.
+[[nodiscard]] bool AttributesHaveTag(const Attributes& attrs, std::string_view key,
+                                     std::string_view value);
+
+// True for the tags derived from span fields rather than attributes
+// (span.kind, error, otel.status_code, ...).
+[[nodiscard]] bool IsDerivedTagKey(std::string_view key);
+
 }  // namespace spoor

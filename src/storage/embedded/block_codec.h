@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -48,6 +49,15 @@ inline constexpr int kMaxBlockValueDepth = 256;
 // CRC32s and by validating every count against the bytes present); `out` is
 // then left unchanged.
 [[nodiscard]] Status DecodeBlock(std::string_view block, std::vector<SpanRecord>* out);
+
+// Like DecodeBlock, but appends only the spans of the traces that have a
+// span which may carry every tag of `tags` ("key=value" as SpanHasTag
+// matches it): a superset of the traces a search with those tags can match,
+// found from the attribute columns without decoding the other spans. The
+// caller still matches the spans it gets.
+[[nodiscard]] Status DecodeBlockWithTags(
+    std::string_view block, const std::vector<std::pair<std::string, std::string>>& tags,
+    std::vector<SpanRecord>* out);
 
 // Like DecodeBlock, but appends only the spans of the traces in `ids` (any
 // order, repeats and absent IDs allowed). Only the groups holding those

@@ -2,15 +2,19 @@
 // bytes that back it before anything is allocated for it.
 #include <algorithm>
 #include <bit>
+#include <charconv>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 
 #include "model/string_table.h"
 #include "storage/embedded/block_codec.h"
 #include "storage/embedded/block_codec_values.h"
 #include "storage/embedded/block_columns.h"
 #include "storage/embedded/block_format.h"
+#include "storage/span_match.h"
 
 namespace spoor {
 namespace {
@@ -24,6 +28,7 @@ using block_internal::Corrupt;
 using block_internal::Dictionaries;
 using block_internal::LoadFixed64;
 using block_internal::Sum;
+using block_internal::TagIds;
 using block_internal::ToSigned;
 using block_internal::UnZigZag;
 using block_internal::ValueParser;
@@ -52,10 +57,28 @@ class BlockDecoder {
            1;
   }
   // Decodes group `g`, keeping the traces for which `wanted` (by block trace
-  // index; null = all) is set.
+  // index; null = all) is set, and of those, with a tag filter set, only
+  // the traces with a span that may carry every tag of the filter.
   Status DecodeGroup(size_t g, const std::vector<bool>* wanted, std::vector<SpanRecord>* out);
 
+  // Sets the tag filter of DecodeGroup. False when no span of the block can
+  // carry every tag (a tag key that no attribute of the block has).
+  [[nodiscard]] bool SetTagFilter(const std::vector<std::pair<std::string, std::string>>& tags);
+
  private:
+  // A filter tag on attributes, with its matches among the block's
+  // resources and scopes.
+  struct FilterTag {
+    TagIds ids;
+    std::vector<uint8_t> resource_hit, scope_hit;  // by resource / scope index
+  };
+  // Marks in `*wanted` the traces of group `first_trace`.. with a span that
+  // may carry every filter tag.
+  void FilterTraces(size_t first_trace, size_t end_trace, const Column& resource,
+                    const Column& scope, const Column& event_count, const Column& link_count,
+                    const AttrReader& attrs, const AttrReader& event_attrs,
+                    const AttrReader& link_attrs, std::vector<bool>* wanted) const;
+
   Status ReadDictionary(ByteReader& in, bool intern, std::vector<std::string_view>* out);
   Status ReadResources(ByteReader& in);
 
@@ -70,7 +93,76 @@ class BlockDecoder {
   uint64_t min_start_ = 0;
   size_t span_count_hint_ = 0;
   std::vector<Section> groups_;
+  std::optional<std::vector<FilterTag>> filter_;
 };
+
+// Sum of a column already checked not to overflow.
+size_t ColumnSum(const Column& c) {
+  uint64_t sum = 0;
+  for (uint64_t v : c) sum += v;
+  return static_cast<size_t>(sum);
+}
+
+std::optional<int64_t> ParseCanonicalInt(std::string_view s) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || std::to_string(v) != s)
+    return std::nullopt;
+  return v;
+}
+
+bool BlockDecoder::SetTagFilter(const std::vector<std::pair<std::string, std::string>>& tags) {
+  filter_.emplace();
+  for (const auto& [key, value] : tags) {
+    // Derived tags (span.kind, error, ...) are left to the caller's match.
+    if (IsDerivedTagKey(key)) continue;
+    FilterTag& f = filter_->emplace_back();
+    auto k = std::find(dict_.names.begin(), dict_.names.end(), key);
+    if (k == dict_.names.end()) return false;
+    f.ids.key = static_cast<uint64_t>(k - dict_.names.begin());
+    auto v = std::find(dict_.values.begin(), dict_.values.end(), value);
+    if (v != dict_.values.end())
+      f.ids.string_value = static_cast<uint64_t>(v - dict_.values.begin());
+    f.ids.int_value = ParseCanonicalInt(value);
+    f.ids.bool_value = value == "true" ? 1 : value == "false" ? 0 : -1;
+    f.resource_hit.assign(resources_.size(), 0);
+    for (size_t i = 1; i < resources_.size(); ++i)
+      f.resource_hit[i] = AttributesHaveTag(resources_[i]->attributes, key, value);
+    f.scope_hit.assign(scopes_.size(), 0);
+    for (size_t i = 1; i < scopes_.size(); ++i)
+      f.scope_hit[i] = AttributesHaveTag(scopes_[i]->attributes, key, value);
+  }
+  return true;
+}
+
+void BlockDecoder::FilterTraces(size_t first_trace, size_t end_trace, const Column& resource,
+                                const Column& scope, const Column& event_count,
+                                const Column& link_count, const AttrReader& attrs,
+                                const AttrReader& event_attrs, const AttrReader& link_attrs,
+                                std::vector<bool>* wanted) const {
+  const size_t n = resource.size();
+  std::vector<uint8_t> candidate(n, 1), span_hit, event_hit, link_hit;
+  for (const FilterTag& f : *filter_) {
+    span_hit.assign(n, 0);
+    attrs.MarkMayHave(f.ids, &span_hit);
+    event_hit.assign(ColumnSum(event_count), 0);
+    event_attrs.MarkMayHave(f.ids, &event_hit);
+    link_hit.assign(ColumnSum(link_count), 0);
+    link_attrs.MarkMayHave(f.ids, &link_hit);
+    size_t ev = 0, lk = 0;
+    for (size_t i = 0; i < n; ++i) {
+      bool hit = span_hit[i] || f.resource_hit[resource[i]] || f.scope_hit[scope[i]];
+      for (uint64_t e = 0; e < event_count[i]; ++e) hit |= event_hit[ev++] != 0;
+      for (uint64_t l = 0; l < link_count[i]; ++l) hit |= link_hit[lk++] != 0;
+      if (!hit) candidate[i] = 0;
+    }
+  }
+  for (size_t t = first_trace, i = 0; t < end_trace; ++t) {
+    bool any = false;
+    for (uint64_t k = 0; k < trace_spans_[t]; ++k, ++i) any |= candidate[i] != 0;
+    (*wanted)[t] = any && (*wanted)[t];
+  }
+}
 
 Status BlockDecoder::ReadDictionary(ByteReader& in, bool intern,
                                     std::vector<std::string_view>* out) {
@@ -306,6 +398,25 @@ Status BlockDecoder::DecodeGroup(size_t g, const std::vector<bool>* wanted,
   SPOOR_BLOCK_RETURN_IF_ERROR(link_attrs.Load(r, in, links, dict_));
   if (in.remaining() != 0) return Corrupt("group trailing bytes");
 
+  std::vector<bool> filtered;
+  if (filter_ && !filter_->empty()) {
+    if (wanted != nullptr) {
+      filtered = *wanted;
+    } else {
+      filtered.assign(trace_count(), true);
+    }
+    FilterTraces(first_trace, end_trace, resource, scope, event_count, link_count, attrs,
+                 event_attrs, link_attrs, &filtered);
+    wanted = &filtered;
+  }
+  // Nothing to keep: the spans need not be walked (nor their nested
+  // values parsed; nothing of the group is returned).
+  if (wanted != nullptr &&
+      std::none_of(wanted->begin() + static_cast<ptrdiff_t>(first_trace),
+                   wanted->begin() + static_cast<ptrdiff_t>(end_trace), [](bool w) { return w; })) {
+    return Status::Ok();
+  }
+
   size_t i = 0, ev = 0, lk = 0, raw_parent = 0, raw_link = 0;
   for (size_t t = first_trace; t < end_trace; ++t) {
     const bool keep = wanted == nullptr || (*wanted)[t];
@@ -400,6 +511,19 @@ Status DecodeBlock(std::string_view block, std::vector<SpanRecord>* out) {
   SPOOR_BLOCK_RETURN_IF_ERROR(d.Open(block));
   std::vector<SpanRecord> spans;
   spans.reserve(d.span_count_hint());
+  for (size_t g = 0; g < d.group_count(); ++g) {
+    SPOOR_BLOCK_RETURN_IF_ERROR(d.DecodeGroup(g, nullptr, &spans));
+  }
+  return AppendAll(std::move(spans), out);
+}
+
+Status DecodeBlockWithTags(std::string_view block,
+                           const std::vector<std::pair<std::string, std::string>>& tags,
+                           std::vector<SpanRecord>* out) {
+  BlockDecoder d;
+  SPOOR_BLOCK_RETURN_IF_ERROR(d.Open(block));
+  if (!d.SetTagFilter(tags)) return Status::Ok();
+  std::vector<SpanRecord> spans;
   for (size_t g = 0; g < d.group_count(); ++g) {
     SPOOR_BLOCK_RETURN_IF_ERROR(d.DecodeGroup(g, nullptr, &spans));
   }

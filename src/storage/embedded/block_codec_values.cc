@@ -133,4 +133,39 @@ bool AttrReader::Next(spoor::Attributes* out) {
   return true;
 }
 
+void AttrReader::MarkMayHave(const TagIds& tag, std::vector<uint8_t>* hits) const {
+  size_t attr = 0, str = 0, ints = 0, bools = 0;
+  for (size_t owner = 0; owner < count_.size(); ++owner) {
+    bool hit = false;
+    for (uint64_t a = 0; a < count_[owner]; ++a, ++attr) {
+      const auto type = static_cast<ValueType>(type_[attr]);
+      const bool key = key_[attr] == tag.key;
+      switch (type) {
+        case ValueType::kString:
+          hit |= key && tag.string_value && str_[str] == *tag.string_value;
+          ++str;
+          break;
+        case ValueType::kBytes:
+          hit |= key;
+          ++str;
+          break;
+        case ValueType::kInt:
+          hit |= key && tag.int_value && ToSigned(ints_[ints]) == *tag.int_value;
+          ++ints;
+          break;
+        case ValueType::kBool:
+          hit |=
+              key && tag.bool_value >= 0 && bools_[bools] == static_cast<uint64_t>(tag.bool_value);
+          ++bools;
+          break;
+        case ValueType::kDouble:
+        case ValueType::kArray:
+        case ValueType::kKvList:
+        case ValueType::kEmpty: hit |= key; break;
+      }
+    }
+    if (hit) (*hits)[owner] = 1;
+  }
+}
+
 }  // namespace spoor::block_internal

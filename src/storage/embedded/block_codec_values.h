@@ -79,6 +79,15 @@ class ValueParser {
   ByteReader in_;
 };
 
+// A tag condition ("key=value", matched as SpanHasTag does) in the ids of
+// one block.
+struct TagIds {
+  uint64_t key = 0;                      // name id
+  std::optional<uint64_t> string_value;  // value id, when the value is in the dictionary
+  std::optional<int64_t> int_value;      // when the value is the string form of an integer
+  int bool_value = -1;                   // 1 for "true", 0 for "false", else -1
+};
+
 // The attribute columns of one kind of owner (spans, events or links) in a
 // group, read owner by owner.
 class AttrReader {
@@ -89,6 +98,10 @@ class AttrReader {
                             const Dictionaries& d);
   // Reads (or with a null `out`, skips) the attributes of the next owner.
   [[nodiscard]] bool Next(spoor::Attributes* out);
+  // Sets (*hits)[o] for every owner o with an attribute that may hold `tag`:
+  // string, int and bool values are compared, doubles, bytes and nested
+  // values count as maybe. Independent of the reading position.
+  void MarkMayHave(const TagIds& tag, std::vector<uint8_t>* hits) const;
   // Whether the nested values were all consumed.
   [[nodiscard]] bool Done() const { return nested_->remaining() == 0; }
 

@@ -14,7 +14,9 @@ namespace {
 using block_internal::ByteReader;
 using block_internal::PutVarint;
 
-constexpr uint8_t kIndexVersion = 1;
+// Version 2 filters attribute values alone (version 1: key=value pairs).
+constexpr uint8_t kIndexVersion = 2;
+constexpr uint8_t kPairFilterVersion = 1;
 constexpr int kBloomProbes = 6;
 constexpr size_t kBloomBitsPerTag = 10;
 
@@ -88,7 +90,8 @@ void SortUnique(std::vector<uint64_t>& hashes) {
 
 std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans) {
   std::unordered_map<TraceId, std::unordered_map<uint64_t, std::string_view>, TraceIdHash> services;
-  for (const SpanRecord& r : spans) services[r.span.trace_id][r.span.span_id.value] = r.resource->service_name;
+  for (const SpanRecord& r : spans)
+    services[r.span.trace_id][r.span.span_id.value] = r.resource->service_name;
   std::map<std::pair<std::string_view, std::string_view>, uint64_t> counts;
   for (const SpanRecord& r : spans) {
     if (!r.span.parent_span_id.valid()) continue;
@@ -98,7 +101,8 @@ std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& s
     ++counts[{parent->second, r.resource->service_name}];
   }
   std::vector<DependencyLink> out;
-  for (const auto& [key, n] : counts) out.push_back({std::string(key.first), std::string(key.second), n});
+  for (const auto& [key, n] : counts)
+    out.push_back({std::string(key.first), std::string(key.second), n});
   return out;
 }
 
@@ -113,16 +117,22 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
     for (const Link& l : r.span.links) tags += l.attributes.size();
   }
   index.tag_hashes_.reserve(tags);
-  std::map<std::tuple<std::string_view, std::string_view, SpanKind>, std::pair<uint64_t, uint64_t>> ops;
+  std::map<std::tuple<std::string_view, std::string_view, SpanKind>, std::pair<uint64_t, uint64_t>>
+      ops;
   std::string text;  // reused for attribute values
+  // Attributes enter the filter by value alone: in most workloads a value
+  // is seen with few keys, so distinct values are far fewer than distinct
+  // key=value pairs, for the same power to rule out a rare value; searches
+  // for common values rely on the block's attribute columns
+  // (DecodeBlockWithTags) instead.
   auto add_attributes = [&](const Attributes& attrs) {
     for (const KeyValue& kv : attrs) {
       if (kv.value.type == ValueType::kString) {
-        index.AddTag(kv.key, kv.value.string_value);
+        index.AddTag({}, kv.value.string_value);
       } else {
         text.clear();
         kv.value.AppendString(text);
-        index.AddTag(kv.key, text);
+        index.AddTag({}, text);
       }
     }
   };
@@ -134,7 +144,8 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
     index.min_start_ns = std::min(index.min_start_ns, s.start_time_ns);
     index.max_start_ns = std::max(index.max_start_ns, s.start_time_ns);
     index.trace_ids.push_back(s.trace_id);
-    auto [it, inserted] = ops.try_emplace({r.resource->service_name, s.name, s.kind}, s.duration_ns(), s.duration_ns());
+    auto [it, inserted] = ops.try_emplace({r.resource->service_name, s.name, s.kind},
+                                          s.duration_ns(), s.duration_ns());
     if (!inserted) {
       it->second.first = std::min(it->second.first, s.duration_ns());
       it->second.second = std::max(it->second.second, s.duration_ns());
@@ -165,10 +176,11 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
   }
   if (spans.empty()) index.min_start_ns = 0;
   std::sort(index.trace_ids.begin(), index.trace_ids.end());
-  index.trace_ids.erase(std::unique(index.trace_ids.begin(), index.trace_ids.end()), index.trace_ids.end());
+  index.trace_ids.erase(std::unique(index.trace_ids.begin(), index.trace_ids.end()),
+                        index.trace_ids.end());
   for (const auto& [key, range] : ops) {
-    index.operations.push_back({std::string(std::get<0>(key)), std::string(std::get<1>(key)), std::get<2>(key),
-                                range.first, range.second});
+    index.operations.push_back({std::string(std::get<0>(key)), std::string(std::get<1>(key)),
+                                std::get<2>(key), range.first, range.second});
   }
   index.dependencies = ComputeDependencies(spans);
   // Size the filter for the distinct tags seen.
@@ -193,6 +205,13 @@ void BlockIndex::AddTag(std::string_view key, std::string_view value) {
 }
 
 bool BlockIndex::MayHaveTag(std::string_view key, std::string_view value) const {
+  if (pair_filter_) return FilterHas(key, value);
+  // An attribute with any key, or a derived tag (which SpanHasTag also
+  // looks for among the attributes).
+  return FilterHas({}, value) || (IsDerivedTagKey(key) && FilterHas(key, value));
+}
+
+bool BlockIndex::FilterHas(std::string_view key, std::string_view value) const {
   if (bloom_.empty()) return true;
   uint64_t bits = bloom_.size() * 64;
   uint64_t h = StableHash(key, value);
@@ -231,7 +250,7 @@ bool BlockIndex::MayMatch(const TraceQuery& q) const {
 
 std::string BlockIndex::Serialize() const {
   std::string out;
-  out.push_back(static_cast<char>(kIndexVersion));
+  out.push_back(static_cast<char>(pair_filter_ ? kPairFilterVersion : kIndexVersion));
   PutVarint(out, min_start_ns);
   PutVarint(out, max_start_ns);
   PutVarint(out, span_count);
@@ -264,9 +283,15 @@ Result<BlockIndex> BlockIndex::Parse(std::string_view data) {
   BlockIndex index;
   uint8_t version;
   uint64_t n;
-  auto corrupt = [](const char* what) { return Status(StatusCode::kInternal, std::string("corrupt block index: ") + what); };
-  if (!r.Byte(&version) || version != kIndexVersion) return corrupt("unknown version");
-  if (!r.Varint(&index.min_start_ns) || !r.Varint(&index.max_start_ns) || !r.Varint(&index.span_count)) {
+  auto corrupt = [](const char* what) {
+    return Status(StatusCode::kInternal, std::string("corrupt block index: ") + what);
+  };
+  if (!r.Byte(&version) || (version != kIndexVersion && version != kPairFilterVersion)) {
+    return corrupt("unknown version");
+  }
+  index.pair_filter_ = version == kPairFilterVersion;
+  if (!r.Varint(&index.min_start_ns) || !r.Varint(&index.max_start_ns) ||
+      !r.Varint(&index.span_count)) {
     return corrupt("header");
   }
   if (!r.Varint(&n) || n > r.remaining() / 16) return corrupt("trace count");
@@ -278,8 +303,8 @@ Result<BlockIndex> BlockIndex::Parse(std::string_view data) {
   index.operations.resize(n);
   for (BlockOperation& op : index.operations) {
     uint8_t kind;
-    if (!ReadString(r, &op.service) || !ReadString(r, &op.operation) || !r.Byte(&kind) || kind > 5 ||
-        !r.Varint(&op.min_duration_ns) || !r.Varint(&op.max_duration_ns)) {
+    if (!ReadString(r, &op.service) || !ReadString(r, &op.operation) || !r.Byte(&kind) ||
+        kind > 5 || !r.Varint(&op.min_duration_ns) || !r.Varint(&op.max_duration_ns)) {
       return corrupt("operations");
     }
     op.kind = static_cast<SpanKind>(kind);

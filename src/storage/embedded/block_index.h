@@ -1,6 +1,6 @@
 // The small index kept for every sealed block of the embedded store: its
 // time range, the traces it holds, its (service, operation, kind) entries
-// with their duration ranges, a Bloom filter over every tag it can match,
+// with their duration ranges, a Bloom filter over the tag values it holds,
 // and the service dependency links among its spans.
 //
 // All indexes are held in memory (a few bytes per trace), so a search reads
@@ -50,9 +50,14 @@ class BlockIndex {
  private:
   void AddTag(std::string_view key, std::string_view value);
   [[nodiscard]] bool MayHaveTag(std::string_view key, std::string_view value) const;
+  [[nodiscard]] bool FilterHas(std::string_view key, std::string_view value) const;
 
   std::vector<uint64_t> tag_hashes_;  // while building only
-  std::vector<uint64_t> bloom_;       // bit set
+  // Bloom filter over attribute values (key empty) and derived tags
+  // (key=value), or, in indexes written by older versions, over
+  // key=value pairs of every tag (pair_filter_).
+  std::vector<uint64_t> bloom_;
+  bool pair_filter_ = false;
 };
 
 // Service-to-service calls among `spans` (a parent span and its child in

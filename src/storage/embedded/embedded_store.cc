@@ -205,6 +205,27 @@ class EmbeddedStore final : public Storage {
       // Most recent first: once `limit` traces matched later than anything
       // this block holds, older blocks cannot change the answer.
       if (hits.size() >= limit && index->max_start_ns < KthLatest(hits, limit)) break;
+      // With tags, the traces that may match are found from the block's
+      // attribute columns and only they are decoded (unless the whole block
+      // is cached anyway).
+      if (!query.tags.empty()) {
+        if (DecodedBlock cached = CachedBlock(key)) {
+          scan(*cached);
+          continue;
+        }
+        rocksdb::PinnableSlice value;
+        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kBlocks], key.Encode(), &value);
+        if (s.IsNotFound()) continue;  // expired meanwhile
+        if (!s.ok()) return RocksError("cannot read a block", s);
+        std::vector<SpanRecord> spans;
+        if (Status st = DecodeBlockWithTags(std::string_view(value.data(), value.size()),
+                                            query.tags, &spans);
+            !st.ok()) {
+          return Internal("embedded store: corrupt block: " + st.message());
+        }
+        scan(spans);
+        continue;
+      }
       auto block = LoadBlock(key);
       if (!block.ok()) return block.status();
       scan(**block);
