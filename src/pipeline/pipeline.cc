@@ -86,7 +86,7 @@ void Pipeline::WriterLoop() {
   while (auto batch = queue_.Pop(&done)) {
     size_t spans = batch->SpanCount();
     auto start = std::chrono::steady_clock::now();
-    Status status = storage_.Write(*batch);
+    Status status = storage_.Write(std::move(*batch));
     write_latency_.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (status.ok()) {

@@ -61,8 +61,10 @@ class SpanWriter {
  public:
   virtual ~SpanWriter() = default;
   // Stores every span of the batch. On error nothing or part of the batch
-  // may be stored; the caller counts the batch as dropped.
-  [[nodiscard]] virtual Status Write(const SpanBatch& batch) = 0;
+  // may be stored; the caller counts the batch as dropped. The batch is
+  // taken by value so that a caller done with it can move it in, and the
+  // store keeps its spans without copying them.
+  [[nodiscard]] virtual Status Write(SpanBatch batch) = 0;
 };
 
 class SpanReader {

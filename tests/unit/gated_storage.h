@@ -25,7 +25,7 @@ class GatedStorage : public Storage {
 
   std::string_view name() const override { return name_; }
 
-  Status Write(const SpanBatch& batch) override {
+  Status Write(SpanBatch batch) override {
     {
       std::unique_lock lock(mu_);
       ++writes_entered_;
@@ -33,7 +33,7 @@ class GatedStorage : public Storage {
       cv_.wait(lock, [this] { return !gated_ || released_; });
     }
     if (fail_) return Internal("write failed");
-    return inner_->Write(batch);
+    return inner_->Write(std::move(batch));
   }
   Result<Trace> GetTrace(const TraceId& id, const TraceTimeHint& hint) override {
     return inner_->GetTrace(id, hint);

@@ -189,7 +189,7 @@ struct SortEntry {
 
 class BlockEncoder {
  public:
-  BlockEncoder(std::span<const SpanRecord> spans, const BlockEncodeOptions& options)
+  BlockEncoder(SpanRefs spans, const BlockEncodeOptions& options)
       : spans_(spans), options_(options), writer_(options.zstd_level) {}
 
   std::string Encode();
@@ -206,7 +206,7 @@ class BlockEncoder {
   uint64_t ResourceRef(const Resource* r);
   uint64_t ScopeRef(const Scope* s);
 
-  std::span<const SpanRecord> spans_;
+  SpanRefs spans_;
   BlockEncodeOptions options_;
   ColumnWriter writer_;
   StringIds<true> names_;
@@ -237,9 +237,9 @@ std::string BlockEncoder::Encode() {
   scope_ref_.reserve(spans_.size());
   for (size_t i = 0; i < spans_.size(); ++i) {
     // In input order, consecutive spans mostly share their resource and scope.
-    resource_ref_.push_back(ResourceRef(spans_[i].resource.get()));
-    scope_ref_.push_back(ScopeRef(spans_[i].scope.get()));
-    const Span& s = spans_[i].span;
+    resource_ref_.push_back(ResourceRef(spans_[i]->resource.get()));
+    scope_ref_.push_back(ScopeRef(spans_[i]->scope.get()));
+    const Span& s = spans_[i]->span;
     order_.push_back({s.trace_id, s.start_time_ns, static_cast<uint32_t>(i)});
   }
   std::sort(order_.begin(), order_.end(), [](const SortEntry& a, const SortEntry& b) {
@@ -323,17 +323,17 @@ void BlockEncoder::EncodeGroup(size_t first_trace, size_t end_trace, std::string
     for (size_t i = begin; i < end; ++i) {
       // Sorted, the spans are visited out of memory order: fetch ahead.
       if (i + 4 < order_.size()) {
-        const Span& ahead = spans_[order_[i + 4].index].span;
+        const Span& ahead = spans_[order_[i + 4].index]->span;
         __builtin_prefetch(&ahead);
         __builtin_prefetch(&ahead.attributes);
       }
       if (i + 2 < order_.size()) {
-        const Attributes& next = spans_[order_[i + 2].index].span.attributes;
+        const Attributes& next = spans_[order_[i + 2].index]->span.attributes;
         for (size_t b = 0; b < next.size() * sizeof(KeyValue); b += 64) {
           __builtin_prefetch(reinterpret_cast<const char*>(next.data()) + b);
         }
       }
-      const SpanRecord& rec = spans_[order_[i].index];
+      const SpanRecord& rec = *spans_[order_[i].index];
       g.resource.push_back(resource_ref_[order_[i].index]);
       g.scope.push_back(scope_ref_[order_[i].index]);
       AddSpan(rec.span, begin, end, i, g);
@@ -375,7 +375,7 @@ void BlockEncoder::AddSpan(const Span& s, size_t trace_begin, size_t trace_end, 
   } else {
     if (ids_in_trace_.empty()) {
       for (size_t j = trace_begin; j < trace_end; ++j) {
-        ids_in_trace_.emplace_back(spans_[order_[j].index].span.span_id.value,
+        ids_in_trace_.emplace_back(spans_[order_[j].index]->span.span_id.value,
                                    static_cast<uint32_t>(j - trace_begin));
       }
       std::sort(ids_in_trace_.begin(), ids_in_trace_.end());
@@ -529,8 +529,12 @@ uint64_t BlockEncoder::ScopeRef(const Scope* s) {
 
 }  // namespace
 
-std::string EncodeBlock(std::span<const SpanRecord> spans, const BlockEncodeOptions& options) {
+std::string EncodeBlock(SpanRefs spans, const BlockEncodeOptions& options) {
   return BlockEncoder(spans, options).Encode();
+}
+
+std::string EncodeBlock(std::span<const SpanRecord> spans, const BlockEncodeOptions& options) {
+  return EncodeBlock(SpanRefsOf(spans), options);
 }
 
 }  // namespace spoor

@@ -36,9 +36,21 @@ struct BlockEncodeOptions {
   uint32_t group_spans = 2048;
 };
 
+// Spans by address: what the store's open blocks hold, in many chunks,
+// encoded without copying them into one vector.
+using SpanRefs = std::span<const SpanRecord* const>;
+
+[[nodiscard]] inline std::vector<const SpanRecord*> SpanRefsOf(std::span<const SpanRecord> spans) {
+  std::vector<const SpanRecord*> out;
+  out.reserve(spans.size());
+  for (const SpanRecord& r : spans) out.push_back(&r);
+  return out;
+}
+
 // Encodes `spans` (any order, duplicates kept) into one self-describing block.
 // Values nested deeper than kMaxBlockValueDepth levels are not supported (the
 // OTLP decoders stop well before).
+[[nodiscard]] std::string EncodeBlock(SpanRefs spans, const BlockEncodeOptions& options = {});
 [[nodiscard]] std::string EncodeBlock(std::span<const SpanRecord> spans,
                                       const BlockEncodeOptions& options = {});
 

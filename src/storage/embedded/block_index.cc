@@ -89,11 +89,16 @@ void SortUnique(std::vector<uint64_t>& hashes) {
 }  // namespace
 
 std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans) {
+  return ComputeDependencies(SpanRefsOf(spans));
+}
+
+std::vector<DependencyLink> ComputeDependencies(SpanRefs refs) {
   std::unordered_map<TraceId, std::unordered_map<uint64_t, std::string_view>, TraceIdHash> services;
-  for (const SpanRecord& r : spans)
-    services[r.span.trace_id][r.span.span_id.value] = r.resource->service_name;
+  for (const SpanRecord* r : refs)
+    services[r->span.trace_id][r->span.span_id.value] = r->resource->service_name;
   std::map<std::pair<std::string_view, std::string_view>, uint64_t> counts;
-  for (const SpanRecord& r : spans) {
+  for (const SpanRecord* rp : refs) {
+    const SpanRecord& r = *rp;
     if (!r.span.parent_span_id.valid()) continue;
     const auto& in_trace = services[r.span.trace_id];
     auto parent = in_trace.find(r.span.parent_span_id.value);
@@ -107,11 +112,16 @@ std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& s
 }
 
 BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
+  return Build(SpanRefsOf(spans));
+}
+
+BlockIndex BlockIndex::Build(SpanRefs spans) {
   BlockIndex index;
   index.span_count = spans.size();
   index.min_start_ns = UINT64_MAX;
   size_t tags = 0;
-  for (const SpanRecord& r : spans) {
+  for (const SpanRecord* rp : spans) {
+    const SpanRecord& r = *rp;
     tags += r.span.attributes.size() + 6;  // and the span's derived tags, at most
     for (const Event& e : r.span.events) tags += e.attributes.size();
     for (const Link& l : r.span.links) tags += l.attributes.size();
@@ -139,7 +149,8 @@ BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
   const Resource* last_resource = nullptr;
   const Scope* last_scope = nullptr;
   index.trace_ids.reserve(spans.size());
-  for (const SpanRecord& r : spans) {
+  for (const SpanRecord* rp : spans) {
+    const SpanRecord& r = *rp;
     const Span& s = r.span;
     index.min_start_ns = std::min(index.min_start_ns, s.start_time_ns);
     index.max_start_ns = std::max(index.max_start_ns, s.start_time_ns);

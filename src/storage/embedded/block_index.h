@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/embedded/block_codec.h"  // SpanRefs
 #include "storage/storage.h"
 
 namespace spoor {
@@ -30,6 +31,7 @@ struct BlockOperation {
 class BlockIndex {
  public:
   // Summarizes `spans` (the content of one block).
+  [[nodiscard]] static BlockIndex Build(SpanRefs spans);
   [[nodiscard]] static BlockIndex Build(const std::vector<SpanRecord>& spans);
 
   [[nodiscard]] std::string Serialize() const;
@@ -62,6 +64,7 @@ class BlockIndex {
 
 // Service-to-service calls among `spans` (a parent span and its child in
 // different services), summed per (parent, child).
+[[nodiscard]] std::vector<DependencyLink> ComputeDependencies(SpanRefs spans);
 [[nodiscard]] std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans);
 
 }  // namespace spoor

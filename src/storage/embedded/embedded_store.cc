@@ -23,6 +23,7 @@
 #include "common/time_format.h"
 #include "storage/embedded/block_codec.h"
 #include "storage/embedded/block_index.h"
+#include "storage/embedded/wal_codec.h"
 #include "storage/span_match.h"
 
 namespace spoor {
@@ -85,7 +86,7 @@ using DecodedBlock = std::shared_ptr<const std::vector<SpanRecord>>;
 struct OpenBlock {
   std::vector<Chunk> chunks;
   size_t spans = 0;
-  uint64_t first_wal_seq = UINT64_MAX;
+  std::vector<uint64_t> wal_seqs;  // the write-ahead entries with spans in this block
   uint64_t opened_ns = 0;
   uint64_t max_start_ns = 0;
 };
@@ -142,36 +143,25 @@ class EmbeddedStore final : public Storage {
 
   std::string_view name() const override { return "embedded"; }
 
-  Status Write(const SpanBatch& batch) override {
+  Status Write(SpanBatch batch) override {
+    if (batch.SpanCount() == 0) return Status::Ok();
+    std::string value;
+    EncodeWalEntry(batch, &value);
     std::vector<SpanRecord> records;
     records.reserve(batch.SpanCount());
-    for (const ResourceSpans& rs : batch.resource_spans) {
-      for (const ScopeSpans& ss : rs.scope_spans) {
-        for (const Span& span : ss.spans) records.emplace_back(rs.resource, ss.scope, span);
+    for (ResourceSpans& rs : batch.resource_spans) {
+      for (ScopeSpans& ss : rs.scope_spans) {
+        for (Span& span : ss.spans) records.emplace_back(rs.resource, ss.scope, std::move(span));
       }
     }
-    if (records.empty()) return Status::Ok();
-    BlockEncodeOptions wal_encoding;
-    wal_encoding.zstd_level = 1;
-    std::string value = EncodeBlock(records, wal_encoding);
     if (Status s = CheckWritable(value.size()); !s.ok()) return s;
-    uint64_t seq;
-    {
-      std::lock_guard lock(inflight_mu_);
-      seq = next_wal_seq_++;
-      inflight_.insert(seq);
-    }
+    // An entry is deleted only once the open blocks it was added to are all
+    // sealed, so a seal running between the Put and AddToOpenBlocks cannot
+    // delete it.
+    const uint64_t seq = next_wal_seq_.fetch_add(1);
     rocksdb::Status s = db_->Put(write_options_, cf_[kWal], WalKey(seq), value);
-    if (!s.ok()) {
-      std::lock_guard lock(inflight_mu_);
-      inflight_.erase(seq);
-      return StopWrites(RocksError("write failed", s));
-    }
+    if (!s.ok()) return StopWrites(RocksError("write failed", s));
     Status ops = AddToOpenBlocks(std::move(records), seq);
-    {
-      std::lock_guard lock(inflight_mu_);
-      inflight_.erase(seq);
-    }
     if (!ops.ok()) return ops;
     return SealIfDue(false);
   }
@@ -303,6 +293,7 @@ class EmbeddedStore final : public Storage {
     if (rocksdb::Status s = db_->Flush(flush, families); !s.ok() && sealed.ok())
       sealed = RocksError("flush failed", s);
     if (rocksdb::Status s = db_->FlushWAL(true); !s.ok() && sealed.ok()) sealed = RocksError("flush failed", s);
+    CompactWal();
     for (auto*& cf : cf_) {
       if (cf != nullptr) db_->DestroyColumnFamilyHandle(cf);
       cf = nullptr;
@@ -399,9 +390,13 @@ class EmbeddedStore final : public Storage {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       uint64_t seq = GetBigEndian(std::string_view(it->key().data(), it->key().size()));
       std::vector<SpanRecord> records;
-      Status s = DecodeBlock(std::string_view(it->value().data(), it->value().size()), &records);
+      // Entries written by older versions are blocks.
+      std::string_view entry(it->value().data(), it->value().size());
+      Status s = !entry.empty() && static_cast<uint8_t>(entry[0]) == kWalEntryVersion
+                     ? DecodeWalEntry(entry, &records)
+                     : DecodeBlock(entry, &records);
       if (!s.ok()) return Internal("embedded store: corrupt write-ahead entry " + std::to_string(seq) + ": " + s.message());
-      next_wal_seq_ = std::max(next_wal_seq_, seq + 1);
+      next_wal_seq_ = std::max(next_wal_seq_.load(), seq + 1);
       spans += records.size();
       ++entries;
       if (Status st = AddToOpenBlocks(std::move(records), seq); !st.ok()) return st;
@@ -434,7 +429,8 @@ class EmbeddedStore final : public Storage {
       for (auto& [bucket, spans] : by_bucket) {
         OpenBlock& block = open_[bucket];
         if (block.chunks.empty()) block.opened_ns = now;
-        block.first_wal_seq = std::min(block.first_wal_seq, seq);
+        block.wal_seqs.push_back(seq);
+        ++wal_refs_[seq];
         block.spans += spans.size();
         for (const SpanRecord& r : spans) {
           block.max_start_ns = std::max(block.max_start_ns, r.span.start_time_ns);
@@ -493,17 +489,24 @@ class EmbeddedStore final : public Storage {
     rocksdb::WriteBatch wb;
     std::vector<std::pair<BlockKey, BlockIndex>> sealed;
     for (auto& [bucket, block] : to_seal) {
-      std::vector<SpanRecord> spans;
+      std::vector<const SpanRecord*> spans;
       spans.reserve(block.spans);
-      for (const Chunk& c : block.chunks) spans.insert(spans.end(), c->begin(), c->end());
+      for (const Chunk& c : block.chunks) {
+        for (const SpanRecord& r : *c) spans.push_back(&r);
+      }
       BlockKey key{bucket, next_block_seq_++};
       BlockIndex index = BlockIndex::Build(spans);
       wb.Put(cf_[kBlocks], key.Encode(), EncodeBlock(spans));
       wb.Put(cf_[kIndex], key.Encode(), index.Serialize());
       sealed.emplace_back(key, std::move(index));
     }
-    uint64_t keep_from = WalNeededFrom();
-    if (keep_from > wal_trimmed_to_) wb.DeleteRange(cf_[kWal], WalKey(0), WalKey(keep_from));
+    // The write-ahead entries all of whose spans are in the blocks sealed.
+    std::vector<uint64_t> released;
+    {
+      std::unique_lock lock(mu_);
+      for (auto& [bucket, block] : to_seal) ReleaseWal(block, &released);
+    }
+    DeleteWalEntries(released, &wb);
     rocksdb::Status s = CheckWritable(wb.GetDataSize()).ok() ? db_->Write(write_options_, &wb)
                                                              : rocksdb::Status::NoSpace("disk nearly full");
     if (!s.ok() && !s.IsNoSpace()) (void)StopWrites(RocksError("sealing a block failed", s));
@@ -516,39 +519,54 @@ class EmbeddedStore final : public Storage {
         OpenBlock& back = open_[bucket];
         back.chunks.insert(back.chunks.end(), block.chunks.begin(), block.chunks.end());
         back.spans += block.spans;
-        back.first_wal_seq = std::min(back.first_wal_seq, block.first_wal_seq);
+        back.wal_seqs.insert(back.wal_seqs.end(), block.wal_seqs.begin(), block.wal_seqs.end());
+        for (uint64_t seq : block.wal_seqs) ++wal_refs_[seq];
         back.max_start_ns = std::max(back.max_start_ns, block.max_start_ns);
         back.opened_ns = now;
       }
       return RocksError("sealing a block failed", s);
     }
     for (auto& [key, index] : sealed) sealed_.emplace(key, std::make_shared<const BlockIndex>(std::move(index)));
-    wal_trimmed_to_ = std::max(wal_trimmed_to_, keep_from);
     return Status::Ok();
   }
 
-  // The first write-ahead entry still needed: held by an open block or by a
-  // write not yet added to one.
-  uint64_t WalNeededFrom() {
-    uint64_t keep_from;
-    {
-      std::lock_guard lock(inflight_mu_);
-      keep_from = inflight_.empty() ? next_wal_seq_ : *inflight_.begin();
+  // Write-ahead entries deleted after their memtable was flushed stay in the
+  // family's files until a compaction drops them; this one is small (the
+  // live entries are those of the open blocks).
+  void CompactWal() {
+    rocksdb::CompactRangeOptions options;
+    options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+    (void)db_->CompactRange(options, cf_[kWal], nullptr, nullptr);
+  }
+
+  // Drops `block`'s references to its write-ahead entries and appends to
+  // `released` those no other open block refers to. Requires mu_.
+  void ReleaseWal(const OpenBlock& block, std::vector<uint64_t>* released) {
+    for (uint64_t seq : block.wal_seqs) {
+      auto it = wal_refs_.find(seq);
+      if (it == wal_refs_.end()) continue;
+      if (--it->second == 0) {
+        wal_refs_.erase(it);
+        released->push_back(seq);
+      }
     }
-    std::shared_lock lock(mu_);
-    for (const auto& [bucket, block] : open_) keep_from = std::min(keep_from, block.first_wal_seq);
-    return keep_from;
   }
 
-  // Deletes the write-ahead entries whose spans are all in sealed blocks.
-  Status TrimWal() {
-    uint64_t keep_from = WalNeededFrom();
-    if (keep_from <= wal_trimmed_to_) return Status::Ok();
-    if (Status w = CheckWritable(); !w.ok()) return w;
-    rocksdb::Status s = db_->DeleteRange(write_options_, cf_[kWal], WalKey(0), WalKey(keep_from));
-    if (!s.ok()) return StopWrites(RocksError("trimming the write-ahead area failed", s));
-    wal_trimmed_to_ = keep_from;
-    return Status::Ok();
+  // Deletes the write-ahead entries `seqs` in `wb`: one range per run of
+  // consecutive sequence numbers.
+  void DeleteWalEntries(std::vector<uint64_t> seqs, rocksdb::WriteBatch* wb) {
+    std::sort(seqs.begin(), seqs.end());
+    seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    for (size_t i = 0; i < seqs.size();) {
+      size_t j = i + 1;
+      while (j < seqs.size() && seqs[j] == seqs[j - 1] + 1) ++j;
+      if (j - i == 1) {
+        wb->Delete(cf_[kWal], WalKey(seqs[i]));
+      } else {
+        wb->DeleteRange(cf_[kWal], WalKey(seqs[i]), WalKey(seqs[j - 1] + 1));
+      }
+      i = j;
+    }
   }
 
   Snapshot TakeSnapshot() const {
@@ -683,13 +701,17 @@ class EmbeddedStore final : public Storage {
     uint64_t cutoff_bucket = (now_ns - options_.span_ttl_ns) / options_.bucket_ns;  // buckets below end before cutoff
     std::lock_guard seal_lock(seal_mu_);
     size_t dropped_blocks = 0;
+    std::vector<uint64_t> released;  // write-ahead entries of expired open blocks
     {
       std::unique_lock lock(mu_);
       for (auto it = sealed_.begin(); it != sealed_.end() && it->first.bucket < cutoff_bucket;) {
         it = sealed_.erase(it);
         ++dropped_blocks;
       }
-      for (auto it = open_.begin(); it != open_.end() && it->first < cutoff_bucket;) it = open_.erase(it);
+      for (auto it = open_.begin(); it != open_.end() && it->first < cutoff_bucket;) {
+        ReleaseWal(it->second, &released);
+        it = open_.erase(it);
+      }
     }
     {
       std::lock_guard lock(cache_mu_);
@@ -705,7 +727,14 @@ class EmbeddedStore final : public Storage {
       (void)db_->CompactRange(rocksdb::CompactRangeOptions(), cf_[kBlocks], &b, &e);
       LogInfo("embedded store: expired ", dropped_blocks, " blocks older than the retention period");
     }
-    return TrimWal();
+    CompactWal();
+    if (released.empty()) return Status::Ok();
+    if (Status w = CheckWritable(); !w.ok()) return w;
+    rocksdb::WriteBatch wb;
+    DeleteWalEntries(std::move(released), &wb);
+    rocksdb::Status s = db_->Write(write_options_, &wb);
+    if (!s.ok()) return StopWrites(RocksError("trimming the write-ahead area failed", s));
+    return Status::Ok();
   }
 
  private:
@@ -720,13 +749,11 @@ class EmbeddedStore final : public Storage {
   std::map<BlockKey, std::shared_ptr<const BlockIndex>> sealed_;
   std::map<std::string, std::set<std::pair<std::string, SpanKind>>> operations_;
 
-  std::mutex inflight_mu_;
-  std::set<uint64_t> inflight_;  // write-ahead entries not yet in an open block
-  uint64_t next_wal_seq_ = 1;
+  std::atomic<uint64_t> next_wal_seq_{1};
 
   std::mutex seal_mu_;  // one sealing (or expiry) at a time; guards the two below
   uint64_t next_block_seq_ = 1;
-  uint64_t wal_trimmed_to_ = 0;
+  std::unordered_map<uint64_t, uint32_t> wal_refs_;  // entry -> open blocks holding its spans; mu_
 
   std::mutex cache_mu_;
   std::list<std::pair<std::string, DecodedBlock>> cache_;  // see LoadBlock()

@@ -27,21 +27,21 @@ class MemoryStore final : public Storage {
 
   std::string_view name() const override { return "memory"; }
 
-  Status Write(const SpanBatch& batch) override {
+  Status Write(SpanBatch batch) override {
     std::unique_lock lock(mu_);
-    for (const ResourceSpans& rs : batch.resource_spans) {
+    for (ResourceSpans& rs : batch.resource_spans) {
       // Looked up on the first span so that a resource without spans adds no service.
       std::set<std::pair<std::string, SpanKind>>* ops = nullptr;
-      for (const ScopeSpans& ss : rs.scope_spans) {
-        for (const Span& span : ss.spans) {
+      for (ScopeSpans& ss : rs.scope_spans) {
+        for (Span& span : ss.spans) {
           auto [it, inserted] = traces_.try_emplace(span.trace_id);
           if (inserted) order_.push_back(span.trace_id);
           TraceEntry& entry = it->second;
-          entry.spans.push_back(SpanRecord{rs.resource, ss.scope, span, {}});
           entry.min_start_ns = std::min(entry.min_start_ns, span.start_time_ns);
           entry.max_start_ns = std::max(entry.max_start_ns, span.start_time_ns);
           if (ops == nullptr) ops = &operations_[std::string(rs.resource->service_name)];
           ops->insert({std::string(span.name), span.kind});
+          entry.spans.push_back(SpanRecord{rs.resource, ss.scope, std::move(span), {}});
         }
       }
     }

@@ -1,0 +1,366 @@
+#include "storage/embedded/wal_codec.h"
+
+#include <bit>
+#include <memory>
+
+#include "model/string_table.h"
+#include "storage/embedded/block_codec.h"  // kMaxBlockValueDepth
+#include "storage/embedded/block_columns.h"
+
+namespace spoor {
+namespace {
+
+using block_internal::ByteReader;
+using block_internal::PutFixed64;
+using block_internal::PutVarint;
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) {
+  return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
+}
+
+void PutString(std::string& out, std::string_view s) {
+  PutVarint(out, s.size());
+  out.append(s);
+}
+
+// Writes an entry. Names (attribute keys, span, event and scope names) are
+// written once per entry and then referred to by number: a small table
+// keyed by the address of the interned string, so that a lookup costs a
+// hash of a pointer.
+class EntryWriter {
+ public:
+  explicit EntryWriter(std::string& out) : out_(out), slots_(256) {}
+
+  void Name(std::string_view name) {
+    if (2 * (count_ + 1) > slots_.size()) Grow();
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = Hash(name.data()) & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.id == 0) {
+        slot = {name.data(), name.size(), static_cast<uint32_t>(++count_)};
+        out_.push_back(0);
+        PutString(out_, name);
+        return;
+      }
+      if (slot.data == name.data() && slot.size == name.size()) {
+        PutVarint(out_, slot.id);
+        return;
+      }
+    }
+  }
+
+  void Value(const AnyValue& v) {
+    out_.push_back(static_cast<char>(v.type));
+    switch (v.type) {
+      case ValueType::kEmpty: break;
+      case ValueType::kString:
+      case ValueType::kBytes: PutString(out_, v.string_value); break;
+      case ValueType::kBool: out_.push_back(v.bool_value ? 1 : 0); break;
+      case ValueType::kInt: PutVarint(out_, ZigZag(v.int_value)); break;
+      case ValueType::kDouble: PutFixed64(out_, std::bit_cast<uint64_t>(v.double_value)); break;
+      case ValueType::kArray:
+        PutVarint(out_, v.array.size());
+        for (const AnyValue& e : v.array) Value(e);
+        break;
+      case ValueType::kKvList: Attributes(v.kvlist); break;
+    }
+  }
+
+  void Attributes(const spoor::Attributes& attrs) {
+    PutVarint(out_, attrs.size());
+    for (const KeyValue& kv : attrs) {
+      Name(kv.key);
+      Value(kv.value);
+    }
+  }
+
+ private:
+  struct Slot {
+    const char* data = nullptr;
+    size_t size = 0;
+    uint32_t id = 0;  // 0 = empty
+  };
+  static size_t Hash(const char* p) {
+    uint64_t h = reinterpret_cast<uintptr_t>(p) * 0x9E3779B97F4A7C15ULL;
+    return static_cast<size_t>(h >> 32);
+  }
+  void Grow() {
+    std::vector<Slot> old(slots_.size() * 2);
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (const Slot& s : old) {
+      if (s.id == 0) continue;
+      size_t i = Hash(s.data) & mask;
+      while (slots_[i].id != 0) i = (i + 1) & mask;
+      slots_[i] = s;
+    }
+  }
+
+  std::string& out_;
+  std::vector<Slot> slots_;
+  size_t count_ = 0;
+};
+
+void PutTraceId(std::string& out, const TraceId& id) {
+  PutFixed64(out, id.high);
+  PutFixed64(out, id.low);
+}
+
+// A rough size of a span's entry, to reserve once per batch.
+size_t EstimatedSize(const Span& s) {
+  size_t n = 96 + s.name.size() + s.trace_state.size() + s.status.message.size();
+  for (const KeyValue& kv : s.attributes) n += 12 + kv.key.size() + kv.value.string_value.size();
+  return n + 48 * (s.events.size() + s.links.size());
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : in_(data) {}
+
+  [[nodiscard]] size_t remaining() const { return in_.remaining(); }
+  bool Byte(uint8_t* v) { return in_.Byte(v); }
+  bool Varint(uint64_t* v) { return in_.Varint(v); }
+  bool U32(uint32_t* v) {
+    uint64_t x = 0;
+    if (!in_.Varint(&x) || x > UINT32_MAX) return false;
+    *v = static_cast<uint32_t>(x);
+    return true;
+  }
+  bool Fixed64(uint64_t* v) { return in_.Fixed64(v); }
+  bool String(std::string* out) {
+    std::string_view v;
+    if (!View(&v)) return false;
+    out->assign(v);
+    return true;
+  }
+  // A name: 0 and the string the first time in the entry, then its number.
+  bool Name(std::string_view* out) {
+    uint64_t id = 0;
+    if (!in_.Varint(&id)) return false;
+    if (id == 0) {
+      std::string_view v;
+      if (!View(&v)) return false;
+      *out = Intern(v);
+      names_.push_back(*out);
+      return true;
+    }
+    if (id > names_.size()) return false;
+    *out = names_[static_cast<size_t>(id - 1)];
+    return true;
+  }
+  // A time given as a signed difference from `base`.
+  bool TimeFrom(uint64_t base, uint64_t* out) {
+    uint64_t d = 0;
+    if (!in_.Varint(&d)) return false;
+    *out = base + static_cast<uint64_t>(UnZigZag(d));
+    return true;
+  }
+  bool TraceIdOf(TraceId* id) { return in_.Fixed64(&id->high) && in_.Fixed64(&id->low); }
+  // A count of items of at least `min_bytes` each, bounded by what is left.
+  bool Count(uint64_t* n, size_t min_bytes) {
+    return in_.Varint(n) && *n <= in_.remaining() / min_bytes;
+  }
+
+  bool Value(AnyValue* v, int depth) {
+    uint8_t type = 0;
+    if (depth > kMaxBlockValueDepth || !in_.Byte(&type) ||
+        type > static_cast<uint8_t>(ValueType::kKvList)) {
+      return false;
+    }
+    v->type = static_cast<ValueType>(type);
+    uint64_t n = 0;
+    switch (v->type) {
+      case ValueType::kEmpty: return true;
+      case ValueType::kString:
+      case ValueType::kBytes: return String(&v->string_value);
+      case ValueType::kBool: {
+        uint8_t b = 0;
+        if (!in_.Byte(&b) || b > 1) return false;
+        v->bool_value = b != 0;
+        return true;
+      }
+      case ValueType::kInt:
+        if (!in_.Varint(&n)) return false;
+        v->int_value = UnZigZag(n);
+        return true;
+      case ValueType::kDouble:
+        if (!in_.Fixed64(&n)) return false;
+        v->double_value = std::bit_cast<double>(n);
+        return true;
+      case ValueType::kArray:
+        if (!Count(&n, 1)) return false;
+        v->array.resize(static_cast<size_t>(n));
+        for (AnyValue& e : v->array) {
+          if (!Value(&e, depth + 1)) return false;
+        }
+        return true;
+      case ValueType::kKvList: return Attributes(&v->kvlist, depth + 1);
+    }
+    return false;
+  }
+
+  bool Attributes(spoor::Attributes* out, int depth = 1) {
+    uint64_t n = 0;
+    if (!Count(&n, 2)) return false;
+    out->resize(static_cast<size_t>(n));
+    for (KeyValue& kv : *out) {
+      if (!Name(&kv.key) || !Value(&kv.value, depth)) return false;
+    }
+    return true;
+  }
+
+ private:
+  bool View(std::string_view* out) {
+    uint64_t n = 0;
+    return in_.Varint(&n) && in_.Bytes(n, out);
+  }
+
+  ByteReader in_;
+  std::vector<std::string_view> names_;
+};
+
+Status Malformed(const char* what) {
+  return InvalidArgument(std::string("malformed write-ahead entry: ") + what);
+}
+
+}  // namespace
+
+void EncodeWalEntry(const SpanBatch& batch, std::string* out) {
+  size_t estimate = 16;
+  for (const ResourceSpans& rs : batch.resource_spans) {
+    for (const ScopeSpans& ss : rs.scope_spans) {
+      for (const Span& s : ss.spans) estimate += EstimatedSize(s);
+    }
+  }
+  out->reserve(out->size() + estimate);
+  std::string& o = *out;
+  EntryWriter w(o);
+  o.push_back(static_cast<char>(kWalEntryVersion));
+  PutVarint(o, batch.resource_spans.size());
+  for (const ResourceSpans& rs : batch.resource_spans) {
+    w.Attributes(rs.resource->attributes);
+    PutVarint(o, rs.resource->dropped_attributes_count);
+    PutString(o, rs.resource->schema_url);
+    PutVarint(o, rs.scope_spans.size());
+    for (const ScopeSpans& ss : rs.scope_spans) {
+      const Scope& sc = *ss.scope;
+      w.Name(sc.name);
+      w.Name(sc.version);
+      w.Attributes(sc.attributes);
+      PutVarint(o, sc.dropped_attributes_count);
+      PutString(o, sc.schema_url);
+      PutVarint(o, ss.spans.size());
+      for (const Span& s : ss.spans) {
+        PutTraceId(o, s.trace_id);
+        PutFixed64(o, s.span_id.value);
+        PutFixed64(o, s.parent_span_id.value);
+        PutString(o, s.trace_state);
+        PutVarint(o, s.flags);
+        w.Name(s.name);
+        o.push_back(static_cast<char>(s.kind));
+        PutFixed64(o, s.start_time_ns);
+        PutVarint(o, ZigZag(static_cast<int64_t>(s.end_time_ns - s.start_time_ns)));
+        w.Attributes(s.attributes);
+        PutVarint(o, s.dropped_attributes_count);
+        PutVarint(o, s.events.size());
+        for (const Event& e : s.events) {
+          PutVarint(o, ZigZag(static_cast<int64_t>(e.time_ns - s.start_time_ns)));
+          w.Name(e.name);
+          w.Attributes(e.attributes);
+          PutVarint(o, e.dropped_attributes_count);
+        }
+        PutVarint(o, s.dropped_events_count);
+        PutVarint(o, s.links.size());
+        for (const Link& l : s.links) {
+          PutTraceId(o, l.trace_id);
+          PutFixed64(o, l.span_id.value);
+          PutString(o, l.trace_state);
+          w.Attributes(l.attributes);
+          PutVarint(o, l.dropped_attributes_count);
+          PutVarint(o, l.flags);
+        }
+        PutVarint(o, s.dropped_links_count);
+        o.push_back(static_cast<char>(s.status.code));
+        PutString(o, s.status.message);
+      }
+    }
+  }
+}
+
+Status DecodeWalEntry(std::string_view entry, std::vector<SpanRecord>* out) {
+  Reader r(entry);
+  uint8_t version = 0;
+  if (!r.Byte(&version) || version != kWalEntryVersion) return Malformed("unknown version");
+  std::vector<SpanRecord> spans;
+  uint64_t n_resources = 0;
+  if (!r.Count(&n_resources, 4)) return Malformed("resource count");
+  for (uint64_t i = 0; i < n_resources; ++i) {
+    auto resource = std::make_shared<Resource>();
+    uint64_t n_scopes = 0;
+    if (!r.Attributes(&resource->attributes) || !r.U32(&resource->dropped_attributes_count) ||
+        !r.String(&resource->schema_url) || !r.Count(&n_scopes, 6)) {
+      return Malformed("resource");
+    }
+    resource->ResolveServiceName();
+    std::shared_ptr<const Resource> shared_resource = std::move(resource);
+    for (uint64_t j = 0; j < n_scopes; ++j) {
+      auto scope = std::make_shared<Scope>();
+      uint64_t n_spans = 0;
+      if (!r.Name(&scope->name) || !r.Name(&scope->version) || !r.Attributes(&scope->attributes) ||
+          !r.U32(&scope->dropped_attributes_count) || !r.String(&scope->schema_url) ||
+          !r.Count(&n_spans, 53)) {
+        return Malformed("scope");
+      }
+      std::shared_ptr<const Scope> shared_scope = std::move(scope);
+      for (uint64_t k = 0; k < n_spans; ++k) {
+        SpanRecord& rec = spans.emplace_back();
+        rec.resource = shared_resource;
+        rec.scope = shared_scope;
+        Span& s = rec.span;
+        uint8_t kind = 0, code = 0;
+        uint64_t n_events = 0, n_links = 0;
+        if (!r.TraceIdOf(&s.trace_id) || !r.Fixed64(&s.span_id.value) ||
+            !r.Fixed64(&s.parent_span_id.value) || !r.String(&s.trace_state) || !r.U32(&s.flags) ||
+            !r.Name(&s.name) || !r.Byte(&kind) || !r.Fixed64(&s.start_time_ns) ||
+            !r.TimeFrom(s.start_time_ns, &s.end_time_ns) || !r.Attributes(&s.attributes) ||
+            !r.U32(&s.dropped_attributes_count) || !r.Count(&n_events, 4)) {
+          return Malformed("span");
+        }
+        s.kind = static_cast<SpanKind>(kind);
+        s.events.resize(static_cast<size_t>(n_events));
+        for (Event& e : s.events) {
+          if (!r.TimeFrom(s.start_time_ns, &e.time_ns) || !r.Name(&e.name) ||
+              !r.Attributes(&e.attributes) || !r.U32(&e.dropped_attributes_count)) {
+            return Malformed("event");
+          }
+        }
+        if (!r.U32(&s.dropped_events_count) || !r.Count(&n_links, 28)) return Malformed("span");
+        s.links.resize(static_cast<size_t>(n_links));
+        for (Link& l : s.links) {
+          if (!r.TraceIdOf(&l.trace_id) || !r.Fixed64(&l.span_id.value) ||
+              !r.String(&l.trace_state) || !r.Attributes(&l.attributes) ||
+              !r.U32(&l.dropped_attributes_count) || !r.U32(&l.flags)) {
+            return Malformed("link");
+          }
+        }
+        if (!r.U32(&s.dropped_links_count) || !r.Byte(&code) || !r.String(&s.status.message)) {
+          return Malformed("span");
+        }
+        s.status.code = static_cast<SpanStatusCode>(code);
+      }
+    }
+  }
+  if (r.remaining() != 0) return Malformed("trailing bytes");
+  if (out->empty()) {
+    out->swap(spans);
+  } else {
+    out->insert(out->end(), std::make_move_iterator(spans.begin()),
+                std::make_move_iterator(spans.end()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace spoor
