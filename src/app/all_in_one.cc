@@ -138,7 +138,7 @@ int RunAllInOne(const Config& config) {
     if (ParseHostPort(config.jaeger_grpc_host_port, &host, &grpc_options.port))
       grpc_options.host = host;
     grpc_options.max_message_bytes = config.otlp_max_request_bytes;
-    jaeger_grpc = NewJaegerGrpcReceiver(grpc_options, pipeline);
+    jaeger_grpc = NewJaegerGrpcReceiver(grpc_options, pipeline, &strategies);
     Status s = jaeger_grpc->Start();
     if (!s.ok()) {
       LogError(s.message());

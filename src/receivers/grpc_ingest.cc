@@ -33,8 +33,8 @@ void SetGrpcResponse(std::string bytes, grpc::ByteBuffer* out) {
   *out = grpc::ByteBuffer(&slice, 1);
 }
 
-GrpcServiceServer::GrpcServiceServer(std::string name, grpc::Service& service)
-    : name_(std::move(name)), service_(service) {}
+GrpcServiceServer::GrpcServiceServer(std::string name, std::vector<grpc::Service*> services)
+    : name_(std::move(name)), services_(std::move(services)) {}
 
 GrpcServiceServer::~GrpcServiceServer() {
   Stop();
@@ -46,7 +46,7 @@ Status GrpcServiceServer::Start(const std::string& host, uint16_t port, size_t m
   std::string address = host + ":" + std::to_string(port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &selected_port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
-  builder.RegisterService(&service_);
+  for (grpc::Service* service : services_) builder.RegisterService(service);
   server_ = builder.BuildAndStart();
   if (!server_ || selected_port == 0) {
     server_.reset();

@@ -1,12 +1,13 @@
 // What the gRPC receivers (OTLP on 4317, Jaeger on 14250) share: the ingest
-// path for a request received as raw bytes, and a server that hosts one
-// service.
+// path for a request received as raw bytes, and a server that hosts their
+// services.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
 #include "pipeline/pipeline.h"
@@ -32,10 +33,10 @@ namespace spoor {
 // Sets `*out` to a one-slice buffer holding `bytes`.
 void SetGrpcResponse(std::string bytes, grpc::ByteBuffer* out);
 
-// A gRPC server for one service on host:port.
+// A gRPC server for one or more services on host:port.
 class GrpcServiceServer {
  public:
-  GrpcServiceServer(std::string name, grpc::Service& service);
+  GrpcServiceServer(std::string name, std::vector<grpc::Service*> services);
   ~GrpcServiceServer();
   GrpcServiceServer(const GrpcServiceServer&) = delete;
   GrpcServiceServer& operator=(const GrpcServiceServer&) = delete;
@@ -48,7 +49,7 @@ class GrpcServiceServer {
 
  private:
   std::string name_;
-  grpc::Service& service_;
+  std::vector<grpc::Service*> services_;
   std::unique_ptr<grpc::Server> server_;
   uint16_t port_ = 0;
 };

@@ -194,10 +194,8 @@ std::string StrategyResponseJson(const SamplingStrategies& strategies, std::stri
         .EndObject();
   }
   if (!s.operation_strategies.empty()) {
-    double default_probability =
-        s.type == StrategyType::kProbabilistic ? s.param : kDefaultSamplingProbability;
     w.Key("operationSampling").BeginObject();
-    w.Key("defaultSamplingProbability").Double(default_probability);
+    w.Key("defaultSamplingProbability").Double(OperationDefaultProbability(s));
     w.FieldInt("defaultLowerBoundTracesPerSecond", 0);
     w.Key("perOperationStrategies").BeginArray();
     for (const OperationStrategy& op : s.operation_strategies) {

@@ -55,6 +55,12 @@ inline constexpr double kDefaultSamplingProbability = 0.001;
 // unlisted service gets the default strategy.
 [[nodiscard]] Strategy StrategyFor(const SamplingStrategies& strategies, std::string_view service);
 
+// The defaultSamplingProbability of a strategy's per-operation list: its own
+// probability when probabilistic, else Jaeger's default.
+[[nodiscard]] inline double OperationDefaultProbability(const Strategy& s) {
+  return s.type == StrategyType::kProbabilistic ? s.param : kDefaultSamplingProbability;
+}
+
 // The JSON body of GET /sampling?service=S (Jaeger's SamplingStrategyResponse).
 [[nodiscard]] std::string StrategyResponseJson(const SamplingStrategies& strategies,
                                                std::string_view service);

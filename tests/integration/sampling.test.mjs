@@ -1,13 +1,24 @@
 // Static sampling strategies: the strategies file served on the agent's
-// port (GET /sampling) and the collector's (GET /api/sampling), and read by
-// a real Jaeger client's remote sampler.
+// port (GET /sampling), the collector's (GET /api/sampling) and over gRPC
+// (SamplingManager/GetSamplingStrategy on 14250), read by a real Jaeger
+// client's remote sampler, and reloaded on an interval.
 
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { portFlags, runSpoor, startSpoor, storageFlags, tempDir, waitFor } from '../lib/spoor.mjs';
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
+import {
+  PROTO_DIR,
+  portFlags,
+  runSpoor,
+  startSpoor,
+  storageFlags,
+  tempDir,
+  waitFor,
+} from '../lib/spoor.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -42,6 +53,33 @@ const FOO = {
   },
 };
 const BAR = { strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: 5 } };
+
+// GetSamplingStrategy with a client generated from proto/jaeger/api_v2.
+// Unset message fields come back as null and are left out, so that the
+// answer compares equal to the JSON the HTTP endpoints serve.
+function grpcStrategy(address, serviceName) {
+  const definition = protoLoader.loadSync('jaeger/api_v2/sampling.proto', {
+    includeDirs: [PROTO_DIR],
+    keepCase: true,
+    enums: String,
+    defaults: true,
+  });
+  const pkg = grpc.loadPackageDefinition(definition);
+  const client = new pkg.jaeger.api_v2.SamplingManager(address, grpc.credentials.createInsecure());
+  const dropNulls = (v) =>
+    Array.isArray(v)
+      ? v.map(dropNulls)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]))
+        : v;
+  return new Promise((resolve, reject) => {
+    client.GetSamplingStrategy({ serviceName }, { deadline: Date.now() + 10_000 }, (err, response) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(dropNulls(response));
+    });
+  });
+}
 
 async function get(url) {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
@@ -88,6 +126,26 @@ describe('sampling strategies', () => {
       }
     });
   }
+
+  test('gRPC SamplingManager on the collector port serves the same strategies', async () => {
+    const address = spoor.jaegerGrpcAddress;
+    assert.deepEqual(await grpcStrategy(address, 'foo'), FOO);
+    assert.deepEqual(await grpcStrategy(address, 'bar'), {
+      strategyType: 'RATE_LIMITING',
+      rateLimitingSampling: { maxTracesPerSecond: 5 },
+    });
+    const unknown = await grpcStrategy(address, 'unknown');
+    assert.equal(unknown.probabilisticSampling.samplingRate, 0.5);
+    assert.deepEqual(
+      unknown.operationSampling.perOperationStrategies.map((o) => o.operation),
+      ['op0'],
+    );
+    await assert.rejects(grpcStrategy(address, ''), (err) => {
+      assert.equal(err.code, grpc.status.INVALID_ARGUMENT);
+      assert.match(err.details, /serviceName is required/);
+      return true;
+    });
+  });
 
   test('the Jaeger HTTP receiver still takes spans only by POST /api/traces', async () => {
     assert.equal((await get(`${spoor.baseUrls.jaegerHttp}/api/traces`)).status, 405);
@@ -137,6 +195,34 @@ describe('sampling without a strategies file', () => {
         strategyType: 'PROBABILISTIC',
         probabilisticSampling: { samplingRate: 1 },
       });
+    } finally {
+      await spoor.stop();
+    }
+  });
+});
+
+describe('reloading the strategies file', () => {
+  test('serves the new strategies, and keeps the last good ones after a bad edit', async () => {
+    const file = path.join(tempDir('spoor-sampling-'), 'strategies.json');
+    const probability = (p) => ({ default_strategy: { type: 'probabilistic', param: p } });
+    await writeFile(file, JSON.stringify(probability(0.25)));
+    const spoor = await startSpoor({
+      flags: [`--sampling.strategies-file=${file}`, '--sampling.strategies-reload-interval=100ms'],
+    });
+    const rate = async () =>
+      JSON.parse((await get(`${spoor.baseUrls.sampling}/sampling?service=svc`)).text).probabilisticSampling
+        .samplingRate;
+    try {
+      assert.equal(await rate(), 0.25);
+      await writeFile(file, JSON.stringify(probability(0.75)));
+      await waitFor(async () => (await rate()) === 0.75, { description: 'the edited strategies' });
+      assert.equal((await grpcStrategy(spoor.jaegerGrpcAddress, 'svc')).probabilisticSampling.samplingRate, 0.75);
+
+      await writeFile(file, '{"default_strategy": {"type": "probabilistic", "param": 7}}');
+      await waitFor(() => /keeping the previous sampling strategies: .*param/.test(spoor.logs), {
+        description: 'a warning about the bad file',
+      });
+      assert.equal(await rate(), 0.75);
     } finally {
       await spoor.stop();
     }

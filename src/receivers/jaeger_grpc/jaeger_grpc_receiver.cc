@@ -5,6 +5,7 @@
 #include "formats/jaeger_proto/jaeger_proto_decode.h"
 #include "jaeger/api_v2/collector.grpc.pb.h"
 #include "receivers/grpc_ingest.h"
+#include "receivers/jaeger_grpc/sampling_manager.h"
 
 namespace spoor {
 namespace {
@@ -40,8 +41,12 @@ class CollectorServiceImpl final
 
 class Receiver final : public JaegerGrpcReceiver {
  public:
-  Receiver(const JaegerGrpcOptions& options, Pipeline& pipeline)
-      : options_(options), service_(pipeline), server_("jaeger_grpc", service_) {}
+  Receiver(const JaegerGrpcOptions& options, Pipeline& pipeline,
+           const StrategiesHolder* strategies)
+      : options_(options),
+        service_(pipeline),
+        sampling_(strategies ? NewSamplingManagerService(*strategies) : nullptr),
+        server_("jaeger_grpc", Services()) {}
 
   Status Start() override {
     return server_.Start(options_.host, options_.port, options_.max_message_bytes);
@@ -50,16 +55,24 @@ class Receiver final : public JaegerGrpcReceiver {
   uint16_t port() const override { return server_.port(); }
 
  private:
+  std::vector<grpc::Service*> Services() {
+    std::vector<grpc::Service*> services{&service_};
+    if (sampling_) services.push_back(sampling_.get());
+    return services;
+  }
+
   JaegerGrpcOptions options_;
   CollectorServiceImpl service_;
+  std::unique_ptr<grpc::Service> sampling_;
   GrpcServiceServer server_;
 };
 
 }  // namespace
 
 std::unique_ptr<JaegerGrpcReceiver> NewJaegerGrpcReceiver(const JaegerGrpcOptions& options,
-                                                          Pipeline& pipeline) {
-  return std::make_unique<Receiver>(options, pipeline);
+                                                          Pipeline& pipeline,
+                                                          const StrategiesHolder* strategies) {
+  return std::make_unique<Receiver>(options, pipeline, strategies);
 }
 
 }  // namespace spoor

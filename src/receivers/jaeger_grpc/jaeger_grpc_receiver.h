@@ -1,5 +1,6 @@
 // Jaeger gRPC receiver: jaeger.api_v2.CollectorService/PostSpans (the
-// collector's port 14250). Malformed requests get INVALID_ARGUMENT, a full
+// collector's port 14250), and SamplingManager/GetSamplingStrategy on the
+// same port. Malformed requests get INVALID_ARGUMENT, a full
 // queue UNAVAILABLE (which Jaeger clients retry); spans with invalid IDs are
 // dropped and counted.
 #pragma once
@@ -11,6 +12,7 @@
 
 #include "common/status.h"
 #include "pipeline/pipeline.h"
+#include "sampling/sampling_http.h"
 
 namespace spoor {
 
@@ -30,7 +32,8 @@ class JaegerGrpcReceiver {
   [[nodiscard]] virtual uint16_t port() const = 0;
 };
 
+// `strategies` (may be null: no SamplingManager) must outlive the receiver.
 [[nodiscard]] std::unique_ptr<JaegerGrpcReceiver> NewJaegerGrpcReceiver(
-    const JaegerGrpcOptions& options, Pipeline& pipeline);
+    const JaegerGrpcOptions& options, Pipeline& pipeline, const StrategiesHolder* strategies);
 
 }  // namespace spoor

@@ -47,7 +47,7 @@ class TraceServiceImpl final
 class Receiver final : public OtlpGrpcReceiver {
  public:
   Receiver(const OtlpGrpcOptions& options, Pipeline& pipeline)
-      : options_(options), service_(pipeline), server_("otlp_grpc", service_) {}
+      : options_(options), service_(pipeline), server_("otlp_grpc", {&service_}) {}
 
   Status Start() override {
     return server_.Start(options_.host, options_.port, options_.max_message_bytes);

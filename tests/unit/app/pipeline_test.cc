@@ -15,88 +15,10 @@
 
 #include "model/string_table.h"
 #include "storage/memory/memory_store.h"
+#include "tests/unit/gated_storage.h"
 
 namespace spoor {
 namespace {
-
-// A storage that writes to a memory store, optionally holding every Write
-// until Release() (the gate), or failing every Write. Each instance has its
-// own name, so the pipeline's storage metrics start at zero.
-class TestStorage : public Storage {
- public:
-  explicit TestStorage(bool gated = false, bool fail = false)
-      : name_("test-storage-" + std::to_string(next_id_++)), gated_(gated), fail_(fail) {}
-
-  std::string_view name() const override { return name_; }
-
-  Status Write(const SpanBatch& batch) override {
-    {
-      std::unique_lock lock(mu_);
-      ++writes_entered_;
-      cv_.notify_all();
-      cv_.wait(lock, [this] { return !gated_ || released_; });
-    }
-    if (fail_) return Internal("write failed");
-    return inner_->Write(batch);
-  }
-  Result<Trace> GetTrace(const TraceId& id, const TraceTimeHint& hint) override {
-    return inner_->GetTrace(id, hint);
-  }
-  Result<std::vector<Trace>> FindTraces(const TraceQuery& q) override {
-    return inner_->FindTraces(q);
-  }
-  Result<std::vector<TraceId>> FindTraceIds(const TraceQuery& q) override {
-    return inner_->FindTraceIds(q);
-  }
-  Result<std::vector<std::string>> GetServices() override { return inner_->GetServices(); }
-  Result<std::vector<Operation>> GetOperations(const std::string& s, bool m, SpanKind k) override {
-    return inner_->GetOperations(s, m, k);
-  }
-  Result<std::vector<DependencyLink>> GetDependencies(uint64_t end, uint64_t lookback) override {
-    return inner_->GetDependencies(end, lookback);
-  }
-
-  void Release() {
-    std::lock_guard lock(mu_);
-    released_ = true;
-    cv_.notify_all();
-  }
-
-  // Waits (bounded) until `n` writes have started; false on timeout.
-  bool WaitForWrites(int n) {
-    std::unique_lock lock(mu_);
-    return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return writes_entered_ >= n; });
-  }
-
-  size_t StoredSpans(TraceId id) {
-    auto trace = inner_->GetTrace(id, {});
-    return trace.ok() ? trace->spans.size() : 0;
-  }
-
-  Counter& StoredCounter() {
-    return MetricsRegistry::Global().GetCounter("spoor_spans_stored_total", "",
-                                                {{"storage", name_}});
-  }
-  Counter& DroppedCounter() {
-    return MetricsRegistry::Global().GetCounter("spoor_spans_dropped_total", "",
-                                                {{"storage", name_}});
-  }
-  Histogram& WriteLatency() {
-    return MetricsRegistry::Global().GetHistogram("spoor_storage_write_seconds", "",
-                                                  {{"storage", name_}}, LatencyBucketsSeconds());
-  }
-
- private:
-  static inline std::atomic<int> next_id_{0};
-  const std::string name_;
-  const bool gated_;
-  const bool fail_;
-  std::unique_ptr<Storage> inner_ = NewMemoryStore(MemoryStoreOptions{});
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int writes_entered_ = 0;
-  bool released_ = false;
-};
 
 // Metrics with labels of their own per test.
 IngestMetrics NewMetrics() {
@@ -129,7 +51,7 @@ SpanBatch MakeBatch(uint64_t trace, size_t spans) {
 }
 
 TEST(Pipeline, EverySubmittedSpanIsWrittenToStorage) {
-  TestStorage storage;
+  GatedStorage storage;
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{1000, 2}, storage);
   for (uint64_t t = 1; t <= 20; ++t) {
@@ -150,7 +72,7 @@ TEST(Pipeline, EverySubmittedSpanIsWrittenToStorage) {
 }
 
 TEST(Pipeline, FullQueueRefusesWithUnavailableAndCountsTheSpans) {
-  TestStorage storage(/*gated=*/true);
+  GatedStorage storage(/*gated=*/true);
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{10, 1}, storage);
   // The only writer takes the first batch and blocks in Write.
@@ -173,7 +95,7 @@ TEST(Pipeline, FullQueueRefusesWithUnavailableAndCountsTheSpans) {
 }
 
 TEST(Pipeline, QueueAcceptsAgainOnceDrained) {
-  TestStorage storage(/*gated=*/true);
+  GatedStorage storage(/*gated=*/true);
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{4, 1}, storage);
   ASSERT_TRUE(pipeline.Submit(MakeBatch(1, 1), metrics).ok());
@@ -189,7 +111,7 @@ TEST(Pipeline, QueueAcceptsAgainOnceDrained) {
 }
 
 TEST(Pipeline, OversizedBatchPassesAnEmptyQueue) {
-  TestStorage storage;
+  GatedStorage storage;
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{3, 1}, storage);
   ASSERT_TRUE(pipeline.Submit(MakeBatch(1, 50), metrics).ok());
@@ -198,7 +120,7 @@ TEST(Pipeline, OversizedBatchPassesAnEmptyQueue) {
 }
 
 TEST(Pipeline, ShutdownDrainsEverythingQueued) {
-  TestStorage storage(/*gated=*/true);
+  GatedStorage storage(/*gated=*/true);
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{1000, 1}, storage);
   ASSERT_TRUE(pipeline.Submit(MakeBatch(1, 2), metrics).ok());
@@ -213,7 +135,7 @@ TEST(Pipeline, ShutdownDrainsEverythingQueued) {
 }
 
 TEST(Pipeline, SubmitAfterShutdownIsRefused) {
-  TestStorage storage;
+  GatedStorage storage;
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{100, 1}, storage);
   pipeline.Shutdown();
@@ -224,7 +146,7 @@ TEST(Pipeline, SubmitAfterShutdownIsRefused) {
 }
 
 TEST(Pipeline, DestructorDrainsTheQueue) {
-  TestStorage storage;
+  GatedStorage storage;
   IngestMetrics metrics = NewMetrics();
   {
     Pipeline pipeline(PipelineOptions{100, 2}, storage);
@@ -234,7 +156,7 @@ TEST(Pipeline, DestructorDrainsTheQueue) {
 }
 
 TEST(Pipeline, EmptyBatchIsAcceptedWithoutCounting) {
-  TestStorage storage;
+  GatedStorage storage;
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{100, 1}, storage);
   EXPECT_TRUE(pipeline.Submit(SpanBatch{}, metrics).ok());
@@ -248,7 +170,7 @@ TEST(Pipeline, EmptyBatchIsAcceptedWithoutCounting) {
 }
 
 TEST(Pipeline, FailedWritesAreCountedAsDropped) {
-  TestStorage storage(/*gated=*/false, /*fail=*/true);
+  GatedStorage storage(/*gated=*/false, /*fail=*/true);
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{100, 1}, storage);
   ASSERT_TRUE(pipeline.Submit(MakeBatch(1, 3), metrics).ok());
@@ -260,7 +182,7 @@ TEST(Pipeline, FailedWritesAreCountedAsDropped) {
 }
 
 TEST(Pipeline, EveryWriteIsTimed) {
-  TestStorage storage;
+  GatedStorage storage;
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{100, 2}, storage);
   for (uint64_t t = 1; t <= 6; ++t) ASSERT_TRUE(pipeline.Submit(MakeBatch(t, 2), metrics).ok());
@@ -273,7 +195,7 @@ TEST(Pipeline, EveryWriteIsTimed) {
 }
 
 TEST(Pipeline, ConcurrentSubmittersLoseNothing) {
-  TestStorage storage;
+  GatedStorage storage;
   IngestMetrics metrics = NewMetrics();
   Pipeline pipeline(PipelineOptions{100000, 3}, storage);
   std::vector<std::thread> submitters;
