@@ -211,3 +211,43 @@ batch {
   }
 }
 PB
+
+# Zipkin v2 ListOfSpans seeds.
+zipkin_proto_dir=fuzz/corpus/zipkin_proto_fuzz
+mkdir -p "$zipkin_proto_dir"
+: >"$zipkin_proto_dir/empty.pb"
+protoc --encode=zipkin.proto3.ListOfSpans -I proto zipkin/zipkin.proto \
+  >"$zipkin_proto_dir/spans.pb" <<'PB'
+spans {
+  trace_id: "\x5b\x8e\xff\xf7\x98\x03\x81\x03\xd2\x69\xb6\x33\x81\x3f\xc6\x0c"
+  parent_id: "\xee\xe1\x9b\x7e\xc3\xc1\xb1\x73"
+  id: "\xee\xe1\x9b\x7e\xc3\xc1\xb1\x74"
+  kind: SERVER
+  name: "get /api"
+  timestamp: 1472470996199000
+  duration: 207000
+  local_endpoint { service_name: "backend" ipv4: "\xc0\xa8\x63\x01" port: 3306 }
+  remote_endpoint {
+    service_name: "frontend"
+    ipv6: "\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xc0\x01"
+    port: 54321
+  }
+  annotations { timestamp: 1472470996238000 value: "foo" }
+  tags { key: "http.path" value: "/api" }
+  tags { key: "error" value: "timeout" }
+  tags { key: "otel.scope.name" value: "finagle" }
+  debug: true
+  shared: true
+}
+spans {
+  trace_id: "\x00\x00\x00\x00\x00\x00\x00\x2a"
+  id: "\x00\x00\x00\x00\x00\x00\x00\x01"
+  kind: CLIENT
+  name: "64-bit trace ID"
+}
+spans {
+  trace_id: "\x01\x02\x03"
+  id: "\x00\x00\x00\x00\x00\x00\x00\x02"
+  name: "rejected: 3-byte trace ID"
+}
+PB

@@ -17,7 +17,8 @@ usage="usage: scripts/fuzz.sh SECONDS [TARGET...]"
 seconds=${1:?$usage}
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "$usage" >&2; exit 2; }
 shift
-all_targets=(otlp_proto_fuzz otlp_json_fuzz zipkin_json_fuzz jaeger_thrift_fuzz jaeger_proto_fuzz query_params_fuzz
+all_targets=(otlp_proto_fuzz otlp_json_fuzz zipkin_json_fuzz zipkin_proto_fuzz zipkin_thrift_fuzz
+  jaeger_thrift_fuzz jaeger_proto_fuzz query_params_fuzz
   gunzip_fuzz time_format_fuzz)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
@@ -28,6 +29,7 @@ jobs=${FUZZ_JOBS:-2}
 # Longest input each target is given.
 declare -A max_len=(
   [otlp_proto_fuzz]=65536 [otlp_json_fuzz]=65536 [zipkin_json_fuzz]=65536
+  [zipkin_proto_fuzz]=65536 [zipkin_thrift_fuzz]=65536
   [jaeger_thrift_fuzz]=65536 [jaeger_proto_fuzz]=65536 [query_params_fuzz]=4096
   [gunzip_fuzz]=16384 [time_format_fuzz]=128
 )

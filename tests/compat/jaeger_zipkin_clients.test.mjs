@@ -1,6 +1,7 @@
 // Real Jaeger and Zipkin client libraries sending to spoor unchanged:
 // jaeger-client (UDP reporter, Thrift binary on the 6832 port, and HTTP
-// reporter to 14268), zipkin + zipkin-transport-http (v2 JSON to 9411) and
+// reporter to 14268), zipkin + zipkin-transport-http (v2 and v1 JSON to 9411),
+// zipkin-encoder-thrift (v1 Thrift to 9411) and
 // the OpenTelemetry Zipkin exporter. Each trace is read back through the
 // Jaeger query API.
 
@@ -12,12 +13,13 @@ import { ZipkinExporter } from '@opentelemetry/exporter-zipkin';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { jaegerTraceId, spansById, startSpoor, tagMap, waitForTrace } from '../lib/spoor.mjs';
+import { jaegerTraceId, spansById, startSpoor, tagMap, waitFor, waitForTrace } from '../lib/spoor.mjs';
 
 const require = createRequire(import.meta.url);
 const { initTracer } = require('jaeger-client');
 const zipkin = require('zipkin');
 const { HttpLogger } = require('zipkin-transport-http');
+const thriftEncoder = require('zipkin-encoder-thrift');
 
 /** Tags as a plain object: {key: {type, value}}. */
 const tagsOf = (kvs) => Object.fromEntries(tagMap(kvs));
@@ -113,21 +115,25 @@ describe('Jaeger and Zipkin clients', () => {
     checkJaegerTrace(await waitForTrace(spoor.baseUrls.query, traceId, { minSpans: 3 }), service);
   });
 
-  test('zipkin + zipkin-transport-http (v2 JSON to 9411)', async () => {
-    const { Tracer, BatchRecorder, ExplicitContext, Annotation, jsonEncoder } = zipkin;
-    const logger = new HttpLogger({ endpoint: `${spoor.baseUrls.zipkin}/api/v2/spans`, jsonEncoder: jsonEncoder.JSON_V2, httpInterval: 50 });
-    const tracer = new Tracer({ ctxImpl: new ExplicitContext(), recorder: new BatchRecorder({ logger }), localServiceName: 'zipkin-node', traceId128Bit: true });
+  /**
+   * Emits a server span with a client child through zipkin-js to `route`
+   * with `encoder`, and checks what the query API shows.
+   */
+  async function zipkinJsRoundTrip(route, encoder, service) {
+    const { Tracer, BatchRecorder, ExplicitContext, Annotation } = zipkin;
+    const logger = new HttpLogger({ endpoint: `${spoor.baseUrls.zipkin}${route}`, jsonEncoder: encoder, httpInterval: 50 });
+    const tracer = new Tracer({ ctxImpl: new ExplicitContext(), recorder: new BatchRecorder({ logger }), localServiceName: service, traceId128Bit: true });
     let rootId;
     tracer.scoped(() => {
       rootId = tracer.createRootId();
       tracer.setId(rootId);
-      tracer.recordServiceName('zipkin-node');
+      tracer.recordServiceName(service);
       tracer.recordRpc('GET /orders');
       tracer.recordAnnotation(new Annotation.ServerRecv());
       tracer.recordBinary('http.path', '/orders');
       tracer.scoped(() => {
         tracer.setId(tracer.createChildId());
-        tracer.recordServiceName('zipkin-node');
+        tracer.recordServiceName(service);
         tracer.recordRpc('query db');
         tracer.recordAnnotation(new Annotation.ClientSend());
         tracer.recordAnnotation(new Annotation.ServerAddr({ serviceName: 'postgres' }));
@@ -144,14 +150,62 @@ describe('Jaeger and Zipkin clients', () => {
     const root = byName(tr, 'get /orders');
     const child = byName(tr, 'query db');
     assert.equal(parentOf(child), root.spanID);
-    assert.equal(tr.processes[root.processID].serviceName, 'zipkin-node');
+    assert.equal(tr.processes[root.processID].serviceName, service);
     assert.deepEqual(tagsOf(root.tags)['span.kind'], { type: 'string', value: 'server' });
     const tags = tagsOf(child.tags);
     assert.deepEqual(tags['span.kind'], { type: 'string', value: 'client' });
     assert.deepEqual(tags['db.rows'], { type: 'string', value: '3' });
+    assert.deepEqual(tags['peer.service'], { type: 'string', value: 'postgres' });
     assert.deepEqual(tags.error, { type: 'bool', value: true });
     assert.ok(child.logs.some((l) => l.fields.some((f) => f.value === 'cache miss')), 'annotation as a log');
     assert.ok(child.duration >= 0 && root.duration >= child.duration);
+  }
+
+  test('zipkin + zipkin-transport-http (v2 JSON to 9411)', async () => {
+    await zipkinJsRoundTrip('/api/v2/spans', zipkin.jsonEncoder.JSON_V2, 'zipkin-node');
+  });
+
+  test('zipkin + zipkin-transport-http (v1 JSON to 9411)', async () => {
+    await zipkinJsRoundTrip('/api/v1/spans', zipkin.jsonEncoder.JSON_V1, 'zipkin-node-v1');
+  });
+
+  test('zipkin + zipkin-encoder-thrift (v1 Thrift list<Span> to 9411)', async () => {
+    const { Tracer, BatchRecorder, ExplicitContext, Annotation } = zipkin;
+    // The recorder hands finished spans to this logger; they are sent as one
+    // Thrift list<Span> (binary protocol), as Zipkin's Thrift senders do.
+    const recorded = [];
+    const logger = { logSpan: (span) => recorded.push(span) };
+    const tracer = new Tracer({ ctxImpl: new ExplicitContext(), recorder: new BatchRecorder({ logger, timeout: 60_000_000 }), localServiceName: 'zipkin-thrift' });
+    let rootId;
+    tracer.scoped(() => {
+      rootId = tracer.createRootId();
+      tracer.setId(rootId);
+      tracer.recordServiceName('zipkin-thrift');
+      tracer.recordRpc('POST /pay');
+      tracer.recordAnnotation(new Annotation.ServerRecv());
+      tracer.recordAnnotation(new Annotation.ClientAddr({ host: new zipkin.InetAddress('10.2.0.1'), port: 5000 }));
+      tracer.recordBinary('http.method', 'POST');
+      tracer.recordMessage('validated');
+      tracer.recordAnnotation(new Annotation.ServerSend());
+    });
+    await waitFor(() => recorded.length === 1, { description: 'the span recorded' });
+    const header = Buffer.alloc(5);
+    header.writeUInt8(12, 0); // list of structs
+    header.writeInt32BE(recorded.length, 1);
+    const body = Buffer.concat([header, ...recorded.map((span) => Buffer.from(thriftEncoder.encode(span)))]);
+    const res = await fetch(`${spoor.baseUrls.zipkin}/api/v1/spans`, { method: 'POST', headers: { 'content-type': 'application/x-thrift' }, body });
+    assert.equal(res.status, 202, await res.text());
+    const tr = await waitForTrace(spoor.baseUrls.query, rootId.traceId);
+    assert.equal(tr.spans.length, 1);
+    const span = tr.spans[0];
+    assert.equal(span.operationName, 'post /pay');
+    assert.equal(tr.processes[span.processID].serviceName, 'zipkin-thrift');
+    const tags = tagsOf(span.tags);
+    assert.deepEqual(tags['span.kind'], { type: 'string', value: 'server' });
+    assert.deepEqual(tags['http.method'], { type: 'string', value: 'POST' });
+    assert.deepEqual(tags['net.peer.ip'], { type: 'string', value: '10.2.0.1' });
+    assert.ok(span.logs.some((l) => l.fields.some((f) => f.value === 'validated')), 'annotation as a log');
+    assert.ok(span.duration >= 0);
   });
 
   test('@opentelemetry/exporter-zipkin (v2 JSON to 9411)', async () => {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "formats/jaeger_model/jaeger_model.h"
-#include "formats/jaeger_thrift/thrift_reader.h"
+#include "formats/thrift/thrift_struct.h"
 #include "model/string_table.h"
 
 namespace spoor {
@@ -32,9 +32,9 @@ using jaeger_model::MicrosToNanos;
 using jaeger_model::Reference;
 using jaeger_model::Utf8;
 
-class Decoder {
+class Decoder : public thrift::StructDecoder {
  public:
-  Decoder(std::string_view input, ThriftProtocol protocol) : r_(input, protocol) {}
+  Decoder(std::string_view input, ThriftProtocol protocol) : StructDecoder(input, protocol) {}
 
   // Reads a Batch (the whole input) into `spans` (accepted spans only) and
   // `resource`.
@@ -68,22 +68,6 @@ class Decoder {
     return true;
   }
 
-  bool CheckEnd() {
-    if (r_.remaining() == 0) return true;
-    return r_.Fail(std::to_string(r_.remaining()) + " bytes after the end of the message");
-  }
-
-  Status Error() const {
-    std::string msg = "jaeger thrift: ";
-    for (auto it = path_.rbegin(); it != path_.rend(); ++it) {
-      if (it != path_.rbegin()) msg += '.';
-      msg += *it;
-    }
-    if (!path_.empty()) msg += ": ";
-    msg += r_.error().empty() ? "invalid input" : r_.error();
-    return InvalidArgument(std::move(msg));
-  }
-
  private:
   bool ReadBatch(Resource* resource, std::vector<Span>* spans, DecodeStats* stats) {
     bool ok = ReadStruct([&](TType type, int16_t id) {
@@ -101,68 +85,6 @@ class Decoder {
       }
     });
     return ok;
-  }
-
-  // Adds a step of the path to the failure (innermost first); returns false.
-  bool Context(std::string step) {
-    path_.push_back(std::move(step));
-    return false;
-  }
-
-  // Calls on_field(type, id) for each field; it reads or skips the value.
-  template <typename F>
-  bool ReadStruct(F&& on_field) {
-    if (!r_.ReadStructBegin()) return false;
-    for (;;) {
-      TType type = TType::kStop;
-      int16_t id = 0;
-      if (!r_.ReadFieldBegin(&type, &id)) return false;
-      if (type == TType::kStop) break;
-      if (!on_field(type, id)) return false;
-    }
-    r_.ReadStructEnd();
-    return true;
-  }
-
-  bool CheckType(TType got, TType want) {
-    if (got == want) return true;
-    return r_.Fail("expected " + std::string(thrift::TypeName(want)) + ", got " +
-                   std::string(thrift::TypeName(got)));
-  }
-
-  template <typename F>
-  bool Field(TType got, TType want, const char* name, F&& read) {
-    if (CheckType(got, want) && read()) return true;
-    return Context(name);
-  }
-
-  // A list<element> field; per_element(i) reads element i.
-  template <typename F>
-  bool List(TType got, TType element, const char* name, F&& per_element) {
-    TType elem = TType::kStop;
-    uint32_t size = 0;
-    if (!CheckType(got, TType::kList) || !r_.ReadListBegin(&elem, &size) ||
-        !CheckType(elem, element)) {
-      return Context(name);
-    }
-    for (uint32_t i = 0; i < size; ++i) {
-      if (!per_element(i)) {
-        Context(std::string(name) + "[" + std::to_string(i) + "]");
-        return false;
-      }
-    }
-    r_.ContainerEnd();
-    return true;
-  }
-
-  bool I64(TType type, const char* name, int64_t* v) {
-    return Field(type, TType::kI64, name, [&] { return r_.ReadI64(v); });
-  }
-  bool I32(TType type, const char* name, int32_t* v) {
-    return Field(type, TType::kI32, name, [&] { return r_.ReadI32(v); });
-  }
-  bool String(TType type, const char* name, std::string_view* v) {
-    return Field(type, TType::kString, name, [&] { return r_.ReadString(v); });
   }
 
   bool ReadTags(TType type, const char* name, Attributes* out) {
@@ -291,9 +213,6 @@ class Decoder {
   static void Accept(Span&& span, uint32_t index, std::vector<Span>* spans, DecodeStats* stats) {
     jaeger_model::Accept(std::move(span), index, spans, stats);
   }
-
-  thrift::Reader r_;
-  std::vector<std::string> path_;
 };
 
 template <typename Read>
@@ -304,7 +223,7 @@ Status Decode(std::string_view input, ThriftProtocol protocol, SpanBatch* batch,
   std::vector<Span> spans;
   DecodeStats local;
   if (!read(decoder, resource.get(), &spans, &local) || !decoder.CheckEnd()) {
-    return decoder.Error();
+    return decoder.Error("jaeger thrift: ");
   }
   resource->ResolveServiceName();
   if (!spans.empty()) {

@@ -15,11 +15,10 @@
 
 #include "common/status.h"
 #include "formats/otlp/otlp_decode.h"
+#include "formats/thrift/thrift_protocol.h"
 #include "model/span.h"
 
 namespace spoor {
-
-enum class ThriftProtocol { kBinary, kCompact };
 
 // A jaeger.thrift Batch in the Thrift binary protocol (the body of POST
 // /api/traces on 14268).

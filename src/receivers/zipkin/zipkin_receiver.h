@@ -1,5 +1,11 @@
-// Zipkin's ingest endpoint (port 9411): POST /api/v2/spans with a JSON array
-// of v2 spans, optionally gzip-compressed; answered 202 as Zipkin does.
+// Zipkin's ingest endpoints (port 9411), optionally gzip-compressed, answered
+// 202 as Zipkin does:
+//   POST /api/v2/spans  application/json (v2 spans) or application/x-protobuf
+//                       (zipkin.proto3.ListOfSpans)
+//   POST /api/v1/spans  application/json (v1 spans) or application/x-thrift
+//                       (zipkinCore.thrift list<Span>, binary protocol)
+// A missing Content-Type is taken as JSON. Counted per format in the ingest
+// metrics: zipkin_json (v1 and v2), zipkin_proto, zipkin_thrift.
 #pragma once
 
 #include <cstddef>

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "formats/jaeger_thrift/jaeger_thrift_decode.h"
-#include "formats/jaeger_thrift/thrift_reader.h"
+#include "formats/thrift/thrift_reader.h"
 
 namespace spoor::thrift_test {
 

@@ -1,4 +1,4 @@
-#include "formats/jaeger_thrift/thrift_reader.h"
+#include "formats/thrift/thrift_reader.h"
 
 #include <bit>
 #include <utility>

@@ -1,5 +1,5 @@
 // A bounds-checked reader of the Thrift binary and compact protocols, enough
-// to decode Jaeger's span reports. Internal to src/formats/jaeger_thrift.
+// to decode Jaeger's and Zipkin's span reports. Internal to src/formats.
 //
 // Every read checks the remaining input first; a length read from the input
 // is never used to allocate (strings are returned as views into the input,
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "formats/jaeger_thrift/jaeger_thrift_decode.h"
+#include "formats/thrift/thrift_protocol.h"
 
 namespace spoor::thrift {
 

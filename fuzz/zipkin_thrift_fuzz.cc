@@ -1,0 +1,31 @@
+// DecodeZipkinV1Thrift (zipkinCore.thrift list<Span>, binary protocol) on
+// arbitrary bytes. What decodes must survive the checks of batch_checks.h:
+// re-encoded as OTLP/JSON it decodes to the same spans, and it renders as
+// well-formed Jaeger JSON.
+
+#include <cstddef>
+#include <cstdint>
+
+#include "formats/zipkin/zipkin_decode.h"
+#include "fuzz/batch_checks.h"
+#include "fuzz/fuzz_check.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using spoor::fuzz::AsText;
+  spoor::SpanBatch batch;
+  spoor::DecodeStats stats;
+  const spoor::Status status = spoor::DecodeZipkinV1Thrift(AsText(data, size), &batch, &stats);
+  if (!status.ok()) {
+    SPOOR_FUZZ_CHECK(status.code() == spoor::StatusCode::kInvalidArgument, status.message());
+    SPOOR_FUZZ_CHECK(status.message().starts_with("zipkin thrift: "), status.message());
+    SPOOR_FUZZ_CHECK(batch.resource_spans.empty() && stats.rejected_spans == 0,
+                     "a failed decode changed its outputs");
+    return 0;
+  }
+  SPOOR_FUZZ_CHECK((stats.rejected_spans == 0) == stats.rejection_reason.empty(),
+                   "rejection_reason '" + stats.rejection_reason + "' for " +
+                       std::to_string(stats.rejected_spans) + " rejected spans");
+
+  spoor::fuzz::CheckDecodedBatch(batch);
+  return 0;
+}
