@@ -68,5 +68,20 @@ void BM_DecodeZipkinV2Json(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeZipkinV2Json);
 
+void BM_DecodeZipkinV2Proto(benchmark::State& state) {
+  RunDecode(state, {bench::TracegenZipkinProto(1)}, DecodeZipkinV2Proto);
+}
+BENCHMARK(BM_DecodeZipkinV2Proto);
+
+void BM_DecodeZipkinV1Json(benchmark::State& state) {
+  RunDecode(state, {bench::TracegenZipkinV1Json(1)}, DecodeZipkinV1Json);
+}
+BENCHMARK(BM_DecodeZipkinV1Json);
+
+void BM_DecodeZipkinV1Thrift(benchmark::State& state) {
+  RunDecode(state, {bench::TracegenZipkinV1Thrift(1)}, DecodeZipkinV1Thrift);
+}
+BENCHMARK(BM_DecodeZipkinV1Thrift);
+
 }  // namespace
 }  // namespace spoor

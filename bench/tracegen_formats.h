@@ -2,7 +2,7 @@
 // ingests, so that every decoder is measured on the same spans: Jaeger
 // Thrift (one Batch per service, as Jaeger clients send one process per
 // batch), Jaeger protobuf (PostSpansRequest, likewise per service) and
-// Zipkin v2 JSON (one list).
+// Zipkin v2 JSON and protobuf, and v1 JSON and Thrift (one list each).
 #pragma once
 
 #include <cstdint>
@@ -14,6 +14,7 @@
 #include "formats/jaeger_thrift/jaeger_thrift_decode.h"
 #include "jaeger/api_v2/collector.pb.h"
 #include "tests/unit/format_jaeger_thrift/thrift_writer.h"
+#include "zipkin/zipkin.pb.h"
 
 namespace spoor::bench {
 
@@ -174,6 +175,150 @@ inline std::string TracegenZipkinJson(uint64_t seed) {
   }
   w.EndArray();
   return out;
+}
+
+// Request `seed` as one Zipkin v2 ListOfSpans (protobuf).
+inline std::string TracegenZipkinProto(uint64_t seed) {
+  zipkin::proto3::ListOfSpans list;
+  const auto request = ParseTracegen(seed);
+  for (const auto& rs : request.resource_spans()) {
+    std::string service = ServiceName(rs);
+    for (const auto& span : rs.scope_spans(0).spans()) {
+      zipkin::proto3::Span* z = list.add_spans();
+      z->set_trace_id(span.trace_id());
+      z->set_id(span.span_id());
+      z->set_name(span.name());
+      z->set_kind(zipkin::proto3::Span::SERVER);
+      z->set_timestamp(span.start_time_unix_nano() / 1000);
+      z->set_duration((span.end_time_unix_nano() - span.start_time_unix_nano()) / 1000);
+      z->mutable_local_endpoint()->set_service_name(service);
+      if (span.events_size() > 0) {
+        zipkin::proto3::Annotation* a = z->add_annotations();
+        a->set_timestamp(span.events(0).time_unix_nano() / 1000);
+        a->set_value(span.events(0).name());
+      }
+      for (const auto& kv : span.attributes()) {
+        (*z->mutable_tags())[kv.key()] = kv.value().has_int_value()
+                                             ? std::to_string(kv.value().int_value())
+                                             : kv.value().string_value();
+      }
+    }
+  }
+  return list.SerializeAsString();
+}
+
+// Request `seed` as a Zipkin v1 JSON list: server spans with sr/ss
+// annotations and string binary annotations.
+inline std::string TracegenZipkinV1Json(uint64_t seed) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginArray();
+  const auto request = ParseTracegen(seed);
+  for (const auto& rs : request.resource_spans()) {
+    std::string service = ServiceName(rs);
+    auto endpoint = [&] {
+      w.Key("endpoint").BeginObject().Field("serviceName", service).EndObject();
+    };
+    for (const auto& span : rs.scope_spans(0).spans()) {
+      const auto start = static_cast<int64_t>(span.start_time_unix_nano() / 1000);
+      const auto end = static_cast<int64_t>(span.end_time_unix_nano() / 1000);
+      w.BeginObject();
+      w.Field("traceId", Hex(span.trace_id()));
+      w.Field("id", Hex(span.span_id()));
+      w.Field("name", span.name());
+      w.FieldInt("timestamp", start);
+      w.FieldInt("duration", end - start);
+      w.Key("annotations").BeginArray();
+      w.BeginObject().FieldInt("timestamp", start).Field("value", "sr");
+      endpoint();
+      w.EndObject();
+      w.BeginObject().FieldInt("timestamp", end).Field("value", "ss");
+      endpoint();
+      w.EndObject();
+      w.EndArray();
+      w.Key("binaryAnnotations").BeginArray();
+      for (const auto& kv : span.attributes()) {
+        w.BeginObject().Field("key", kv.key());
+        w.Field("value", kv.value().has_int_value() ? std::to_string(kv.value().int_value())
+                                                    : kv.value().string_value());
+        endpoint();
+        w.EndObject();
+      }
+      w.EndArray();
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+  return out;
+}
+
+// Request `seed` as a Zipkin v1 Thrift list<Span> (binary protocol), the
+// same spans as TracegenZipkinV1Json.
+inline std::string TracegenZipkinV1Thrift(uint64_t seed) {
+  using TType = thrift_test::TType;
+  thrift_test::Writer w(ThriftProtocol::kBinary);
+  const auto request = ParseTracegen(seed);
+  int count = 0;
+  for (const auto& rs : request.resource_spans()) count += rs.scope_spans(0).spans_size();
+  w.ListBegin(TType::kStruct, static_cast<uint32_t>(count));
+  for (const auto& rs : request.resource_spans()) {
+    const std::string service = ServiceName(rs);
+    auto endpoint = [&](int16_t id) {
+      w.FieldBegin(TType::kStruct, id);
+      w.StructBegin();
+      w.FieldBegin(TType::kI32, 1);
+      w.I32(0x7f000001);
+      w.FieldBegin(TType::kI16, 2);
+      w.I16(8080);
+      w.FieldBegin(TType::kString, 3);
+      w.String(service);
+      w.StructEnd();
+    };
+    for (const auto& span : rs.scope_spans(0).spans()) {
+      const auto start = static_cast<int64_t>(span.start_time_unix_nano() / 1000);
+      const auto end = static_cast<int64_t>(span.end_time_unix_nano() / 1000);
+      w.StructBegin();
+      w.FieldBegin(TType::kI64, 1);
+      w.I64(static_cast<int64_t>(BigEndian64(span.trace_id(), 8)));
+      w.FieldBegin(TType::kString, 3);
+      w.String(span.name());
+      w.FieldBegin(TType::kI64, 4);
+      w.I64(static_cast<int64_t>(BigEndian64(span.span_id(), 0)));
+      w.FieldBegin(TType::kList, 6);
+      w.ListBegin(TType::kStruct, 2);
+      for (auto [t, v] : {std::pair<int64_t, const char*>{start, "sr"}, {end, "ss"}}) {
+        w.StructBegin();
+        w.FieldBegin(TType::kI64, 1);
+        w.I64(t);
+        w.FieldBegin(TType::kString, 2);
+        w.String(v);
+        endpoint(3);
+        w.StructEnd();
+      }
+      w.FieldBegin(TType::kList, 8);
+      w.ListBegin(TType::kStruct, static_cast<uint32_t>(span.attributes_size()));
+      for (const auto& kv : span.attributes()) {
+        w.StructBegin();
+        w.FieldBegin(TType::kString, 1);
+        w.String(kv.key());
+        w.FieldBegin(TType::kString, 2);
+        w.String(kv.value().has_int_value() ? std::to_string(kv.value().int_value())
+                                            : kv.value().string_value());
+        w.FieldBegin(TType::kI32, 3);
+        w.I32(6);  // STRING
+        endpoint(4);
+        w.StructEnd();
+      }
+      w.FieldBegin(TType::kI64, 10);
+      w.I64(start);
+      w.FieldBegin(TType::kI64, 11);
+      w.I64(end - start);
+      w.FieldBegin(TType::kI64, 12);
+      w.I64(static_cast<int64_t>(BigEndian64(span.trace_id(), 0)));
+      w.StructEnd();
+    }
+  }
+  return w.bytes();
 }
 
 }  // namespace spoor::bench
