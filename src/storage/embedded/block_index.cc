@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <map>
+#include <tuple>
 #include <unordered_map>
 
 #include "storage/embedded/block_columns.h"
@@ -20,20 +21,33 @@ constexpr uint8_t kPairFilterVersion = 1;
 constexpr int kBloomProbes = 6;
 constexpr size_t kBloomBitsPerTag = 10;
 
-// A stable 64-bit hash (FNV-1a with a final mix): the filter is persisted,
-// so std::hash, which may change between library versions, cannot be used.
+// A stable 64-bit hash of `a` and `b` (the filter is persisted, so
+// std::hash, which may change between library versions, cannot be used):
+// eight bytes at a time, little-endian whatever the machine, each word
+// multiplied in and folded, then a final avalanche.
+uint64_t Load64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return v;
+}
+
+uint64_t Mix(uint64_t h, uint64_t v) {
+  const __uint128_t m = static_cast<__uint128_t>(h ^ v) * 0x9E3779B97F4A7C15ULL;
+  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+}
+
+uint64_t HashBytes(uint64_t h, std::string_view s) {
+  const char* p = s.data();
+  size_t n = s.size();
+  for (; n >= 8; p += 8, n -= 8) h = Mix(h, Load64(p));
+  uint64_t tail = 0;
+  for (size_t i = 0; i < n; ++i) tail |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  return Mix(h, tail ^ (uint64_t{n} << 56));
+}
+
 uint64_t StableHash(std::string_view a, std::string_view b) {
-  uint64_t h = 0xcbf29ce484222325ULL;
-  auto mix = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 0x100000001b3ULL;
-    }
-  };
-  mix(a);
-  h ^= 0xff;
-  h *= 0x100000001b3ULL;
-  mix(b);
+  uint64_t h = HashBytes(0x243F6A8885A308D3ULL ^ a.size(), a);
+  h = HashBytes(h ^ 0xff, b);
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdULL;
   h ^= h >> 33;
@@ -93,17 +107,36 @@ std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& s
 }
 
 std::vector<DependencyLink> ComputeDependencies(SpanRefs refs) {
-  std::unordered_map<TraceId, std::unordered_map<uint64_t, std::string_view>, TraceIdHash> services;
-  for (const SpanRecord* r : refs)
-    services[r->span.trace_id][r->span.span_id.value] = r->resource->service_name;
+  // Every span by (trace, span ID), in input order among equal IDs; a
+  // parent is the last span with its ID in the child's trace.
+  struct Entry {
+    TraceId trace;
+    uint64_t span;
+    uint32_t order;
+    std::string_view service;
+  };
+  std::vector<Entry> by_id;
+  by_id.reserve(refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) {
+    const SpanRecord& r = *refs[i];
+    by_id.push_back({r.span.trace_id, r.span.span_id.value, static_cast<uint32_t>(i),
+                     r.resource->service_name});
+  }
+  const auto less = [](const Entry& a, const Entry& b) {
+    return std::tie(a.trace, a.span, a.order) < std::tie(b.trace, b.span, b.order);
+  };
+  std::sort(by_id.begin(), by_id.end(), less);
   std::map<std::pair<std::string_view, std::string_view>, uint64_t> counts;
   for (const SpanRecord* rp : refs) {
     const SpanRecord& r = *rp;
     if (!r.span.parent_span_id.valid()) continue;
-    const auto& in_trace = services[r.span.trace_id];
-    auto parent = in_trace.find(r.span.parent_span_id.value);
-    if (parent == in_trace.end() || parent->second == r.resource->service_name) continue;
-    ++counts[{parent->second, r.resource->service_name}];
+    const Entry key{r.span.trace_id, r.span.parent_span_id.value, UINT32_MAX, {}};
+    auto after = std::upper_bound(by_id.begin(), by_id.end(), key, less);
+    if (after == by_id.begin()) continue;
+    const Entry& parent = *(after - 1);
+    if (parent.trace != key.trace || parent.span != key.span) continue;
+    if (parent.service == r.resource->service_name) continue;
+    ++counts[{parent.service, r.resource->service_name}];
   }
   std::vector<DependencyLink> out;
   for (const auto& [key, n] : counts)
@@ -127,8 +160,24 @@ BlockIndex BlockIndex::Build(SpanRefs spans) {
     for (const Link& l : r.span.links) tags += l.attributes.size();
   }
   index.tag_hashes_.reserve(tags);
-  std::map<std::tuple<std::string_view, std::string_view, SpanKind>, std::pair<uint64_t, uint64_t>>
-      ops;
+  // (service, operation, kind) -> duration range, keyed by the addresses of
+  // the interned names (cheap to hash); merged by content at the end.
+  struct OpKey {
+    const char* service;
+    size_t service_size;
+    const char* name;
+    size_t name_size;
+    SpanKind kind;
+    bool operator==(const OpKey&) const = default;
+  };
+  struct OpKeyHash {
+    size_t operator()(const OpKey& k) const {
+      uint64_t h = reinterpret_cast<uintptr_t>(k.service) * 0x9E3779B97F4A7C15ULL;
+      h ^= reinterpret_cast<uintptr_t>(k.name) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+      return static_cast<size_t>(h ^ static_cast<uint64_t>(k.kind));
+    }
+  };
+  std::unordered_map<OpKey, std::pair<uint64_t, uint64_t>, OpKeyHash> ops;
   std::string text;  // reused for attribute values
   // Attributes enter the filter by value alone: in most workloads a value
   // is seen with few keys, so distinct values are far fewer than distinct
@@ -155,8 +204,10 @@ BlockIndex BlockIndex::Build(SpanRefs spans) {
     index.min_start_ns = std::min(index.min_start_ns, s.start_time_ns);
     index.max_start_ns = std::max(index.max_start_ns, s.start_time_ns);
     index.trace_ids.push_back(s.trace_id);
-    auto [it, inserted] = ops.try_emplace({r.resource->service_name, s.name, s.kind},
-                                          s.duration_ns(), s.duration_ns());
+    const std::string_view service = r.resource->service_name;
+    auto [it, inserted] =
+        ops.try_emplace(OpKey{service.data(), service.size(), s.name.data(), s.name.size(), s.kind},
+                        s.duration_ns(), s.duration_ns());
     if (!inserted) {
       it->second.first = std::min(it->second.first, s.duration_ns());
       it->second.second = std::max(it->second.second, s.duration_ns());
@@ -189,7 +240,19 @@ BlockIndex BlockIndex::Build(SpanRefs spans) {
   std::sort(index.trace_ids.begin(), index.trace_ids.end());
   index.trace_ids.erase(std::unique(index.trace_ids.begin(), index.trace_ids.end()),
                         index.trace_ids.end());
+  std::map<std::tuple<std::string_view, std::string_view, SpanKind>, std::pair<uint64_t, uint64_t>>
+      sorted_ops;
   for (const auto& [key, range] : ops) {
+    auto [it, inserted] =
+        sorted_ops.try_emplace({std::string_view(key.service, key.service_size),
+                                std::string_view(key.name, key.name_size), key.kind},
+                               range);
+    if (!inserted) {
+      it->second.first = std::min(it->second.first, range.first);
+      it->second.second = std::max(it->second.second, range.second);
+    }
+  }
+  for (const auto& [key, range] : sorted_ops) {
     index.operations.push_back({std::string(std::get<0>(key)), std::string(std::get<1>(key)),
                                 std::get<2>(key), range.first, range.second});
   }
