@@ -145,8 +145,11 @@ class EmbeddedStore final : public Storage {
 
   Status Write(SpanBatch batch) override {
     if (batch.SpanCount() == 0) return Status::Ok();
-    std::string value;
+    // One buffer per writing thread, reused: RocksDB copies the entry.
+    thread_local std::string value;
+    value.clear();
     EncodeWalEntry(batch, &value);
+    if (value.capacity() > (8u << 20)) value.shrink_to_fit();
     std::vector<SpanRecord> records;
     records.reserve(batch.SpanCount());
     for (ResourceSpans& rs : batch.resource_spans) {
@@ -438,11 +441,17 @@ class EmbeddedStore final : public Storage {
             ops_resource = r.resource.get();
             ops = &operations_[std::string(r.resource->service_name)];
           }
+          // Names are interned: a (service, name, kind) seen before is
+          // found by address, without building strings.
+          const SeenOp seen{r.resource->service_name.data(), r.span.name.data(), r.span.name.size(),
+                            r.span.kind};
+          if (seen_ops_.contains(seen)) continue;
           std::pair<std::string, SpanKind> op(r.span.name, r.span.kind);
           if (!ops->contains(op)) {
             new_ops.Put(cf_[kMeta], OperationKey(r.resource->service_name, r.span.name, r.span.kind), "");
             ops->insert(std::move(op));
           }
+          if (seen_ops_.size() < kMaxSeenOps) seen_ops_.insert(seen);
         }
         block.chunks.push_back(std::make_shared<const std::vector<SpanRecord>>(std::move(spans)));
       }
@@ -748,6 +757,24 @@ class EmbeddedStore final : public Storage {
   std::vector<std::vector<Chunk>> sealing_;
   std::map<BlockKey, std::shared_ptr<const BlockIndex>> sealed_;
   std::map<std::string, std::set<std::pair<std::string, SpanKind>>> operations_;
+  // Operations known to be in operations_, by the addresses of their
+  // interned service and span names; bounded, as interned names are.
+  struct SeenOp {
+    const char* service;
+    const char* name;
+    size_t name_size;
+    SpanKind kind;
+    bool operator==(const SeenOp&) const = default;
+  };
+  struct SeenOpHash {
+    size_t operator()(const SeenOp& k) const {
+      uint64_t h = reinterpret_cast<uintptr_t>(k.service) * 0x9E3779B97F4A7C15ULL;
+      h ^= reinterpret_cast<uintptr_t>(k.name) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+      return static_cast<size_t>(h ^ static_cast<uint64_t>(k.kind));
+    }
+  };
+  static constexpr size_t kMaxSeenOps = 100000;
+  std::unordered_set<SeenOp, SeenOpHash> seen_ops_;  // mu_
 
   std::atomic<uint64_t> next_wal_seq_{1};
 
