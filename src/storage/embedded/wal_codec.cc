@@ -1,6 +1,7 @@
 #include "storage/embedded/wal_codec.h"
 
 #include <bit>
+#include <cstring>
 #include <memory>
 
 #include "model/string_table.h"
@@ -11,8 +12,6 @@ namespace spoor {
 namespace {
 
 using block_internal::ByteReader;
-using block_internal::PutFixed64;
-using block_internal::PutVarint;
 
 uint64_t ZigZag(int64_t v) {
   return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
@@ -21,9 +20,74 @@ int64_t UnZigZag(uint64_t v) {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
 
-void PutString(std::string& out, std::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s);
+// Writes into a buffer sized beforehand by Bound(), without checks.
+class Sink {
+ public:
+  explicit Sink(char* p) : p_(p) {}
+  [[nodiscard]] char* position() const { return p_; }
+
+  void Byte(uint8_t b) { *p_++ = static_cast<char>(b); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+  void Fixed64(uint64_t v) {
+    for (int i = 0; i < 8; ++i) p_[i] = static_cast<char>(v >> (8 * i));
+    p_ += 8;
+  }
+  void String(std::string_view s) {
+    Varint(s.size());
+    if (!s.empty()) std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void TraceIdOf(const TraceId& id) {
+    Fixed64(id.high);
+    Fixed64(id.low);
+  }
+
+ private:
+  char* p_;
+};
+
+constexpr size_t kVarintMax = 10;
+
+// Upper bounds of the encoded sizes.
+size_t StringBound(std::string_view s) {
+  return kVarintMax + s.size();
+}
+
+size_t AttributesBound(const Attributes& attrs);
+
+size_t ValueBound(const AnyValue& v) {
+  size_t n = 1 + kVarintMax;
+  switch (v.type) {
+    case ValueType::kString:
+    case ValueType::kBytes: return n + v.string_value.size();
+    case ValueType::kArray:
+      for (const AnyValue& e : v.array) n += ValueBound(e);
+      return n;
+    case ValueType::kKvList: return n + AttributesBound(v.kvlist);
+    default: return n;
+  }
+}
+
+size_t AttributesBound(const Attributes& attrs) {
+  size_t n = kVarintMax;
+  for (const KeyValue& kv : attrs) n += 1 + StringBound(kv.key) + ValueBound(kv.value);
+  return n;
+}
+
+size_t SpanBound(const Span& s) {
+  size_t n = 48 + 12 * kVarintMax + StringBound(s.trace_state) + StringBound(s.name) +
+             StringBound(s.status.message) + AttributesBound(s.attributes);
+  for (const Event& e : s.events)
+    n += 3 * kVarintMax + 1 + StringBound(e.name) + AttributesBound(e.attributes);
+  for (const Link& l : s.links)
+    n += 24 + 3 * kVarintMax + StringBound(l.trace_state) + AttributesBound(l.attributes);
+  return n;
 }
 
 // Writes an entry. Names (attribute keys, span, event and scope names) are
@@ -32,7 +96,7 @@ void PutString(std::string& out, std::string_view s) {
 // hash of a pointer.
 class EntryWriter {
  public:
-  explicit EntryWriter(std::string& out) : out_(out), slots_(256) {}
+  explicit EntryWriter(Sink& out) : out_(out), slots_(256) {}
 
   void Name(std::string_view name) {
     if (2 * (count_ + 1) > slots_.size()) Grow();
@@ -41,28 +105,28 @@ class EntryWriter {
       Slot& slot = slots_[i];
       if (slot.id == 0) {
         slot = {name.data(), name.size(), static_cast<uint32_t>(++count_)};
-        out_.push_back(0);
-        PutString(out_, name);
+        out_.Byte(0);
+        out_.String(name);
         return;
       }
       if (slot.data == name.data() && slot.size == name.size()) {
-        PutVarint(out_, slot.id);
+        out_.Varint(slot.id);
         return;
       }
     }
   }
 
   void Value(const AnyValue& v) {
-    out_.push_back(static_cast<char>(v.type));
+    out_.Byte(static_cast<uint8_t>(v.type));
     switch (v.type) {
       case ValueType::kEmpty: break;
       case ValueType::kString:
-      case ValueType::kBytes: PutString(out_, v.string_value); break;
-      case ValueType::kBool: out_.push_back(v.bool_value ? 1 : 0); break;
-      case ValueType::kInt: PutVarint(out_, ZigZag(v.int_value)); break;
-      case ValueType::kDouble: PutFixed64(out_, std::bit_cast<uint64_t>(v.double_value)); break;
+      case ValueType::kBytes: out_.String(v.string_value); break;
+      case ValueType::kBool: out_.Byte(v.bool_value ? 1 : 0); break;
+      case ValueType::kInt: out_.Varint(ZigZag(v.int_value)); break;
+      case ValueType::kDouble: out_.Fixed64(std::bit_cast<uint64_t>(v.double_value)); break;
       case ValueType::kArray:
-        PutVarint(out_, v.array.size());
+        out_.Varint(v.array.size());
         for (const AnyValue& e : v.array) Value(e);
         break;
       case ValueType::kKvList: Attributes(v.kvlist); break;
@@ -70,7 +134,7 @@ class EntryWriter {
   }
 
   void Attributes(const spoor::Attributes& attrs) {
-    PutVarint(out_, attrs.size());
+    out_.Varint(attrs.size());
     for (const KeyValue& kv : attrs) {
       Name(kv.key);
       Value(kv.value);
@@ -99,22 +163,10 @@ class EntryWriter {
     }
   }
 
-  std::string& out_;
+  Sink& out_;
   std::vector<Slot> slots_;
   size_t count_ = 0;
 };
-
-void PutTraceId(std::string& out, const TraceId& id) {
-  PutFixed64(out, id.high);
-  PutFixed64(out, id.low);
-}
-
-// A rough size of a span's entry, to reserve once per batch.
-size_t EstimatedSize(const Span& s) {
-  size_t n = 96 + s.name.size() + s.trace_state.size() + s.status.message.size();
-  for (const KeyValue& kv : s.attributes) n += 12 + kv.key.size() + kv.value.string_value.size();
-  return n + 48 * (s.events.size() + s.links.size());
-}
 
 class Reader {
  public:
@@ -229,65 +281,72 @@ Status Malformed(const char* what) {
 }  // namespace
 
 void EncodeWalEntry(const SpanBatch& batch, std::string* out) {
-  size_t estimate = 16;
+  size_t bound = 1 + kVarintMax;
   for (const ResourceSpans& rs : batch.resource_spans) {
+    bound += 3 * kVarintMax + AttributesBound(rs.resource->attributes) +
+             StringBound(rs.resource->schema_url);
     for (const ScopeSpans& ss : rs.scope_spans) {
-      for (const Span& s : ss.spans) estimate += EstimatedSize(s);
+      const Scope& sc = *ss.scope;
+      bound += 3 * kVarintMax + StringBound(sc.name) + StringBound(sc.version) +
+               AttributesBound(sc.attributes) + StringBound(sc.schema_url);
+      for (const Span& s : ss.spans) bound += SpanBound(s);
     }
   }
-  out->reserve(out->size() + estimate);
-  std::string& o = *out;
+  const size_t start = out->size();
+  out->resize(start + bound);
+  Sink o(out->data() + start);
   EntryWriter w(o);
-  o.push_back(static_cast<char>(kWalEntryVersion));
-  PutVarint(o, batch.resource_spans.size());
+  o.Byte(kWalEntryVersion);
+  o.Varint(batch.resource_spans.size());
   for (const ResourceSpans& rs : batch.resource_spans) {
     w.Attributes(rs.resource->attributes);
-    PutVarint(o, rs.resource->dropped_attributes_count);
-    PutString(o, rs.resource->schema_url);
-    PutVarint(o, rs.scope_spans.size());
+    o.Varint(rs.resource->dropped_attributes_count);
+    o.String(rs.resource->schema_url);
+    o.Varint(rs.scope_spans.size());
     for (const ScopeSpans& ss : rs.scope_spans) {
       const Scope& sc = *ss.scope;
       w.Name(sc.name);
       w.Name(sc.version);
       w.Attributes(sc.attributes);
-      PutVarint(o, sc.dropped_attributes_count);
-      PutString(o, sc.schema_url);
-      PutVarint(o, ss.spans.size());
+      o.Varint(sc.dropped_attributes_count);
+      o.String(sc.schema_url);
+      o.Varint(ss.spans.size());
       for (const Span& s : ss.spans) {
-        PutTraceId(o, s.trace_id);
-        PutFixed64(o, s.span_id.value);
-        PutFixed64(o, s.parent_span_id.value);
-        PutString(o, s.trace_state);
-        PutVarint(o, s.flags);
+        o.TraceIdOf(s.trace_id);
+        o.Fixed64(s.span_id.value);
+        o.Fixed64(s.parent_span_id.value);
+        o.String(s.trace_state);
+        o.Varint(s.flags);
         w.Name(s.name);
-        o.push_back(static_cast<char>(s.kind));
-        PutFixed64(o, s.start_time_ns);
-        PutVarint(o, ZigZag(static_cast<int64_t>(s.end_time_ns - s.start_time_ns)));
+        o.Byte(static_cast<uint8_t>(s.kind));
+        o.Fixed64(s.start_time_ns);
+        o.Varint(ZigZag(static_cast<int64_t>(s.end_time_ns - s.start_time_ns)));
         w.Attributes(s.attributes);
-        PutVarint(o, s.dropped_attributes_count);
-        PutVarint(o, s.events.size());
+        o.Varint(s.dropped_attributes_count);
+        o.Varint(s.events.size());
         for (const Event& e : s.events) {
-          PutVarint(o, ZigZag(static_cast<int64_t>(e.time_ns - s.start_time_ns)));
+          o.Varint(ZigZag(static_cast<int64_t>(e.time_ns - s.start_time_ns)));
           w.Name(e.name);
           w.Attributes(e.attributes);
-          PutVarint(o, e.dropped_attributes_count);
+          o.Varint(e.dropped_attributes_count);
         }
-        PutVarint(o, s.dropped_events_count);
-        PutVarint(o, s.links.size());
+        o.Varint(s.dropped_events_count);
+        o.Varint(s.links.size());
         for (const Link& l : s.links) {
-          PutTraceId(o, l.trace_id);
-          PutFixed64(o, l.span_id.value);
-          PutString(o, l.trace_state);
+          o.TraceIdOf(l.trace_id);
+          o.Fixed64(l.span_id.value);
+          o.String(l.trace_state);
           w.Attributes(l.attributes);
-          PutVarint(o, l.dropped_attributes_count);
-          PutVarint(o, l.flags);
+          o.Varint(l.dropped_attributes_count);
+          o.Varint(l.flags);
         }
-        PutVarint(o, s.dropped_links_count);
-        o.push_back(static_cast<char>(s.status.code));
-        PutString(o, s.status.message);
+        o.Varint(s.dropped_links_count);
+        o.Byte(static_cast<uint8_t>(s.status.code));
+        o.String(s.status.message);
       }
     }
   }
+  out->resize(static_cast<size_t>(o.position() - out->data()));
 }
 
 Status DecodeWalEntry(std::string_view entry, std::vector<SpanRecord>* out) {
