@@ -171,6 +171,10 @@ Result<std::shared_ptr<const StaticFiles>> StaticFiles::Load(const std::string& 
     if (rel == kIndex) file.body = InjectBaseHref(file.body, BaseHrefFor(base_path));
     files->files_.emplace(std::move(rel), std::move(file));
   }
+  // Serve relies on it; it can vanish while the folder is being rebuilt.
+  if (!files->files_.contains(std::string(kIndex))) {
+    return NotFound("no " + std::string(kIndex) + " in " + root.string());
+  }
   return std::shared_ptr<const StaticFiles>(std::move(files));
 }
 

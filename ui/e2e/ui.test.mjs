@@ -1,43 +1,51 @@
-// The web UI in a real browser (Debian's chromium, headless) against a
-// running spoor seeded with traces over OTLP.
+// The web UI in a real browser (Debian's chromium, headless), served by
+// spoor itself from ui/dist (--query.static-files), at / and under
+// --query.base-path=/jaeger, with traces written over OTLP.
 
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startSpoor, tempDir } from '../../tests/lib/spoor.mjs';
 import { request, span, SpanKind } from '../../tests/lib/otlp.mjs';
 import { CHROMIUM, launchBrowser } from './lib/browser.mjs';
 import { LARGE_SPANS, XSS_NAME, XSS_TAG, seed } from './lib/seed.mjs';
-import { startUiServer } from './lib/uiServer.mjs';
 
 // Interactive budget for the 10,008-span trace (ms); SPOOR_UI_BUDGET_MS overrides.
 const LARGE_BUDGET_MS = Number(process.env.SPOOR_UI_BUDGET_MS ?? 1500);
+const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
 
 if (!existsSync(CHROMIUM)) {
   console.log(`# skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
   process.exit(0);
 }
+if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
+  throw new Error(`no UI build in ${DIST_DIR}: run npm run build (npm run e2e does)`);
+}
 
-let spoor;
+let spoor; // the UI at /
+let spoorJaeger; // the UI under /jaeger/
 let ui;
 let uiJaeger;
 let browser;
 let traces;
 
 before(async () => {
-  spoor = await startSpoor({ storage: 'memory' });
+  const flags = [`--query.static-files=${DIST_DIR}`];
+  spoor = await startSpoor({ storage: 'memory', flags });
+  spoorJaeger = await startSpoor({ storage: 'memory', flags: [...flags, '--query.base-path=/jaeger'] });
   traces = await seed(spoor);
-  ui = await startUiServer({ queryUrl: spoor.baseUrls.query, basePath: '/' });
-  uiJaeger = await startUiServer({ queryUrl: spoor.baseUrls.query, basePath: '/jaeger/' });
+  await seed(spoorJaeger, { large: false, queryUrl: `${spoorJaeger.baseUrls.query}/jaeger` });
+  ui = { url: `${spoor.baseUrls.query}/` };
+  uiJaeger = { url: `${spoorJaeger.baseUrls.query}/jaeger/` };
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
-  await ui?.close();
-  await uiJaeger?.close();
   await spoor?.stop();
+  await spoorJaeger?.stop();
 });
 
 /** A new page that fails the test on any uncaught page error. */
@@ -388,8 +396,27 @@ test('a Jaeger JSON file opens without the server', async () => {
   await page.close();
 });
 
+test('spoor serves the build: index.html revalidated, hashed assets cached for good', async () => {
+  assert.match(spoor.logs, /info web UI: \d+ files from .*\/ui\/dist\n/);
+  const index = await fetch(`${ui.url}trace/${traces.checkoutA.traceId}`);
+  assert.equal(index.status, 200);
+  assert.equal(index.headers.get('cache-control'), 'no-cache');
+  const html = await index.text();
+  assert.match(html, /<base href="\/" data-inject-target="BASE_URL" \/>/);
+  const asset = html.match(/src="\.\/(assets\/[^"]+\.js)"/)[1];
+  const js = await fetch(`${ui.url}${asset}`);
+  assert.equal(js.status, 200);
+  assert.equal(js.headers.get('content-type'), 'text/javascript; charset=utf-8');
+  assert.equal(js.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  await js.arrayBuffer();
+  const prefixed = await (await fetch(`${uiJaeger.url}search`)).text();
+  assert.match(prefixed, /<base href="\/jaeger\/" data-inject-target="BASE_URL" \/>/);
+});
+
 test('under a base path the app, its links and its API calls stay under it', async () => {
   const page = await newPage();
+  const requests = [];
+  page.on('request', (r) => r.url().startsWith('http') && requests.push(new URL(r.url()).pathname));
   await page.goto(`${uiJaeger.url}search?service=shop-frontend&lookback=1h`);
   await page.locator('.trace-item').first().waitFor();
   await page.locator('.trace-name').first().click();
@@ -398,6 +425,12 @@ test('under a base path the app, its links and its API calls stay under it', asy
   await page.goto(`${uiJaeger.url}no/such/page`);
   await page.locator('form[aria-label="Search traces"]').waitFor();
   assert.deepEqual(page.errors, []);
+  const outside = requests.filter((p) => !p.startsWith('/jaeger/'));
+  assert.deepEqual(outside, [], 'every request stays under /jaeger/');
+  assert.ok(
+    requests.some((p) => p.startsWith('/jaeger/api/')),
+    'the API is called under the prefix',
+  );
   await page.close();
 });
 
