@@ -14,7 +14,7 @@ const ms = (n) => BigInt(n) * 1_000_000n;
  * link. `variant` 'b' adds a cache call and drops the database call, so
  * two checkouts can be compared.
  */
-function checkout(base, variant = 'a') {
+export function checkout(base, variant = 'a') {
   const traceId = randomTraceId();
   const ids = { root: randomSpanId(), client: randomSpanId(), server: randomSpanId(), db: randomSpanId(), cache: randomSpanId() };
   const front = [
