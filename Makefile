@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build run test unit integration bench bench-embedded fuzz fmt lint clean
+.PHONY: all setup configure build ui run test unit integration bench bench-embedded fuzz fmt lint clean
 
 all: build
 
@@ -25,12 +25,24 @@ configure: setup $(BUILD_DIR)/build.ninja
 build: configure
 	@ninja -C $(BUILD_DIR) -j $(JOBS)
 
-run: build
+# The web UI (ui/dist, served by spoor on 16686), rebuilt only when one of
+# its sources is newer than the last build.
+UI_SOURCES := $(shell find ui/src ui/public -type f 2>/dev/null) \
+  $(wildcard ui/index.html ui/package.json ui/package-lock.json ui/vite.config.ts ui/tsconfig*.json)
+
+ui: ui/dist/index.html
+
+ui/dist/index.html: $(UI_SOURCES) | setup
+	@echo "ui: npm run build"
+	@cd ui && npm run build --silent
+	@touch $@
+
+run: build ui
 	$(BUILD_DIR)/src/spoor all-in-one $(SPOOR_FLAGS)
 
 # The fuzz targets build in a configuration of their own (clang, sanitizers,
 # build-fuzz/); `make test` runs each of them briefly.
-test: build
+test: build ui
 	@ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
 	@scripts/fuzz.sh 10
 
@@ -67,4 +79,4 @@ lint: configure
 	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) build-fuzz ui/dist

@@ -11,7 +11,7 @@ PACKAGES=(
   thrift-compiler libthrift-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev llvm
-  nodejs
+  nodejs chromium
   ruby-jaeger-client
 )
 
@@ -38,8 +38,8 @@ if ! command -v npm >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
 fi
 
-# npm packages of the tests, installed from their lockfile when it changed.
-for dir in tests; do
+# npm packages of the tests and the UI, installed from their lockfiles when they changed.
+for dir in tests ui; do
   [ -f "$dir/package-lock.json" ] || continue
   stamp="$dir/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$dir/package-lock.json" -nt "$stamp" ]; then

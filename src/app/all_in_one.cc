@@ -42,6 +42,33 @@ std::optional<HttpServerOptions> ServerOptions(const std::string& name,
   return o;
 }
 
+// Finds and reads the web UI, and says in one line where it comes from. A
+// UI missing from the default places is not an error (the query port then
+// shows a start page); a --query.static-files that cannot be read is.
+bool LoadUi(const Config& config, std::shared_ptr<const StaticFiles>* ui) {
+  auto found = FindStaticFiles(config.query_static_files, config.query_base_path);
+  if (!found.ok()) {
+    if (!config.query_static_files.empty()) {
+      LogError("--query.static-files: ", found.status().message());
+      return false;
+    }
+    LogWarn("web UI not served: ", found.status().message());
+    return true;
+  }
+  *ui = std::move(found).value();
+  if (*ui) {
+    LogInfo("web UI: ", (*ui)->file_count(), " files from ", (*ui)->directory());
+  } else {
+    std::string places;
+    for (const std::string& dir : DefaultStaticFileDirs())
+      places += (places.empty() ? "" : ", ") + dir;
+    LogInfo("web UI not built (looked in ", places,
+            "); the query port shows a start page. Build it with `make ui` "
+            "(or cd ui && npm ci && npm run build)");
+  }
+  return true;
+}
+
 int WaitForSignal() {
   sigset_t set;
   sigemptyset(&set);
@@ -209,6 +236,7 @@ int RunAllInOne(const Config& config) {
     QueryApiOptions query_options;
     query_options.base_path = config.query_base_path;
     query_options.adjusters.max_clock_skew_adjustment_ns = config.query_max_clock_skew_ns;
+    ok = ok && LoadUi(config, &query_options.ui);
     servers.push_back(
         std::make_unique<HttpServer>(*o, NewQueryHandler(query_options, *storage, *storage)));
     ok = ok && start(*servers.back(), "query");

@@ -152,6 +152,13 @@ const std::vector<Option>& Options() {
                    if (v.empty() || v[0] != '/') Invalid("query.base-path", v, "must start with /");
                    c.query_base_path = v;
                  }});
+    o.push_back({"query.static-files", "",
+                 "directory of the web UI's built files (default: <binary dir>/ui, "
+                 "<binary dir>/../share/spoor/ui, then the source tree's ui/dist)",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty()) Invalid("query.static-files", v, "expected a directory");
+                   c.query_static_files = v;
+                 }});
     o.push_back({"query.max-clock-skew-adjustment", "0s",
                  "largest clock-skew correction applied to a span when reading (0s disables)",
                  [](Config& c, const std::string& v) {

@@ -89,7 +89,7 @@ class QueryApi {
   HttpResponse Handle(const HttpRequest& req) {
     std::string_view path = req.path;
     if (!base_.empty()) {
-      if (path == base_) return Home();
+      if (path == base_) return ctx_.options.ui ? RedirectToBase(req) : Home();
       if (!StartsWith(path, base_ + "/")) {
         return HttpResponse::Text(404, "not found; the query service is under " + base_ + "/\n");
       }
@@ -97,6 +97,7 @@ class QueryApi {
     }
     if (StartsWith(path, "/api/v3/")) return HandleApiV3(req, path, ctx_);
     if (StartsWith(path, "/api/") || path == "/api") return HandleApi(req, path);
+    if (ctx_.options.ui) return ctx_.options.ui->Serve(req, path);
     return Home();
   }
 
@@ -285,6 +286,15 @@ class QueryApi {
         200, [](JsonWriter& w) { w.BeginArray().EndArray(); }, 0, {}, route);
   }
 
+  // "/jaeger" -> "/jaeger/", where the app's relative URLs and its router
+  // expect to be.
+  HttpResponse RedirectToBase(const HttpRequest& req) const {
+    HttpResponse r = HttpResponse::Text(302, "the UI is at " + base_ + "/\n");
+    r.headers.emplace_back("Location", base_ + "/" + (req.query.empty() ? "" : "?" + req.query));
+    r.route = "/";
+    return r;
+  }
+
   HttpResponse Home() const {
     std::string api = base_ + "/api";
     HttpResponse r;
@@ -292,9 +302,11 @@ class QueryApi {
     r.route = "/";
     r.body =
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>Spoor</title></head><body>"
-        "<h1>Spoor</h1><p>The Spoor query service is running. The web UI is not part of this build "
-        "yet; "
-        "the Jaeger UI and Grafana can use this server as a Jaeger data source.</p><ul>"
+        "<h1>Spoor</h1><p>The Spoor query service is running. The Jaeger UI and Grafana can use "
+        "this server as a Jaeger data source.</p>"
+        "<p>The web UI was not built: run <code>make ui</code> (or <code>cd ui &amp;&amp; npm ci "
+        "&amp;&amp; npm run build</code>) and restart spoor, or point "
+        "<code>--query.static-files</code> at a built UI.</p><ul>"
         "<li><a href=\"" +
         api + "/services\">" + api +
         "/services</a></li>"

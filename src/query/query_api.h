@@ -4,9 +4,11 @@
 // docs/api.md for what Spoor adds.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "query/adjusters.h"
+#include "query/static_files.h"
 #include "server/http.h"
 #include "storage/storage.h"
 
@@ -15,6 +17,9 @@ namespace spoor {
 struct QueryApiOptions {
   std::string base_path = "/";  // --query.base-path
   AdjusterOptions adjusters;
+  // The web UI's files, loaded for `base_path`; null = no UI, and `/` shows
+  // a start page that says how to build it.
+  std::shared_ptr<const StaticFiles> ui;
 };
 
 // `reader` and `dependencies` must outlive the handler.

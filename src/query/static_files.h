@@ -1,0 +1,93 @@
+// The web UI's built files (ui/dist: index.html and hashed assets/*),
+// served by the query handler on port 16686 under the base path. The
+// serving contract is ui/README.md's:
+//
+//  - a file that exists is served as it is, with its Content-Type; files
+//    under assets/ carry hashed names and may be cached forever, everything
+//    else is revalidated (Cache-Control: no-cache);
+//  - every other path answers index.html (200), so client-side routes
+//    (/search, /trace/ID, /dependencies) load the app; a missing file under
+//    assets/ is a 404, since that is never a page;
+//  - in index.html the tag <base href="/" data-inject-target="BASE_URL" />
+//    points at the base path, ending in '/'.
+//
+// Every file is read into memory once, when loaded: requests only look up
+// names that were found under the directory, so no request can reach a file
+// outside it. Paths with '.' or '..' segments, backslashes, NUL bytes or a
+// second leading '/' are refused (404) before the lookup.
+//
+// Thread-safety: a loaded StaticFiles is immutable; Serve may be called
+// concurrently.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "common/status.h"
+#include "server/http.h"
+
+namespace spoor {
+
+class StaticFiles {
+ public:
+  // Limits on what Load reads, so that a mistyped directory (say "/") fails
+  // instead of filling memory.
+  static constexpr size_t kMaxFiles = 10000;
+  static constexpr size_t kMaxTotalBytes = 256u << 20;
+
+  // Reads every regular file below `dir`. `dir` must hold index.html
+  // (NotFound otherwise). `base_path` is --query.base-path ("/", "/jaeger").
+  [[nodiscard]] static Result<std::shared_ptr<const StaticFiles>> Load(const std::string& dir,
+                                                                       std::string_view base_path);
+
+  // Answers `req`; `path` is the request path below the base path,
+  // starting with '/' ("/", "/assets/index-1a2b.js", "/trace/abc").
+  [[nodiscard]] HttpResponse Serve(const HttpRequest& req, std::string_view path) const;
+
+  // The directory the files were read from (absolute).
+  [[nodiscard]] const std::string& directory() const { return directory_; }
+  [[nodiscard]] size_t file_count() const { return files_.size(); }
+
+ private:
+  struct File {
+    std::string content_type;
+    std::string cache_control;
+    std::string body;
+  };
+
+  StaticFiles() = default;
+
+  std::string directory_;
+  std::unordered_map<std::string, File> files_;  // by path relative to the directory
+};
+
+// The Content-Type answered for a file name, by its extension
+// ("application/octet-stream" when unknown).
+[[nodiscard]] std::string_view StaticContentType(std::string_view name);
+
+// `html` with its <base ... data-inject-target="BASE_URL" ...> tag replaced by
+// <base href="{base_href}" data-inject-target="BASE_URL" />; unchanged when it
+// has no such tag. `base_href` starts and ends with '/'.
+[[nodiscard]] std::string InjectBaseHref(std::string_view html, std::string_view base_href);
+
+// The <base href> for a --query.base-path: "/" -> "/", "/jaeger/" and
+// "/jaeger" -> "/jaeger/".
+[[nodiscard]] std::string BaseHrefFor(std::string_view base_path);
+
+// Where the UI is looked for when --query.static-files is not given, in
+// this order: `<directory of the executable>/ui`,
+// `<directory of the executable>/../share/spoor/ui`, and the source tree's
+// ui/dist as configured at build time.
+[[nodiscard]] std::vector<std::string> DefaultStaticFileDirs();
+
+// The UI to serve: from `dir` when it is not empty (a failure to load it is
+// the error returned), else from the first of DefaultStaticFileDirs() that
+// holds an index.html; nullptr when none does.
+[[nodiscard]] Result<std::shared_ptr<const StaticFiles>> FindStaticFiles(
+    const std::string& dir, std::string_view base_path);
+
+}  // namespace spoor

@@ -1,0 +1,87 @@
+// Typed client of the query API. Every call goes to the same origin,
+// under the base path the server injected into index.html.
+
+import { basePath } from './basePath';
+import type { DependencyLink, Envelope, Operation, SpanKind, Trace, TraceQuery } from './types';
+
+export class ApiRequestError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
+function url(path: string, params?: Record<string, string | number | undefined>): string {
+  const qs = new URLSearchParams();
+  for (const [k, v] of Object.entries(params ?? {})) {
+    if (v !== undefined && v !== '') qs.set(k, String(v));
+  }
+  const query = qs.toString();
+  return `${basePath()}${path}${query ? `?${query}` : ''}`;
+}
+
+async function call<T>(input: string, init?: RequestInit): Promise<Envelope<T>> {
+  const res = await fetch(input, init);
+  const text = await res.text();
+  let body: Envelope<T> | undefined;
+  try {
+    body = JSON.parse(text) as Envelope<T>;
+  } catch {
+    body = undefined;
+  }
+  if (!res.ok || !body) {
+    const msg = body?.errors?.[0]?.msg ?? (text.slice(0, 200) || res.statusText);
+    throw new ApiRequestError(`HTTP ${res.status}: ${msg}`, res.status);
+  }
+  return body;
+}
+
+export async function getServices(): Promise<string[]> {
+  return (await call<string[] | null>(url('/api/services'))).data ?? [];
+}
+
+export async function getOperations(service: string, spanKind?: SpanKind | ''): Promise<Operation[]> {
+  return (await call<Operation[] | null>(url('/api/operations', { service, spanKind }))).data ?? [];
+}
+
+/** Query-string parameters of a search, as `/api/traces` takes them. */
+export function traceQueryParams(q: TraceQuery): Record<string, string | number | undefined> {
+  return {
+    service: q.service,
+    operation: q.operation,
+    tags: q.tags && Object.keys(q.tags).length ? JSON.stringify(q.tags) : undefined,
+    start: q.start,
+    end: q.end,
+    minDuration: q.minDuration,
+    maxDuration: q.maxDuration,
+    limit: q.limit,
+    lookback: q.lookback,
+  };
+}
+
+export async function findTraces(q: TraceQuery): Promise<Trace[]> {
+  return (await call<Trace[] | null>(url('/api/traces', traceQueryParams(q)))).data ?? [];
+}
+
+export async function getTrace(traceID: string): Promise<Trace> {
+  const data = (await call<Trace[] | null>(url(`/api/traces/${encodeURIComponent(traceID)}`))).data ?? [];
+  if (!data.length) throw new ApiRequestError('trace not found', 404);
+  return data[0];
+}
+
+/** endTs and lookback in milliseconds. */
+export async function getDependencies(endTs: number, lookback: number): Promise<DependencyLink[]> {
+  return (await call<DependencyLink[] | null>(url('/api/dependencies', { endTs, lookback }))).data ?? [];
+}
+
+/** Converts an OTLP/JSON document into Jaeger traces on the server. */
+export async function transformOtlp(body: string): Promise<Trace[]> {
+  const res = await call<Trace[] | null>(url('/api/transform'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+  return res.data ?? [];
+}

@@ -1,0 +1,90 @@
+// Shapes of Jaeger's query HTTP API (`/api/...`) as Spoor serves them.
+// Times are microseconds since the epoch, durations microseconds.
+
+export type KeyValueType = 'string' | 'bool' | 'int64' | 'float64' | 'binary';
+
+export interface KeyValue {
+  key: string;
+  type?: KeyValueType;
+  value: string | number | boolean;
+}
+
+export type RefType = 'CHILD_OF' | 'FOLLOWS_FROM';
+
+export interface SpanReference {
+  refType: RefType;
+  traceID: string;
+  spanID: string;
+}
+
+export interface Log {
+  timestamp: number;
+  fields: KeyValue[];
+}
+
+export interface Span {
+  traceID: string;
+  spanID: string;
+  flags?: number;
+  operationName: string;
+  references?: SpanReference[] | null;
+  startTime: number;
+  duration: number;
+  tags?: KeyValue[] | null;
+  logs?: Log[] | null;
+  processID: string;
+  warnings?: string[] | null;
+}
+
+export interface Process {
+  serviceName: string;
+  tags?: KeyValue[] | null;
+}
+
+export interface Trace {
+  traceID: string;
+  spans: Span[];
+  processes: Record<string, Process>;
+  warnings?: string[] | null;
+}
+
+export interface ApiError {
+  code: number;
+  msg: string;
+  traceID?: string;
+}
+
+/** Envelope of every `/api/...` answer. */
+export interface Envelope<T> {
+  data: T;
+  total: number;
+  limit: number;
+  offset: number;
+  errors: ApiError[] | null;
+}
+
+export type SpanKind = 'server' | 'client' | 'producer' | 'consumer' | 'internal';
+
+export interface Operation {
+  name: string;
+  spanKind: SpanKind | '';
+}
+
+export interface DependencyLink {
+  parent: string;
+  child: string;
+  callCount: number;
+}
+
+/** Parameters of `GET /api/traces`. Times in µs; durations as Go strings. */
+export interface TraceQuery {
+  service: string;
+  operation?: string;
+  tags?: Record<string, string>;
+  start?: number;
+  end?: number;
+  minDuration?: string;
+  maxDuration?: string;
+  limit?: number;
+  lookback?: string;
+}

@@ -1,0 +1,210 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { getOperations, getServices } from '../api/client';
+import type { Operation, SpanKind } from '../api/types';
+import { fromDateTimeInput, parseGoDuration, toDateTimeInput } from '../model/format';
+import { parseLogfmt } from '../model/logfmt';
+import { LOOKBACKS, MAX_LIMIT, formToUrl, type SearchForm as Form } from '../model/searchParams';
+import { useSettings } from '../settings';
+
+const LAST_SERVICE_KEY = 'spoor.lastService';
+
+const KINDS: Array<SpanKind | ''> = ['', 'server', 'client', 'producer', 'consumer', 'internal'];
+
+interface Props {
+  initial: Form;
+  onSubmit: (query: string) => void;
+}
+
+export function SearchForm({ initial, onSubmit }: Props) {
+  const { utc } = useSettings();
+  const [form, setForm] = useState<Form>(initial);
+  const [services, setServices] = useState<string[] | null>(null);
+  const [operations, setOperations] = useState<Operation[]>([]);
+  const [loadError, setLoadError] = useState<string | null>(null);
+
+  useEffect(() => {
+    getServices()
+      .then((s) => {
+        setServices(s);
+        // Without a service in the URL, start from the one searched last.
+        const last = localStorage.getItem(LAST_SERVICE_KEY);
+        setForm((f) => (f.service || !s.length ? f : { ...f, service: last && s.includes(last) ? last : s[0] }));
+      })
+      .catch((e: Error) => setLoadError(e.message));
+  }, []);
+
+  useEffect(() => {
+    if (!form.service) return setOperations([]);
+    let cancelled = false;
+    getOperations(form.service, form.spanKind)
+      .then((ops) => !cancelled && setOperations(ops))
+      .catch(() => !cancelled && setOperations([]));
+    return () => {
+      cancelled = true;
+    };
+  }, [form.service, form.spanKind]);
+
+  const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const tagError = parseLogfmt(form.tags).error;
+  const minError = form.minDuration && parseGoDuration(form.minDuration) === null ? 'use e.g. 100ms, 1.2s, 500us' : null;
+  const maxError = form.maxDuration && parseGoDuration(form.maxDuration) === null ? 'use e.g. 100ms, 1.2s, 500us' : null;
+  const orderError =
+    !minError &&
+    !maxError &&
+    form.minDuration &&
+    form.maxDuration &&
+    parseGoDuration(form.maxDuration)! < parseGoDuration(form.minDuration)!
+      ? 'max is below min'
+      : null;
+  const invalid = !form.service || !!tagError || !!minError || !!maxError || !!orderError;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (invalid) return;
+    localStorage.setItem(LAST_SERVICE_KEY, form.service);
+    onSubmit(formToUrl(form, Date.now() * 1000).toString());
+  };
+
+  const opNames = [...new Set(operations.map((o) => o.name))].sort();
+  const nowUs = Date.now() * 1000;
+
+  return (
+    <form className="search-form" onSubmit={submit} aria-label="Search traces">
+      <h2>Search</h2>
+      {loadError && <div className="notice error">Cannot load services: {loadError}</div>}
+      <label>
+        <span>
+          Service <span className="count">{services ? `(${services.length})` : ''}</span>
+        </span>
+        <select name="service" value={form.service} onChange={(e) => setForm((f) => ({ ...f, service: e.target.value, operation: '' }))}>
+          {!form.service && <option value="">Select a service</option>}
+          {form.service && services && !services.includes(form.service) && <option value={form.service}>{form.service}</option>}
+          {(services ?? []).map((s) => (
+            <option key={s} value={s}>
+              {s}
+            </option>
+          ))}
+        </select>
+      </label>
+      <div className="row2">
+        <label>
+          Span kind
+          <select name="spanKind" value={form.spanKind} onChange={(e) => set('spanKind', e.target.value as SpanKind | '')}>
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k || 'all'}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Operation
+          <select name="operation" value={form.operation} onChange={(e) => set('operation', e.target.value)}>
+            <option value="">all</option>
+            {form.operation && !opNames.includes(form.operation) && <option value={form.operation}>{form.operation}</option>}
+            {opNames.map((o) => (
+              <option key={o} value={o}>
+                {o}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <label>
+        Tags
+        <input
+          name="tags"
+          placeholder="http.status_code=500 error=true"
+          value={form.tags}
+          onChange={(e) => set('tags', e.target.value)}
+          aria-invalid={!!tagError}
+        />
+        {tagError ? (
+          <span className="field-error">{tagError}</span>
+        ) : (
+          <span className="hint">logfmt: key=value, quote values with spaces</span>
+        )}
+      </label>
+      <label>
+        Lookback
+        <select
+          name="lookback"
+          value={form.lookback}
+          onChange={(e) => {
+            const lookback = e.target.value;
+            setForm((f) =>
+              lookback === 'custom'
+                ? { ...f, lookback, start: f.start ?? nowUs - 3600e6, end: f.end ?? nowUs }
+                : { ...f, lookback, start: null, end: null },
+            );
+          }}
+        >
+          {LOOKBACKS.map((l) => (
+            <option key={l.value} value={l.value}>
+              {l.label}
+            </option>
+          ))}
+          <option value="custom">Custom time range</option>
+        </select>
+      </label>
+      {form.lookback === 'custom' && (
+        <div className="range">
+          <label>
+            From
+            <input
+              type="datetime-local"
+              name="start"
+              value={form.start ? toDateTimeInput(form.start, utc) : ''}
+              onChange={(e) => set('start', fromDateTimeInput(e.target.value, utc))}
+            />
+          </label>
+          <label>
+            To
+            <input
+              type="datetime-local"
+              name="end"
+              value={form.end ? toDateTimeInput(form.end, utc) : ''}
+              onChange={(e) => set('end', fromDateTimeInput(e.target.value, utc))}
+            />
+          </label>
+        </div>
+      )}
+      <div className="row2">
+        <label>
+          Min duration
+          <input
+            name="minDuration"
+            placeholder="e.g. 1.2s, 100ms"
+            value={form.minDuration}
+            onChange={(e) => set('minDuration', e.target.value.trim())}
+          />
+          {minError && <span className="field-error">{minError}</span>}
+        </label>
+        <label>
+          Max duration
+          <input
+            name="maxDuration"
+            placeholder="e.g. 1.2s, 100ms"
+            value={form.maxDuration}
+            onChange={(e) => set('maxDuration', e.target.value.trim())}
+          />
+          {(maxError || orderError) && <span className="field-error">{maxError ?? orderError}</span>}
+        </label>
+      </div>
+      <label>
+        Limit results
+        <input
+          type="number"
+          name="limit"
+          min={1}
+          max={MAX_LIMIT}
+          value={form.limit}
+          onChange={(e) => set('limit', Math.max(1, Math.min(MAX_LIMIT, Number(e.target.value) || 1)))}
+        />
+      </label>
+      <button type="submit" className="primary" disabled={invalid}>
+        Find traces
+      </button>
+    </form>
+  );
+}
