@@ -32,6 +32,9 @@ namespace {
 constexpr char kFormatKey[] = "format";
 constexpr char kFormatValue[] = "spoor-embedded-1";
 constexpr char kOperationPrefix = 'o';
+// Marks a write-ahead entry some of whose spans are sealed already: the
+// value lists those buckets (8 bytes each), whose spans replay skips.
+constexpr char kSealedPartPrefix = 'w';
 constexpr size_t kDecodedBlockCache = 8;
 
 // Column families: see docs/storage-embedded.md ("Keys").
@@ -50,6 +53,12 @@ uint64_t GetBigEndian(std::string_view s) {
 
 std::string WalKey(uint64_t seq) {
   std::string k;
+  PutBigEndian(k, seq);
+  return k;
+}
+
+std::string SealedPartKey(uint64_t seq) {
+  std::string k(1, kSealedPartPrefix);
   PutBigEndian(k, seq);
   return k;
 }
@@ -388,8 +397,23 @@ class EmbeddedStore final : public Storage {
   }
 
   Status ReplayWal() {
+    {
+      std::unique_ptr<rocksdb::Iterator> m(db_->NewIterator(rocksdb::ReadOptions(), cf_[kMeta]));
+      const std::string prefix(1, kSealedPartPrefix);
+      for (m->Seek(prefix); m->Valid() && m->key().starts_with(prefix); m->Next()) {
+        const std::string_view key(m->key().data() + 1, m->key().size() - 1);
+        const std::string_view value(m->value().data(), m->value().size());
+        if (key.size() != 8 || value.size() % 8 != 0) {
+          return Internal("embedded store: corrupt partial-seal mark in '" + options_.directory + "'");
+        }
+        std::vector<uint64_t>& buckets = sealed_parts_[GetBigEndian(key)];
+        for (size_t i = 0; i < value.size(); i += 8) buckets.push_back(GetBigEndian(value.substr(i, 8)));
+      }
+      if (!m->status().ok()) return RocksError("cannot read the partial-seal marks", m->status());
+    }
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), cf_[kWal]));
     size_t entries = 0, spans = 0;
+    std::vector<uint64_t> orphans;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       uint64_t seq = GetBigEndian(std::string_view(it->key().data(), it->key().size()));
       std::vector<SpanRecord> records;
@@ -400,11 +424,30 @@ class EmbeddedStore final : public Storage {
                      : DecodeBlock(entry, &records);
       if (!s.ok()) return Internal("embedded store: corrupt write-ahead entry " + std::to_string(seq) + ": " + s.message());
       next_wal_seq_ = std::max(next_wal_seq_.load(), seq + 1);
+      if (auto part = sealed_parts_.find(seq); part != sealed_parts_.end()) {
+        const std::vector<uint64_t>& sealed = part->second;
+        std::erase_if(records, [&](const SpanRecord& r) {
+          const uint64_t bucket = r.span.start_time_ns / options_.bucket_ns;
+          return std::find(sealed.begin(), sealed.end(), bucket) != sealed.end();
+        });
+        if (records.empty()) {
+          orphans.push_back(seq);  // every span sealed: the entry is not needed
+          continue;
+        }
+      }
       spans += records.size();
       ++entries;
       if (Status st = AddToOpenBlocks(std::move(records), seq); !st.ok()) return st;
     }
     if (!it->status().ok()) return RocksError("cannot read the write-ahead area", it->status());
+    if (!orphans.empty()) {
+      rocksdb::WriteBatch wb;
+      DeleteWalEntries(orphans, &wb);
+      if (rocksdb::Status s = db_->Write(write_options_, &wb); !s.ok()) {
+        return RocksError("cannot trim the write-ahead area", s);
+      }
+      for (uint64_t seq : orphans) sealed_parts_.erase(seq);
+    }
     if (entries > 0) LogInfo("embedded store: recovered ", spans, " spans from ", entries, " write-ahead entries");
     return Status::Ok();
   }
@@ -509,13 +552,35 @@ class EmbeddedStore final : public Storage {
       wb.Put(cf_[kIndex], key.Encode(), index.Serialize());
       sealed.emplace_back(key, std::move(index));
     }
-    // The write-ahead entries all of whose spans are in the blocks sealed.
+    // The write-ahead entries all of whose spans are in the blocks sealed,
+    // and the partial-seal marks to write (applied once the write is done).
     std::vector<uint64_t> released;
+    std::unordered_map<uint64_t, std::vector<uint64_t>> new_parts;
     {
       std::unique_lock lock(mu_);
       for (auto& [bucket, block] : to_seal) ReleaseWal(block, &released);
+      // Entries still held by another open block: remember that these
+      // buckets' spans of them are sealed, so that a replay skips them.
+      for (auto& [bucket, block] : to_seal) {
+        for (uint64_t seq : block.wal_seqs) {
+          if (!wal_refs_.contains(seq)) continue;
+          auto [it, fresh] = new_parts.try_emplace(seq);
+          if (fresh) {
+            auto old = sealed_parts_.find(seq);
+            if (old != sealed_parts_.end()) it->second = old->second;
+          }
+          if (std::find(it->second.begin(), it->second.end(), bucket) == it->second.end()) {
+            it->second.push_back(bucket);
+          }
+        }
+      }
+      for (const auto& [seq, buckets] : new_parts) {
+        std::string value;
+        for (uint64_t b : buckets) PutBigEndian(value, b);
+        wb.Put(cf_[kMeta], SealedPartKey(seq), value);
+      }
+      DeleteWalEntries(released, &wb);
     }
-    DeleteWalEntries(released, &wb);
     rocksdb::Status s = CheckWritable(wb.GetDataSize()).ok() ? db_->Write(write_options_, &wb)
                                                              : rocksdb::Status::NoSpace("disk nearly full");
     if (!s.ok() && !s.IsNoSpace()) (void)StopWrites(RocksError("sealing a block failed", s));
@@ -536,6 +601,10 @@ class EmbeddedStore final : public Storage {
       return RocksError("sealing a block failed", s);
     }
     for (auto& [key, index] : sealed) sealed_.emplace(key, std::make_shared<const BlockIndex>(std::move(index)));
+    for (uint64_t seq : released) sealed_parts_.erase(seq);
+    for (auto& [seq, buckets] : new_parts) {
+      if (wal_refs_.contains(seq)) sealed_parts_[seq] = std::move(buckets);
+    }
     return Status::Ok();
   }
 
@@ -561,11 +630,15 @@ class EmbeddedStore final : public Storage {
     }
   }
 
-  // Deletes the write-ahead entries `seqs` in `wb`: one range per run of
-  // consecutive sequence numbers.
+  // Deletes the write-ahead entries `seqs` in `wb`, one range per run of
+  // consecutive sequence numbers, and their partial-seal marks (the caller
+  // erases them from sealed_parts_ once `wb` is written). Requires mu_.
   void DeleteWalEntries(std::vector<uint64_t> seqs, rocksdb::WriteBatch* wb) {
     std::sort(seqs.begin(), seqs.end());
     seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+    for (uint64_t seq : seqs) {
+      if (sealed_parts_.contains(seq)) wb->Delete(cf_[kMeta], SealedPartKey(seq));
+    }
     for (size_t i = 0; i < seqs.size();) {
       size_t j = i + 1;
       while (j < seqs.size() && seqs[j] == seqs[j - 1] + 1) ++j;
@@ -740,9 +813,14 @@ class EmbeddedStore final : public Storage {
     if (released.empty()) return Status::Ok();
     if (Status w = CheckWritable(); !w.ok()) return w;
     rocksdb::WriteBatch wb;
-    DeleteWalEntries(std::move(released), &wb);
+    {
+      std::unique_lock lock(mu_);
+      DeleteWalEntries(released, &wb);
+    }
     rocksdb::Status s = db_->Write(write_options_, &wb);
     if (!s.ok()) return StopWrites(RocksError("trimming the write-ahead area failed", s));
+    std::unique_lock lock(mu_);
+    for (uint64_t seq : released) sealed_parts_.erase(seq);
     return Status::Ok();
   }
 
@@ -780,6 +858,9 @@ class EmbeddedStore final : public Storage {
 
   std::mutex seal_mu_;  // one sealing (or expiry) at a time; guards the two below
   uint64_t next_block_seq_ = 1;
+  // Write-ahead entries partly sealed -> the buckets sealed (see
+  // kSealedPartPrefix); mu_.
+  std::unordered_map<uint64_t, std::vector<uint64_t>> sealed_parts_;
   std::unordered_map<uint64_t, uint32_t> wal_refs_;  // entry -> open blocks holding its spans; mu_
 
   std::mutex cache_mu_;
