@@ -21,6 +21,20 @@ std::string MakeRequest(uint64_t seed) {
   return bench::MakeTracegenRequest(seed);
 }
 
+// The baseline of docs/performance.md: the protobuf library parsing the same
+// bytes into its own message objects, nothing else.
+void BM_ParseOtlpProtobuf(benchmark::State& state) {
+  std::string body = MakeRequest(1);
+  for (auto _ : state) {
+    opentelemetry::proto::collector::trace::v1::ExportTraceServiceRequest request;
+    if (!request.ParseFromString(body)) state.SkipWithError("parse failed");
+    benchmark::DoNotOptimize(request);
+  }
+  state.SetItemsProcessed(state.iterations() * kSpansPerRequest);
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_ParseOtlpProtobuf);
+
 void BM_DecodeOtlpProto(benchmark::State& state) {
   std::string body = MakeRequest(1);
   for (auto _ : state) {
