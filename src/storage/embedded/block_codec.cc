@@ -189,8 +189,9 @@ struct SortEntry {
 
 class BlockEncoder {
  public:
-  BlockEncoder(SpanRefs spans, const BlockEncodeOptions& options)
-      : spans_(spans), options_(options), writer_(options.zstd_level) {}
+  BlockEncoder(SpanRefs spans, const BlockEncodeOptions& options,
+               std::vector<std::string_view>* values_out)
+      : spans_(spans), options_(options), writer_(options.zstd_level), values_out_(values_out) {}
 
   std::string Encode();
 
@@ -209,6 +210,7 @@ class BlockEncoder {
   SpanRefs spans_;
   BlockEncodeOptions options_;
   ColumnWriter writer_;
+  std::vector<std::string_view>* values_out_;
   StringIds<true> names_;
   StringIds<false> values_;
   std::vector<SortEntry> order_;
@@ -275,7 +277,9 @@ std::string BlockEncoder::Encode() {
   PutVarint(header, group_traces.size());
   PutVarint(header, min_start_);
   PutDictionary(names_.strings(), header);
-  PutDictionary(values_.strings(), header);
+  std::vector<std::string_view> values = values_.strings();
+  PutDictionary(values, header);
+  if (values_out_ != nullptr) *values_out_ = std::move(values);
   PutVarint(header, resource_count_);
   writer_.PutStream(header, resources_);
   PutVarint(header, scope_count_);
@@ -529,12 +533,13 @@ uint64_t BlockEncoder::ScopeRef(const Scope* s) {
 
 }  // namespace
 
-std::string EncodeBlock(SpanRefs spans, const BlockEncodeOptions& options) {
-  return BlockEncoder(spans, options).Encode();
+std::string EncodeBlock(SpanRefs spans, const BlockEncodeOptions& options,
+                        std::vector<std::string_view>* values) {
+  return BlockEncoder(spans, options, values).Encode();
 }
 
 std::string EncodeBlock(std::span<const SpanRecord> spans, const BlockEncodeOptions& options) {
-  return EncodeBlock(SpanRefsOf(spans), options);
+  return EncodeBlock(SpanRefsOf(spans), options, nullptr);
 }
 
 }  // namespace spoor

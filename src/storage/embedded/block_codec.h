@@ -50,7 +50,11 @@ using SpanRefs = std::span<const SpanRecord* const>;
 // Encodes `spans` (any order, duplicates kept) into one self-describing block.
 // Values nested deeper than kMaxBlockValueDepth levels are not supported (the
 // OTLP decoders stop well before).
-[[nodiscard]] std::string EncodeBlock(SpanRefs spans, const BlockEncodeOptions& options = {});
+// `values`, when given, receives the block's value dictionary: every distinct
+// string and bytes value of the spans' attributes (nested ones included),
+// trace states, status messages and schema URLs, as views into `spans`.
+[[nodiscard]] std::string EncodeBlock(SpanRefs spans, const BlockEncodeOptions& options = {},
+                                      std::vector<std::string_view>* values = nullptr);
 [[nodiscard]] std::string EncodeBlock(std::span<const SpanRecord> spans,
                                       const BlockEncodeOptions& options = {});
 

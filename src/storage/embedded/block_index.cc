@@ -145,10 +145,10 @@ std::vector<DependencyLink> ComputeDependencies(SpanRefs refs) {
 }
 
 BlockIndex BlockIndex::Build(const std::vector<SpanRecord>& spans) {
-  return Build(SpanRefsOf(spans));
+  return Build(SpanRefsOf(spans), nullptr);
 }
 
-BlockIndex BlockIndex::Build(SpanRefs spans) {
+BlockIndex BlockIndex::Build(SpanRefs spans, const std::vector<std::string_view>* string_values) {
   BlockIndex index;
   index.span_count = spans.size();
   index.min_start_ns = UINT64_MAX;
@@ -184,10 +184,16 @@ BlockIndex BlockIndex::Build(SpanRefs spans) {
   // key=value pairs, for the same power to rule out a rare value; searches
   // for common values rely on the block's attribute columns
   // (DecodeBlockWithTags) instead.
+  // With the block's value dictionary, every distinct string value enters
+  // once from there, and only the other types are hashed span by span.
+  if (string_values != nullptr) {
+    for (std::string_view v : *string_values) index.AddTag({}, v);
+  }
+  const bool strings_done = string_values != nullptr;
   auto add_attributes = [&](const Attributes& attrs) {
     for (const KeyValue& kv : attrs) {
       if (kv.value.type == ValueType::kString) {
-        index.AddTag({}, kv.value.string_value);
+        if (!strings_done) index.AddTag({}, kv.value.string_value);
       } else {
         text.clear();
         kv.value.AppendString(text);
@@ -197,6 +203,8 @@ BlockIndex BlockIndex::Build(SpanRefs spans) {
   };
   const Resource* last_resource = nullptr;
   const Scope* last_scope = nullptr;
+  constexpr uint32_t kErrorSeen = 1u << 16, kOkSeen = 1u << 17;
+  uint32_t derived_seen = 0;  // span kinds (bit = kind) and status codes already in
   index.trace_ids.reserve(spans.size());
   for (const SpanRecord* rp : spans) {
     const SpanRecord& r = *rp;
@@ -226,11 +234,19 @@ BlockIndex BlockIndex::Build(SpanRefs spans) {
     last_scope = r.scope.get();
     for (const Event& e : s.events) add_attributes(e.attributes);
     for (const Link& l : s.links) add_attributes(l.attributes);
-    if (s.kind != SpanKind::kUnspecified) index.AddTag("span.kind", SpanKindName(s.kind));
-    if (s.status.code == SpanStatusCode::kError) {
+    // Kinds and status codes enter once each.
+    const uint32_t kind_bit = 1u << static_cast<uint32_t>(s.kind);
+    if (s.kind != SpanKind::kUnspecified && (derived_seen & kind_bit) == 0 &&
+        static_cast<uint32_t>(s.kind) < 16) {
+      derived_seen |= kind_bit;
+      index.AddTag("span.kind", SpanKindName(s.kind));
+    }
+    if (s.status.code == SpanStatusCode::kError && (derived_seen & kErrorSeen) == 0) {
+      derived_seen |= kErrorSeen;
       index.AddTag("error", "true");
       index.AddTag("otel.status_code", "ERROR");
-    } else if (s.status.code == SpanStatusCode::kOk) {
+    } else if (s.status.code == SpanStatusCode::kOk && (derived_seen & kOkSeen) == 0) {
+      derived_seen |= kOkSeen;
       index.AddTag("otel.status_code", "OK");
     }
     if (!s.status.message.empty()) index.AddTag("otel.status_description", s.status.message);

@@ -30,8 +30,11 @@ struct BlockOperation {
 
 class BlockIndex {
  public:
-  // Summarizes `spans` (the content of one block).
-  [[nodiscard]] static BlockIndex Build(SpanRefs spans);
+  // Summarizes `spans` (the content of one block). `string_values`, when
+  // given, is the block's value dictionary from EncodeBlock(): string values
+  // are then taken from it instead of span by span.
+  [[nodiscard]] static BlockIndex Build(SpanRefs spans,
+                                        const std::vector<std::string_view>* string_values);
   [[nodiscard]] static BlockIndex Build(const std::vector<SpanRecord>& spans);
 
   [[nodiscard]] std::string Serialize() const;

@@ -547,8 +547,12 @@ class EmbeddedStore final : public Storage {
         for (const SpanRecord& r : *c) spans.push_back(&r);
       }
       BlockKey key{bucket, next_block_seq_++};
-      BlockIndex index = BlockIndex::Build(spans);
-      wb.Put(cf_[kBlocks], key.Encode(), EncodeBlock(spans));
+      // The encoder's value dictionary spares the index hashing every
+      // string value span by span.
+      std::vector<std::string_view> values;
+      std::string encoded = EncodeBlock(spans, {}, &values);
+      BlockIndex index = BlockIndex::Build(spans, &values);
+      wb.Put(cf_[kBlocks], key.Encode(), encoded);
       wb.Put(cf_[kIndex], key.Encode(), index.Serialize());
       sealed.emplace_back(key, std::move(index));
     }

@@ -5,11 +5,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "model/string_table.h"
+#include "storage/embedded/block_codec.h"
 
 namespace spoor {
 namespace {
@@ -75,6 +77,29 @@ TEST(BlockIndex, KeepsEveryTagItHoldsAndRulesOutValuesItDoesNot) {
   }
   // All tags must be possible.
   EXPECT_FALSE(index.MayMatch(Query({{"user", "u1"}, {"user", "u9"}})));
+}
+
+TEST(BlockIndex, BuiltWithTheEncodersDictionaryAnswersTheSame) {
+  const std::vector<SpanRecord> spans = Spans();
+  const std::vector<const SpanRecord*> refs = SpanRefsOf(spans);
+  std::vector<std::string_view> values;
+  (void)EncodeBlock(refs, {}, &values);
+  EXPECT_NE(std::find(values.begin(), values.end(), "Timeout"), values.end());
+  const BlockIndex plain = BlockIndex::Build(spans);
+  const BlockIndex with_dictionary = BlockIndex::Build(refs, &values);
+  for (const auto& [k, v] :
+       std::vector<std::pair<std::string, std::string>>{{"http.status_code", "201"},
+                                                        {"user", "u2"},
+                                                        {"exception.type", "Timeout"},
+                                                        {"host.name", "host-7"},
+                                                        {"span.kind", "server"},
+                                                        {"error", "true"},
+                                                        {"user", "u9"},
+                                                        {"span.kind", "client"},
+                                                        {"exception.type", "Crash"}}) {
+    EXPECT_EQ(with_dictionary.MayMatch(Query({{k, v}})), plain.MayMatch(Query({{k, v}})))
+        << k << "=" << v;
+  }
 }
 
 TEST(BlockIndex, ChecksTimeServiceOperationKindAndDuration) {
