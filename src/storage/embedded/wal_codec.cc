@@ -116,6 +116,32 @@ class EntryWriter {
     }
   }
 
+  // A span's trace ID: 0 and the 16 bytes the first time in the entry, then
+  // the trace's number.
+  void Trace(const TraceId& id) {
+    if (2 * (traces_ + 1) > trace_slots_.size()) GrowTraces();
+    const size_t mask = trace_slots_.size() - 1;
+    for (size_t i = TraceHash(id) & mask;; i = (i + 1) & mask) {
+      TraceSlot& slot = trace_slots_[i];
+      if (slot.number == 0) {
+        slot = {id, static_cast<uint32_t>(++traces_)};
+        out_.Byte(0);
+        out_.TraceIdOf(id);
+        return;
+      }
+      if (slot.id == id) {
+        out_.Varint(slot.number);
+        return;
+      }
+    }
+  }
+
+  // A span's start: the difference from the previous span's start.
+  void Start(uint64_t start_ns) {
+    out_.Varint(ZigZag(static_cast<int64_t>(start_ns - last_start_)));
+    last_start_ = start_ns;
+  }
+
   void Value(const AnyValue& v) {
     out_.Byte(static_cast<uint8_t>(v.type));
     switch (v.type) {
@@ -147,6 +173,24 @@ class EntryWriter {
     size_t size = 0;
     uint32_t id = 0;  // 0 = empty
   };
+  struct TraceSlot {
+    TraceId id;
+    uint32_t number = 0;  // 0 = empty
+  };
+  static size_t TraceHash(const TraceId& id) {
+    return static_cast<size_t>((id.low ^ (id.high * 0x9E3779B97F4A7C15ULL)) >> 17);
+  }
+  void GrowTraces() {
+    std::vector<TraceSlot> old(trace_slots_.size() * 2);
+    old.swap(trace_slots_);
+    const size_t mask = trace_slots_.size() - 1;
+    for (const TraceSlot& s : old) {
+      if (s.number == 0) continue;
+      size_t i = TraceHash(s.id) & mask;
+      while (trace_slots_[i].number != 0) i = (i + 1) & mask;
+      trace_slots_[i] = s;
+    }
+  }
   static size_t Hash(const char* p) {
     uint64_t h = reinterpret_cast<uintptr_t>(p) * 0x9E3779B97F4A7C15ULL;
     return static_cast<size_t>(h >> 32);
@@ -166,6 +210,9 @@ class EntryWriter {
   Sink& out_;
   std::vector<Slot> slots_;
   size_t count_ = 0;
+  std::vector<TraceSlot> trace_slots_ = std::vector<TraceSlot>(64);
+  size_t traces_ = 0;
+  uint64_t last_start_ = 0;
 };
 
 class Reader {
@@ -211,6 +258,27 @@ class Reader {
     return true;
   }
   bool TraceIdOf(TraceId* id) { return in_.Fixed64(&id->high) && in_.Fixed64(&id->low); }
+  // A span's trace ID, as EntryWriter::Trace writes it.
+  bool Trace(TraceId* id) {
+    uint64_t number = 0;
+    if (!in_.Varint(&number)) return false;
+    if (number == 0) {
+      if (!TraceIdOf(id)) return false;
+      traces_.push_back(*id);
+      return true;
+    }
+    if (number > traces_.size()) return false;
+    *id = traces_[static_cast<size_t>(number - 1)];
+    return true;
+  }
+  // A span's start, as EntryWriter::Start writes it.
+  bool Start(uint64_t* start_ns) {
+    uint64_t d = 0;
+    if (!in_.Varint(&d)) return false;
+    last_start_ += static_cast<uint64_t>(UnZigZag(d));
+    *start_ns = last_start_;
+    return true;
+  }
   // A count of items of at least `min_bytes` each, bounded by what is left.
   bool Count(uint64_t* n, size_t min_bytes) {
     return in_.Varint(n) && *n <= in_.remaining() / min_bytes;
@@ -272,6 +340,8 @@ class Reader {
 
   ByteReader in_;
   std::vector<std::string_view> names_;
+  std::vector<TraceId> traces_;
+  uint64_t last_start_ = 0;
 };
 
 Status Malformed(const char* what) {
@@ -312,14 +382,14 @@ void EncodeWalEntry(const SpanBatch& batch, std::string* out) {
       o.String(sc.schema_url);
       o.Varint(ss.spans.size());
       for (const Span& s : ss.spans) {
-        o.TraceIdOf(s.trace_id);
+        w.Trace(s.trace_id);
         o.Fixed64(s.span_id.value);
         o.Fixed64(s.parent_span_id.value);
         o.String(s.trace_state);
         o.Varint(s.flags);
         w.Name(s.name);
         o.Byte(static_cast<uint8_t>(s.kind));
-        o.Fixed64(s.start_time_ns);
+        w.Start(s.start_time_ns);
         o.Varint(ZigZag(static_cast<int64_t>(s.end_time_ns - s.start_time_ns)));
         w.Attributes(s.attributes);
         o.Varint(s.dropped_attributes_count);
@@ -370,7 +440,7 @@ Status DecodeWalEntry(std::string_view entry, std::vector<SpanRecord>* out) {
       uint64_t n_spans = 0;
       if (!r.Name(&scope->name) || !r.Name(&scope->version) || !r.Attributes(&scope->attributes) ||
           !r.U32(&scope->dropped_attributes_count) || !r.String(&scope->schema_url) ||
-          !r.Count(&n_spans, 53)) {
+          !r.Count(&n_spans, 31)) {
         return Malformed("scope");
       }
       std::shared_ptr<const Scope> shared_scope = std::move(scope);
@@ -381,9 +451,9 @@ Status DecodeWalEntry(std::string_view entry, std::vector<SpanRecord>* out) {
         Span& s = rec.span;
         uint8_t kind = 0, code = 0;
         uint64_t n_events = 0, n_links = 0;
-        if (!r.TraceIdOf(&s.trace_id) || !r.Fixed64(&s.span_id.value) ||
+        if (!r.Trace(&s.trace_id) || !r.Fixed64(&s.span_id.value) ||
             !r.Fixed64(&s.parent_span_id.value) || !r.String(&s.trace_state) || !r.U32(&s.flags) ||
-            !r.Name(&s.name) || !r.Byte(&kind) || !r.Fixed64(&s.start_time_ns) ||
+            !r.Name(&s.name) || !r.Byte(&kind) || !r.Start(&s.start_time_ns) ||
             !r.TimeFrom(s.start_time_ns, &s.end_time_ns) || !r.Attributes(&s.attributes) ||
             !r.U32(&s.dropped_attributes_count) || !r.Count(&n_events, 4)) {
           return Malformed("span");

@@ -18,7 +18,7 @@ namespace spoor {
 
 // The first byte of every entry; a block (the format of older entries)
 // starts with its version, 1.
-inline constexpr uint8_t kWalEntryVersion = 0x82;
+inline constexpr uint8_t kWalEntryVersion = 0x83;
 
 // Appends the entry for `batch` to `out`.
 void EncodeWalEntry(const SpanBatch& batch, std::string* out);
