@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build ui run test unit integration bench bench-embedded fuzz fmt lint clean
+.PHONY: all setup configure build ui run test unit integration bench bench-embedded bench-e2e fuzz fmt lint clean
 
 all: build
 
@@ -55,6 +55,16 @@ integration: build
 bench: build
 	@$(BUILD_DIR)/bench/spoor_bench --benchmark_min_time=0.5
 	@$(MAKE) --no-print-directory bench-embedded
+	@$(MAKE) --no-print-directory bench-e2e
+
+# End-to-end ingest (docs/performance.md): spoor with memory, then embedded
+# storage, driven by tracegen over every protocol; the table is printed and
+# appended to bench/RESULTS.md.
+BENCH_SECONDS ?= 10
+BENCH_CONNECTIONS ?= 2
+bench-e2e: build
+	@node bench/e2e.mjs --build=$(BUILD_DIR) --seconds=$(BENCH_SECONDS) \
+	  --connections=$(BENCH_CONNECTIONS) --append=bench/RESULTS.md
 
 # End-to-end figures of the embedded store (bench/RESULTS.md): 1 M spans
 # written with sync_writes off, then queried; then BENCH_SYNC_SPANS written

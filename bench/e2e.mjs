@@ -8,7 +8,8 @@
 // fraction of it. `make bench` runs this; see docs/performance.md.
 //
 // Usage: node bench/e2e.mjs [--build=DIR] [--seconds=N] [--connections=N]
-//          [--protocols=a,b] [--storages=memory,embedded] [--append=FILE]
+//          [--protocols=a,b] [--storages=memory,embedded] [--udp-rate=N]
+//          [--append=FILE]
 
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -32,6 +33,9 @@ const seconds = Number(args.seconds ?? 10);
 const connections = Number(args.connections ?? 2);
 const protocols = (args.protocols ?? 'otlp-grpc,otlp-http,otlp-http-json,jaeger-udp,jaeger-http,zipkin').split(',');
 const storages = (args.storages ?? 'memory,embedded').split(',');
+// UDP has no back-pressure: at full speed the kernel drops datagrams, so
+// the UDP run is paced (spans per second over all connections).
+const udpRate = Number(args['udp-rate'] ?? 100000);
 const spoorBin = path.join(build, 'src/spoor');
 const tracegenBin = path.join(build, 'tools/tracegen/tracegen');
 const benchBin = path.join(build, 'bench/spoor_bench');
@@ -77,7 +81,14 @@ function runTracegen(protocol, port) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       tracegenBin,
-      [`--protocol=${protocol}`, `--endpoint=127.0.0.1:${port}`, `--duration=${seconds}s`, `--connections=${connections}`, '--seed=1'],
+      [
+        `--protocol=${protocol}`,
+        `--endpoint=127.0.0.1:${port}`,
+        `--duration=${seconds}s`,
+        `--connections=${connections}`,
+        '--seed=1',
+        ...(protocol === 'jaeger-udp' ? [`--rate=${udpRate}`] : []),
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let out = '';
@@ -177,7 +188,9 @@ const cpuModel = (/model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'ut
 const lines = [];
 lines.push(`### End-to-end ingest, ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
-lines.push(`Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; tracegen at full speed, ${connections} connections, ${seconds} s per run, 100 spans per request.`);
+lines.push(
+  `Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; tracegen at full speed (jaeger-udp at ${udpRate} spans/s), ${connections} connections, ${seconds} s per run, 100 spans per request.`,
+);
 lines.push('');
 lines.push('| storage | protocol | spans sent | stored | dropped | spoor CPU s | stored spans per CPU-s | vs protobuf parse | memory B/span | disk B/span |');
 lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
