@@ -175,7 +175,7 @@ int RunAllInOne(const Config& config) {
     }
   }
   auto add_http_receiver = [&](const char* name, const char* what, const std::string& host_port,
-                               HttpReceiverHandlers handlers) {
+                               const HttpReceiverHandlers& handlers) {
     auto o = ServerOptions(name, host_port, config.otlp_max_request_bytes, 2);
     if (!o) return;
     o->on_body_too_large = handlers.body_too_large;
@@ -219,7 +219,7 @@ int RunAllInOne(const Config& config) {
   }
   std::jthread reload_thread;
   if (!config.sampling_strategies_file.empty() && config.sampling_reload_interval_ns > 0) {
-    reload_thread = std::jthread([&strategies, &config](std::stop_token stop) {
+    reload_thread = std::jthread([&strategies, &config](const std::stop_token& stop) {
       std::mutex mu;
       std::condition_variable_any cv;
       std::unique_lock<std::mutex> lock(mu);
