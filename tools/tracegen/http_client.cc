@@ -45,20 +45,6 @@ Status HttpClient::Connect() {
 
 Result<HttpAnswer> HttpClient::Post(std::string_view target, std::string_view content_type,
                                     std::string body) {
-  const bool reused = connected_;
-  if (!connected_) {
-    if (Status s = Connect(); !s.ok()) return s;
-  }
-  Result<HttpAnswer> answer = PostOnce(target, content_type, body);
-  if (answer.ok() || !reused) return answer;
-  // The server may have closed the idle connection just before we wrote:
-  // once more on a new one.
-  if (Status s = Connect(); !s.ok()) return s;
-  return PostOnce(target, content_type, body);
-}
-
-Result<HttpAnswer> HttpClient::PostOnce(std::string_view target, std::string_view content_type,
-                                        const std::string& body) {
   // Beast 1.74 takes boost::string_view.
   http::request<http::string_body> req{http::verb::post,
                                        beast::string_view(target.data(), target.size()), 11};
@@ -66,9 +52,22 @@ Result<HttpAnswer> HttpClient::PostOnce(std::string_view target, std::string_vie
   req.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
   req.set(http::field::user_agent, "spoor-tracegen");
   req.keep_alive(true);
-  req.body() = body;
+  req.body() = std::move(body);
   req.prepare_payload();
 
+  const bool reused = connected_;
+  if (!connected_) {
+    if (Status s = Connect(); !s.ok()) return s;
+  }
+  Result<HttpAnswer> answer = PostOnce(req);
+  if (answer.ok() || !reused) return answer;
+  // The server may have closed the idle connection just before we wrote:
+  // once more on a new one.
+  if (Status s = Connect(); !s.ok()) return s;
+  return PostOnce(req);
+}
+
+Result<HttpAnswer> HttpClient::PostOnce(http::request<http::string_body>& req) {
   beast::error_code ec;
   stream_.expires_after(timeout_);
   http::async_write(stream_, req, [&ec](beast::error_code e, size_t) { ec = e; });
@@ -80,7 +79,7 @@ Result<HttpAnswer> HttpClient::PostOnce(std::string_view target, std::string_vie
   }
   if (ec) {
     Close();
-    return Unavailable("POST " + std::string(target) + " to " + host_ + ":" +
+    return Unavailable("POST " + std::string(req.target()) + " to " + host_ + ":" +
                        std::to_string(port_) + ": " + ec.message());
   }
   if (!res.keep_alive()) Close();

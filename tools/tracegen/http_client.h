@@ -5,6 +5,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -29,8 +31,8 @@ class HttpClient {
 
  private:
   [[nodiscard]] Status Connect();
-  [[nodiscard]] Result<HttpAnswer> PostOnce(std::string_view target, std::string_view content_type,
-                                            const std::string& body);
+  [[nodiscard]] Result<HttpAnswer> PostOnce(
+      boost::beast::http::request<boost::beast::http::string_body>& request);
   void Close();
   void RunIo();
 

@@ -130,6 +130,7 @@ RunTotals RunLoad(const Options& o, std::ostream& progress, const std::atomic<bo
   }
 
   std::vector<std::thread> senders;
+  senders.reserve(static_cast<size_t>(o.connections));
   for (int i = 0; i < o.connections; ++i) {
     senders.emplace_back(SendLoop, std::cref(o), start, std::cref(stop), std::ref(next_request),
                          std::ref(totals));

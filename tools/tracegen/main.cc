@@ -18,9 +18,7 @@ void RequestStop(int) {
   stop_requested.store(true);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   using namespace spoor::tracegen;
   const std::vector<std::string_view> args(argv + 1, argv + argc);
   spoor::Result<Options> options = ParseOptions(args);
@@ -37,9 +35,21 @@ int main(int argc, char** argv) {
         static_cast<uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   }
   static_assert(std::atomic<bool>::is_always_lock_free);  // safe in a signal handler
+  std::signal(SIGPIPE, SIG_IGN);  // a closed connection is an error to report, not a signal
   std::signal(SIGINT, RequestStop);
   std::signal(SIGTERM, RequestStop);
   const RunTotals totals = RunLoad(*options, std::cout, stop_requested);
   std::cout << FormatReport(*options, totals);
   return totals.requests_failed == 0 && totals.spans_failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {  // threads that cannot start, memory exhausted
+    std::cerr << "tracegen: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -26,7 +26,8 @@ using ExportRequest = opentelemetry::proto::collector::trace::v1::ExportTraceSer
 // The request for `seed`: one ResourceSpans per service (service.name,
 // host.name), one scope "tracegen" each, spans dealt to the services in
 // turn. Trace IDs are unique across seeds below 2^54: the low half is
-// seed * 1000 + the trace's index + 1, the high half random. A
+// seed * 1000 + the trace's index + 1 (modulo 2^64), the high half random
+// (which is what keeps the large seeds of RequestSeed apart). A
 // `spans_per_trace` other than 10 changes the trace shape (1: every span its
 // own trace), for measuring what trace grouping is worth.
 [[nodiscard]] ExportRequest BuildTracegenRequest(uint64_t seed,
