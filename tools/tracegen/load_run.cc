@@ -71,6 +71,7 @@ void SendLoop(const Options& o, Clock::time_point start, const std::atomic<bool>
   std::unique_ptr<Sender> sender = MakeSender(o);
   const auto spans_per_request = static_cast<uint64_t>(o.spans_per_request);
   const Clock::time_point end = start + std::chrono::nanoseconds(o.duration_ns);
+  ExportRequest request;  // reused: each request overwrites the last
   for (;;) {
     const uint64_t n = next_request.fetch_add(1);
     uint64_t spans = spans_per_request;
@@ -86,8 +87,8 @@ void SendLoop(const Options& o, Clock::time_point start, const std::atomic<bool>
       if (!SleepUntil(due, stop)) return;
     }
     if (stop.load() || (o.duration_ns > 0 && Clock::now() >= end)) return;
-    const ExportRequest request = BuildTracegenRequest(
-        RequestSeed(o.seed.value_or(1), n), NowUnixNs(), kSpansPerTrace, static_cast<int>(spans));
+    BuildTracegenRequest(RequestSeed(o.seed.value_or(1), n), NowUnixNs(), kSpansPerTrace,
+                         static_cast<int>(spans), &request);
     totals.Add(sender->Send(request));
   }
 }

@@ -12,30 +12,47 @@ void PutBigEndian(uint64_t v, char* out) {
   for (int b = 0; b < 8; ++b) out[b] = static_cast<char>(v >> (56 - 8 * b));
 }
 
+// The names the generator picks from, made once: "operation-0".."operation-19",
+// "attribute-key-0".."attribute-key-96", "value-0".."value-999".
+struct Names {
+  std::vector<std::string> operations, keys, values;
+  Names() {
+    for (int i = 0; i < 20; ++i) operations.push_back("operation-" + std::to_string(i));
+    for (int i = 0; i < 97; ++i) keys.push_back("attribute-key-" + std::to_string(i));
+    for (int i = 0; i < 1000; ++i) values.push_back("value-" + std::to_string(i));
+  }
+};
+
+const Names& GetNames() {
+  static const Names names;
+  return names;
+}
+
 }  // namespace
 
-ExportRequest BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_per_trace,
-                                   int spans_per_request) {
+void BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_per_trace,
+                          int spans_per_request, ExportRequest* request) {
+  const Names& names = GetNames();
   std::mt19937_64 rng(seed);
-  ExportRequest request;
+  request->Clear();  // keeps the cleared messages and strings for reuse
   const char* services[kServices] = {"frontend", "orders", "payments"};
-  std::vector<pb::trace::v1::ScopeSpans*> scopes;
-  for (const char* service : services) {
-    auto* rs = request.add_resource_spans();
+  pb::trace::v1::ScopeSpans* scopes[kServices];
+  for (int s = 0; s < kServices; ++s) {
+    auto* rs = request->add_resource_spans();
     auto* attr = rs->mutable_resource()->add_attributes();
     attr->set_key("service.name");
-    attr->mutable_value()->set_string_value(service);
+    attr->mutable_value()->set_string_value(services[s]);
     auto* host = rs->mutable_resource()->add_attributes();
     host->set_key("host.name");
-    host->mutable_value()->set_string_value(std::string(service) + "-1");
+    host->mutable_value()->set_string_value(std::string(services[s]) + "-1");
     auto* ss = rs->add_scope_spans();
     ss->mutable_scope()->set_name("tracegen");
-    scopes.push_back(ss);
+    scopes[s] = ss;
   }
   char id[16];
   uint64_t trace_hi = 0;
   for (int i = 0; i < spans_per_request; ++i) {
-    auto* span = scopes[static_cast<size_t>(i % kServices)]->add_spans();
+    auto* span = scopes[i % kServices]->add_spans();
     if (i % spans_per_trace == 0) trace_hi = rng();  // a new trace
     const uint64_t trace_lo = static_cast<uint64_t>(i / kSpansPerTrace) + seed * 1000 + 1;
     PutBigEndian(trace_hi, id);
@@ -43,18 +60,18 @@ ExportRequest BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_p
     span->set_trace_id(id, 16);
     PutBigEndian(rng() | 1, id);
     span->set_span_id(id, 8);
-    span->set_name("operation-" + std::to_string(rng() % 20));
+    span->set_name(names.operations[rng() % 20]);
     span->set_kind(static_cast<pb::trace::v1::Span_SpanKind>(1 + rng() % 5));
     const uint64_t start = start_ns + static_cast<uint64_t>(i) * 1000;
     span->set_start_time_unix_nano(start);
     span->set_end_time_unix_nano(start + 500000);
     for (int a = 0; a < kAttributesPerSpan; ++a) {
       auto* kv = span->add_attributes();
-      kv->set_key("attribute-key-" + std::to_string(rng() % 97));
+      kv->set_key(names.keys[rng() % 97]);
       if (a % 3 == 0) {
         kv->mutable_value()->set_int_value(static_cast<int64_t>(rng() % 1000));
       } else {
-        kv->mutable_value()->set_string_value("value-" + std::to_string(rng() % 1000));
+        kv->mutable_value()->set_string_value(names.values[rng() % 1000]);
       }
     }
     if (i % 10 == 0) {
@@ -63,6 +80,12 @@ ExportRequest BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_p
       ev->set_time_unix_nano(start + 100);
     }
   }
+}
+
+ExportRequest BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_per_trace,
+                                   int spans_per_request) {
+  ExportRequest request;
+  BuildTracegenRequest(seed, start_ns, spans_per_trace, spans_per_request, &request);
   return request;
 }
 

@@ -35,6 +35,11 @@ using ExportRequest = opentelemetry::proto::collector::trace::v1::ExportTraceSer
                                                  int spans_per_trace = kSpansPerTrace,
                                                  int spans_per_request = kSpansPerRequest);
 
+// The same request written into `*request`, reusing the memory it holds
+// from an earlier request (what a sender does, to spend its time sending).
+void BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_per_trace,
+                          int spans_per_request, ExportRequest* request);
+
 // BuildTracegenRequest, serialized.
 [[nodiscard]] std::string MakeTracegenRequest(uint64_t seed,
                                               uint64_t start_ns = kDefaultRequestStartNs,
