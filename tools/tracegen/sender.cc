@@ -140,8 +140,8 @@ class JaegerUdpSender final : public Sender {
       boost::system::error_code ec;
       if (error.empty()) socket_.send(boost::asio::buffer(d.bytes), 0, ec);
       if (ec) error = "sending to " + host_ + ":" + std::to_string(port_) + ": " + ec.message();
-      // UDP has no answer: what left without an error counts as acknowledged
-      // by nobody; the caller reports it as sent only.
+      // UDP has no answer: a datagram that left without an error is counted
+      // as acknowledged here, and reported as sent only (see Acknowledges).
       Record(out, d.spans, error.empty(), error);
     }
     return out;
