@@ -86,7 +86,7 @@ fmt:
 	@git ls-files '*.cc' '*.h' | xargs clang-format -i
 
 lint: configure
-	@git ls-files 'src/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
+	@git ls-files 'src/*.cc' 'tools/*.cc' | xargs clang-tidy -p $(BUILD_DIR) --quiet
 
 clean:
 	rm -rf $(BUILD_DIR) build-fuzz ui/dist
