@@ -6,6 +6,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "common/hash.h"
 #include "storage/embedded/block_columns.h"
 #include "storage/span_match.h"
 
@@ -22,36 +23,10 @@ constexpr int kBloomProbes = 6;
 constexpr size_t kBloomBitsPerTag = 10;
 
 // A stable 64-bit hash of `a` and `b` (the filter is persisted, so
-// std::hash, which may change between library versions, cannot be used):
-// eight bytes at a time, little-endian whatever the machine, each word
-// multiplied in and folded, then a final avalanche.
-uint64_t Load64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return v;
-}
-
-uint64_t Mix(uint64_t h, uint64_t v) {
-  const __uint128_t m = static_cast<__uint128_t>(h ^ v) * 0x9E3779B97F4A7C15ULL;
-  return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
-}
-
-uint64_t HashBytes(uint64_t h, std::string_view s) {
-  const char* p = s.data();
-  size_t n = s.size();
-  for (; n >= 8; p += 8, n -= 8) h = Mix(h, Load64(p));
-  uint64_t tail = 0;
-  for (size_t i = 0; i < n; ++i) tail |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
-  return Mix(h, tail ^ (uint64_t{n} << 56));
-}
-
+// std::hash, which may change between library versions, cannot be used).
 uint64_t StableHash(std::string_view a, std::string_view b) {
   uint64_t h = HashBytes(0x243F6A8885A308D3ULL ^ a.size(), a);
-  h = HashBytes(h ^ 0xff, b);
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdULL;
-  h ^= h >> 33;
-  return h;
+  return HashAvalanche(HashBytes(h ^ 0xff, b));
 }
 
 void PutString(std::string& out, std::string_view s) {
