@@ -168,4 +168,19 @@ void CheckDecodedBatch(const SpanBatch& batch) {
   CheckJaegerJson(batch);
 }
 
+bool CheckDecodeContract(const Status& status, const SpanBatch& batch, const DecodeStats& stats,
+                         std::string_view message_prefix) {
+  if (!status.ok()) {
+    SPOOR_FUZZ_CHECK(status.code() == StatusCode::kInvalidArgument, status.message());
+    SPOOR_FUZZ_CHECK(status.message().starts_with(message_prefix), status.message());
+    SPOOR_FUZZ_CHECK(batch.resource_spans.empty() && stats.rejected_spans == 0,
+                     "a failed decode changed its outputs");
+    return false;
+  }
+  SPOOR_FUZZ_CHECK((stats.rejected_spans == 0) == stats.rejection_reason.empty(),
+                   "rejection_reason '" + stats.rejection_reason + "' for " +
+                       std::to_string(stats.rejected_spans) + " rejected spans");
+  return true;
+}
+
 }  // namespace spoor::fuzz

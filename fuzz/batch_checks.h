@@ -2,6 +2,10 @@
 // fuzz targets.
 #pragma once
 
+#include <string_view>
+
+#include "common/status.h"
+#include "formats/otlp/otlp_decode.h"  // DecodeStats
 #include "model/span.h"
 
 namespace spoor::fuzz {
@@ -23,5 +27,12 @@ void CheckJaegerJson(const SpanBatch& batch);
 
 // All of the above, for a batch a decoder returned.
 void CheckDecodedBatch(const SpanBatch& batch);
+
+// The contract every decoder keeps for the outcome of one decode: a failure
+// is InvalidArgument (with a message starting with `message_prefix`) and
+// leaves `batch` and `stats` untouched; a success gives a rejection reason
+// exactly when spans were rejected. Returns whether the decode succeeded.
+bool CheckDecodeContract(const Status& status, const SpanBatch& batch, const DecodeStats& stats,
+                         std::string_view message_prefix = {});
 
 }  // namespace spoor::fuzz

@@ -24,16 +24,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const spoor::Status status =
       packet ? spoor::DecodeJaegerAgentPacket(input, protocol, &batch, &stats)
              : spoor::DecodeJaegerThriftBatch(input, protocol, &batch, &stats);
-  if (!status.ok()) {
-    SPOOR_FUZZ_CHECK(status.code() == spoor::StatusCode::kInvalidArgument, status.message());
-    SPOOR_FUZZ_CHECK(status.message().starts_with("jaeger thrift: "), status.message());
-    SPOOR_FUZZ_CHECK(batch.resource_spans.empty() && stats.rejected_spans == 0,
-                     "a failed decode changed its outputs");
-    return 0;
-  }
-  SPOOR_FUZZ_CHECK((stats.rejected_spans == 0) == stats.rejection_reason.empty(),
-                   "rejection_reason '" + stats.rejection_reason + "' for " +
-                       std::to_string(stats.rejected_spans) + " rejected spans");
+  if (!spoor::fuzz::CheckDecodeContract(status, batch, stats, "jaeger thrift: ")) return 0;
   SPOOR_FUZZ_CHECK(batch.resource_spans.size() <= 1, "more than one resource for one Batch");
 
   spoor::fuzz::CheckDecodedBatch(batch);

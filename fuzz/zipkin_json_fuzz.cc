@@ -20,17 +20,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   spoor::DecodeStats stats;
   const spoor::Status status = v1 ? spoor::DecodeZipkinV1Json(input, &batch, &stats)
                                   : spoor::DecodeZipkinV2Json(input, &batch, &stats);
-  if (!status.ok()) {
-    SPOOR_FUZZ_CHECK(status.code() == spoor::StatusCode::kInvalidArgument, status.message());
-    SPOOR_FUZZ_CHECK(status.message().starts_with(v1 ? "zipkin v1 json: " : "zipkin json: "),
-                     status.message());
-    SPOOR_FUZZ_CHECK(batch.resource_spans.empty() && stats.rejected_spans == 0,
-                     "a failed decode changed its outputs");
+  if (!spoor::fuzz::CheckDecodeContract(status, batch, stats,
+                                        v1 ? "zipkin v1 json: " : "zipkin json: ")) {
     return 0;
   }
-  SPOOR_FUZZ_CHECK((stats.rejected_spans == 0) == stats.rejection_reason.empty(),
-                   "rejection_reason '" + stats.rejection_reason + "' for " +
-                       std::to_string(stats.rejected_spans) + " rejected spans");
 
   spoor::fuzz::CheckDecodedBatch(batch);
   return 0;

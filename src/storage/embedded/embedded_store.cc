@@ -215,16 +215,11 @@ class EmbeddedStore final : public Storage {
           scan(*cached);
           continue;
         }
-        rocksdb::PinnableSlice value;
-        rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kBlocks], key.Encode(), &value);
-        if (s.IsNotFound()) continue;  // expired meanwhile
-        if (!s.ok()) return RocksError("cannot read a block", s);
         std::vector<SpanRecord> spans;
-        if (Status st = DecodeBlockWithTags(std::string_view(value.data(), value.size()),
-                                            query.tags, &spans);
-            !st.ok()) {
-          return Internal("embedded store: corrupt block: " + st.message());
-        }
+        Status st = ReadBlock(key, &spans, [&](std::string_view block, std::vector<SpanRecord>* out) {
+          return DecodeBlockWithTags(block, query.tags, out);
+        });
+        if (!st.ok()) return st;
         scan(spans);
         continue;
       }
@@ -738,19 +733,28 @@ class EmbeddedStore final : public Storage {
         take(*cached);
         continue;
       }
-      rocksdb::PinnableSlice value;
-      rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kBlocks], key.Encode(), &value);
-      if (s.IsNotFound()) continue;  // expired meanwhile
-      if (!s.ok()) return RocksError("cannot read a block", s);
       std::vector<SpanRecord> spans;
-      if (Status st =
-              DecodeBlockTraces(std::string_view(value.data(), value.size()), wanted, &spans);
-          !st.ok()) {
-        return Internal("embedded store: corrupt block: " + st.message());
-      }
+      Status st = ReadBlock(key, &spans, [&](std::string_view block, std::vector<SpanRecord>* out) {
+        return DecodeBlockTraces(block, wanted, out);
+      });
+      if (!st.ok()) return st;
       take(spans);
     }
     return out;
+  }
+
+  // Reads the block `key` and decodes (part of) it with `decode` into
+  // `*out`. A block that expired meanwhile gives nothing.
+  template <typename Decode>
+  Status ReadBlock(const BlockKey& key, std::vector<SpanRecord>* out, Decode decode) {
+    rocksdb::PinnableSlice value;
+    rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kBlocks], key.Encode(), &value);
+    if (s.IsNotFound()) return Status::Ok();
+    if (!s.ok()) return RocksError("cannot read a block", s);
+    if (Status st = decode(std::string_view(value.data(), value.size()), out); !st.ok()) {
+      return Internal("embedded store: corrupt block: " + st.message());
+    }
+    return Status::Ok();
   }
 
   DecodedBlock CachedBlock(const BlockKey& key) {
