@@ -3,7 +3,6 @@
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
 #include <rocksdb/write_batch.h>
-#include <sys/statvfs.h>
 
 #include <algorithm>
 #include <atomic>
@@ -23,71 +22,21 @@
 #include "common/time_format.h"
 #include "storage/embedded/block_codec.h"
 #include "storage/embedded/block_index.h"
+#include "storage/embedded/decoded_block_cache.h"
+#include "storage/embedded/disk_space.h"
+#include "storage/embedded/store_keys.h"
 #include "storage/embedded/wal_codec.h"
 #include "storage/span_match.h"
 
 namespace spoor {
 namespace {
 
-constexpr char kFormatKey[] = "format";
-constexpr char kFormatValue[] = "spoor-embedded-1";
-constexpr char kOperationPrefix = 'o';
-// Marks a write-ahead entry some of whose spans are sealed already: the
-// value lists those buckets (8 bytes each), whose spans replay skips.
-constexpr char kSealedPartPrefix = 'w';
+using namespace embedded_keys;  // NOLINT(google-build-using-namespace): the store's own keys
+
 constexpr size_t kDecodedBlockCache = 8;
 
-// Column families: see docs/storage-embedded.md ("Keys").
-enum Family { kDefault = 0, kMeta, kWal, kBlocks, kIndex, kFamilies };
-const char* const kFamilyNames[kFamilies] = {"default", "meta", "wal", "blocks", "index"};
-
-void PutBigEndian(std::string& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-uint64_t GetBigEndian(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
-  return v;
-}
-
-std::string WalKey(uint64_t seq) {
-  std::string k;
-  PutBigEndian(k, seq);
-  return k;
-}
-
-std::string SealedPartKey(uint64_t seq) {
-  std::string k(1, kSealedPartPrefix);
-  PutBigEndian(k, seq);
-  return k;
-}
-
-// Blocks sort by time bucket, then by sealing order.
-struct BlockKey {
-  uint64_t bucket = 0;
-  uint64_t seq = 0;
-  auto operator<=>(const BlockKey&) const = default;
-  [[nodiscard]] std::string Encode() const {
-    std::string k;
-    PutBigEndian(k, bucket);
-    PutBigEndian(k, seq);
-    return k;
-  }
-  static BlockKey Decode(std::string_view k) { return {GetBigEndian(k), GetBigEndian(k.substr(8))}; }
-};
-
-std::string OperationKey(std::string_view service, std::string_view op, SpanKind kind) {
-  std::string k(1, kOperationPrefix);
-  k.append(service);
-  k.push_back('\0');
-  k.push_back(static_cast<char>('0' + static_cast<int>(kind)));
-  k.append(op);
-  return k;
-}
 
 using Chunk = std::shared_ptr<const std::vector<SpanRecord>>;
-using DecodedBlock = std::shared_ptr<const std::vector<SpanRecord>>;
 
 // Spans of one time bucket not yet sealed into a block: immutable chunks,
 // one per written batch, so that readers copy pointers and never hold a lock
@@ -321,21 +270,7 @@ class EmbeddedStore final : public Storage {
       std::lock_guard lock(write_error_mu_);
       if (!write_error_.ok()) return write_error_;
     }
-    // statvfs costs about a microsecond: checked on every write (a batch of
-    // spans), so that a burst cannot run past the reserve.
-    struct statvfs fs {};
-    bool full = false;
-    if (statvfs(options_.directory.c_str(), &fs) == 0) {
-      uint64_t total = static_cast<uint64_t>(fs.f_blocks) * fs.f_frsize;
-      uint64_t free = static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize;
-      uint64_t reserve = std::min<uint64_t>(256ULL << 20, total / 5);
-      full = free < reserve + 2 * incoming_bytes;
-    }
-    if (full) {
-      return Unavailable("embedded store: the disk holding '" + options_.directory +
-                         "' is nearly full; writes are refused until space is freed");
-    }
-    return Status::Ok();
+    return CheckDiskSpace(options_.directory, incoming_bytes);
   }
 
   Status StopWrites(Status error) {
@@ -667,23 +602,10 @@ class EmbeddedStore final : public Storage {
     return starts[k - 1];
   }
 
-  // The decoded-block cache: a block read again moves to the front; a block
-  // just decoded enters at the back, where the next one decoded replaces it
-  // unless it was read again meanwhile. A search that decodes more blocks
-  // than the cache holds thus leaves the blocks that every search reads
-  // (mostly the most recent ones) cached, where plain LRU evicted them all
-  // and the next search missed on every block.
+  // A whole block, decoded, through the cache (decoded_block_cache.h).
   Result<DecodedBlock> LoadBlock(const BlockKey& key) {
     std::string k = key.Encode();
-    {
-      std::lock_guard lock(cache_mu_);
-      for (auto it = cache_.begin(); it != cache_.end(); ++it) {
-        if (it->first == k) {
-          cache_.splice(cache_.begin(), cache_, it);
-          return cache_.front().second;
-        }
-      }
-    }
+    if (DecodedBlock cached = cache_.Get(k)) return cached;
     rocksdb::PinnableSlice value;
     rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), cf_[kBlocks], k, &value);
     if (!s.ok()) return RocksError("cannot read a block", s);
@@ -693,15 +615,7 @@ class EmbeddedStore final : public Storage {
       return Internal("embedded store: corrupt block: " + st.message());
     }
     value.Reset();
-    DecodedBlock evicted;  // freed after the lock is released
-    {
-      std::lock_guard lock(cache_mu_);
-      if (cache_.size() >= kDecodedBlockCache) {
-        evicted = std::move(cache_.back().second);
-        cache_.pop_back();
-      }
-      cache_.emplace_back(std::move(k), spans);
-    }
+    cache_.Add(std::move(k), spans);
     return DecodedBlock(spans);
   }
 
@@ -757,14 +671,7 @@ class EmbeddedStore final : public Storage {
     return Status::Ok();
   }
 
-  DecodedBlock CachedBlock(const BlockKey& key) {
-    std::string k = key.Encode();
-    std::lock_guard lock(cache_mu_);
-    for (const auto& [ck, block] : cache_) {
-      if (ck == k) return block;
-    }
-    return nullptr;
-  }
+  DecodedBlock CachedBlock(const BlockKey& key) { return cache_.Get(key.Encode(), false); }
 
   void BackgroundLoop() {
     uint64_t last_retention = 0;
@@ -803,10 +710,7 @@ class EmbeddedStore final : public Storage {
         it = open_.erase(it);
       }
     }
-    {
-      std::lock_guard lock(cache_mu_);
-      cache_.remove_if([&](const auto& e) { return BlockKey::Decode(e.first).bucket < cutoff_bucket; });
-    }
+    cache_.RemoveIf([&](const std::string& k) { return BlockKey::Decode(k).bucket < cutoff_bucket; });
     std::string begin = BlockKey{0, 0}.Encode(), end = BlockKey{cutoff_bucket, 0}.Encode();
     for (Family f : {kBlocks, kIndex}) {
       rocksdb::Status s = db_->DeleteRange(write_options_, cf_[f], begin, end);
@@ -871,8 +775,7 @@ class EmbeddedStore final : public Storage {
   std::unordered_map<uint64_t, std::vector<uint64_t>> sealed_parts_;
   std::unordered_map<uint64_t, uint32_t> wal_refs_;  // entry -> open blocks holding its spans; mu_
 
-  std::mutex cache_mu_;
-  std::list<std::pair<std::string, DecodedBlock>> cache_;  // see LoadBlock()
+  DecodedBlockCache cache_{kDecodedBlockCache};
 
   std::mutex write_error_mu_;
   Status write_error_;  // sticky: set by the first failed write
