@@ -15,7 +15,6 @@
 #include <shared_mutex>
 #include <thread>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "common/log.h"
 #include "common/metrics.h"
@@ -26,6 +25,7 @@
 #include "storage/embedded/disk_space.h"
 #include "storage/embedded/store_keys.h"
 #include "storage/embedded/wal_codec.h"
+#include "storage/interned_op_set.h"
 #include "storage/span_match.h"
 
 namespace spoor {
@@ -416,15 +416,15 @@ class EmbeddedStore final : public Storage {
           }
           // Names are interned: a (service, name, kind) seen before is
           // found by address, without building strings.
-          const SeenOp seen{r.resource->service_name.data(), r.span.name.data(), r.span.name.size(),
-                            r.span.kind};
-          if (seen_ops_.contains(seen)) continue;
+          if (seen_ops_.Contains(r.resource->service_name, r.span.name, r.span.kind)) continue;
           std::pair<std::string, SpanKind> op(r.span.name, r.span.kind);
           if (!ops->contains(op)) {
             new_ops.Put(cf_[kMeta], OperationKey(r.resource->service_name, r.span.name, r.span.kind), "");
             ops->insert(std::move(op));
           }
-          if (seen_ops_.size() < kMaxSeenOps) seen_ops_.insert(seen);
+          if (seen_ops_.size() < kMaxSeenOps) {
+            seen_ops_.Insert(r.resource->service_name, r.span.name, r.span.kind);
+          }
         }
         block.chunks.push_back(std::make_shared<const std::vector<SpanRecord>>(std::move(spans)));
       }
@@ -747,24 +747,9 @@ class EmbeddedStore final : public Storage {
   std::vector<std::vector<Chunk>> sealing_;
   std::map<BlockKey, std::shared_ptr<const BlockIndex>> sealed_;
   std::map<std::string, std::set<std::pair<std::string, SpanKind>>> operations_;
-  // Operations known to be in operations_, by the addresses of their
-  // interned service and span names; bounded, as interned names are.
-  struct SeenOp {
-    const char* service;
-    const char* name;
-    size_t name_size;
-    SpanKind kind;
-    bool operator==(const SeenOp&) const = default;
-  };
-  struct SeenOpHash {
-    size_t operator()(const SeenOp& k) const {
-      uint64_t h = reinterpret_cast<uintptr_t>(k.service) * 0x9E3779B97F4A7C15ULL;
-      h ^= reinterpret_cast<uintptr_t>(k.name) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
-      return static_cast<size_t>(h ^ static_cast<uint64_t>(k.kind));
-    }
-  };
+  // Operations known to be in operations_; bounded, as interned names are.
   static constexpr size_t kMaxSeenOps = 100000;
-  std::unordered_set<SeenOp, SeenOpHash> seen_ops_;  // mu_
+  InternedOpSet seen_ops_;  // mu_
 
   std::atomic<uint64_t> next_wal_seq_{1};
 

@@ -9,6 +9,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "storage/interned_op_set.h"
 #include "storage/span_match.h"
 
 namespace spoor {
@@ -39,8 +40,13 @@ class MemoryStore final : public Storage {
           TraceEntry& entry = it->second;
           entry.min_start_ns = std::min(entry.min_start_ns, span.start_time_ns);
           entry.max_start_ns = std::max(entry.max_start_ns, span.start_time_ns);
-          if (ops == nullptr) ops = &operations_[std::string(rs.resource->service_name)];
-          ops->insert({std::string(span.name), span.kind});
+          if (!known_ops_.Contains(rs.resource->service_name, span.name, span.kind)) {
+            if (ops == nullptr) ops = &operations_[std::string(rs.resource->service_name)];
+            ops->insert({std::string(span.name), span.kind});
+            if (known_ops_.size() < kMaxKnownOps) {
+              known_ops_.Insert(rs.resource->service_name, span.name, span.kind);
+            }
+          }
           entry.spans.push_back(SpanRecord{rs.resource, ss.scope, std::move(span), {}});
         }
       }
@@ -145,6 +151,9 @@ class MemoryStore final : public Storage {
   std::unordered_map<TraceId, TraceEntry, TraceIdHash> traces_;
   std::deque<TraceId> order_;  // first-arrival order, for eviction
   std::map<std::string, std::set<std::pair<std::string, SpanKind>>> operations_;
+  // Operations known to be in operations_ (by interned name); bounded.
+  static constexpr size_t kMaxKnownOps = 100000;
+  InternedOpSet known_ops_;
 };
 
 }  // namespace
