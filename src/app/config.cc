@@ -50,7 +50,7 @@ Setter PositiveInt(const std::string& name, std::function<T&(Config&)> field,
   };
 }
 
-Setter Bool(const std::string& name, std::function<bool&(Config&)> field) {
+Setter Bool(const std::string& name, const std::function<bool&(Config&)>& field) {
   return [name, field](Config& c, const std::string& v) {
     std::string lower = ToLower(v);
     if (lower == "true" || lower == "1" || lower.empty()) {
@@ -210,7 +210,7 @@ void Flatten(const YAML::Node& node, const std::string& prefix,
   if (node.IsMap()) {
     for (const auto& kv : node) {
       std::string key = kv.first.as<std::string>();
-      Flatten(kv.second, prefix.empty() ? key : prefix + "." + key, out);
+      Flatten(kv.second, prefix.empty() ? key : std::string(prefix).append(".").append(key), out);
     }
   } else if (node.IsScalar()) {
     (*out)[prefix] = node.Scalar();

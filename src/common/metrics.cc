@@ -155,8 +155,10 @@ std::string MetricsRegistry::RenderPrometheus() const {
           out += name + "_bucket" + LabelString(s.labels, "le", le) + " " +
                  std::to_string(cumulative[i]) + "\n";
         }
-        out += name + "_sum" + label_string + " " + FormatNumber(sum) + "\n";
-        out += name + "_count" + label_string + " " + std::to_string(count) + "\n";
+        out.append(name).append("_sum").append(label_string).append(" ");
+        out.append(FormatNumber(sum)).append("\n");
+        out.append(name).append("_count").append(label_string).append(" ");
+        out.append(std::to_string(count)).append("\n");
       }
     }
   }

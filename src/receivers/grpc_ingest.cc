@@ -28,8 +28,8 @@ grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecod
   return grpc::Status::OK;
 }
 
-void SetGrpcResponse(std::string bytes, grpc::ByteBuffer* out) {
-  grpc::Slice slice(std::move(bytes));
+void SetGrpcResponse(const std::string& bytes, grpc::ByteBuffer* out) {
+  grpc::Slice slice(bytes);
   *out = grpc::ByteBuffer(&slice, 1);
 }
 

@@ -31,7 +31,7 @@ namespace spoor {
                                              IngestMetrics& metrics, DecodeStats* stats);
 
 // Sets `*out` to a one-slice buffer holding `bytes`.
-void SetGrpcResponse(std::string bytes, grpc::ByteBuffer* out);
+void SetGrpcResponse(const std::string& bytes, grpc::ByteBuffer* out);
 
 // A gRPC server for one or more services on host:port.
 class GrpcServiceServer {

@@ -114,6 +114,7 @@ std::vector<DependencyLink> ComputeDependencies(SpanRefs refs) {
     ++counts[{parent.service, r.resource->service_name}];
   }
   std::vector<DependencyLink> out;
+  out.reserve(counts.size());
   for (const auto& [key, n] : counts)
     out.push_back({std::string(key.first), std::string(key.second), n});
   return out;

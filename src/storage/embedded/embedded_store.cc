@@ -112,7 +112,9 @@ class EmbeddedStore final : public Storage {
     records.reserve(batch.SpanCount());
     for (ResourceSpans& rs : batch.resource_spans) {
       for (ScopeSpans& ss : rs.scope_spans) {
-        for (Span& span : ss.spans) records.emplace_back(rs.resource, ss.scope, std::move(span));
+        for (Span& span : ss.spans) {
+          records.push_back(SpanRecord{rs.resource, ss.scope, std::move(span), {}});
+        }
       }
     }
     if (Status s = CheckWritable(value.size()); !s.ok()) return s;
@@ -227,6 +229,7 @@ class EmbeddedStore final : public Storage {
     }
     for (const DependencyLink& l : ComputeDependencies(recent)) counts[{l.parent, l.child}] += l.call_count;
     std::vector<DependencyLink> out;
+    out.reserve(counts.size());
     for (const auto& [key, n] : counts) out.push_back({key.first, key.second, n});
     return out;
   }
@@ -273,7 +276,7 @@ class EmbeddedStore final : public Storage {
     return CheckDiskSpace(options_.directory, incoming_bytes);
   }
 
-  Status StopWrites(Status error) {
+  Status StopWrites(const Status& error) {
     std::lock_guard lock(write_error_mu_);
     if (write_error_.ok()) {
       write_error_ = Unavailable(error.message() + "; writes are stopped until spoor is restarted");

@@ -115,6 +115,7 @@ class MemoryStore final : public Storage {
       }
     }
     std::vector<DependencyLink> out;
+    out.reserve(counts.size());
     for (const auto& [key, n] : counts) {
       out.push_back(DependencyLink{std::string(key.first), std::string(key.second), n});
     }
