@@ -19,8 +19,8 @@ struct TraceId {
   uint64_t low = 0;
 
   [[nodiscard]] bool valid() const { return high != 0 || low != 0; }
-  auto operator<=>(const TraceId&) const =
-      default;  // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
+  // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
+  auto operator<=>(const TraceId&) const = default;
 
   // 32 lowercase hex characters, always (OTLP form).
   [[nodiscard]] std::string Hex32() const;
@@ -38,7 +38,8 @@ struct SpanId {
   uint64_t value = 0;
 
   [[nodiscard]] bool valid() const { return value != 0; }
-  auto operator<=>(const SpanId&) const = default;  // NOLINT(modernize-use-nullptr): as above
+  // NOLINTNEXTLINE(modernize-use-nullptr): as above
+  auto operator<=>(const SpanId&) const = default;
 
   [[nodiscard]] std::string Hex() const;  // 16 lowercase hex characters
   [[nodiscard]] static std::optional<SpanId> ParseHex(std::string_view hex);

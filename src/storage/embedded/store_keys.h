@@ -47,7 +47,8 @@ inline std::string SealedPartKey(uint64_t seq) {
 struct BlockKey {
   uint64_t bucket = 0;
   uint64_t seq = 0;
-  auto operator<=>(const BlockKey&) const = default;  // NOLINT(modernize-use-nullptr): see ids.h
+  // NOLINTNEXTLINE(modernize-use-nullptr): see model/ids.h
+  auto operator<=>(const BlockKey&) const = default;
   [[nodiscard]] std::string Encode() const {
     std::string k;
     PutBigEndian(k, bucket);
