@@ -16,24 +16,7 @@ import { DiagLogLevel, ROOT_CONTEXT, SpanKind, diag } from '@opentelemetry/api';
 import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
 import { AlwaysOffSampler, AlwaysOnSampler, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { startSpoor, tempDir, waitFor } from '../lib/spoor.mjs';
-
-// The strategies file of the sampling reference.
-const REFERENCE_STRATEGIES = {
-  default_strategy: {
-    type: 'probabilistic',
-    param: 0.5,
-    operation_strategies: [{ operation: 'op0', type: 'probabilistic', param: 0.2 }],
-  },
-  service_strategies: [
-    {
-      service: 'foo',
-      type: 'probabilistic',
-      param: 0.8,
-      operation_strategies: [{ operation: 'op6', type: 'probabilistic', param: 0.5 }],
-    },
-    { service: 'bar', type: 'ratelimiting', param: 5 },
-  ],
-};
+import { REFERENCE_STRATEGIES } from '../lib/strategies.mjs';
 
 // Everything sampled by default, nothing for 'none'.
 const ALL_OR_NOTHING = {

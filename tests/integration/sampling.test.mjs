@@ -19,25 +19,9 @@ import {
   tempDir,
   waitFor,
 } from '../lib/spoor.mjs';
+import { REFERENCE_STRATEGIES as STRATEGIES } from '../lib/strategies.mjs';
 
 const require = createRequire(import.meta.url);
-
-const STRATEGIES = {
-  default_strategy: {
-    type: 'probabilistic',
-    param: 0.5,
-    operation_strategies: [{ operation: 'op0', type: 'probabilistic', param: 0.2 }],
-  },
-  service_strategies: [
-    {
-      service: 'foo',
-      type: 'probabilistic',
-      param: 0.8,
-      operation_strategies: [{ operation: 'op6', type: 'probabilistic', param: 0.5 }],
-    },
-    { service: 'bar', type: 'ratelimiting', param: 5 },
-  ],
-};
 
 const FOO = {
   strategyType: 'PROBABILISTIC',
