@@ -4,6 +4,7 @@
 #include "common/base64.h"
 #include "common/json_writer.h"
 #include "model/attribute.h"
+#include "model/same_batch.h"
 #include "model/span.h"
 #include "model/string_table.h"
 
@@ -178,6 +179,28 @@ void Resource::ResolveServiceName() {
   } else {
     service_name = kNoServiceName;
   }
+}
+
+bool SameBatch(const SpanBatch& a, const SpanBatch& b) {
+  if (a.resource_spans.size() != b.resource_spans.size()) return false;
+  for (size_t i = 0; i < a.resource_spans.size(); ++i) {
+    const ResourceSpans& ra = a.resource_spans[i];
+    const ResourceSpans& rb = b.resource_spans[i];
+    if (!(*ra.resource == *rb.resource) || ra.resource->schema_url != rb.resource->schema_url ||
+        ra.resource->service_name != rb.resource->service_name ||
+        ra.scope_spans.size() != rb.scope_spans.size()) {
+      return false;
+    }
+    for (size_t j = 0; j < ra.scope_spans.size(); ++j) {
+      const ScopeSpans& sa = ra.scope_spans[j];
+      const ScopeSpans& sb = rb.scope_spans[j];
+      if (!(*sa.scope == *sb.scope) || sa.scope->schema_url != sb.scope->schema_url ||
+          sa.spans != sb.spans) {
+        return false;
+      }
+    }
+  }
+  return true;
 }
 
 size_t SpanBatch::SpanCount() const {

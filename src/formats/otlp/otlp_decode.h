@@ -33,8 +33,15 @@ struct DecodeStats {
   std::string rejection_reason;
 };
 
-// ExportTraceServiceRequest in protobuf binary form.
+// ExportTraceServiceRequest in protobuf binary form, read straight from
+// `bytes` (no protobuf message objects). Accepts exactly what the protobuf
+// library's parser accepts, and gives what DecodeOtlpProtoWithLibrary gives.
 [[nodiscard]] Status DecodeOtlpProto(std::string_view bytes, SpanBatch* batch, DecodeStats* stats);
+
+// The same through the protobuf library's parser: the reference that
+// DecodeOtlpProto is tested against (and a benchmark baseline).
+[[nodiscard]] Status DecodeOtlpProtoWithLibrary(std::string_view bytes, SpanBatch* batch,
+                                                DecodeStats* stats);
 
 // An ExportTraceServiceRequest already parsed by the gRPC library.
 [[nodiscard]] Status ConvertOtlpRequest(

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,24 @@ inline SpanKind SpanKindFromNumber(int64_t n) {
 
 inline SpanStatusCode StatusCodeFromNumber(int64_t n) {
   return n >= 0 && n <= 2 ? static_cast<SpanStatusCode>(n) : SpanStatusCode::kUnset;
+}
+
+// Checks a span's IDs as the protobuf form carries them; returns an empty
+// string if they are usable, else why the span is rejected.
+inline std::string CheckSpanIds(std::string_view trace_id, std::string_view span_id,
+                                std::string_view parent_span_id) {
+  if (trace_id.size() != 16) {
+    return "trace_id must be 16 bytes, got " + std::to_string(trace_id.size());
+  }
+  if (trace_id.find_first_not_of('\0') == std::string_view::npos) return "trace_id is all zeros";
+  if (span_id.size() != 8) {
+    return "span_id must be 8 bytes, got " + std::to_string(span_id.size());
+  }
+  if (span_id.find_first_not_of('\0') == std::string_view::npos) return "span_id is all zeros";
+  if (!parent_span_id.empty() && parent_span_id.size() != 8) {
+    return "parent_span_id must be 8 bytes or empty, got " + std::to_string(parent_span_id.size());
+  }
+  return {};
 }
 
 // Counts one rejected span; keeps only the first reason. `span_index` is the

@@ -1,5 +1,7 @@
-// OTLP protobuf -> model. Parsing is libprotobuf's generated code on an
-// arena; this file only maps the parsed message.
+// OTLP protobuf -> model through the protobuf library: its generated parser
+// on an arena, then a mapping of the parsed message. The ingest path uses
+// the wire-format decoder (otlp_proto_wire.cc); this one is the reference it
+// is tested against, and maps messages that are already parsed.
 
 #include <google/protobuf/arena.h>
 
@@ -96,26 +98,6 @@ bool ConvertLink(const pb_trace::Span::Link& in, Link* out) {
   return true;
 }
 
-// Checks the span's IDs; returns an empty string if they are usable, else
-// why the span is rejected.
-std::string CheckIds(const pb_trace::Span& in) {
-  const std::string& trace_id = in.trace_id();
-  if (trace_id.size() != 16) {
-    return "trace_id must be 16 bytes, got " + std::to_string(trace_id.size());
-  }
-  if (trace_id.find_first_not_of('\0') == std::string::npos) return "trace_id is all zeros";
-  const std::string& span_id = in.span_id();
-  if (span_id.size() != 8) {
-    return "span_id must be 8 bytes, got " + std::to_string(span_id.size());
-  }
-  if (span_id.find_first_not_of('\0') == std::string::npos) return "span_id is all zeros";
-  const std::string& parent = in.parent_span_id();
-  if (!parent.empty() && parent.size() != 8) {
-    return "parent_span_id must be 8 bytes or empty, got " + std::to_string(parent.size());
-  }
-  return {};
-}
-
 void ConvertSpan(const pb_trace::Span& in, Span* out) {
   out->trace_id = *TraceId::FromBytes(in.trace_id());
   out->span_id = *SpanId::FromBytes(in.span_id());
@@ -194,7 +176,8 @@ Status ConvertOtlpRequest(const pb_collector::ExportTraceServiceRequest& request
       ss.scope = ConvertScope(ss_in);
       ss.spans.reserve(static_cast<size_t>(ss_in.spans_size()));
       for (const pb_trace::Span& span_in : ss_in.spans()) {
-        std::string why = CheckIds(span_in);
+        std::string why = otlp_internal::CheckSpanIds(span_in.trace_id(), span_in.span_id(),
+                                                      span_in.parent_span_id());
         if (why.empty()) {
           ConvertSpan(span_in, &ss.spans.emplace_back());
         } else {
@@ -208,7 +191,7 @@ Status ConvertOtlpRequest(const pb_collector::ExportTraceServiceRequest& request
   return Status::Ok();
 }
 
-Status DecodeOtlpProto(std::string_view bytes, SpanBatch* batch, DecodeStats* stats) {
+Status DecodeOtlpProtoWithLibrary(std::string_view bytes, SpanBatch* batch, DecodeStats* stats) {
   if (bytes.size() > static_cast<size_t>(INT_MAX)) {
     return InvalidArgument("malformed OTLP protobuf: message larger than 2 GiB");
   }
