@@ -6,20 +6,26 @@
 #include <string_view>
 #include <vector>
 
+#include "model/boxed_vector.h"
+
 namespace spoor {
 
 struct KeyValue;
 
 enum class ValueType : uint8_t { kEmpty, kString, kBool, kInt, kDouble, kBytes, kArray, kKvList };
 
+// 64 bytes: the scalars share one word, and the rarely used array and map
+// are one pointer each while empty.
 struct AnyValue {
   ValueType type = ValueType::kEmpty;
-  bool bool_value = false;
-  int64_t int_value = 0;
-  double double_value = 0;
+  union {  // the member `type` names; read no other
+    int64_t int_value = 0;
+    bool bool_value;
+    double double_value;
+  };
   std::string string_value;      // kString, and raw bytes for kBytes
-  std::vector<AnyValue> array;   // kArray
-  std::vector<KeyValue> kvlist;  // kKvList
+  BoxedVector<AnyValue> array;   // kArray
+  BoxedVector<KeyValue> kvlist;  // kKvList
 
   static AnyValue String(std::string_view v);
   static AnyValue Bool(bool v);

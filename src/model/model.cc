@@ -9,6 +9,9 @@
 #include "model/string_table.h"
 
 namespace spoor {
+
+static_assert(sizeof(AnyValue) == 64, "AnyValue grew: see attribute.h");
+static_assert(sizeof(KeyValue) == 80, "KeyValue grew");
 namespace {
 
 // Raw JSON of a value, as the OpenTelemetry Collector's AsString() renders

@@ -521,8 +521,9 @@ bool JsonDecoder::DecodeValue(dom::element e, const Path& p, int depth, AnyValue
     return ForEachField(
         v, fp, [&](std::string_view inner_key, dom::element values, const Path& values_path) {
           if (inner_key != "values") return true;
-          if (!is_array) return DecodeAttributes(values, values_path, depth + 1, &out->kvlist);
-          return DecodeList(values, values_path, &out->array,
+          if (!is_array)
+            return DecodeAttributes(values, values_path, depth + 1, &out->kvlist.mut());
+          return DecodeList(values, values_path, &out->array.mut(),
                             [&](dom::element item_json, const Path& item_path, AnyValue* item) {
                               return DecodeValue(item_json, item_path, depth + 1, item);
                             });

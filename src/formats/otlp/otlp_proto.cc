@@ -62,7 +62,7 @@ void ConvertValue(const pb_common::AnyValue& in, AnyValue* out) {
     }
     case pb_common::AnyValue::kKvlistValue:
       out->type = ValueType::kKvList;
-      ConvertAttributes(in.kvlist_value().values(), &out->kvlist);
+      ConvertAttributes(in.kvlist_value().values(), &out->kvlist.mut());
       break;
     case pb_common::AnyValue::VALUE_NOT_SET: break;
   }

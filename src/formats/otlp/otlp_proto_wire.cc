@@ -7,6 +7,7 @@
 // target compare the two.
 
 #include <climits>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -32,9 +33,30 @@ int64_t EnumValue(uint64_t v) {
   return static_cast<int32_t>(static_cast<uint32_t>(v));
 }
 
+// How many times each of `tags` occurs among the fields of the message `r`
+// reads (stopping at the first malformed field, which the parse proper then
+// reports): the repeated fields' vectors are sized once, not grown.
+template <size_t N>
+void CountFields(WireReader r, int depth, const uint32_t (&tags)[N], size_t (&counts)[N]) {
+  while (!r.done()) {
+    uint32_t tag = 0;
+    if (!r.ReadTag(&tag)) return;
+    for (size_t i = 0; i < N; ++i) counts[i] += tag == tags[i] ? 1 : 0;
+    if (!r.SkipField(tag, depth)) return;
+  }
+}
+
+size_t CountField(const WireReader& r, int depth, uint32_t tag) {
+  const uint32_t tags[1] = {tag};
+  size_t counts[1] = {0};
+  CountFields(r, depth, tags, counts);
+  return counts[0];
+}
+
 class Decoder {
  public:
   bool Request(WireReader& r, SpanBatch* out) {
+    out->resource_spans.reserve(CountField(r, protowire::kMaxDepth, MakeTag(1, kLengthDelimited)));
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, "ExportTraceServiceRequest");
@@ -163,7 +185,7 @@ class Decoder {
     return true;
   }
 
-  bool ArrayValueMessage(WireReader& r, int depth, std::vector<AnyValue>* out) {
+  bool ArrayValueMessage(WireReader& r, int depth, BoxedVector<AnyValue>* out) {
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, "ArrayValue");
@@ -178,7 +200,7 @@ class Decoder {
     return true;
   }
 
-  bool KeyValueListMessage(WireReader& r, int depth, Attributes* out) {
+  bool KeyValueListMessage(WireReader& r, int depth, BoxedVector<KeyValue>* out) {
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, "KeyValueList");
@@ -193,7 +215,8 @@ class Decoder {
 
   // One KeyValue element of a repeated attributes field of a message at
   // nesting `depth`.
-  bool Attribute(WireReader& r, int depth, Attributes* out, const char* message_name) {
+  template <typename Container>
+  bool Attribute(WireReader& r, int depth, Container* out, const char* message_name) {
     WireReader sub = r;
     if (!Enter(r, depth, &sub, message_name)) return false;
     return KeyValueMessage(sub, depth - 1, &out->emplace_back());
@@ -222,6 +245,8 @@ class Decoder {
 
   bool ResourceMessage(WireReader& r, int depth, Resource* out) {
     constexpr const char* kName = "Resource";
+    out->attributes.reserve(out->attributes.size() +
+                            CountField(r, depth, MakeTag(1, kLengthDelimited)));
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, kName);
@@ -238,6 +263,8 @@ class Decoder {
 
   bool ScopeMessage(WireReader& r, int depth, Scope* out) {
     constexpr const char* kName = "InstrumentationScope";
+    out->attributes.reserve(out->attributes.size() +
+                            CountField(r, depth, MakeTag(3, kLengthDelimited)));
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, kName);
@@ -264,6 +291,7 @@ class Decoder {
 
   bool EventMessage(WireReader& r, int depth, Event* out) {
     constexpr const char* kName = "Span.Event";
+    out->attributes.reserve(CountField(r, depth, MakeTag(3, kLengthDelimited)));
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, kName);
@@ -294,6 +322,7 @@ class Decoder {
   // Sets `*usable` to false for a link whose IDs have an impossible length.
   bool LinkMessage(WireReader& r, int depth, Link* out, bool* usable) {
     constexpr const char* kName = "Span.Link";
+    out->attributes.reserve(CountField(r, depth, MakeTag(4, kLengthDelimited)));
     std::string_view trace_id;
     std::string_view span_id;
     while (!r.done()) {
@@ -371,6 +400,15 @@ class Decoder {
     std::string_view parent_span_id;
     uint32_t dropped_links = 0;
     uint32_t unusable_links = 0;
+    {
+      const uint32_t tags[3] = {MakeTag(9, kLengthDelimited), MakeTag(11, kLengthDelimited),
+                                MakeTag(13, kLengthDelimited)};
+      size_t counts[3] = {0, 0, 0};
+      CountFields(r, depth, tags, counts);
+      out->attributes.reserve(counts[0]);
+      out->events.reserve(counts[1]);
+      out->links.reserve(counts[2]);
+    }
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, kName);
@@ -464,6 +502,7 @@ class Decoder {
   bool ScopeSpansMessage(WireReader& r, int depth, ScopeSpans* out) {
     constexpr const char* kName = "ScopeSpans";
     auto scope = std::make_shared<Scope>();
+    out->spans.reserve(CountField(r, depth, MakeTag(2, kLengthDelimited)));
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, kName);
@@ -499,6 +538,7 @@ class Decoder {
   bool ResourceSpansMessage(WireReader& r, int depth, ResourceSpans* out) {
     constexpr const char* kName = "ResourceSpans";
     auto resource = std::make_shared<Resource>();
+    out->scope_spans.reserve(CountField(r, depth, MakeTag(2, kLengthDelimited)));
     while (!r.done()) {
       uint32_t tag = 0;
       if (!r.ReadTag(&tag)) return Error(r, kName);

@@ -41,7 +41,8 @@ bool ValueParser::Payload(ValueType type, AnyValue* out, int depth) {
         if (!Value(out != nullptr ? &out->array[i] : nullptr, depth + 1)) return false;
       }
       return true;
-    case ValueType::kKvList: return Attributes(out != nullptr ? &out->kvlist : nullptr, depth + 1);
+    case ValueType::kKvList:
+      return Attributes(out != nullptr ? &out->kvlist.mut() : nullptr, depth + 1);
   }
   return false;
 }

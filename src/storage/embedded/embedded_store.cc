@@ -35,7 +35,6 @@ using namespace embedded_keys;  // NOLINT(google-build-using-namespace): the sto
 
 constexpr size_t kDecodedBlockCache = 8;
 
-
 using Chunk = std::shared_ptr<const std::vector<SpanRecord>>;
 
 // Spans of one time bucket not yet sealed into a block: immutable chunks,
@@ -72,7 +71,9 @@ class EmbeddedStore final : public Storage {
   Status Open() {
     std::error_code ec;
     std::filesystem::create_directories(options_.directory, ec);
-    if (ec) return Unavailable("embedded store: cannot create directory '" + options_.directory + "': " + ec.message());
+    if (ec)
+      return Unavailable("embedded store: cannot create directory '" + options_.directory +
+                         "': " + ec.message());
     rocksdb::DBOptions db_options;
     db_options.create_if_missing = true;
     db_options.create_missing_column_families = true;
@@ -83,7 +84,8 @@ class EmbeddedStore final : public Storage {
     for (int f = 0; f < kFamilies; ++f) {
       rocksdb::ColumnFamilyOptions cf;
       // Blocks are compressed by the codec already.
-      cf.compression = f == kIndex || f == kMeta ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+      cf.compression =
+          f == kIndex || f == kMeta ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
       families.emplace_back(kFamilyNames[f], cf);
     }
     std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -151,8 +153,9 @@ class EmbeddedStore final : public Storage {
     for (auto& entry : snap.sealed) {
       if (entry.second->MayMatch(query)) candidates.push_back(entry);
     }
-    std::sort(candidates.begin(), candidates.end(),
-              [](const auto& a, const auto& b) { return a.second->max_start_ns > b.second->max_start_ns; });
+    std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
+      return a.second->max_start_ns > b.second->max_start_ns;
+    });
     size_t limit = query.limit == 0 ? SIZE_MAX : query.limit;
     for (const auto& [key, index] : candidates) {
       // Most recent first: once `limit` traces matched later than anything
@@ -167,9 +170,10 @@ class EmbeddedStore final : public Storage {
           continue;
         }
         std::vector<SpanRecord> spans;
-        Status st = ReadBlock(key, &spans, [&](std::string_view block, std::vector<SpanRecord>* out) {
-          return DecodeBlockWithTags(block, query.tags, out);
-        });
+        Status st =
+            ReadBlock(key, &spans, [&](std::string_view block, std::vector<SpanRecord>* out) {
+              return DecodeBlockWithTags(block, query.tags, out);
+            });
         if (!st.ok()) return st;
         scan(spans);
         continue;
@@ -202,7 +206,8 @@ class EmbeddedStore final : public Storage {
     return out;
   }
 
-  Result<std::vector<Operation>> GetOperations(const std::string& service, bool match_kind, SpanKind kind) override {
+  Result<std::vector<Operation>> GetOperations(const std::string& service, bool match_kind,
+                                               SpanKind kind) override {
     std::shared_lock lock(mu_);
     std::vector<Operation> out;
     auto it = operations_.find(service);
@@ -213,13 +218,15 @@ class EmbeddedStore final : public Storage {
     return out;
   }
 
-  Result<std::vector<DependencyLink>> GetDependencies(uint64_t end_ns, uint64_t lookback_ns) override {
+  Result<std::vector<DependencyLink>> GetDependencies(uint64_t end_ns,
+                                                      uint64_t lookback_ns) override {
     uint64_t begin_ns = end_ns > lookback_ns ? end_ns - lookback_ns : 0;
     Snapshot snap = TakeSnapshot();
     std::map<std::pair<std::string, std::string>, uint64_t> counts;
     for (const auto& [key, index] : snap.sealed) {
       if (index->max_start_ns < begin_ns || index->min_start_ns > end_ns) continue;
-      for (const DependencyLink& l : index->dependencies) counts[{l.parent, l.child}] += l.call_count;
+      for (const DependencyLink& l : index->dependencies)
+        counts[{l.parent, l.child}] += l.call_count;
     }
     std::vector<SpanRecord> recent;
     for (const Chunk& c : snap.chunks) {
@@ -227,7 +234,8 @@ class EmbeddedStore final : public Storage {
         if (r.span.start_time_ns >= begin_ns && r.span.start_time_ns <= end_ns) recent.push_back(r);
       }
     }
-    for (const DependencyLink& l : ComputeDependencies(recent)) counts[{l.parent, l.child}] += l.call_count;
+    for (const DependencyLink& l : ComputeDependencies(recent))
+      counts[{l.parent, l.child}] += l.call_count;
     std::vector<DependencyLink> out;
     out.reserve(counts.size());
     for (const auto& [key, n] : counts) out.push_back({key.first, key.second, n});
@@ -251,7 +259,8 @@ class EmbeddedStore final : public Storage {
     std::vector<rocksdb::ColumnFamilyHandle*> families(std::begin(cf_), std::end(cf_));
     if (rocksdb::Status s = db_->Flush(flush, families); !s.ok() && sealed.ok())
       sealed = RocksError("flush failed", s);
-    if (rocksdb::Status s = db_->FlushWAL(true); !s.ok() && sealed.ok()) sealed = RocksError("flush failed", s);
+    if (rocksdb::Status s = db_->FlushWAL(true); !s.ok() && sealed.ok())
+      sealed = RocksError("flush failed", s);
     CompactWal();
     for (auto*& cf : cf_) {
       if (cf != nullptr) db_->DestroyColumnFamilyHandle(cf);
@@ -296,7 +305,8 @@ class EmbeddedStore final : public Storage {
     }
     if (!s.ok()) return RocksError("cannot read the format marker", s);
     if (value != kFormatValue) {
-      return Internal("embedded store: '" + options_.directory + "' holds data in an unknown format ('" + value + "')");
+      return Internal("embedded store: '" + options_.directory +
+                      "' holds data in an unknown format ('" + value + "')");
     }
     return Status::Ok();
   }
@@ -306,7 +316,9 @@ class EmbeddedStore final : public Storage {
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       if (it->key().size() != 16) return Internal("embedded store: corrupt index key");
       auto index = BlockIndex::Parse(std::string_view(it->value().data(), it->value().size()));
-      if (!index.ok()) return Internal("embedded store: " + index.status().message() + " (directory " + options_.directory + ")");
+      if (!index.ok())
+        return Internal("embedded store: " + index.status().message() + " (directory " +
+                        options_.directory + ")");
       BlockKey key = BlockKey::Decode(std::string_view(it->key().data(), it->key().size()));
       next_block_seq_ = std::max(next_block_seq_, key.seq + 1);
       sealed_.emplace(key, std::make_shared<const BlockIndex>(std::move(index).value()));
@@ -324,9 +336,11 @@ class EmbeddedStore final : public Storage {
       if (zero == std::string_view::npos || zero + 1 >= k.size()) continue;
       int kind = k[zero + 1] - '0';
       if (kind < 0 || kind > 5) continue;
-      operations_[std::string(k.substr(0, zero))].insert({std::string(k.substr(zero + 2)), static_cast<SpanKind>(kind)});
+      operations_[std::string(k.substr(0, zero))].insert(
+          {std::string(k.substr(zero + 2)), static_cast<SpanKind>(kind)});
     }
-    return it->status().ok() ? Status::Ok() : RocksError("cannot read the operations", it->status());
+    return it->status().ok() ? Status::Ok()
+                             : RocksError("cannot read the operations", it->status());
   }
 
   Status ReplayWal() {
@@ -337,10 +351,12 @@ class EmbeddedStore final : public Storage {
         const std::string_view key(m->key().data() + 1, m->key().size() - 1);
         const std::string_view value(m->value().data(), m->value().size());
         if (key.size() != 8 || value.size() % 8 != 0) {
-          return Internal("embedded store: corrupt partial-seal mark in '" + options_.directory + "'");
+          return Internal("embedded store: corrupt partial-seal mark in '" + options_.directory +
+                          "'");
         }
         std::vector<uint64_t>& buckets = sealed_parts_[GetBigEndian(key)];
-        for (size_t i = 0; i < value.size(); i += 8) buckets.push_back(GetBigEndian(value.substr(i, 8)));
+        for (size_t i = 0; i < value.size(); i += 8)
+          buckets.push_back(GetBigEndian(value.substr(i, 8)));
       }
       if (!m->status().ok()) return RocksError("cannot read the partial-seal marks", m->status());
     }
@@ -355,7 +371,9 @@ class EmbeddedStore final : public Storage {
       Status s = !entry.empty() && static_cast<uint8_t>(entry[0]) == kWalEntryVersion
                      ? DecodeWalEntry(entry, &records)
                      : DecodeBlock(entry, &records);
-      if (!s.ok()) return Internal("embedded store: corrupt write-ahead entry " + std::to_string(seq) + ": " + s.message());
+      if (!s.ok())
+        return Internal("embedded store: corrupt write-ahead entry " + std::to_string(seq) + ": " +
+                        s.message());
       next_wal_seq_ = std::max(next_wal_seq_.load(), seq + 1);
       if (auto part = sealed_parts_.find(seq); part != sealed_parts_.end()) {
         const std::vector<uint64_t>& sealed = part->second;
@@ -381,7 +399,8 @@ class EmbeddedStore final : public Storage {
       }
       for (uint64_t seq : orphans) sealed_parts_.erase(seq);
     }
-    if (entries > 0) LogInfo("embedded store: recovered ", spans, " spans from ", entries, " write-ahead entries");
+    if (entries > 0)
+      LogInfo("embedded store: recovered ", spans, " spans from ", entries, " write-ahead entries");
     return Status::Ok();
   }
 
@@ -422,7 +441,8 @@ class EmbeddedStore final : public Storage {
           if (seen_ops_.Contains(r.resource->service_name, r.span.name, r.span.kind)) continue;
           std::pair<std::string, SpanKind> op(r.span.name, r.span.kind);
           if (!ops->contains(op)) {
-            new_ops.Put(cf_[kMeta], OperationKey(r.resource->service_name, r.span.name, r.span.kind), "");
+            new_ops.Put(cf_[kMeta],
+                        OperationKey(r.resource->service_name, r.span.name, r.span.kind), "");
             ops->insert(std::move(op));
           }
           if (seen_ops_.size() < kMaxSeenOps) {
@@ -447,7 +467,8 @@ class EmbeddedStore final : public Storage {
       std::shared_lock lock(mu_);
       bool due = false;
       for (const auto& [bucket, block] : open_) {
-        if (all || block.spans >= options_.block_spans || now - block.opened_ns >= options_.block_max_age_ns) {
+        if (all || block.spans >= options_.block_spans ||
+            now - block.opened_ns >= options_.block_max_age_ns) {
           due = true;
           break;
         }
@@ -460,7 +481,8 @@ class EmbeddedStore final : public Storage {
       std::unique_lock lock(mu_);
       for (auto it = open_.begin(); it != open_.end();) {
         const OpenBlock& b = it->second;
-        if (all || b.spans >= options_.block_spans || now - b.opened_ns >= options_.block_max_age_ns) {
+        if (all || b.spans >= options_.block_spans ||
+            now - b.opened_ns >= options_.block_max_age_ns) {
           sealing_.push_back(it->second.chunks);
           to_seal.emplace_back(it->first, std::move(it->second));
           it = open_.erase(it);
@@ -518,8 +540,9 @@ class EmbeddedStore final : public Storage {
       }
       DeleteWalEntries(released, &wb);
     }
-    rocksdb::Status s = CheckWritable(wb.GetDataSize()).ok() ? db_->Write(write_options_, &wb)
-                                                             : rocksdb::Status::NoSpace("disk nearly full");
+    rocksdb::Status s = CheckWritable(wb.GetDataSize()).ok()
+                            ? db_->Write(write_options_, &wb)
+                            : rocksdb::Status::NoSpace("disk nearly full");
     if (!s.ok() && !s.IsNoSpace()) (void)StopWrites(RocksError("sealing a block failed", s));
     std::unique_lock lock(mu_);
     sealing_.clear();
@@ -537,7 +560,8 @@ class EmbeddedStore final : public Storage {
       }
       return RocksError("sealing a block failed", s);
     }
-    for (auto& [key, index] : sealed) sealed_.emplace(key, std::make_shared<const BlockIndex>(std::move(index)));
+    for (auto& [key, index] : sealed)
+      sealed_.emplace(key, std::make_shared<const BlockIndex>(std::move(index)));
     for (uint64_t seq : released) sealed_parts_.erase(seq);
     for (auto& [seq, buckets] : new_parts) {
       if (wal_refs_.contains(seq)) sealed_parts_[seq] = std::move(buckets);
@@ -591,17 +615,21 @@ class EmbeddedStore final : public Storage {
   Snapshot TakeSnapshot() const {
     Snapshot snap;
     std::shared_lock lock(mu_);
-    for (const auto& [bucket, block] : open_) snap.chunks.insert(snap.chunks.end(), block.chunks.begin(), block.chunks.end());
-    for (const auto& chunks : sealing_) snap.chunks.insert(snap.chunks.end(), chunks.begin(), chunks.end());
+    for (const auto& [bucket, block] : open_)
+      snap.chunks.insert(snap.chunks.end(), block.chunks.begin(), block.chunks.end());
+    for (const auto& chunks : sealing_)
+      snap.chunks.insert(snap.chunks.end(), chunks.begin(), chunks.end());
     snap.sealed.assign(sealed_.begin(), sealed_.end());
     return snap;
   }
 
-  static uint64_t KthLatest(const std::unordered_map<TraceId, uint64_t, TraceIdHash>& hits, size_t k) {
+  static uint64_t KthLatest(const std::unordered_map<TraceId, uint64_t, TraceIdHash>& hits,
+                            size_t k) {
     std::vector<uint64_t> starts;
     starts.reserve(hits.size());
     for (const auto& [id, start] : hits) starts.push_back(start);
-    std::nth_element(starts.begin(), starts.begin() + static_cast<ptrdiff_t>(k - 1), starts.end(), std::greater<>());
+    std::nth_element(starts.begin(), starts.begin() + static_cast<ptrdiff_t>(k - 1), starts.end(),
+                     std::greater<>());
     return starts[k - 1];
   }
 
@@ -623,7 +651,8 @@ class EmbeddedStore final : public Storage {
   }
 
   // Every span of the given traces, one Trace per ID (empty when absent).
-  Result<std::vector<Trace>> ReadTraces(const std::vector<TraceId>& ids, const TraceTimeHint& hint) {
+  Result<std::vector<Trace>> ReadTraces(const std::vector<TraceId>& ids,
+                                        const TraceTimeHint& hint) {
     Snapshot snap = TakeSnapshot();
     std::unordered_map<TraceId, size_t, TraceIdHash> slot;
     std::vector<Trace> out;
@@ -698,7 +727,8 @@ class EmbeddedStore final : public Storage {
   // delete per column family, never key by key.
   Status ExpireOldBuckets(uint64_t now_ns) {
     if (options_.span_ttl_ns == 0 || now_ns < options_.span_ttl_ns) return Status::Ok();
-    uint64_t cutoff_bucket = (now_ns - options_.span_ttl_ns) / options_.bucket_ns;  // buckets below end before cutoff
+    uint64_t cutoff_bucket =
+        (now_ns - options_.span_ttl_ns) / options_.bucket_ns;  // buckets below end before cutoff
     std::lock_guard seal_lock(seal_mu_);
     size_t dropped_blocks = 0;
     std::vector<uint64_t> released;  // write-ahead entries of expired open blocks
@@ -713,7 +743,8 @@ class EmbeddedStore final : public Storage {
         it = open_.erase(it);
       }
     }
-    cache_.RemoveIf([&](const std::string& k) { return BlockKey::Decode(k).bucket < cutoff_bucket; });
+    cache_.RemoveIf(
+        [&](const std::string& k) { return BlockKey::Decode(k).bucket < cutoff_bucket; });
     std::string begin = BlockKey{0, 0}.Encode(), end = BlockKey{cutoff_bucket, 0}.Encode();
     for (Family f : {kBlocks, kIndex}) {
       rocksdb::Status s = db_->DeleteRange(write_options_, cf_[f], begin, end);
@@ -722,7 +753,8 @@ class EmbeddedStore final : public Storage {
     if (dropped_blocks > 0) {
       rocksdb::Slice b(begin), e(end);
       (void)db_->CompactRange(rocksdb::CompactRangeOptions(), cf_[kBlocks], &b, &e);
-      LogInfo("embedded store: expired ", dropped_blocks, " blocks older than the retention period");
+      LogInfo("embedded store: expired ", dropped_blocks,
+              " blocks older than the retention period");
     }
     CompactWal();
     if (released.empty()) return Status::Ok();
@@ -745,7 +777,7 @@ class EmbeddedStore final : public Storage {
   rocksdb::ColumnFamilyHandle* cf_[kFamilies] = {};
   rocksdb::WriteOptions write_options_;
 
-  mutable std::shared_mutex mu_;  // open_, sealing_, sealed_, operations_
+  mutable std::shared_mutex mu_;        // open_, sealing_, sealed_, operations_
   std::map<uint64_t, OpenBlock> open_;  // by time bucket
   std::vector<std::vector<Chunk>> sealing_;
   std::map<BlockKey, std::shared_ptr<const BlockIndex>> sealed_;

@@ -317,7 +317,7 @@ class Reader {
           if (!Value(&e, depth + 1)) return false;
         }
         return true;
-      case ValueType::kKvList: return Attributes(&v->kvlist, depth + 1);
+      case ValueType::kKvList: return Attributes(&v->kvlist.mut(), depth + 1);
     }
     return false;
   }
