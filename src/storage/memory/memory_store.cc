@@ -231,6 +231,46 @@ class MemoryStore final : public Storage {
     return true;
   }
 
+  static constexpr uint32_t kNoName = UINT32_MAX;
+  // What TagsMatch reuses from one span to the next.
+  struct TagScratch {
+    SpanRecord record;
+    AnyValue value;
+  };
+
+  // Whether a span whose head matched has every tag of the query
+  // (SpanHasTag, span_match.h). The span's attributes are compared in its
+  // bytes; a span with events or links, or with a trace state or status
+  // message (which derived tags read), is decoded and matched whole.
+  bool TagsMatch(const SpanHead& head, const Source& source, const std::vector<uint32_t>& tag_keys,
+                 const TraceQuery& query, TagScratch* scratch) const {
+    SpanRecord& r = scratch->record;
+    if (r.resource != source.resource) r.resource = source.resource;
+    if (r.scope != source.scope) r.scope = source.scope;
+    if (head.has_events || head.has_rare) {
+      return DecodeSpan(head, names_, &r.span) && SpanMatches(r, query);
+    }
+    // What derived tags read: the head's fields, and no trace state or message.
+    r.span.kind = head.kind;
+    r.span.status.code = head.status_code;
+    r.span.status.message.clear();
+    r.span.trace_state.clear();
+    for (size_t i = 0; i < query.tags.size(); ++i) {
+      const auto& [key, value] = query.tags[i];
+      if (tag_keys[i] != kNoName &&
+          SpanAttributesHaveTag(head, names_, tag_keys[i], value, &scratch->value)) {
+        continue;
+      }
+      if (AttributesHaveTag(source.resource->attributes, key, value) ||
+          AttributesHaveTag(source.scope->attributes, key, value) ||
+          SpanHasDerivedTag(r, key, value)) {
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
   // Matching trace IDs, most recent first (by the trace's first span start).
   // What a span's head holds is checked there; only spans that pass and a
   // query with tags need the body decoded.
@@ -238,8 +278,13 @@ class MemoryStore final : public Storage {
     uint32_t op_id = 0;
     if (!query.operation.empty() && !names_.Find(query.operation, &op_id)) return {};
     const uint64_t op_bit = query.operation.empty() ? ~uint64_t{0} : NameBit(op_id);
+    std::vector<uint32_t> tag_keys;  // the tags' keys by number; kNoName if never stored
+    for (const auto& [key, value] : query.tags) {
+      uint32_t key_id = kNoName;
+      tag_keys.push_back(names_.Find(key, &key_id) ? key_id : kNoName);
+    }
     std::vector<std::pair<uint64_t, TraceId>> hits;
-    SpanRecord scratch;  // the span being matched on tags; its memory reused
+    TagScratch scratch;
     for (const auto& [id, entry] : traces_) {
       if (query.start_time_max_ns != 0 && entry.min_start_ns > query.start_time_max_ns) continue;
       if (entry.max_start_ns < query.start_time_min_ns) continue;
@@ -250,12 +295,7 @@ class MemoryStore final : public Storage {
         if (!reader.Next(&head) || head.source >= entry.sources.size()) break;
         const Source& source = entry.sources[head.source];
         if (!HeadMatches(head, *source.resource, op_id, query)) continue;
-        if (!query.tags.empty()) {
-          if (scratch.resource != source.resource) scratch.resource = source.resource;
-          if (scratch.scope != source.scope) scratch.scope = source.scope;
-          scratch.span.trace_id = id;
-          if (!DecodeSpan(head, names_, &scratch.span) || !SpanMatches(scratch, query)) continue;
-        }
+        if (!query.tags.empty() && !TagsMatch(head, source, tag_keys, query, &scratch)) continue;
         hits.emplace_back(entry.min_start_ns, id);
         break;
       }

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "model/string_table.h"
+#include "storage/span_match.h"
 
 namespace spoor {
 namespace {
@@ -194,7 +195,49 @@ bool ReadAttributes(Reader& in, const NameTable& names, Attributes* out) {
   return true;
 }
 
+// Steps over a value of `type`; arrays and maps are read into `scratch`.
+bool SkipValue(Reader& in, const NameTable& names, uint8_t type, AnyValue* scratch) {
+  uint64_t n = 0;
+  std::string_view v;
+  switch (static_cast<ValueType>(type)) {
+    case ValueType::kEmpty: return true;
+    case ValueType::kString:
+    case ValueType::kBytes: return in.Varint(&n) && n <= in.remaining() && in.View(n, &v);
+    case ValueType::kBool: return in.View(1, &v);
+    case ValueType::kInt: return in.Varint(&n);
+    case ValueType::kDouble: return in.View(8, &v);
+    default: return ReadValue(in, names, type, scratch);
+  }
+}
+
 }  // namespace
+
+bool SpanAttributesHaveTag(const SpanHead& head, const NameTable& names, uint32_t key_id,
+                           std::string_view value, AnyValue* scratch) {
+  Reader in(head.body);
+  uint64_t n = 0;
+  if (!in.Count(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t key_type = 0;
+    if (!in.Varint(&key_type)) return false;
+    const auto type = static_cast<uint8_t>(key_type & 7);
+    if ((key_type >> 3) != key_id) {
+      if (!SkipValue(in, names, type, scratch)) return false;
+      continue;
+    }
+    if (type == static_cast<uint8_t>(ValueType::kString)) {
+      // Compared in place: the common case copies nothing.
+      uint64_t size = 0;
+      std::string_view v;
+      if (!in.Varint(&size) || size > in.remaining() || !in.View(size, &v)) return false;
+      if (v == value) return true;
+      continue;
+    }
+    if (!ReadValue(in, names, type, scratch)) return false;
+    if (ValueMatchesTag(*scratch, value)) return true;
+  }
+  return false;
+}
 
 bool NameTable::FindExact(std::string_view name, uint32_t* id) const {
   const size_t mask = slots_.size() - 1;

@@ -106,4 +106,13 @@ class EncodedSpanReader {
 // vectors and strings reused.
 [[nodiscard]] bool DecodeSpan(const SpanHead& head, const NameTable& names, Span* span);
 
+// True when the span's own attributes (not its events' or links') hold the
+// name numbered `key_id` with a value whose string form is `value`
+// (ValueMatchesTag, span_match.h), read from the body without decoding it.
+// `scratch` holds values that are not compared in place. False for bytes
+// that do not read.
+[[nodiscard]] bool SpanAttributesHaveTag(const SpanHead& head, const NameTable& names,
+                                         uint32_t key_id, std::string_view value,
+                                         AnyValue* scratch);
+
 }  // namespace spoor

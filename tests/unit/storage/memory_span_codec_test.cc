@@ -2,8 +2,6 @@
 // into a used one overwrites it whole, names are numbered and come back
 // interned, and bytes that are cut or damaged give false, never a read
 // outside them.
-#include "storage/memory/span_codec.h"
-
 #include <gtest/gtest.h>
 
 #include <limits>
@@ -12,6 +10,7 @@
 #include <vector>
 
 #include "model/string_table.h"
+#include "storage/memory/span_codec.h"
 
 namespace spoor {
 namespace {
@@ -103,8 +102,8 @@ std::vector<Span> DecodeAll(std::string_view bytes, const NameTable& names,
 
 TEST(MemorySpanCodec, EveryFieldRoundTrips) {
   std::vector<Span> spans = {RichSpan(), PlainSpan(), RichSpan()};
-  spans[2].kind = static_cast<SpanKind>(200);                 // outside OTLP's numbering
-  spans[2].status.code = static_cast<SpanStatusCode>(9);      // likewise
+  spans[2].kind = static_cast<SpanKind>(200);             // outside OTLP's numbering
+  spans[2].status.code = static_cast<SpanStatusCode>(9);  // likewise
   spans[2].start_time_ns = std::numeric_limits<uint64_t>::max();
   spans[2].end_time_ns = 0;
   NameTable names;
