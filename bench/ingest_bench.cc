@@ -11,7 +11,9 @@
 #include "common/json_writer.h"
 #include "formats/otlp/otlp_decode.h"
 #include "formats/otlp/otlp_json_encode.h"
+#include "storage/embedded/wal_codec.h"
 #include "storage/memory/memory_store.h"
+#include "storage/memory/span_codec.h"
 
 namespace spoor {
 namespace {
@@ -94,6 +96,45 @@ void BM_MemoryStoreWrite(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kSpansPerRequest);
 }
 BENCHMARK(BM_MemoryStoreWrite);
+
+// The encodings a tracegen request's spans could be kept in: the memory
+// store's (one trace's bytes per span, resources and scopes apart) and the
+// embedded store's write-ahead entry (the whole batch, names once per entry).
+// Figures per span encoded, and the bytes each span takes.
+void BM_EncodeMemorySpans(benchmark::State& state) {
+  SpanBatch batch;
+  DecodeStats stats;
+  if (!DecodeOtlpProto(MakeRequest(1), &batch, &stats).ok()) state.SkipWithError("setup failed");
+  NameTable names;
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    for (const ResourceSpans& rs : batch.resource_spans) {
+      for (const ScopeSpans& ss : rs.scope_spans) {
+        for (const Span& s : ss.spans) (void)EncodeSpan(s, 0, s.start_time_ns, names, &out);
+      }
+    }
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["bytes_per_span"] = static_cast<double>(out.size()) / kSpansPerRequest;
+  state.SetItemsProcessed(state.iterations() * kSpansPerRequest);
+}
+BENCHMARK(BM_EncodeMemorySpans);
+
+void BM_EncodeWalEntry(benchmark::State& state) {
+  SpanBatch batch;
+  DecodeStats stats;
+  if (!DecodeOtlpProto(MakeRequest(1), &batch, &stats).ok()) state.SkipWithError("setup failed");
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    EncodeWalEntry(batch, &out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["bytes_per_span"] = static_cast<double>(out.size()) / kSpansPerRequest;
+  state.SetItemsProcessed(state.iterations() * kSpansPerRequest);
+}
+BENCHMARK(BM_EncodeWalEntry);
 
 // A memory store holding `requests` tracegen requests (100 spans each, in
 // traces of 10), and the IDs of its traces.
