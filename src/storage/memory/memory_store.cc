@@ -130,6 +130,10 @@ class MemoryStore final : public Storage {
       entry.spans.reserve(entry.spans.size() + added);
       for (; i < end; ++i) entry.spans.append(encoded_, pending_[i].at, pending_[i].size);
     }
+    if (encoded_.capacity() > kMaxScratchBytes) {  // after an unusually large batch
+      std::string().swap(encoded_);
+      std::vector<Pending>().swap(pending_);
+    }
     while (traces_.size() > max_traces_ && !order_.empty()) {
       traces_.erase(order_.front());
       order_.pop_front();
@@ -327,6 +331,7 @@ class MemoryStore final : public Storage {
     size_t at;
     size_t size;
   };
+  static constexpr size_t kMaxScratchBytes = size_t{4} << 20;
   std::string encoded_;
   std::vector<Pending> pending_;
 };
