@@ -3,11 +3,17 @@
 // ("items_per_second").
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
 #include "bench/tracegen.h"
 #include "common/json_writer.h"
 #include "formats/otlp/otlp_decode.h"
 #include "formats/otlp/otlp_json_encode.h"
+#include "storage/embedded/wal_codec.h"
 #include "storage/memory/memory_store.h"
+#include "storage/memory/span_codec.h"
 
 namespace spoor {
 namespace {
@@ -105,6 +111,100 @@ void BM_MemoryStoreWrite(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kSpansPerRequest);
 }
 BENCHMARK(BM_MemoryStoreWrite);
+
+// The encodings a tracegen request's spans could be kept in: the memory
+// store's (one trace's bytes per span, resources and scopes apart) and the
+// embedded store's write-ahead entry (the whole batch, names once per entry).
+// Figures per span encoded, and the bytes each span takes.
+void BM_EncodeMemorySpans(benchmark::State& state) {
+  SpanBatch batch;
+  DecodeStats stats;
+  if (!DecodeOtlpProto(MakeRequest(1), &batch, &stats).ok()) state.SkipWithError("setup failed");
+  NameTable names;
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    for (const ResourceSpans& rs : batch.resource_spans) {
+      for (const ScopeSpans& ss : rs.scope_spans) {
+        for (const Span& s : ss.spans) (void)EncodeSpan(s, 0, s.start_time_ns, names, &out);
+      }
+    }
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["bytes_per_span"] = static_cast<double>(out.size()) / kSpansPerRequest;
+  state.SetItemsProcessed(state.iterations() * kSpansPerRequest);
+}
+BENCHMARK(BM_EncodeMemorySpans);
+
+void BM_EncodeWalEntry(benchmark::State& state) {
+  SpanBatch batch;
+  DecodeStats stats;
+  if (!DecodeOtlpProto(MakeRequest(1), &batch, &stats).ok()) state.SkipWithError("setup failed");
+  std::string out;
+  for (auto _ : state) {
+    out.clear();
+    EncodeWalEntry(batch, &out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.counters["bytes_per_span"] = static_cast<double>(out.size()) / kSpansPerRequest;
+  state.SetItemsProcessed(state.iterations() * kSpansPerRequest);
+}
+BENCHMARK(BM_EncodeWalEntry);
+
+// A memory store holding `requests` tracegen requests (100 spans each, in
+// traces of 10), and the IDs of its traces.
+struct FilledMemoryStore {
+  std::unique_ptr<Storage> store = NewMemoryStore(MemoryStoreOptions{1000000});
+  std::vector<TraceId> trace_ids;
+  explicit FilledMemoryStore(size_t requests) {
+    for (size_t i = 0; i < requests; ++i) {
+      SpanBatch batch;
+      DecodeStats stats;
+      if (!DecodeOtlpProto(MakeRequest(i + 1), &batch, &stats).ok()) std::abort();
+      for (const Span& s : batch.resource_spans[0].scope_spans[0].spans) {
+        if (trace_ids.empty() || !(trace_ids.back() == s.trace_id)) trace_ids.push_back(s.trace_id);
+      }
+      if (!store->Write(std::move(batch)).ok()) std::abort();
+    }
+  }
+};
+
+// Reading one whole trace (10 spans) by ID from a store of 100,000 spans.
+// Figures per span returned.
+void BM_MemoryStoreGetTrace(benchmark::State& state) {
+  FilledMemoryStore filled(1000);
+  size_t i = 0;
+  size_t spans = 0;
+  for (auto _ : state) {
+    auto trace = filled.store->GetTrace(filled.trace_ids[i++ % filled.trace_ids.size()], {});
+    if (!trace.ok()) state.SkipWithError("trace not found");
+    spans += trace->spans.size();
+    benchmark::DoNotOptimize(trace);
+  }
+  state.SetItemsProcessed(static_cast<int64_t>(spans));
+}
+BENCHMARK(BM_MemoryStoreGetTrace);
+
+// A search by service and one span tag (as the UI sends it) over a store of
+// 100,000 spans, 20 traces at most. Figures per span held, i.e. the scan rate.
+void BM_MemoryStoreFindTraceIdsByTag(benchmark::State& state) {
+  constexpr size_t kRequests = 1000;
+  FilledMemoryStore filled(kRequests);
+  TraceQuery query;
+  query.service = "orders";
+  query.tags = {{"attribute-key-7", "value-77"}};
+  query.limit = 20;
+  size_t found = 0;
+  for (auto _ : state) {
+    auto ids = filled.store->FindTraceIds(query);
+    if (!ids.ok()) state.SkipWithError("search failed");
+    found = ids->size();
+    benchmark::DoNotOptimize(ids);
+  }
+  state.counters["traces_found"] = static_cast<double>(found);
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(kRequests) * kSpansPerRequest);
+}
+BENCHMARK(BM_MemoryStoreFindTraceIdsByTag);
 
 }  // namespace
 }  // namespace spoor

@@ -1,9 +1,8 @@
 #include "storage/span_match.h"
 
 namespace spoor {
-namespace {
 
-bool ValueEquals(const AnyValue& v, std::string_view expected) {
+bool ValueMatchesTag(const AnyValue& v, std::string_view expected) {
   switch (v.type) {
     case ValueType::kString: return v.string_value == expected;
     case ValueType::kBool: return expected == (v.bool_value ? "true" : "false");
@@ -15,8 +14,7 @@ bool ValueEquals(const AnyValue& v, std::string_view expected) {
   }
 }
 
-// Tags that the Jaeger view derives from span fields rather than attributes.
-bool DerivedTagMatches(const SpanRecord& r, std::string_view key, std::string_view value) {
+bool SpanHasDerivedTag(const SpanRecord& r, std::string_view key, std::string_view value) {
   const Span& s = r.span;
   if (key == "span.kind") return s.kind != SpanKind::kUnspecified && SpanKindName(s.kind) == value;
   if (key == "error") return s.status.code == SpanStatusCode::kError && value == "true";
@@ -32,11 +30,9 @@ bool DerivedTagMatches(const SpanRecord& r, std::string_view key, std::string_vi
   return false;
 }
 
-}  // namespace
-
 bool AttributesHaveTag(const Attributes& attrs, std::string_view key, std::string_view value) {
   for (const KeyValue& kv : attrs) {
-    if (kv.key == key && ValueEquals(kv.value, value)) return true;
+    if (kv.key == key && ValueMatchesTag(kv.value, value)) return true;
   }
   return false;
 }
@@ -59,7 +55,7 @@ bool SpanHasTag(const SpanRecord& r, std::string_view key, std::string_view valu
   for (const Link& l : r.span.links) {
     if (AttributesHaveTag(l.attributes, key, value)) return true;
   }
-  return DerivedTagMatches(r, key, value);
+  return SpanHasDerivedTag(r, key, value);
 }
 
 bool SpanMatches(const SpanRecord& r, const TraceQuery& q) {

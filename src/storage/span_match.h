@@ -22,6 +22,14 @@ namespace spoor {
 [[nodiscard]] bool AttributesHaveTag(const Attributes& attrs, std::string_view key,
                                      std::string_view value);
 
+// True when the string form of `v` (AnyValue::ToString) equals `expected`.
+[[nodiscard]] bool ValueMatchesTag(const AnyValue& v, std::string_view expected);
+
+// True when `key` is one of the tags derived from span fields (see
+// IsDerivedTagKey) and the span's field gives `value`.
+[[nodiscard]] bool SpanHasDerivedTag(const SpanRecord& record, std::string_view key,
+                                     std::string_view value);
+
 // True for the tags derived from span fields rather than attributes
 // (span.kind, error, otel.status_code, ...).
 [[nodiscard]] bool IsDerivedTagKey(std::string_view key);

@@ -2,24 +2,73 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <string>
 #include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "storage/interned_op_set.h"
+#include "storage/memory/span_codec.h"
 #include "storage/span_match.h"
 
 namespace spoor {
 namespace {
 
+// The resource and scope of some of a trace's spans.
+struct Source {
+  std::shared_ptr<const Resource> resource;
+  std::shared_ptr<const Scope> scope;
+};
+
 struct TraceEntry {
-  std::vector<SpanRecord> spans;
+  std::string spans;            // encoded (span_codec.h), in order of arrival
+  std::vector<Source> sources;  // what the spans' source indexes refer to
+  uint64_t base_ns = 0;         // times in `spans` are relative to it
   uint64_t min_start_ns = UINT64_MAX;
   uint64_t max_start_ns = 0;
+  uint64_t name_mask = 0;  // bit (name number % 64) of every span name, for searches
+  uint32_t span_count = 0;
 };
+
+// The index of (resource, scope) in the entry's sources, added if missing.
+// The newest are looked at first: they are the current batch's.
+uint32_t SourceIndex(TraceEntry& entry, const std::shared_ptr<const Resource>& resource,
+                     const std::shared_ptr<const Scope>& scope) {
+  for (size_t i = entry.sources.size(); i-- > 0;) {
+    if (entry.sources[i].resource == resource && entry.sources[i].scope == scope) {
+      return static_cast<uint32_t>(i);
+    }
+  }
+  entry.sources.push_back(Source{resource, scope});
+  return static_cast<uint32_t>(entry.sources.size() - 1);
+}
+
+uint64_t NameBit(uint32_t name_id) {
+  return uint64_t{1} << (name_id % 64);
+}
+
+Status Corrupt() {
+  return Internal("memory store: a stored trace does not decode");
+}
+
+// SpanMatches (span_match.h) without the tags, on a span's head.
+bool HeadMatches(const SpanHead& h, const Resource& resource, uint32_t op_id, const TraceQuery& q) {
+  if (!q.service.empty() && resource.service_name != q.service) return false;
+  if (!q.operation.empty() && h.name_id != op_id) return false;
+  if (q.match_kind && h.kind != q.kind) return false;
+  if (h.start_time_ns < q.start_time_min_ns) return false;
+  if (q.start_time_max_ns != 0 && h.start_time_ns > q.start_time_max_ns) return false;
+  const uint64_t d = h.duration_ns();
+  if (q.duration_min_ns != 0 && d < q.duration_min_ns) return false;
+  if (q.duration_max_ns != 0 && d > q.duration_max_ns) return false;
+  return true;
+}
 
 class MemoryStore final : public Storage {
  public:
@@ -28,16 +77,24 @@ class MemoryStore final : public Storage {
 
   std::string_view name() const override { return "memory"; }
 
+  // Each span is encoded into one buffer for the whole batch, then each
+  // trace's spans are appended to its bytes at once: at most one allocation
+  // per trace and batch, none per span.
   Status Write(SpanBatch batch) override {
     std::unique_lock lock(mu_);
+    encoded_.clear();
+    pending_.clear();
     for (ResourceSpans& rs : batch.resource_spans) {
       // Looked up on the first span so that a resource without spans adds no service.
       std::set<std::pair<std::string, SpanKind>>* ops = nullptr;
       for (ScopeSpans& ss : rs.scope_spans) {
         for (Span& span : ss.spans) {
           auto [it, inserted] = traces_.try_emplace(span.trace_id);
-          if (inserted) order_.push_back(span.trace_id);
           TraceEntry& entry = it->second;
+          if (inserted) {
+            order_.push_back(span.trace_id);
+            entry.base_ns = span.start_time_ns;
+          }
           entry.min_start_ns = std::min(entry.min_start_ns, span.start_time_ns);
           entry.max_start_ns = std::max(entry.max_start_ns, span.start_time_ns);
           if (!known_ops_.Contains(rs.resource->service_name, span.name, span.kind)) {
@@ -47,9 +104,35 @@ class MemoryStore final : public Storage {
               known_ops_.Insert(rs.resource->service_name, span.name, span.kind);
             }
           }
-          entry.spans.push_back(SpanRecord{rs.resource, ss.scope, std::move(span), {}});
+          const size_t at = encoded_.size();
+          const uint32_t name_id = EncodeSpan(span, SourceIndex(entry, rs.resource, ss.scope),
+                                              entry.base_ns, names_, &encoded_);
+          entry.name_mask |= NameBit(name_id);
+          ++entry.span_count;
+          pending_.push_back(Pending{&entry, at, encoded_.size() - at});
         }
       }
+    }
+    // Grouped by trace, in order of arrival within each.
+    std::sort(pending_.begin(), pending_.end(), [](const Pending& a, const Pending& b) {
+      if (a.entry != b.entry) return std::less<const TraceEntry*>()(a.entry, b.entry);
+      return a.at < b.at;
+    });
+    for (size_t i = 0; i < pending_.size();) {
+      TraceEntry& entry = *pending_[i].entry;
+      size_t end = i, added = 0;
+      for (; end < pending_.size() && pending_[end].entry == &entry; ++end) {
+        added += pending_[end].size;
+      }
+      // One allocation at most: exact for a new trace (most traces arrive in
+      // one batch); for a trace that keeps growing, libstdc++ at least
+      // doubles the capacity, so its appends stay amortized.
+      entry.spans.reserve(entry.spans.size() + added);
+      for (; i < end; ++i) entry.spans.append(encoded_, pending_[i].at, pending_[i].size);
+    }
+    if (encoded_.capacity() > kMaxScratchBytes) {  // after an unusually large batch
+      std::string().swap(encoded_);
+      std::vector<Pending>().swap(pending_);
     }
     while (traces_.size() > max_traces_ && !order_.empty()) {
       traces_.erase(order_.front());
@@ -62,7 +145,9 @@ class MemoryStore final : public Storage {
     std::shared_lock lock(mu_);
     auto it = traces_.find(id);
     if (it == traces_.end()) return NotFound("trace not found");
-    return Trace{id, it->second.spans};
+    Trace trace;
+    if (!DecodeTrace(id, it->second, &trace)) return Corrupt();
+    return trace;
   }
 
   Result<std::vector<TraceId>> FindTraceIds(const TraceQuery& query) override {
@@ -72,8 +157,11 @@ class MemoryStore final : public Storage {
 
   Result<std::vector<Trace>> FindTraces(const TraceQuery& query) override {
     std::shared_lock lock(mu_);
-    std::vector<Trace> out;
-    for (const TraceId& id : FindLocked(query)) out.push_back(Trace{id, traces_.at(id).spans});
+    std::vector<TraceId> ids = FindLocked(query);
+    std::vector<Trace> out(ids.size());
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (!DecodeTrace(ids[i], traces_.at(ids[i]), &out[i])) return Corrupt();
+    }
     return out;
   }
 
@@ -102,16 +190,23 @@ class MemoryStore final : public Storage {
     std::map<std::pair<std::string_view, std::string_view>, uint64_t> counts;
     std::shared_lock lock(mu_);
     std::unordered_map<uint64_t, std::string_view> service_of;
+    std::vector<std::pair<uint64_t, std::string_view>> children;  // parent span, service
     for (const auto& [id, entry] : traces_) {
       if (entry.max_start_ns < begin_ns || entry.min_start_ns > end_ns) continue;
       service_of.clear();
-      for (const SpanRecord& r : entry.spans)
-        service_of[r.span.span_id.value] = r.resource->service_name;
-      for (const SpanRecord& r : entry.spans) {
-        if (!r.span.parent_span_id.valid()) continue;
-        auto parent = service_of.find(r.span.parent_span_id.value);
-        if (parent == service_of.end() || parent->second == r.resource->service_name) continue;
-        ++counts[{parent->second, r.resource->service_name}];
+      children.clear();
+      EncodedSpanReader reader(entry.spans, entry.base_ns);
+      SpanHead head;
+      while (!reader.done()) {
+        if (!reader.Next(&head) || head.source >= entry.sources.size()) return Corrupt();
+        std::string_view service = entry.sources[head.source].resource->service_name;
+        service_of[head.span_id.value] = service;
+        if (head.parent_span_id.valid()) children.emplace_back(head.parent_span_id.value, service);
+      }
+      for (const auto& [parent_id, service] : children) {
+        auto parent = service_of.find(parent_id);
+        if (parent == service_of.end() || parent->second == service) continue;
+        ++counts[{parent->second, service}];
       }
     }
     std::vector<DependencyLink> out;
@@ -123,17 +218,90 @@ class MemoryStore final : public Storage {
   }
 
  private:
+  // The spans of a trace, decoded.
+  bool DecodeTrace(const TraceId& id, const TraceEntry& entry, Trace* out) const {
+    out->trace_id = id;
+    out->spans.reserve(entry.span_count);
+    EncodedSpanReader reader(entry.spans, entry.base_ns);
+    SpanHead head;
+    while (!reader.done()) {
+      if (!reader.Next(&head) || head.source >= entry.sources.size()) return false;
+      SpanRecord& r = out->spans.emplace_back();
+      r.resource = entry.sources[head.source].resource;
+      r.scope = entry.sources[head.source].scope;
+      r.span.trace_id = id;
+      if (!DecodeSpan(head, names_, &r.span)) return false;
+    }
+    return true;
+  }
+
+  static constexpr uint32_t kNoName = UINT32_MAX;
+  // What TagsMatch reuses from one span to the next.
+  struct TagScratch {
+    SpanRecord record;
+    AnyValue value;
+  };
+
+  // Whether a span whose head matched has every tag of the query
+  // (SpanHasTag, span_match.h). The span's attributes are compared in its
+  // bytes; a span with events or links, or with a trace state or status
+  // message (which derived tags read), is decoded and matched whole.
+  bool TagsMatch(const SpanHead& head, const Source& source, const std::vector<uint32_t>& tag_keys,
+                 const TraceQuery& query, TagScratch* scratch) const {
+    SpanRecord& r = scratch->record;
+    if (r.resource != source.resource) r.resource = source.resource;
+    if (r.scope != source.scope) r.scope = source.scope;
+    if (head.has_events || head.has_rare) {
+      return DecodeSpan(head, names_, &r.span) && SpanMatches(r, query);
+    }
+    // What derived tags read: the head's fields, and no trace state or message.
+    r.span.kind = head.kind;
+    r.span.status.code = head.status_code;
+    r.span.status.message.clear();
+    r.span.trace_state.clear();
+    for (size_t i = 0; i < query.tags.size(); ++i) {
+      const auto& [key, value] = query.tags[i];
+      if (tag_keys[i] != kNoName &&
+          SpanAttributesHaveTag(head, names_, tag_keys[i], value, &scratch->value)) {
+        continue;
+      }
+      if (AttributesHaveTag(source.resource->attributes, key, value) ||
+          AttributesHaveTag(source.scope->attributes, key, value) ||
+          SpanHasDerivedTag(r, key, value)) {
+        continue;
+      }
+      return false;
+    }
+    return true;
+  }
+
   // Matching trace IDs, most recent first (by the trace's first span start).
+  // What a span's head holds is checked there; only spans that pass and a
+  // query with tags need the body decoded.
   std::vector<TraceId> FindLocked(const TraceQuery& query) const {
+    uint32_t op_id = 0;
+    if (!query.operation.empty() && !names_.Find(query.operation, &op_id)) return {};
+    const uint64_t op_bit = query.operation.empty() ? ~uint64_t{0} : NameBit(op_id);
+    std::vector<uint32_t> tag_keys;  // the tags' keys by number; kNoName if never stored
+    for (const auto& [key, value] : query.tags) {
+      uint32_t key_id = kNoName;
+      tag_keys.push_back(names_.Find(key, &key_id) ? key_id : kNoName);
+    }
     std::vector<std::pair<uint64_t, TraceId>> hits;
+    TagScratch scratch;
     for (const auto& [id, entry] : traces_) {
       if (query.start_time_max_ns != 0 && entry.min_start_ns > query.start_time_max_ns) continue;
       if (entry.max_start_ns < query.start_time_min_ns) continue;
-      for (const SpanRecord& r : entry.spans) {
-        if (SpanMatches(r, query)) {
-          hits.emplace_back(entry.min_start_ns, id);
-          break;
-        }
+      if ((entry.name_mask & op_bit) == 0) continue;
+      EncodedSpanReader reader(entry.spans, entry.base_ns);
+      SpanHead head;
+      while (!reader.done()) {
+        if (!reader.Next(&head) || head.source >= entry.sources.size()) break;
+        const Source& source = entry.sources[head.source];
+        if (!HeadMatches(head, *source.resource, op_id, query)) continue;
+        if (!query.tags.empty() && !TagsMatch(head, source, tag_keys, query, &scratch)) continue;
+        hits.emplace_back(entry.min_start_ns, id);
+        break;
       }
     }
     size_t n = std::min(hits.size(), query.limit == 0 ? hits.size() : query.limit);
@@ -151,10 +319,21 @@ class MemoryStore final : public Storage {
   mutable std::shared_mutex mu_;
   std::unordered_map<TraceId, TraceEntry, TraceIdHash> traces_;
   std::deque<TraceId> order_;  // first-arrival order, for eviction
+  NameTable names_;            // the names the encoded spans refer to
   std::map<std::string, std::set<std::pair<std::string, SpanKind>>> operations_;
   // Operations known to be in operations_ (by interned name); bounded.
   static constexpr size_t kMaxKnownOps = 100000;
   InternedOpSet known_ops_;
+  // Write's scratch, kept for its memory: the batch's spans encoded, and
+  // where each span's bytes are and which trace they go to.
+  struct Pending {
+    TraceEntry* entry;
+    size_t at;
+    size_t size;
+  };
+  static constexpr size_t kMaxScratchBytes = size_t{4} << 20;
+  std::string encoded_;
+  std::vector<Pending> pending_;
 };
 
 }  // namespace

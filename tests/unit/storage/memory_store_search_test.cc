@@ -188,6 +188,69 @@ TEST_F(MemoryStoreSearch, NonStringTagValuesCompareByTheirText) {
   EXPECT_FALSE(matches("cached", "false"));
 }
 
+TEST_F(MemoryStoreSearch, ArrayAndMapTagValuesCompareByTheirJsonText) {
+  AnyValue list;
+  list.type = ValueType::kArray;
+  list.array = {AnyValue::String("a"), AnyValue::Int(1)};
+  AnyValue map;
+  map.type = ValueType::kKvList;
+  map.kvlist = {Kv("k", AnyValue::Bool(true))};
+  Span s = MakeSpan(Tid(1), 1, 0, "op");
+  // The values before the searched one are stepped over in the span's bytes.
+  s.attributes = {Kv("map", map), Kv("bytes", AnyValue::Bytes("\x01\x02")),
+                  Kv("ratio", AnyValue::Double(0.5)), Kv("list", list)};
+  Write(Batch("svc", {s}));
+  auto matches = [&](const char* key, std::string value) {
+    TraceQuery q = ForService("svc");
+    q.tags = {{key, std::move(value)}};
+    return !Find(q).empty();
+  };
+  EXPECT_TRUE(matches("list", list.ToString()));
+  EXPECT_TRUE(matches("map", map.ToString()));
+  EXPECT_TRUE(matches("bytes", AnyValue::Bytes("\x01\x02").ToString()));
+  EXPECT_FALSE(matches("list", "a"));
+}
+
+TEST_F(MemoryStoreSearch, TagKeyNoSpanHasIsFoundOnTheResource) {
+  Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
+  SpanBatch batch;
+  Add(batch, MakeResource("svc", {Kv("only.on.a.resource", AnyValue::Int(7))}),
+      {MakeSpan(Tid(2), 1, 0, "op")});
+  Write(batch);
+  TraceQuery q = ForService("svc");
+  q.tags = {{"only.on.a.resource", "7"}};
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(2)});
+  q.tags = {{"never.seen.anywhere", "7"}};
+  EXPECT_TRUE(Find(q).empty());
+}
+
+TEST_F(MemoryStoreSearch, TraceStateIsSearchable) {
+  Span with_state = MakeSpan(Tid(1), 1, 0, "op");
+  with_state.trace_state = "congo=t61rcWkgMzE";
+  Write(Batch("svc", {with_state, MakeSpan(Tid(2), 1, 0, "op")}));
+  TraceQuery q = ForService("svc");
+  q.tags = {{"w3c.tracestate", "congo=t61rcWkgMzE"}};
+  EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
+}
+
+TEST_F(MemoryStoreSearch, TraceWrittenInSeveralBatchesIsFoundAndReturnedWhole) {
+  Span root = MakeSpan(Tid(1), 1, 0, "root", 0);
+  Span child = MakeSpan(Tid(1), 2, 1, "child", 5 * kSecond);
+  child.attributes = {Kv("late", AnyValue::String("yes"))};
+  Write(Batch("svc", {root}));
+  Write(Batch("other", {MakeSpan(Tid(2), 1, 0, "x")}));
+  Write(Batch("svc", {child}));
+  TraceQuery q = ForService("svc");
+  q.tags = {{"late", "yes"}};
+  q.start_time_min_ns = kBase + 4 * kSecond;
+  auto traces = store_->FindTraces(q);
+  ASSERT_TRUE(traces.ok());
+  ASSERT_EQ(traces->size(), 1u);
+  EXPECT_EQ((*traces)[0].spans.size(), 2u);
+  EXPECT_EQ((*traces)[0].spans[0].span, root);
+  EXPECT_EQ((*traces)[0].spans[1].span, child);
+}
+
 // --- All conditions on one span --------------------------------------------------
 
 TEST_F(MemoryStoreSearch, TagAndOperationOnDifferentSpansDoNotMatch) {

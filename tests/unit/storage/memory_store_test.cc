@@ -22,6 +22,7 @@ using storagetest::Add;
 using storagetest::Batch;
 using storagetest::kBase;
 using storagetest::kSecond;
+using storagetest::Kv;
 using storagetest::MakeResource;
 using storagetest::MakeScope;
 using storagetest::MakeSpan;
@@ -111,6 +112,42 @@ TEST(MemoryStoreGetTrace, SpansOfOneTraceFromSeveralBatchesAreMerged) {
   auto trace = store->GetTrace(Tid(1), {});
   ASSERT_TRUE(trace.ok());
   EXPECT_EQ(SpanIds(*trace), (std::multiset<uint64_t>{1, 2, 3}));
+}
+
+// The store keeps spans encoded; what comes back must be what was written.
+TEST(MemoryStoreGetTrace, EveryFieldComesBackAsWritten) {
+  AnyValue nested;
+  nested.type = ValueType::kKvList;
+  AnyValue list;
+  list.type = ValueType::kArray;
+  list.array = {AnyValue::Bytes(std::string("\0\xff", 2)), AnyValue{}, AnyValue::Double(-1.5)};
+  nested.kvlist = {Kv("list", list), Kv("n", AnyValue::Int(-9))};
+  Span s = MakeSpan(Tid(1), 7, 3, "rich", 10, 2 * kSecond);
+  s.trace_state = "a=b";
+  s.flags = 0x101;
+  s.kind = SpanKind::kProducer;
+  s.attributes = {Kv("s", AnyValue::String(std::string(200, 'x'))), Kv("b", AnyValue::Bool(false)),
+                  Kv("nested", nested)};
+  s.dropped_attributes_count = 1;
+  s.events = {Event{kBase + 11, Intern("ev"), {Kv("e", AnyValue::Int(1))}, 2}};
+  s.dropped_events_count = 3;
+  s.links = {Link{TraceId{5, 6}, SpanId{8}, "x=y", {Kv("l", list)}, 4, 1}};
+  s.dropped_links_count = 5;
+  s.status = {SpanStatusCode::kError, "bad"};
+  Span plain = MakeSpan(Tid(1), 8, 7, "plain", 0, 0);
+  auto store = NewStore();
+  auto resource = MakeResource("svc");
+  auto scope = MakeScope("lib", "1.0");
+  SpanBatch batch;
+  Add(batch, resource, {s, plain}, scope);
+  WriteOk(*store, batch);
+  auto trace = store->GetTrace(Tid(1), {});
+  ASSERT_TRUE(trace.ok());
+  ASSERT_EQ(trace->spans.size(), 2u);
+  EXPECT_EQ(trace->spans[0].span, s);
+  EXPECT_EQ(trace->spans[1].span, plain);
+  EXPECT_EQ(trace->spans[0].resource, resource);  // shared, not copied
+  EXPECT_EQ(trace->spans[1].scope, scope);
 }
 
 TEST(MemoryStoreGetTrace, DuplicateSpanIdsAreAllKept) {
