@@ -176,7 +176,7 @@ bool ReadValue(Reader& in, const NameTable& names, uint8_t type, AnyValue* v) {
         if (!in.Byte(&t) || !ReadValue(in, names, t, &e)) return false;
       }
       return true;
-    case ValueType::kKvList: return ReadAttributes(in, names, &v->kvlist);
+    case ValueType::kKvList: return ReadAttributes(in, names, &v->kvlist.mut());
   }
   return false;
 }
