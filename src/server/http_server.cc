@@ -107,9 +107,12 @@ class Session : public std::enable_shared_from_this<Session> {
           ToLower(std::string_view(field.name_string().data(), field.name_string().size())),
           std::string(field.value()));
     }
-    beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
-    if (!ec) request.remote_address = endpoint.address().to_string();
+    if (!remote_address_) {  // once per connection, not per request
+      beast::error_code ec;
+      auto endpoint = stream_.socket().remote_endpoint(ec);
+      remote_address_ = ec ? std::string() : endpoint.address().to_string();
+    }
+    request.remote_address = *remote_address_;
     return request;
   }
 
@@ -144,13 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // `head`: answering a HEAD request, so the headers (with the length the
   // body would have) are sent without the body.
   void Send(HttpResponse response, bool keep_alive, unsigned version, bool head = false) {
-    MetricsRegistry::Global()
-        .GetCounter("spoor_http_requests_total",
-                    "HTTP requests served, by server, route and status",
-                    {{"server", options_.name},
-                     {"route", response.route.empty() ? "other" : response.route},
-                     {"status", std::to_string(response.status)}})
-        .Inc();
+    RequestCounter(response.route, response.status).Inc();
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(version);
     res->result(static_cast<unsigned>(response.status));
@@ -168,6 +165,21 @@ class Session : public std::enable_shared_from_this<Session> {
                         if (!res->keep_alive()) return self->LingeringClose();
                         self->ReadHeader();
                       });
+  }
+
+  // The counter of answers for this route and status; the last one is kept,
+  // since a connection mostly repeats the same request.
+  Counter& RequestCounter(const std::string& route, int status) {
+    if (counter_ == nullptr || route != counter_route_ || status != counter_status_) {
+      counter_ = &MetricsRegistry::Global().GetCounter(
+          "spoor_http_requests_total", "HTTP requests served, by server, route and status",
+          {{"server", options_.name},
+           {"route", route.empty() ? "other" : route},
+           {"status", std::to_string(status)}});
+      counter_route_ = route;
+      counter_status_ = status;
+    }
+    return *counter_;
   }
 
   void Close() {
@@ -205,6 +217,10 @@ class Session : public std::enable_shared_from_this<Session> {
   std::array<char, 16384> drain_buf_;
   size_t drained_ = 0;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::optional<std::string> remote_address_;
+  Counter* counter_ = nullptr;
+  std::string counter_route_;
+  int counter_status_ = 0;
   const HttpServerOptions& options_;
   const HttpHandler& handler_;
 };

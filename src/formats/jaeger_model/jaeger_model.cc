@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/utf8.h"
 #include "model/string_table.h"
 
 namespace spoor::jaeger_model {
@@ -50,6 +51,7 @@ bool IsString(const KeyValue& kv) {
 }  // namespace
 
 std::string_view Utf8(std::string_view s, std::string* scratch) {
+  if (IsValidUtf8(s)) return s;
   size_t i = 0;
   while (i < s.size()) {
     const size_t n = Utf8Length(s, i);

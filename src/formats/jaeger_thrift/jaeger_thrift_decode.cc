@@ -75,12 +75,15 @@ class Decoder : public thrift::StructDecoder {
         case 1:
           return Field(type, TType::kStruct, "process", [&] { return ReadProcess(resource); });
         case 2:
-          return List(type, TType::kStruct, "spans", [&](uint32_t i) {
-            Span span;
-            if (!ReadSpan(&span)) return false;
-            Accept(std::move(span), i, spans, stats);
-            return true;
-          });
+          return List(
+              type, TType::kStruct, "spans",
+              [&](uint32_t i) {
+                Span span;
+                if (!ReadSpan(&span)) return false;
+                Accept(std::move(span), i, spans, stats);
+                return true;
+              },
+              spans);
         default: return r_.Skip(type);  // 3 seqNo, 4 stats and anything newer
       }
     });
@@ -88,7 +91,8 @@ class Decoder : public thrift::StructDecoder {
   }
 
   bool ReadTags(TType type, const char* name, Attributes* out) {
-    return List(type, TType::kStruct, name, [&](uint32_t) { return ReadTag(out); });
+    return List(
+        type, TType::kStruct, name, [&](uint32_t) { return ReadTag(out); }, out);
   }
 
   bool ReadTag(Attributes* out) {
@@ -114,13 +118,29 @@ class Decoder : public thrift::StructDecoder {
     std::string scratch;
     KeyValue& kv = out->emplace_back();
     kv.key = Intern(Utf8(key, &scratch));
+    AnyValue& v = kv.value;
     switch (v_type) {
-      case kTagDouble: kv.value = AnyValue::Double(v_double); break;
-      case kTagBool: kv.value = AnyValue::Bool(v_bool); break;
-      case kTagLong: kv.value = AnyValue::Int(v_long); break;
-      case kTagBinary: kv.value = AnyValue::Bytes(v_binary); break;
+      case kTagDouble:
+        v.type = ValueType::kDouble;
+        v.double_value = v_double;
+        break;
+      case kTagBool:
+        v.type = ValueType::kBool;
+        v.bool_value = v_bool;
+        break;
+      case kTagLong:
+        v.type = ValueType::kInt;
+        v.int_value = v_long;
+        break;
+      case kTagBinary:
+        v.type = ValueType::kBytes;
+        v.string_value.assign(v_binary);
+        break;
       // STRING, and types newer than this decoder (shown as their vStr).
-      default: kv.value = AnyValue::String(Utf8(v_str, &scratch)); break;
+      default:
+        v.type = ValueType::kString;
+        v.string_value.assign(Utf8(v_str, &scratch));
+        break;
     }
     return true;
   }
@@ -192,8 +212,9 @@ class Decoder : public thrift::StructDecoder {
         case 9: return I64(type, "duration", &duration);
         case 10: return ReadTags(type, "tags", &span->attributes);
         case 11:
-          return List(type, TType::kStruct, "logs",
-                      [&](uint32_t) { return ReadLog(&span->events.emplace_back()); });
+          return List(
+              type, TType::kStruct, "logs",
+              [&](uint32_t) { return ReadLog(&span->events.emplace_back()); }, &span->events);
         default: return r_.Skip(type);
       }
     });

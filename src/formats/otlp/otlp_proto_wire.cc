@@ -2,7 +2,7 @@
 // formats/protowire: no protobuf message objects in between. It accepts and
 // refuses exactly what the protobuf library's parser does (merging of
 // repeated singular fields, unknown fields and groups skipped, UTF-8 checked
-// in `string` fields, nesting bounded) and maps as ConvertOtlpRequest does;
+// in `string` fields (common/utf8.h), nesting bounded) and maps as ConvertOtlpRequest does;
 // tests/unit/format_otlp/otlp_proto_wire_test.cc and the otlp_proto fuzz
 // target compare the two.
 
@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/utf8.h"
 #include "formats/otlp/otlp_decode.h"
 #include "formats/otlp/otlp_internal.h"
 #include "formats/protowire/wire_reader.h"
@@ -107,7 +108,7 @@ class Decoder {
 
   bool String(WireReader& r, std::string_view* out, const char* message_name) {
     if (!r.ReadBytes(out)) return Error(r, message_name);
-    if (!protowire::IsValidUtf8(*out)) {
+    if (!IsValidUtf8(*out)) {
       r.Fail("a string field that is not UTF-8");
       return Error(r, message_name);
     }

@@ -125,8 +125,4 @@ class WireReader {
   const char* error_ = "";
 };
 
-// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code
-// points past U+10FFFF), as protobuf requires of `string` fields.
-[[nodiscard]] bool IsValidUtf8(std::string_view s);
-
 }  // namespace spoor::protowire

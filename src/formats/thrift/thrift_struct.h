@@ -4,9 +4,12 @@
 // error message. Internal to src/formats.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -72,14 +75,23 @@ class StructDecoder {
     return Context(name);
   }
 
-  // A list<element> field; per_element(i) reads element i.
-  template <typename F>
-  bool List(TType got, TType element, const char* name, F&& per_element) {
+  // A list<element> field; per_element(i) reads element i. `reserve`, when
+  // set, first gets room for the elements the list announces, as far as
+  // the input left could hold them (a header alone cannot make it allocate
+  // much), and at most kMaxReserve.
+  template <typename F, typename V = std::nullptr_t>
+  bool List(TType got, TType element, const char* name, F&& per_element, V* reserve = nullptr) {
     TType elem = TType::kStop;
     uint32_t size = 0;
     if (!CheckType(got, TType::kList) || !r_.ReadListBegin(&elem, &size) ||
         !CheckType(elem, element)) {
       return Context(name);
+    }
+    if constexpr (!std::is_same_v<V, std::nullptr_t>) {
+      constexpr size_t kMaxReserve = 1024;
+      if (reserve != nullptr) {
+        reserve->reserve(reserve->size() + std::min({size_t{size}, r_.remaining(), kMaxReserve}));
+      }
     }
     for (uint32_t i = 0; i < size; ++i) {
       if (!per_element(i)) {
