@@ -232,8 +232,10 @@ class HttpServer::Impl {
   Impl(HttpServerOptions options, HttpHandler handler)
       : options_(std::move(options)),
         handler_(std::move(handler)),
-        ioc_(std::make_unique<asio::io_context>()),
-        acceptor_(std::make_unique<tcp::acceptor>(*ioc_)) {}
+        iocs_(MakeContexts(std::max(1, options_.threads))),
+        acceptor_(std::make_unique<tcp::acceptor>(*iocs_[0])) {
+    for (auto& ioc : iocs_) guards_.emplace_back(asio::make_work_guard(*ioc));
+  }
 
   Status Start() {
     if (stopped_) return Unavailable(options_.name + ": the server was stopped");
@@ -251,45 +253,56 @@ class HttpServer::Impl {
     }
     port_ = acceptor_->local_endpoint().port();
     Accept();
-    for (int i = 0; i < std::max(1, options_.threads); ++i) {
-      threads_.emplace_back([this] { ioc_->run(); });
-    }
+    for (auto& ioc : iocs_) threads_.emplace_back([&ioc] { ioc->run(); });
     return Status::Ok();
   }
 
   void Stop() {
     if (stopped_.exchange(true)) return;
-    ioc_->stop();
+    for (auto& ioc : iocs_) ioc->stop();
     for (auto& t : threads_) t.join();
     threads_.clear();
     // With no I/O thread left, close the listening socket, then destroy the
-    // io_context: that destroys every pending operation's handler, and with
+    // io_contexts: that destroys every pending operation's handler, and with
     // them the sessions, which closes their connections.
     acceptor_.reset();
-    ioc_.reset();
+    guards_.clear();
+    iocs_.clear();
   }
 
   uint16_t port() const { return port_; }
 
  private:
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < n; ++i) out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
+
   void Accept() {
-    acceptor_->async_accept(
-        asio::make_strand(*ioc_), [this](beast::error_code ec, tcp::socket socket) {
-          if (ec) {
-            if (ec == asio::error::operation_aborted) return;
-            LogWarn(options_.name, ": accept failed: ", ec.message());
-          } else {
-            socket.set_option(tcp::no_delay(true), ec);
-            std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
-          }
-          Accept();
-        });
+    // Each connection goes to the next I/O thread's io_context and stays
+    // there: its handlers never run on two threads, so it needs no strand,
+    // and a request is read, handled and answered without a thread switch.
+    asio::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
+    acceptor_->async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
+      if (ec) {
+        if (ec == asio::error::operation_aborted) return;
+        LogWarn(options_.name, ": accept failed: ", ec.message());
+      } else {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
+      }
+      Accept();
+    });
   }
 
   HttpServerOptions options_;
   HttpHandler handler_;
-  std::unique_ptr<asio::io_context> ioc_;  // reset by Stop()
+  // One io_context per I/O thread (cleared by Stop()); the first accepts.
+  std::vector<std::unique_ptr<asio::io_context>> iocs_;
   std::unique_ptr<tcp::acceptor> acceptor_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  size_t next_ioc_ = 0;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopped_{false};
   uint16_t port_ = 0;

@@ -3,8 +3,9 @@
 // the body is read when Content-Length says it is too big) and idle
 // timeouts are handled here so that handlers only see whole requests.
 //
-// Threading: Start() spawns `threads` I/O threads; the handler runs on them
-// and may be called concurrently.
+// Threading: Start() spawns `threads` I/O threads, each with its own
+// io_context; connections are spread over them and each stays on one. The
+// handler runs on them and may be called concurrently.
 #pragma once
 
 #include <cstdint>
