@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <map>
 
@@ -109,6 +110,16 @@ const std::vector<Option>& Options() {
     o.push_back({"collector.num-workers", "2", "threads writing queued spans to storage",
                  PositiveInt<int>("collector.num-workers",
                                   [](Config& c) -> int& { return c.pipeline.num_workers; })});
+    o.push_back(
+        {"collector.write-linger", "0s",
+         "how long a storage writer waits to gather more queued batches into one write "
+         "(fewer wake-ups under light, steady load; spans become searchable that much later)",
+         [](Config& c, const std::string& v) {
+           auto ns = ParseGoDuration(v);
+           if (!ns || *ns < 0 || *ns > 1000000000)
+             Invalid("collector.write-linger", v, "expected a duration from 0s to 1s, like 2ms");
+           c.pipeline.group_linger = std::chrono::microseconds(*ns / 1000);
+         }});
     o.push_back({"collector.otlp.enabled", "true", "receive OTLP (gRPC and HTTP)",
                  Bool("collector.otlp.enabled", [](Config& c) -> bool& { return c.otlp_enabled; }),
                  true});

@@ -50,7 +50,8 @@ Pipeline::Pipeline(const PipelineOptions& options, Storage& storage)
       write_latency_(MetricsRegistry::Global().GetHistogram(
           "spoor_storage_write_seconds", "Latency of one batch write to storage",
           {{"storage", std::string(storage.name())}}, LatencyBucketsSeconds())),
-      ack_after_write_(options.ack_after_write) {
+      ack_after_write_(options.ack_after_write),
+      linger_(options.group_linger) {
   for (int i = 0; i < std::max(1, options.num_workers); ++i) {
     writers_.emplace_back([this] { WriterLoop(); });
   }
@@ -82,11 +83,21 @@ void Pipeline::Shutdown() {
 }
 
 void Pipeline::WriterLoop() {
-  std::shared_ptr<WriteCompletion> done;
-  while (auto batch = queue_.Pop(&done)) {
-    size_t spans = batch->SpanCount();
+  std::vector<SpanBatch> group;
+  std::vector<std::shared_ptr<WriteCompletion>> done;
+  while (queue_.PopGroup(kGroupSpans, linger_, &group, &done)) {
+    if (group.empty()) continue;
+    // One write for the whole group: its batches' resources side by side.
+    SpanBatch batch = std::move(group[0]);
+    for (size_t i = 1; i < group.size(); ++i) {
+      for (ResourceSpans& rs : group[i].resource_spans) {
+        batch.resource_spans.push_back(std::move(rs));
+      }
+    }
+    group.clear();
+    size_t spans = batch.SpanCount();
     auto start = std::chrono::steady_clock::now();
-    Status status = storage_.Write(std::move(*batch));
+    Status status = storage_.Write(std::move(batch));
     write_latency_.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (status.ok()) {
@@ -95,11 +106,10 @@ void Pipeline::WriterLoop() {
       spans_dropped_.Inc(spans);
       LogError("storage write of ", spans, " spans failed: ", status.message());
     }
-    if (done) {
-      done->Complete(status.ok() ? status
-                                 : Unavailable("storage write failed: " + status.message()));
-      done.reset();
+    for (auto& d : done) {
+      d->Complete(status.ok() ? status : Unavailable("storage write failed: " + status.message()));
     }
+    done.clear();
   }
 }
 

@@ -6,12 +6,15 @@
 // block: a full queue refuses, and the caller tells the sender to retry.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "common/status.h"
 #include "model/span.h"
@@ -54,6 +57,15 @@ class SpanQueue {
   // Blocks until a batch is available; nullopt once closed and drained.
   // `done` (optional) receives the completion the batch was pushed with.
   [[nodiscard]] std::optional<SpanBatch> Pop(std::shared_ptr<WriteCompletion>* done = nullptr);
+  // A group of batches for one storage write, so that a writer wakes once
+  // for many requests: waits until a batch is queued, then until
+  // `group_spans` are queued or `linger` has passed since the first of them
+  // arrived (or the queue closes), and moves the oldest batches, up to
+  // `group_spans` spans (at least one batch), into `out` with their
+  // completions in `done`. Returns false once closed and drained.
+  [[nodiscard]] bool PopGroup(size_t group_spans, std::chrono::microseconds linger,
+                              std::vector<SpanBatch>* out,
+                              std::vector<std::shared_ptr<WriteCompletion>>* done);
   // Refuses new batches and wakes the consumers; queued batches still drain.
   void Close();
 
@@ -65,6 +77,7 @@ class SpanQueue {
     SpanBatch batch;
     size_t spans;
     std::shared_ptr<WriteCompletion> done;
+    std::chrono::steady_clock::time_point arrived;
   };
   const size_t capacity_;
   mutable std::mutex mu_;
@@ -72,6 +85,9 @@ class SpanQueue {
   std::deque<Entry> entries_;
   size_t spans_ = 0;
   bool closed_ = false;
+  // The largest group a consumer waits for (see PopGroup); a push that
+  // brings the queue to it wakes one.
+  size_t wake_spans_ = SIZE_MAX;
 };
 
 }  // namespace spoor

@@ -64,6 +64,12 @@ class GatedStorage : public Storage {
     return cv_.wait_for(lock, std::chrono::seconds(30), [&] { return writes_entered_ >= n; });
   }
 
+  // Write calls so far.
+  int writes() {
+    std::lock_guard lock(mu_);
+    return writes_entered_;
+  }
+
   size_t StoredSpans(TraceId id) {
     auto trace = inner_->GetTrace(id, {});
     return trace.ok() ? trace->spans.size() : 0;

@@ -85,7 +85,8 @@ TEST(ParseArgs, EqualsAndSeparateValueFormsAreEquivalent) {
 
 TEST(ParseArgs, EveryValueFlagIsApplied) {
   Config c = ParseArgs({"--span-storage.type=memory", "--collector.queue-size=7",
-                        "--collector.num-workers=3", "--collector.otlp.grpc.host-port=127.0.0.1:1",
+                        "--collector.num-workers=3", "--collector.write-linger=2ms",
+                        "--collector.otlp.grpc.host-port=127.0.0.1:1",
                         "--collector.otlp.http.host-port=[::1]:2",
                         "--collector.otlp.http.max-request-size=512KiB",
                         "--query.http-server.host-port=:3", "--query.base-path=/jaeger",
@@ -93,6 +94,7 @@ TEST(ParseArgs, EveryValueFlagIsApplied) {
                  .config;
   EXPECT_EQ(c.pipeline.queue_size_spans, 7u);
   EXPECT_EQ(c.pipeline.num_workers, 3);
+  EXPECT_EQ(c.pipeline.group_linger, std::chrono::microseconds(2000));
   EXPECT_EQ(c.otlp_grpc_host_port, "127.0.0.1:1");
   EXPECT_EQ(c.otlp_http_host_port, "[::1]:2");
   EXPECT_EQ(c.otlp_max_request_bytes, 512u * 1024);
@@ -108,6 +110,11 @@ TEST(ParseArgs, BoolFlagAloneMeansTrue) {
   EXPECT_FALSE(ParseArgs({"--collector.otlp.enabled=false"}).config.otlp_enabled);
   EXPECT_FALSE(ParseArgs({"--collector.otlp.enabled=0"}).config.otlp_enabled);
   EXPECT_TRUE(ParseArgs({"--collector.otlp.enabled=TRUE"}).config.otlp_enabled);
+}
+
+TEST(ParseArgs, WriteLingerIsBounded) {
+  ExpectErrorNaming({"--collector.write-linger=2s"}, "collector.write-linger");
+  ExpectErrorNaming({"--collector.write-linger=-1ms"}, "collector.write-linger");
 }
 
 TEST(ParseArgs, BoolFlagAloneDoesNotTakeTheNextArgument) {
