@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/encoding.h"
 #include "common/status.h"
 
 namespace spoor::block_internal {
@@ -32,28 +33,9 @@ inline int64_t ToSigned(uint64_t v) {
   return static_cast<int64_t>(v ^ (uint64_t{1} << 63));
 }
 
-inline void PutVarint(std::string& out, uint64_t v) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out.append(buf, n);
-}
-
-inline void PutFixed64(std::string& out, uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (8 * i));
-  out.append(buf, 8);
-}
-
-inline void PutFixed32(std::string& out, uint32_t v) {
-  char buf[4];
-  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(v >> (8 * i));
-  out.append(buf, 4);
-}
+using encoding::PutFixed32;
+using encoding::PutFixed64;
+using encoding::PutVarint;
 
 inline uint64_t LoadFixed64(const char* p) {
   uint64_t v = 0;

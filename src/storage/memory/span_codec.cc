@@ -3,6 +3,7 @@
 #include <bit>
 #include <cstring>
 
+#include "common/encoding.h"
 #include "model/string_table.h"
 #include "storage/span_match.h"
 
@@ -25,25 +26,11 @@ int64_t UnZigZag(uint64_t v) {
   return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1);
 }
 
-void PutVarint(std::string* out, uint64_t v) {
-  char buf[10];
-  size_t n = 0;
-  while (v >= 0x80) {
-    buf[n++] = static_cast<char>(v | 0x80);
-    v >>= 7;
-  }
-  buf[n++] = static_cast<char>(v);
-  out->append(buf, n);
-}
-
-void PutFixed64(std::string* out, uint64_t v) {
-  char buf[8];
-  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (8 * i));
-  out->append(buf, 8);
-}
+using encoding::PutFixed64;
+using encoding::PutVarint;
 
 void PutString(std::string* out, std::string_view s) {
-  PutVarint(out, s.size());
+  PutVarint(*out, s.size());
   out->append(s);
 }
 
@@ -55,10 +42,10 @@ void PutValue(std::string* out, const AnyValue& v, NameTable& names) {
     case ValueType::kString:
     case ValueType::kBytes: PutString(out, v.string_value); break;
     case ValueType::kBool: out->push_back(v.bool_value ? 1 : 0); break;
-    case ValueType::kInt: PutVarint(out, ZigZag(v.int_value)); break;
-    case ValueType::kDouble: PutFixed64(out, std::bit_cast<uint64_t>(v.double_value)); break;
+    case ValueType::kInt: PutVarint(*out, ZigZag(v.int_value)); break;
+    case ValueType::kDouble: PutFixed64(*out, std::bit_cast<uint64_t>(v.double_value)); break;
     case ValueType::kArray:
-      PutVarint(out, v.array.size());
+      PutVarint(*out, v.array.size());
       for (const AnyValue& e : v.array) {
         out->push_back(static_cast<char>(e.type));
         PutValue(out, e, names);
@@ -70,9 +57,9 @@ void PutValue(std::string* out, const AnyValue& v, NameTable& names) {
 
 // attributes := n:varint ((key << 3 | type):varint value)*n
 void PutAttributes(std::string* out, const Attributes& attrs, NameTable& names) {
-  PutVarint(out, attrs.size());
+  PutVarint(*out, attrs.size());
   for (const KeyValue& kv : attrs) {
-    PutVarint(out, (uint64_t{names.Id(kv.key)} << 3) | static_cast<uint8_t>(kv.value.type));
+    PutVarint(*out, (uint64_t{names.Id(kv.key)} << 3) | static_cast<uint8_t>(kv.value.type));
     PutValue(out, kv.value, names);
   }
 }
@@ -306,9 +293,9 @@ void NameTable::Grow() {
 //                    dropped:varint flags:varint)*n]
 uint32_t EncodeSpan(const Span& s, uint32_t source, uint64_t base_ns, NameTable& names,
                     std::string* out) {
-  PutVarint(out, source);
+  PutVarint(*out, source);
   const uint32_t name_id = names.Id(s.name);
-  PutVarint(out, name_id);
+  PutVarint(*out, name_id);
   const auto kind = static_cast<uint8_t>(s.kind);
   const auto code = static_cast<uint8_t>(s.status.code);
   const bool escape = kind >= kKindEscape || code >= kCodeEscape;
@@ -324,10 +311,10 @@ uint32_t EncodeSpan(const Span& s, uint32_t source, uint64_t base_ns, NameTable&
     out->push_back(static_cast<char>(kind));
     out->push_back(static_cast<char>(code));
   }
-  PutFixed64(out, s.span_id.value);
-  if (s.parent_span_id.value != 0) PutFixed64(out, s.parent_span_id.value);
-  PutVarint(out, ZigZag(static_cast<int64_t>(s.start_time_ns - base_ns)));
-  PutVarint(out, ZigZag(static_cast<int64_t>(s.end_time_ns - s.start_time_ns)));
+  PutFixed64(*out, s.span_id.value);
+  if (s.parent_span_id.value != 0) PutFixed64(*out, s.parent_span_id.value);
+  PutVarint(*out, ZigZag(static_cast<int64_t>(s.start_time_ns - base_ns)));
+  PutVarint(*out, ZigZag(static_cast<int64_t>(s.end_time_ns - s.start_time_ns)));
 
   // The body goes after a placeholder of one length byte, moved when longer.
   const size_t len_at = out->size();
@@ -335,30 +322,30 @@ uint32_t EncodeSpan(const Span& s, uint32_t source, uint64_t base_ns, NameTable&
   const size_t body_at = out->size();
   PutAttributes(out, s.attributes, names);
   if (!s.events.empty()) {
-    PutVarint(out, s.events.size());
+    PutVarint(*out, s.events.size());
     for (const Event& e : s.events) {
-      PutVarint(out, ZigZag(static_cast<int64_t>(e.time_ns - s.start_time_ns)));
-      PutVarint(out, names.Id(e.name));
+      PutVarint(*out, ZigZag(static_cast<int64_t>(e.time_ns - s.start_time_ns)));
+      PutVarint(*out, names.Id(e.name));
       PutAttributes(out, e.attributes, names);
-      PutVarint(out, e.dropped_attributes_count);
+      PutVarint(*out, e.dropped_attributes_count);
     }
   }
   if (rare) {
     PutString(out, s.trace_state);
-    PutVarint(out, s.flags);
-    PutVarint(out, s.dropped_attributes_count);
-    PutVarint(out, s.dropped_events_count);
-    PutVarint(out, s.dropped_links_count);
+    PutVarint(*out, s.flags);
+    PutVarint(*out, s.dropped_attributes_count);
+    PutVarint(*out, s.dropped_events_count);
+    PutVarint(*out, s.dropped_links_count);
     PutString(out, s.status.message);
-    PutVarint(out, s.links.size());
+    PutVarint(*out, s.links.size());
     for (const Link& l : s.links) {
-      PutFixed64(out, l.trace_id.high);
-      PutFixed64(out, l.trace_id.low);
-      PutFixed64(out, l.span_id.value);
+      PutFixed64(*out, l.trace_id.high);
+      PutFixed64(*out, l.trace_id.low);
+      PutFixed64(*out, l.span_id.value);
       PutString(out, l.trace_state);
       PutAttributes(out, l.attributes, names);
-      PutVarint(out, l.dropped_attributes_count);
-      PutVarint(out, l.flags);
+      PutVarint(*out, l.dropped_attributes_count);
+      PutVarint(*out, l.flags);
     }
   }
   const size_t body_len = out->size() - body_at;
@@ -367,7 +354,7 @@ uint32_t EncodeSpan(const Span& s, uint32_t source, uint64_t base_ns, NameTable&
     return name_id;
   }
   std::string len;
-  PutVarint(&len, body_len);
+  PutVarint(len, body_len);
   (*out)[len_at] = len[0];
   out->insert(body_at, len, 1, std::string::npos);
   return name_id;

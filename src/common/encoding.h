@@ -1,0 +1,35 @@
+// Little-endian fixed-width and varint appends, shared by spoor's own
+// binary encodings (the embedded store's blocks and write-ahead entries, the
+// memory store's spans).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace spoor::encoding {
+
+inline void PutVarint(std::string& out, uint64_t v) {
+  char buf[10];
+  size_t n = 0;
+  while (v >= 0x80) {
+    buf[n++] = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  buf[n++] = static_cast<char>(v);
+  out.append(buf, n);
+}
+
+inline void PutFixed64(std::string& out, uint64_t v) {
+  char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+  out.append(buf, 8);
+}
+
+inline void PutFixed32(std::string& out, uint32_t v) {
+  char buf[4];
+  for (int i = 0; i < 4; ++i) buf[i] = static_cast<char>(v >> (8 * i));
+  out.append(buf, 4);
+}
+
+}  // namespace spoor::encoding
