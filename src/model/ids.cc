@@ -1,5 +1,8 @@
 #include "model/ids.h"
 
+#include <array>
+#include <cstdint>
+
 namespace spoor {
 namespace {
 
@@ -11,22 +14,27 @@ void AppendHex64(uint64_t v, std::string& out) {
   }
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Each byte's value as a hex digit, 0xFF for what is not one.
+constexpr std::array<uint8_t, 256> kHexValues = [] {
+  std::array<uint8_t, 256> t{};
+  t.fill(0xFF);
+  for (int c = '0'; c <= '9'; ++c) t[static_cast<size_t>(c)] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) t[static_cast<size_t>(c)] = static_cast<uint8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) t[static_cast<size_t>(c)] = static_cast<uint8_t>(c - 'A' + 10);
+  return t;
+}();
 
 // Parses up to 16 hex characters into a 64-bit value.
 std::optional<uint64_t> ParseHex64(std::string_view hex) {
   if (hex.size() > 16) return std::nullopt;
   uint64_t v = 0;
+  uint8_t bad = 0;  // high bits set by any non-digit; checked once at the end
   for (char c : hex) {
-    int d = HexValue(c);
-    if (d < 0) return std::nullopt;
-    v = (v << 4) | static_cast<uint64_t>(d);
+    const uint8_t d = kHexValues[static_cast<unsigned char>(c)];
+    bad |= d;
+    v = (v << 4) | (d & 0xF);
   }
+  if (bad & 0xF0) return std::nullopt;
   return v;
 }
 

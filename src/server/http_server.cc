@@ -25,11 +25,17 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(60);
+
+// Sockets and streams bound to one io_context's executor, not the
+// type-erased any_io_executor: every operation would copy and destroy one.
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<tcp, Executor>;
+using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
 constexpr size_t kHeaderLimit = 64 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket socket, const HttpServerOptions& options, const HttpHandler& handler)
+  Session(Socket socket, const HttpServerOptions& options, const HttpHandler& handler)
       : stream_(std::move(socket)), options_(options), handler_(handler) {}
 
   void Start() { ReadHeader(); }
@@ -212,7 +218,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   static constexpr size_t kMaxDrainBytes = 64u << 20;
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::array<char, 16384> drain_buf_;
   size_t drained_ = 0;
@@ -284,13 +290,16 @@ class HttpServer::Impl {
     // there: its handlers never run on two threads, so it needs no strand,
     // and a request is read, handled and answered without a thread switch.
     asio::io_context& ioc = *iocs_[next_ioc_++ % iocs_.size()];
-    acceptor_->async_accept(ioc, [this](beast::error_code ec, tcp::socket socket) {
+    auto socket = std::make_shared<Socket>(ioc.get_executor());
+    acceptor_->async_accept(*socket, [this, &ioc, socket](beast::error_code ec) {
       if (ec) {
         if (ec == asio::error::operation_aborted) return;
         LogWarn(options_.name, ": accept failed: ", ec.message());
       } else {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), options_, handler_)->Start();
+        socket->set_option(tcp::no_delay(true), ec);
+        auto session = std::make_shared<Session>(std::move(*socket), options_, handler_);
+        // Started on its own I/O thread, where all its operations then run.
+        asio::post(ioc, [session] { session->Start(); });
       }
       Accept();
     });

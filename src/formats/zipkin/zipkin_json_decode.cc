@@ -107,15 +107,8 @@ bool ZipkinJsonDecoder::DecodeSpan(element e, const Path& p, zipkin::ZipkinSpanV
   }
   span.flags = zipkin::kSampledFlag | (debug ? zipkin::kDebugFlag : 0);
 
-  *why = zipkin::CheckHexId("traceId", trace_id, 32, false);
-  if (why->empty()) *why = zipkin::CheckHexId("id", span_id, 16, false);
-  if (why->empty() && !parent_id.empty())
-    *why = zipkin::CheckHexId("parentId", parent_id, 16, true);
-  if (!why->empty()) return true;
-  span.trace_id = *TraceId::ParseHex(trace_id);
-  span.span_id = *SpanId::ParseHex(span_id);
-  // An all-zero parentId means none, as in Zipkin.
-  if (!parent_id.empty()) span.parent_span_id = *SpanId::ParseHex(parent_id);
+  *why = zipkin::ParseSpanIds(trace_id, span_id, parent_id, &span.trace_id, &span.span_id,
+                              &span.parent_span_id);
   return true;
 }
 
@@ -139,9 +132,16 @@ bool ZipkinJsonDecoder::DecodeAnnotations(element e, const Path& p, std::vector<
 }
 
 bool ZipkinJsonDecoder::DecodeTags(element e, const Path& p, Attributes* out) {
+  if (zipkin::dom::object obj; e.get(obj) == simdjson::SUCCESS) {
+    out->reserve(out->size() + obj.size());
+  }
   return ForEachField(e, p, [&](std::string_view key, element v, const Path& fp) {
     // Tag values are strings; numbers and booleans, which some clients send,
     // are kept in their JSON text.
+    if (std::string_view text; v.get(text) == simdjson::SUCCESS) {
+      out->push_back({Intern(key), AnyValue::String(text)});
+      return true;
+    }
     std::string value;
     if (!TagText(v, fp, &value)) return false;
     out->push_back({Intern(key), AnyValue::String(value)});

@@ -83,8 +83,7 @@ ScopeNames ApplyConventions(ZipkinSpanView* s) {
   return scope;
 }
 
-}  // namespace
-
+// Why a hex ID is unusable, or an empty string if it is fine.
 std::string CheckHexId(std::string_view field, std::string_view hex, size_t max_len,
                        bool allow_zero) {
   if (hex.empty()) return std::string(field) + " is missing";
@@ -100,6 +99,27 @@ std::string CheckHexId(std::string_view field, std::string_view hex, size_t max_
     return std::string(field) + " is all zeros";
   }
   return {};
+}
+
+}  // namespace
+
+std::string ParseSpanIds(std::string_view trace_hex, std::string_view span_hex,
+                         std::string_view parent_hex, TraceId* trace_id, SpanId* span_id,
+                         SpanId* parent_id) {
+  std::optional<TraceId> trace = TraceId::ParseHex(trace_hex);
+  std::optional<SpanId> span = SpanId::ParseHex(span_hex);
+  std::optional<SpanId> parent = parent_hex.empty() ? SpanId{} : SpanId::ParseHex(parent_hex);
+  if (trace && trace->valid() && span && span->valid() && parent) {
+    *trace_id = *trace;
+    *span_id = *span;
+    *parent_id = *parent;
+    return {};
+  }
+  // Only on failure: which ID, and what is wrong with it.
+  std::string why = CheckHexId("traceId", trace_hex, 32, false);
+  if (why.empty()) why = CheckHexId("id", span_hex, 16, false);
+  if (why.empty() && !parent_hex.empty()) why = CheckHexId("parentId", parent_hex, 16, true);
+  return why;
 }
 
 void DedupeKeys(Attributes* attrs) {

@@ -75,11 +75,14 @@ class ZipkinBatchBuilder {
   std::unordered_map<std::string, size_t> resources_;
 };
 
-// Why a hex ID is unusable, or an empty string if it is fine: `max_len` hex
-// digits at most (shorter ones are left-padded with zeros), not all zeros
-// unless `allow_zero`.
-[[nodiscard]] std::string CheckHexId(std::string_view field, std::string_view hex, size_t max_len,
-                                     bool allow_zero);
+// A span's hex IDs, parsed: the trace ID at most 32 hex digits, the span
+// and parent IDs at most 16 (shorter ones are left-padded with zeros);
+// neither the trace nor the span ID all zeros; no parent when `parent_hex`
+// is empty (an all-zero one means none too). Returns why they are
+// unusable ("traceId is not hex"), or an empty string when they are fine.
+[[nodiscard]] std::string ParseSpanIds(std::string_view trace_hex, std::string_view span_hex,
+                                       std::string_view parent_hex, TraceId* trace_id,
+                                       SpanId* span_id, SpanId* parent_id);
 
 // Keeps one attribute per key: the last value, at the first key's position.
 // Keys must be interned.

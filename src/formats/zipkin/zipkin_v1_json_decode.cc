@@ -86,14 +86,8 @@ bool ZipkinV1JsonDecoder::DecodeSpan(element e, const Path& p, zipkin::ZipkinV1S
   if (out->timestamp_us + out->duration_us > zipkin::kMaxMicros) {
     return Fail(p.Field("duration"), "integer out of range");
   }
-  *why = zipkin::CheckHexId("traceId", trace_id, 32, false);
-  if (why->empty()) *why = zipkin::CheckHexId("id", span_id, 16, false);
-  if (why->empty() && !parent_id.empty())
-    *why = zipkin::CheckHexId("parentId", parent_id, 16, true);
-  if (!why->empty()) return true;
-  out->trace_id = *TraceId::ParseHex(trace_id);
-  out->id = *SpanId::ParseHex(span_id);
-  if (!parent_id.empty()) out->parent_id = *SpanId::ParseHex(parent_id);
+  *why =
+      zipkin::ParseSpanIds(trace_id, span_id, parent_id, &out->trace_id, &out->id, &out->parent_id);
   return true;
 }
 

@@ -84,17 +84,24 @@ class MemoryStore final : public Storage {
     std::unique_lock lock(mu_);
     encoded_.clear();
     pending_.clear();
+    TraceEntry* last = nullptr;  // the entry of the previous span's trace
+    TraceId last_id;
     for (ResourceSpans& rs : batch.resource_spans) {
       // Looked up on the first span so that a resource without spans adds no service.
       std::set<std::pair<std::string, SpanKind>>* ops = nullptr;
       for (ScopeSpans& ss : rs.scope_spans) {
         for (Span& span : ss.spans) {
-          auto [it, inserted] = traces_.try_emplace(span.trace_id);
-          TraceEntry& entry = it->second;
-          if (inserted) {
-            order_.push_back(span.trace_id);
-            entry.base_ns = span.start_time_ns;
+          // A trace's spans mostly come one after the other: looked up once.
+          if (last == nullptr || span.trace_id != last_id) {
+            auto [it, inserted] = traces_.try_emplace(span.trace_id);
+            last = &it->second;
+            last_id = span.trace_id;
+            if (inserted) {
+              order_.push_back(span.trace_id);
+              last->base_ns = span.start_time_ns;
+            }
           }
+          TraceEntry& entry = *last;
           entry.min_start_ns = std::min(entry.min_start_ns, span.start_time_ns);
           entry.max_start_ns = std::max(entry.max_start_ns, span.start_time_ns);
           if (!known_ops_.Contains(rs.resource->service_name, span.name, span.kind)) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace spoor {
 namespace {
 
@@ -20,6 +22,24 @@ TEST(TraceId, ParseHexAcceptsShortAndLongForms) {
   EXPECT_FALSE(TraceId::ParseHex(""));
   EXPECT_FALSE(TraceId::ParseHex("xyz"));
   EXPECT_FALSE(TraceId::ParseHex(std::string(33, '1')));
+}
+
+TEST(TraceId, ParseHexRefusesEveryByteThatIsNotAHexDigit) {
+  // Each byte in each position: the neighbours of the digit ranges
+  // ('/', ':', '@', 'G', '`', 'g'), NUL and bytes above 0x7F included.
+  for (int b = 0; b < 256; ++b) {
+    const char c = static_cast<char>(b);
+    const bool digit = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    for (size_t at : {size_t{0}, size_t{7}, size_t{15}, size_t{31}}) {
+      std::string hex(32, '1');
+      hex[at] = c;
+      EXPECT_EQ(TraceId::ParseHex(hex).has_value(), digit) << "byte " << b << " at " << at;
+    }
+    std::string span(16, 'a');
+    span[3] = c;
+    EXPECT_EQ(SpanId::ParseHex(span).has_value(), digit) << "byte " << b;
+  }
+  EXPECT_EQ(TraceId::ParseHex("fFaA09"), (TraceId{0, 0xffaa09}));
 }
 
 TEST(TraceId, BytesRoundTripBigEndian) {

@@ -37,6 +37,30 @@ TEST(StringTable, ManyNamesStayDistinctAndStable) {
   EXPECT_NE(Intern("name-1234").data(), Intern("name-1235").data());
 }
 
+TEST(StringTable, StringsAlikeAtBothEndsStayDistinct) {
+  // The thread's cache picks slots by length and the first and last eight
+  // bytes: these share all three, and must still be told apart, whichever
+  // of them the slot holds.
+  const std::string a = "http.request.header.A.value";
+  const std::string b = "http.request.header.B.value";
+  const std::string c = "http.request.header.C.value";
+  for (int round = 0; round < 3; ++round) {
+    std::string_view va = Intern(a);
+    std::string_view vb = Intern(b);
+    std::string_view vc = Intern(c);
+    EXPECT_EQ(va, a);
+    EXPECT_EQ(vb, b);
+    EXPECT_EQ(vc, c);
+    EXPECT_EQ(Intern(a).data(), va.data());
+  }
+  // Short strings (under eight and under four bytes) too.
+  EXPECT_EQ(Intern("k1x2"), "k1x2");
+  EXPECT_EQ(Intern("k1y2"), "k1y2");
+  EXPECT_EQ(Intern("a_b"), "a_b");
+  EXPECT_EQ(Intern("a-b"), "a-b");
+  EXPECT_NE(Intern("a_b").data(), Intern("a-b").data());
+}
+
 TEST(StringTable, ThreadsAgree) {
   std::vector<const char*> seen(8);
   std::vector<std::thread> threads;
