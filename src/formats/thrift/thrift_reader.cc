@@ -75,13 +75,13 @@ bool Reader::Fail(std::string message) {
   return false;
 }
 
-bool Reader::Need(size_t n, std::string_view what) {
+bool Reader::NeedFailed(size_t n, std::string_view what) {
   if (!error_.empty()) return false;
   if (remaining() < n) return Fail("truncated " + std::string(what));
   return true;
 }
 
-bool Reader::ReadVarint(uint64_t* v, int max_bytes, std::string_view what) {
+bool Reader::ReadLongVarint(uint64_t* v, int max_bytes, std::string_view what) {
   uint64_t result = 0;
   for (int i = 0; i < max_bytes; ++i) {
     if (!Need(1, what)) return false;
@@ -109,22 +109,8 @@ bool Reader::ReadFixed(size_t n, uint64_t* v, bool little_endian, std::string_vi
   return true;
 }
 
-bool Reader::CompactType(uint8_t nibble, TType* type) {
-  switch (nibble) {
-    case kCompactTrue:
-    case kCompactFalse: *type = TType::kBool; return true;
-    case kCompactByte: *type = TType::kByte; return true;
-    case kCompactI16: *type = TType::kI16; return true;
-    case kCompactI32: *type = TType::kI32; return true;
-    case kCompactI64: *type = TType::kI64; return true;
-    case kCompactDouble: *type = TType::kDouble; return true;
-    case kCompactBinary: *type = TType::kString; return true;
-    case kCompactList: *type = TType::kList; return true;
-    case kCompactSet: *type = TType::kSet; return true;
-    case kCompactMap: *type = TType::kMap; return true;
-    case kCompactStruct: *type = TType::kStruct; return true;
-    default: return Fail("unknown compact type " + std::to_string(nibble));
-  }
+bool Reader::UnknownCompactType(uint8_t nibble) {
+  return Fail("unknown compact type " + std::to_string(nibble));
 }
 
 bool Reader::Enter() {

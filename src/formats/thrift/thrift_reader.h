@@ -79,10 +79,46 @@ class Reader {
   [[nodiscard]] const std::string& error() const { return error_; }
 
  private:
-  bool Need(size_t n, std::string_view what);
-  bool ReadVarint(uint64_t* v, int max_bytes, std::string_view what);
+  // The checks every read makes are inline; what builds an error message
+  // is not.
+  bool Need(size_t n, std::string_view what) {
+    if (n <= remaining() && error_.empty()) [[likely]] {
+      return true;
+    }
+    return NeedFailed(n, what);
+  }
+  bool NeedFailed(size_t n, std::string_view what);
+  // After a failure pos_ is at the end, so the one-byte case needs no
+  // check of error_.
+  bool ReadVarint(uint64_t* v, int max_bytes, std::string_view what) {
+    if (pos_ < in_.size()) [[likely]] {
+      const auto byte = static_cast<uint8_t>(in_[pos_]);
+      if (byte < 0x80) {
+        ++pos_;
+        *v = byte;
+        return true;
+      }
+    }
+    return ReadLongVarint(v, max_bytes, what);
+  }
+  bool ReadLongVarint(uint64_t* v, int max_bytes, std::string_view what);
   bool ReadFixed(size_t n, uint64_t* v, bool little_endian, std::string_view what);
-  bool CompactType(uint8_t nibble, TType* type);
+  // A compact protocol type nibble (0 to 15) as a TType.
+  bool CompactType(uint8_t nibble, TType* type) {
+    const TType t = kCompactTypes[nibble & 0x0f];
+    if (t != TType::kStop) [[likely]] {
+      *type = t;
+      return true;
+    }
+    return UnknownCompactType(nibble);
+  }
+  bool UnknownCompactType(uint8_t nibble);
+  // By compact type number; kStop for the numbers that are not a type
+  // (0, the stop, is not a value's type either).
+  static constexpr TType kCompactTypes[16] = {
+      TType::kStop,   TType::kBool,   TType::kBool,   TType::kByte, TType::kI16, TType::kI32,
+      TType::kI64,    TType::kDouble, TType::kString, TType::kList, TType::kSet, TType::kMap,
+      TType::kStruct, TType::kStop,   TType::kStop,   TType::kStop};
   bool Enter();
   bool CheckCount(uint64_t count, size_t min_element_bytes, std::string_view what);
 
