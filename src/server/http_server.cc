@@ -24,30 +24,56 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kIdleTimeout = std::chrono::seconds(60);
-
-// Sockets and streams bound to one io_context's executor, not the
+// Sockets and timers bound to one io_context's executor, not the
 // type-erased any_io_executor: every operation would copy and destroy one.
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
-using Stream = beast::basic_stream<tcp, Executor, beast::unlimited_rate_policy>;
+using Clock = std::chrono::steady_clock;
+using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
 constexpr size_t kHeaderLimit = 64 * 1024;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Socket socket, const HttpServerOptions& options, const HttpHandler& handler)
-      : stream_(std::move(socket)), options_(options), handler_(handler) {}
+      : socket_(std::move(socket)),
+        timer_(socket_.get_executor()),
+        options_(options),
+        handler_(handler) {}
 
   void Start() { ReadHeader(); }
 
  private:
+  // Each phase (reading a request, writing an answer, draining before a
+  // close) has a deadline; past it the connection is closed. The timer is
+  // moved only when the deadline comes before its expiry: a connection busy
+  // with one request after another moves it about once per timeout, not
+  // once per request (each move would be a system call).
+  void SetDeadline(Clock::duration timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (timer_armed_ && timer_.expiry() <= deadline_) return;  // fires first, then re-arms
+    ArmTimer();
+  }
+
+  void ArmTimer() {
+    timer_armed_ = true;
+    timer_.expires_at(deadline_);
+    timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+      auto self = weak.lock();
+      if (!self || ec == asio::error::operation_aborted) return;
+      self->timer_armed_ = false;
+      if (!self->socket_.is_open()) return;
+      if (Clock::now() < self->deadline_) return self->ArmTimer();  // moved on meanwhile
+      self->Close();  // pending reads and writes end with operation_aborted
+    });
+  }
+
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimit);
     parser_->body_limit(options_.max_body_bytes);
-    stream_.expires_after(kIdleTimeout);
+    SetDeadline(options_.idle_timeout);
     http::async_read_header(
-        stream_, buffer_, *parser_,
+        socket_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
@@ -62,7 +88,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto expect = req[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      http::async_write(stream_, *cont,
+      http::async_write(socket_, *cont,
                         [self = shared_from_this(), cont](beast::error_code ec2, size_t) {
                           if (ec2) return self->Close();
                           self->ReadBody();
@@ -73,7 +99,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(stream_, buffer_, *parser_,
+    http::async_read(socket_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->OnReadError(ec);
                        self->Handle();
@@ -86,9 +112,8 @@ class Session : public std::enable_shared_from_this<Session> {
                           std::to_string(options_.max_body_bytes) + " bytes");
     }
     if (ec == http::error::header_limit) return SendError(431, "request headers too large");
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-        ec == asio::error::eof) {
+    if (ec == http::error::end_of_stream || ec == asio::error::connection_reset ||
+        ec == asio::error::operation_aborted || ec == asio::error::eof) {
       return Close();
     }
     if (ec == http::error::partial_message) return Close();
@@ -115,7 +140,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!remote_address_) {  // once per connection, not per request
       beast::error_code ec;
-      auto endpoint = stream_.socket().remote_endpoint(ec);
+      auto endpoint = socket_.remote_endpoint(ec);
       remote_address_ = ec ? std::string() : endpoint.address().to_string();
     }
     request.remote_address = *remote_address_;
@@ -164,8 +189,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive);
     res->prepare_payload();
     if (head) res->body().clear();
-    stream_.expires_after(kIdleTimeout);
-    http::async_write(stream_, *res,
+    SetDeadline(options_.idle_timeout);
+    http::async_write(socket_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
                         if (ec) return self->Close();
                         if (!res->keep_alive()) return self->LingeringClose();
@@ -190,8 +215,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    socket_.close(ec);
+    timer_.cancel();
   }
 
   // Closes after an answer sent before the request was read in full (e.g. a
@@ -201,24 +227,26 @@ class Session : public std::enable_shared_from_this<Session> {
   // section 9.6).
   void LingeringClose() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(std::chrono::seconds(2));
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    SetDeadline(std::chrono::seconds(2));
     Drain();
   }
 
   void Drain() {
-    stream_.async_read_some(asio::buffer(drain_buf_),
+    socket_.async_read_some(asio::buffer(drain_buf_),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               self->drained_ += n;
-                              if (ec || self->drained_ > kMaxDrainBytes)
-                                return self->stream_.close();
+                              if (ec || self->drained_ > kMaxDrainBytes) return self->Close();
                               self->Drain();
                             });
   }
 
   static constexpr size_t kMaxDrainBytes = 64u << 20;
 
-  Stream stream_;
+  Socket socket_;
+  Timer timer_;
+  Clock::time_point deadline_;
+  bool timer_armed_ = false;
   beast::flat_buffer buffer_;
   std::array<char, 16384> drain_buf_;
   size_t drained_ = 0;

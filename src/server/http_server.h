@@ -8,6 +8,7 @@
 // handler runs on them and may be called concurrently.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -23,6 +24,10 @@ struct HttpServerOptions {
   uint16_t port = 0;  // 0 = any free port
   size_t max_body_bytes = 64u << 20;
   int threads = 2;
+  // A connection is closed when a request takes longer than this to arrive
+  // (from the end of the previous answer, or the connection's start) or an
+  // answer takes longer to be written.
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   // Answers a request whose body is over max_body_bytes (413), called with
   // the request line and headers only; unset = a plain-text 413. The
   // connection is closed after the answer.

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "test_http_client.h"
@@ -25,8 +26,10 @@ using servertest::TestConnection;
 // and answers with the request's body (or runs `respond` when set).
 class HttpServerTest : public ::testing::Test {
  protected:
-  void StartServer(size_t max_body_bytes = 1 << 20) {
+  void StartServer(size_t max_body_bytes = 1 << 20,
+                   std::chrono::milliseconds idle_timeout = std::chrono::seconds(60)) {
     HttpServerOptions options;
+    options.idle_timeout = idle_timeout;
     options.name = "test";
     options.host = "127.0.0.1";
     options.port = 0;
@@ -316,6 +319,39 @@ TEST_F(HttpServerTest, SeveralConnectionsAreServedAtOnce) {
   ASSERT_TRUE(ra.has_value());
   EXPECT_EQ(rb->body, "b");
   EXPECT_EQ(ra->body, "a");
+}
+
+TEST_F(HttpServerTest, IdleConnectionIsClosedAfterTheTimeout) {
+  StartServer(1 << 20, std::chrono::milliseconds(300));
+  TestConnection c(server_->port());
+  ASSERT_TRUE(c.Exchange(GetRequest("/x")).has_value());
+  EXPECT_TRUE(c.ReadsEof());  // long before the client's own 10 s read timeout
+}
+
+TEST_F(HttpServerTest, RequestThatStopsHalfwayIsClosedAfterTheTimeout) {
+  StartServer(1 << 20, std::chrono::milliseconds(300));
+  TestConnection c(server_->port());
+  ASSERT_TRUE(c.Send("POST /x HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc"));
+  EXPECT_TRUE(c.ReadsEof());
+  EXPECT_TRUE(Requests().empty());
+}
+
+TEST_F(HttpServerTest, BusyConnectionOutlivesTheTimeout) {
+  // Requests every 50 ms for three times the timeout: the deadline moves
+  // with each one, so the connection stays open throughout.
+  const auto timeout = std::chrono::milliseconds(1000);
+  StartServer(1 << 20, timeout);
+  TestConnection c(server_->port());
+  const auto until = std::chrono::steady_clock::now() + 3 * timeout;
+  int served = 0;
+  while (std::chrono::steady_clock::now() < until) {
+    auto r = c.Exchange(PostRequest("/x", "ping"));
+    ASSERT_TRUE(r.has_value()) << "closed after " << served << " requests";
+    EXPECT_EQ(r->body, "ping");
+    ++served;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GT(served, 3);
 }
 
 TEST_F(HttpServerTest, StopReturnsPromptlyWithAnIdleConnectionOpen) {
