@@ -35,7 +35,7 @@ const protocols = (args.protocols ?? 'otlp-grpc,otlp-http,otlp-http-json,jaeger-
 const storages = (args.storages ?? 'memory,embedded').split(',');
 // UDP has no back-pressure: at full speed the kernel drops datagrams, so
 // the UDP run is paced (spans per second over all connections).
-const udpRate = Number(args['udp-rate'] ?? 100000);
+const udpRate = Number(args['udp-rate'] ?? 200000);
 const spoorBin = path.join(build, 'src/spoor');
 const tracegenBin = path.join(build, 'tools/tracegen/tracegen');
 const benchBin = path.join(build, 'bench/spoor_bench');

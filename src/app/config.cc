@@ -107,7 +107,7 @@ const std::vector<Option>& Options() {
                  PositiveInt<size_t>("collector.queue-size", [](Config& c) -> size_t& {
                    return c.pipeline.queue_size_spans;
                  })});
-    o.push_back({"collector.num-workers", "2", "threads writing queued spans to storage",
+    o.push_back({"collector.num-workers", "1", "threads writing queued spans to storage",
                  PositiveInt<int>("collector.num-workers",
                                   [](Config& c) -> int& { return c.pipeline.num_workers; })});
     o.push_back(

@@ -39,7 +39,10 @@ struct IngestMetrics {
 
 struct PipelineOptions {
   size_t queue_size_spans = 100000;
-  int num_workers = 2;
+  // One by default: the stores serialize most of a write (the memory
+  // store entirely), so a second writer mostly adds thread switches
+  // (docs/performance.md).
+  int num_workers = 1;
   // Submit() returns only once the batch is written (and reports a failed
   // write to the sender): acknowledged then means stored, which with a
   // store that syncs its writes means on disk.

@@ -63,7 +63,7 @@ TEST(ParseArgs, DefaultsWithoutArguments) {
   EXPECT_EQ(c.storage.type, StorageOptions{}.type);  // the factory's default
   EXPECT_EQ(c.storage.memory.max_traces, 100000u);
   EXPECT_EQ(c.pipeline.queue_size_spans, 100000u);
-  EXPECT_EQ(c.pipeline.num_workers, 2);
+  EXPECT_EQ(c.pipeline.num_workers, 1);
   EXPECT_TRUE(c.otlp_enabled);
   EXPECT_EQ(c.otlp_grpc_host_port, ":4317");
   EXPECT_EQ(c.otlp_http_host_port, ":4318");
