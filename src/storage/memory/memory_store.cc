@@ -1,6 +1,7 @@
 #include "storage/memory/memory_store.h"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <functional>
 #include <map>
@@ -84,24 +85,13 @@ class MemoryStore final : public Storage {
     std::unique_lock lock(mu_);
     encoded_.clear();
     pending_.clear();
-    TraceEntry* last = nullptr;  // the entry of the previous span's trace
-    TraceId last_id;
+    RecentTraces recent;
     for (ResourceSpans& rs : batch.resource_spans) {
       // Looked up on the first span so that a resource without spans adds no service.
       std::set<std::pair<std::string, SpanKind>>* ops = nullptr;
       for (ScopeSpans& ss : rs.scope_spans) {
         for (Span& span : ss.spans) {
-          // A trace's spans mostly come one after the other: looked up once.
-          if (last == nullptr || span.trace_id != last_id) {
-            auto [it, inserted] = traces_.try_emplace(span.trace_id);
-            last = &it->second;
-            last_id = span.trace_id;
-            if (inserted) {
-              order_.push_back(span.trace_id);
-              last->base_ns = span.start_time_ns;
-            }
-          }
-          TraceEntry& entry = *last;
+          TraceEntry& entry = Entry(span.trace_id, span.start_time_ns, &recent);
           entry.min_start_ns = std::min(entry.min_start_ns, span.start_time_ns);
           entry.max_start_ns = std::max(entry.max_start_ns, span.start_time_ns);
           if (!known_ops_.Contains(rs.resource->service_name, span.name, span.kind)) {
@@ -225,6 +215,44 @@ class MemoryStore final : public Storage {
   }
 
  private:
+  // The traces of a batch's last few spans and their entries. A batch
+  // mostly holds a trace's spans one after another, or a few traces'
+  // interleaved (one resource's spans, then the next resource's, of the
+  // same traces): most spans find their entry here rather than in traces_,
+  // where a new trace costs cache misses. Valid during one Write.
+  struct RecentTraces {
+    static constexpr size_t kSize = 16;
+    std::array<std::pair<TraceId, TraceEntry*>, kSize> slots{};
+    size_t used = 0;
+    size_t last = 0;  // the slot found or added last
+  };
+
+  // The entry of trace `id`, added (with `start_ns` as its base) if new.
+  // Requires mu_.
+  TraceEntry& Entry(const TraceId& id, uint64_t start_ns, RecentTraces* recent) {
+    if (recent->used > 0 && recent->slots[recent->last].first == id) {
+      return *recent->slots[recent->last].second;
+    }
+    for (size_t i = 0; i < recent->used; ++i) {
+      if (recent->slots[i].first == id) {
+        recent->last = i;
+        return *recent->slots[i].second;
+      }
+    }
+    auto [it, inserted] = traces_.try_emplace(id);
+    if (inserted) {
+      order_.push_back(id);
+      it->second.base_ns = start_ns;
+    }
+    // Round robin over the slots once they are all used.
+    const size_t slot = recent->used < RecentTraces::kSize
+                            ? recent->used++
+                            : (recent->last + 1) % RecentTraces::kSize;
+    recent->slots[slot] = {id, &it->second};
+    recent->last = slot;
+    return it->second;
+  }
+
   // The spans of a trace, decoded.
   bool DecodeTrace(const TraceId& id, const TraceEntry& entry, Trace* out) const {
     out->trace_id = id;

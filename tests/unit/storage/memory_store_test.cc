@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -112,6 +113,45 @@ TEST(MemoryStoreGetTrace, SpansOfOneTraceFromSeveralBatchesAreMerged) {
   auto trace = store->GetTrace(Tid(1), {});
   ASSERT_TRUE(trace.ok());
   EXPECT_EQ(SpanIds(*trace), (std::multiset<uint64_t>{1, 2, 3}));
+}
+
+TEST(MemoryStoreGetTrace, InterleavedTracesOfOneBatchAreEachKeptWhole) {
+  // 40 traces over three resources; in each resource, groups of five
+  // traces with their spans interleaved (t1 t2 .. t5 t1 t2 .. t5), so that a
+  // span's trace was seen a few spans before, and more traces in all than
+  // the write's cache of recent traces holds. Each trace must get exactly
+  // its own spans, with their resources.
+  constexpr uint64_t kTraces = 40;
+  constexpr uint64_t kGroup = 5;
+  SpanBatch batch;
+  uint64_t next_id = 1;
+  std::map<uint64_t, std::multiset<uint64_t>> ids_of;  // trace -> span IDs written
+  for (const char* service : {"a", "b", "c"}) {
+    std::vector<Span> spans;
+    for (uint64_t first = 1; first <= kTraces; first += kGroup) {
+      for (int round = 0; round < 2; ++round) {
+        for (uint64_t t = first; t < first + kGroup; ++t) {
+          const uint64_t id = next_id++;
+          ids_of[t].insert(id);
+          spans.push_back(MakeSpan(Tid(t), id, 0, "op", t * kSecond + id));
+        }
+      }
+    }
+    Add(batch, MakeResource(service), std::move(spans));
+  }
+  auto store = NewStore();
+  WriteOk(*store, batch);
+  for (uint64_t t = 1; t <= kTraces; ++t) {
+    auto trace = store->GetTrace(Tid(t), {});
+    ASSERT_TRUE(trace.ok()) << t;
+    EXPECT_EQ(SpanIds(*trace), ids_of[t]) << t;
+    std::multiset<std::string> services;
+    for (const SpanRecord& r : trace->spans) {
+      EXPECT_EQ(r.span.trace_id, Tid(t));
+      services.insert(std::string(r.resource->service_name));
+    }
+    EXPECT_EQ(services, (std::multiset<std::string>{"a", "a", "b", "b", "c", "c"})) << t;
+  }
 }
 
 // The store keeps spans encoded; what comes back must be what was written.
