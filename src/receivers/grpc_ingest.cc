@@ -11,12 +11,23 @@ grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecod
                                Pipeline& pipeline, IngestMetrics& metrics, DecodeStats* stats) {
   std::vector<grpc::Slice> slices;
   if (!request.Dump(&slices).ok()) return {grpc::StatusCode::INTERNAL, "cannot read the request"};
-  std::string bytes;
-  for (const grpc::Slice& slice : slices) {
-    bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  // A request in one slice is decoded where it is; one in several is joined
+  // in a buffer the thread keeps (the decoded batch holds no view into it).
+  std::string_view bytes;
+  thread_local std::string joined;
+  if (slices.size() == 1) {
+    bytes = {reinterpret_cast<const char*>(slices[0].begin()), slices[0].size()};
+  } else if (!slices.empty()) {
+    joined.clear();
+    for (const grpc::Slice& slice : slices) {
+      joined.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+    }
+    bytes = joined;
   }
   SpanBatch batch;
-  if (Status decoded = decode(bytes, &batch, stats); !decoded.ok()) {
+  Status decoded = decode(bytes, &batch, stats);
+  if (joined.capacity() > (8u << 20)) std::string().swap(joined);  // after an unusually large one
+  if (!decoded.ok()) {
     metrics.requests_malformed.Inc();
     return {grpc::StatusCode::INVALID_ARGUMENT, decoded.message()};
   }
