@@ -13,7 +13,25 @@ Status GunzipLimited(std::string_view compressed, size_t max_output_bytes, std::
   zs.avail_in = static_cast<uInt>(compressed.size());
   char buf[64 * 1024];
   int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
+  for (;;) {
+    if (rc == Z_STREAM_END) {
+      if (zs.avail_in == 0) break;
+      // Another gzip member follows (RFC 1952, 2.2): its data continues the
+      // output. Anything else after the end is refused, as Go's gzip reader
+      // (and so Jaeger and the OpenTelemetry collector) refuses it.
+      if (zs.avail_in >= 2 && zs.next_in[0] == 0x1f && zs.next_in[1] == 0x8b) {
+        if (inflateReset(&zs) != Z_OK) {
+          inflateEnd(&zs);
+          return Internal("inflateReset failed");
+        }
+        rc = Z_OK;
+      } else {
+        const size_t trailing = zs.avail_in;
+        inflateEnd(&zs);
+        return InvalidArgument("invalid gzip body: " + std::to_string(trailing) +
+                               " bytes after the end of the compressed data");
+      }
+    }
     zs.next_out = reinterpret_cast<Bytef*>(buf);
     zs.avail_out = sizeof buf;
     rc = inflate(&zs, Z_NO_FLUSH);

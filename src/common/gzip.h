@@ -9,9 +9,10 @@
 
 namespace spoor {
 
-// Decompresses gzip (or zlib) data into `out`. Fails with kTooLarge as soon
-// as the output would exceed `max_output_bytes` (so a small "gzip bomb"
-// cannot exhaust memory), and with kInvalidArgument for corrupt input.
+// Decompresses gzip (or zlib) data into `out`: every member of a gzip stream
+// of several, in order. Fails with kTooLarge as soon as the output would
+// exceed `max_output_bytes` (so a small "gzip bomb" cannot exhaust memory),
+// and with kInvalidArgument for corrupt input or bytes after the last member.
 [[nodiscard]] Status GunzipLimited(std::string_view compressed, size_t max_output_bytes,
                                    std::string* out);
 

@@ -104,5 +104,35 @@ TEST(Gzip, TinyBombIsStoppedAtTheLimit) {
   EXPECT_LE(out.size(), 100000u);
 }
 
+TEST(Gzip, ConcatenatedMembersAreAllDecompressed) {
+  // RFC 1952: a gzip stream may hold several members one after another (as
+  // `cat a.gz b.gz` or a streaming compressor that flushes members makes),
+  // and means their contents in order.
+  const std::string a = Sample();
+  const std::string b = "second member " + Sample();
+  std::string out;
+  Status s = GunzipLimited(GzipCompress(a) + GzipCompress(b) + GzipCompress(""), 1 << 20, &out);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(out, a + b);
+}
+
+TEST(Gzip, LimitAppliesToAllMembersTogether) {
+  std::string out;
+  Status s = GunzipLimited(
+      GzipCompress(std::string(600, 'a')) + GzipCompress(std::string(600, 'b')), 1000, &out);
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
+}
+
+TEST(Gzip, BytesAfterTheLastMemberAreInvalidArgument) {
+  std::string out;
+  Status s = GunzipLimited(GzipCompress("spans") + "trailing", 1 << 20, &out);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("after the end"), std::string::npos) << s.message();
+  // A truncated second member is refused too, not taken for the first alone.
+  std::string second = GzipCompress(Sample());
+  s = GunzipLimited(GzipCompress("spans") + second.substr(0, second.size() / 2), 1 << 20, &out);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace spoor
