@@ -224,7 +224,8 @@ class MemoryStore final : public Storage {
     static constexpr size_t kSize = 16;
     std::array<std::pair<TraceId, TraceEntry*>, kSize> slots{};
     size_t used = 0;
-    size_t last = 0;  // the slot found or added last
+    size_t last = 0;  // the slot found or added last: checked first
+    size_t next = 0;  // the slot a new trace takes once all are used (oldest first)
   };
 
   // The entry of trace `id`, added (with `start_ns` as its base) if new.
@@ -244,10 +245,13 @@ class MemoryStore final : public Storage {
       order_.push_back(id);
       it->second.base_ns = start_ns;
     }
-    // Round robin over the slots once they are all used.
-    const size_t slot = recent->used < RecentTraces::kSize
-                            ? recent->used++
-                            : (recent->last + 1) % RecentTraces::kSize;
+    size_t slot = recent->used;
+    if (recent->used < RecentTraces::kSize) {
+      ++recent->used;
+    } else {
+      slot = recent->next;
+      recent->next = (recent->next + 1) % RecentTraces::kSize;
+    }
     recent->slots[slot] = {id, &it->second};
     recent->last = slot;
     return it->second;
