@@ -13,6 +13,7 @@ PACKAGES=(
   clang libclang-rt-14-dev llvm
   nodejs chromium
   ruby-jaeger-client
+  clickhouse-server clickhouse-client zookeeper
 )
 
 missing=()

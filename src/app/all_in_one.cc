@@ -105,7 +105,7 @@ int RunAllInOne(const Config& config) {
   std::unique_ptr<Storage> storage = std::move(storage_or).value();
   PipelineOptions pipeline_options = config.pipeline;
   pipeline_options.ack_after_write =
-      config.storage.type == "embedded" && config.storage.embedded.sync_writes;
+      FindStorageBackend(config.storage.type)->capabilities(config.storage).ack_after_write;
   Pipeline pipeline(pipeline_options, *storage);
   auto& registry = MetricsRegistry::Global();
   registry.AddGauge("spoor_queue_length", "Spans waiting in the queue", {},

@@ -53,14 +53,9 @@ Setter PositiveInt(const std::string& name, std::function<T&(Config&)> field,
 
 Setter Bool(const std::string& name, const std::function<bool&(Config&)>& field) {
   return [name, field](Config& c, const std::string& v) {
-    std::string lower = ToLower(v);
-    if (lower == "true" || lower == "1" || lower.empty()) {
-      field(c) = true;
-    } else if (lower == "false" || lower == "0") {
-      field(c) = false;
-    } else {
-      Invalid(name, v, "expected true or false");
-    }
+    auto b = ParseBool(v);
+    if (!b) Invalid(name, v, "expected true or false");
+    field(c) = *b;
   };
 }
 
@@ -78,31 +73,20 @@ const std::vector<Option>& Options() {
          }});
     o.push_back({"span-storage.type", "embedded", "storage backend: " + StorageTypes(),
                  [](Config& c, const std::string& v) {
-                   if (v != "memory" && v != "embedded")
+                   if (FindStorageBackend(v) == nullptr)
                      Invalid("span-storage.type", v, "supported: " + StorageTypes());
                    c.storage.type = v;
                  }});
-    o.push_back({"embedded.directory", "./data", "directory of the embedded store",
-                 [](Config& c, const std::string& v) {
-                   if (v.empty()) Invalid("embedded.directory", v, "must not be empty");
-                   c.storage.embedded.directory = v;
-                 }});
-    o.push_back({"embedded.sync-writes", "false",
-                 "fsync every write, and acknowledge spans only once they are on disk",
-                 Bool("embedded.sync-writes",
-                      [](Config& c) -> bool& { return c.storage.embedded.sync_writes; }),
-                 true});
-    o.push_back({"embedded.span-ttl", "72h", "how long spans are kept (0s keeps them forever)",
-                 [](Config& c, const std::string& v) {
-                   auto ns = ParseGoDuration(v);
-                   if (!ns || *ns < 0)
-                     Invalid("embedded.span-ttl", v, "expected a duration like 72h or 30m");
-                   c.storage.embedded.span_ttl_ns = static_cast<uint64_t>(*ns);
-                 }});
-    o.push_back(
-        {"memory.max-traces", "100000", "traces kept by the memory store; the oldest are evicted",
-         PositiveInt<size_t>("memory.max-traces",
-                             [](Config& c) -> size_t& { return c.storage.memory.max_traces; })});
+    for (const StorageBackend& backend : StorageBackends()) {
+      for (const StorageFlag& flag : backend.flags) {
+        o.push_back({flag.name, flag.default_text, flag.help,
+                     [flag](Config& c, const std::string& v) {
+                       std::string why = flag.set(c.storage, v);
+                       if (!why.empty()) Invalid(flag.name, v, why);
+                     },
+                     flag.is_bool});
+      }
+    }
     o.push_back({"collector.queue-size", "100000", "spans held between the receivers and storage",
                  PositiveInt<size_t>("collector.queue-size", [](Config& c) -> size_t& {
                    return c.pipeline.queue_size_spans;

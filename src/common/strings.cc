@@ -37,6 +37,13 @@ std::optional<uint64_t> ParseUint64(std::string_view s) {
   return v;
 }
 
+std::optional<bool> ParseBool(std::string_view s) {
+  std::string lower = ToLower(s);
+  if (lower == "true" || lower == "1" || lower.empty()) return true;
+  if (lower == "false" || lower == "0") return false;
+  return std::nullopt;
+}
+
 std::optional<double> ParseDouble(std::string_view s) {
   double v = 0;
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

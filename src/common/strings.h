@@ -15,6 +15,8 @@ namespace spoor {
 [[nodiscard]] std::optional<int64_t> ParseInt64(std::string_view s);
 [[nodiscard]] std::optional<uint64_t> ParseUint64(std::string_view s);
 [[nodiscard]] std::optional<double> ParseDouble(std::string_view s);
+// A flag's truth value: true, 1 or "" (a bare --flag) / false, 0; any case.
+[[nodiscard]] std::optional<bool> ParseBool(std::string_view s);
 // "64MiB", "1000", "10KB": bytes with an optional binary/decimal suffix.
 [[nodiscard]] std::optional<uint64_t> ParseByteSize(std::string_view s);
 

@@ -1,24 +1,28 @@
-// Creates the configured storage backend. Callers see only the Storage
-// interface; concrete classes stay private to their folders.
+// The registry of storage backends and the factory that opens the
+// configured one. Callers see only the Storage interface; concrete classes
+// stay private to their folders.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/status.h"
-#include "storage/embedded/embedded_store.h"
-#include "storage/memory/memory_store.h"
+#include "storage/backend.h"
+#include "storage/options.h"
 #include "storage/storage.h"
 
 namespace spoor {
 
-struct StorageOptions {
-  std::string type = "embedded";  // --span-storage.type
-  MemoryStoreOptions memory;
-  EmbeddedStoreOptions embedded;
-};
+// Every backend, in the order --help lists them.
+[[nodiscard]] const std::vector<StorageBackend>& StorageBackends();
 
-// The list of accepted `type` values, for --help and errors.
+// The backend named `name`, or nullptr.
+[[nodiscard]] const StorageBackend* FindStorageBackend(std::string_view name);
+
+// The accepted `type` values ("embedded, memory, clickhouse"), for --help
+// and errors.
 [[nodiscard]] std::string StorageTypes();
 
 [[nodiscard]] Result<std::unique_ptr<Storage>> CreateStorage(const StorageOptions& options);

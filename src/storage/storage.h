@@ -4,8 +4,10 @@
 // concrete class.
 //
 // Threading: every method may be called concurrently from any thread.
-// Ownership: Write() takes the batch by const reference and copies what it
-// keeps; results are returned by value.
+// Ownership: Write() takes the batch by value (a caller done with it moves
+// it in) and keeps what it needs; results are returned by value.
+// Visibility: what Write() accepted is readable at once (memory, embedded)
+// or after Flush() (clickhouse buffers writes for a short linger).
 #pragma once
 
 #include <cstdint>
@@ -24,8 +26,14 @@ namespace spoor {
 // every tag, the duration bounds and the start time window. A tag matches an
 // attribute of the span, of one of its events or links, of its resource or
 // of its scope, by exact string comparison of AnyValue::ToString(); the
-// derived Jaeger tags (span.kind, error, otel.status_code,
-// otel.status_description, otel.scope.name, otel.scope.version) match too.
+// tags derived from span fields (span_match.h) match too: span.kind (when
+// set), error=true (status ERROR), otel.status_code (OK or ERROR),
+// otel.status_description, otel.scope.name, otel.scope.version and
+// w3c.tracestate (each when not empty).
+// Order: traces by their latest matching span's start, most recent first,
+// then by trace ID, descending (the memory store orders by the trace's
+// first span instead; the two agree when a trace's matching spans start
+// with it).
 struct TraceQuery {
   std::string service;    // empty = any
   std::string operation;  // empty = any
@@ -99,6 +107,9 @@ class Storage : public SpanWriter, public SpanReader, public DependencyReader {
  public:
   // Name for logs and metrics ("memory", "embedded", ...).
   [[nodiscard]] virtual std::string_view name() const = 0;
+  // Returns once every span that Write() accepted before the call is
+  // readable (or the store failed to write it: an error).
+  [[nodiscard]] virtual Status Flush() { return Status::Ok(); }
   // Flushes buffered writes; called once at shutdown after the last Write.
   [[nodiscard]] virtual Status Close() { return Status::Ok(); }
 };

@@ -127,9 +127,17 @@ if (!available) {
     // writing, so that the cases read what a persistent backend kept (for the
     // embedded store: sealed blocks rather than recent spans in memory).
     const restart = process.env.SPOOR_CONFORMANCE_RESTART === '1';
-    const storage = restart
-      ? { type: process.env.SPOOR_STORAGE || 'embedded', flags: [`--embedded.directory=${tempDir('spoor-conformance-')}`] }
-      : undefined;
+    const type = process.env.SPOOR_STORAGE || (restart ? 'embedded' : 'memory');
+    // The same store both times: one directory, or one ClickHouse database.
+    const storage = {
+      type,
+      flags:
+        type === 'embedded'
+          ? [`--embedded.directory=${tempDir('spoor-conformance-')}`]
+          : type === 'clickhouse'
+            ? [`--clickhouse.database=spoor_conformance_${process.pid}`]
+            : [],
+    };
 
     // A trace across three services for the dependency links, written with
     // the fixtures (so that, with a restart, it is read back from storage).

@@ -4,7 +4,7 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -78,7 +78,30 @@ export function storageFlags(storage) {
   if (spec.type === 'embedded' && !flags.some((f) => f.startsWith('--embedded.directory'))) {
     flags.push(`--embedded.directory=${tempDir('spoor-store-')}`);
   }
+  // ClickHouse: the test server (see tests/lib/clickhouse.mjs) and a
+  // database of this test's own, unless the caller chose them.
+  if (spec.type === 'clickhouse') {
+    if (!flags.some((f) => f.startsWith('--clickhouse.servers'))) {
+      const servers = clickhouseServers();
+      if (!servers) throw new Error('no ClickHouse for the test: set SPOOR_CLICKHOUSE_SERVERS(_FILE)');
+      flags.push(`--clickhouse.servers=${servers}`);
+    }
+    if (!flags.some((f) => f.startsWith('--clickhouse.database'))) {
+      flags.push(`--clickhouse.database=spoor_it_${process.pid}_${clickhouseDatabases++}`);
+    }
+    if (!flags.some((f) => f.startsWith('--clickhouse.batch-linger'))) flags.push('--clickhouse.batch-linger=20ms');
+  }
   return flags;
+}
+
+let clickhouseDatabases = 0;
+
+/** The ClickHouse servers of the test run: $SPOOR_CLICKHOUSE_SERVERS or the file $SPOOR_CLICKHOUSE_SERVERS_FILE names. */
+export function clickhouseServers() {
+  if (process.env.SPOOR_CLICKHOUSE_SERVERS) return process.env.SPOOR_CLICKHOUSE_SERVERS;
+  const file = process.env.SPOOR_CLICKHOUSE_SERVERS_FILE;
+  if (file && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  return '';
 }
 
 const tempDirs = [];

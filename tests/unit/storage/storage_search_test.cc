@@ -1,12 +1,13 @@
-// FindTraces and FindTraceIds on the memory store: every predicate, the rule
-// that all conditions hold on one span, the time window, order and limit.
+// FindTraces and FindTraceIds on every backend (storage_backends.h): every
+// predicate, the rule that all conditions hold on one span, the time window,
+// order and limit.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 #include <vector>
 
-#include "storage/memory/memory_store.h"
+#include "storage_backends.h"
 #include "storage_test_util.h"
 
 namespace spoor {
@@ -24,10 +25,20 @@ using storagetest::MakeScope;
 using storagetest::MakeSpan;
 using storagetest::Tid;
 
-class MemoryStoreSearch : public ::testing::Test {
+class StorageSearch : public ::testing::TestWithParam<storagetest::Backend> {
  protected:
+  void SetUp() override {
+    std::string skip;
+    opened_ = GetParam().open(&skip);
+    if (opened_ == nullptr) GTEST_SKIP() << skip;
+    store_ = opened_->store();
+  }
+
+  // Writes and waits until what was written is readable.
   void Write(const SpanBatch& batch) {
     Status s = store_->Write(batch);
+    ASSERT_TRUE(s.ok()) << s.message();
+    s = store_->Flush();
     ASSERT_TRUE(s.ok()) << s.message();
   }
 
@@ -42,8 +53,12 @@ class MemoryStoreSearch : public ::testing::Test {
     return *ids;
   }
 
-  std::unique_ptr<Storage> store_ = NewMemoryStore(MemoryStoreOptions{});
+  std::unique_ptr<storagetest::OpenedStore> opened_;
+  Storage* store_ = nullptr;
 };
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageSearch, ::testing::ValuesIn(storagetest::AllBackends()),
+                         storagetest::BackendName);
 
 TraceQuery ForService(std::string service) {
   TraceQuery q;
@@ -53,7 +68,7 @@ TraceQuery ForService(std::string service) {
 
 // --- Single predicates -----------------------------------------------------------
 
-TEST_F(MemoryStoreSearch, ServiceMatchesTheResourceServiceName) {
+TEST_P(StorageSearch, ServiceMatchesTheResourceServiceName) {
   Write(Batch("frontend", {MakeSpan(Tid(1), 1, 0, "op")}));
   Write(Batch("backend", {MakeSpan(Tid(2), 1, 0, "op")}));
   EXPECT_EQ(Find(ForService("frontend")), std::vector<TraceId>{Tid(1)});
@@ -61,13 +76,13 @@ TEST_F(MemoryStoreSearch, ServiceMatchesTheResourceServiceName) {
   EXPECT_TRUE(Find(ForService("front")).empty());
 }
 
-TEST_F(MemoryStoreSearch, EmptyServiceMatchesAnyService) {
+TEST_P(StorageSearch, EmptyServiceMatchesAnyService) {
   Write(Batch("frontend", {MakeSpan(Tid(1), 1, 0, "op", 0)}));
   Write(Batch("backend", {MakeSpan(Tid(2), 1, 0, "op", kSecond)}));
   EXPECT_EQ(Find(TraceQuery{}), (std::vector<TraceId>{Tid(2), Tid(1)}));
 }
 
-TEST_F(MemoryStoreSearch, ResultsAreWholeTracesWithEverySpan) {
+TEST_P(StorageSearch, ResultsAreWholeTracesWithEverySpan) {
   SpanBatch batch;
   Add(batch, MakeResource("frontend"), {MakeSpan(Tid(1), 1, 0, "root")});
   Add(batch, MakeResource("backend"), {MakeSpan(Tid(1), 2, 1, "child")});
@@ -78,7 +93,7 @@ TEST_F(MemoryStoreSearch, ResultsAreWholeTracesWithEverySpan) {
   EXPECT_EQ((*traces)[0].spans.size(), 2u);
 }
 
-TEST_F(MemoryStoreSearch, OperationMatchesTheSpanName) {
+TEST_P(StorageSearch, OperationMatchesTheSpanName) {
   Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "GET /a"), MakeSpan(Tid(2), 1, 0, "GET /b")}));
   TraceQuery q = ForService("svc");
   q.operation = "GET /b";
@@ -87,7 +102,7 @@ TEST_F(MemoryStoreSearch, OperationMatchesTheSpanName) {
   EXPECT_TRUE(Find(q).empty());
 }
 
-TEST_F(MemoryStoreSearch, KindIsMatchedOnlyWhenRequested) {
+TEST_P(StorageSearch, KindIsMatchedOnlyWhenRequested) {
   Span server = MakeSpan(Tid(1), 1, 0, "op");
   server.kind = SpanKind::kServer;
   Span client = MakeSpan(Tid(2), 1, 0, "op", kSecond);
@@ -106,7 +121,7 @@ TEST_F(MemoryStoreSearch, KindIsMatchedOnlyWhenRequested) {
 
 // One trace per location of the tag "where=here"; each search must find
 // exactly the trace that holds it there.
-TEST_F(MemoryStoreSearch, TagIsFoundInEveryLocation) {
+TEST_P(StorageSearch, TagIsFoundInEveryLocation) {
   AnyValue here = AnyValue::String("here");
   Span on_span = MakeSpan(Tid(1), 1, 0, "op");
   on_span.attributes = {Kv("where", here)};
@@ -131,7 +146,7 @@ TEST_F(MemoryStoreSearch, TagIsFoundInEveryLocation) {
   EXPECT_TRUE(Find(q).empty());
 }
 
-TEST_F(MemoryStoreSearch, DerivedJaegerTagsAreSearchable) {
+TEST_P(StorageSearch, DerivedJaegerTagsAreSearchable) {
   Span error_span = MakeSpan(Tid(1), 1, 0, "op");
   error_span.kind = SpanKind::kServer;
   error_span.status = {SpanStatusCode::kError, "boom"};
@@ -159,7 +174,7 @@ TEST_F(MemoryStoreSearch, DerivedJaegerTagsAreSearchable) {
   EXPECT_EQ(search("otel.scope.version", "2.0"), std::vector<TraceId>{Tid(1)});
 }
 
-TEST_F(MemoryStoreSearch, EveryTagMustMatch) {
+TEST_P(StorageSearch, EveryTagMustMatch) {
   Span both = MakeSpan(Tid(1), 1, 0, "op");
   both.attributes = {Kv("a", AnyValue::String("1")), Kv("b", AnyValue::String("2"))};
   Span only_a = MakeSpan(Tid(2), 1, 0, "op");
@@ -170,7 +185,7 @@ TEST_F(MemoryStoreSearch, EveryTagMustMatch) {
   EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
 }
 
-TEST_F(MemoryStoreSearch, NonStringTagValuesCompareByTheirText) {
+TEST_P(StorageSearch, NonStringTagValuesCompareByTheirText) {
   Span s = MakeSpan(Tid(1), 1, 0, "op");
   s.attributes = {Kv("http.status_code", AnyValue::Int(123)),
                   Kv("temperature", AnyValue::Double(72.5)), Kv("cached", AnyValue::Bool(true))};
@@ -188,7 +203,7 @@ TEST_F(MemoryStoreSearch, NonStringTagValuesCompareByTheirText) {
   EXPECT_FALSE(matches("cached", "false"));
 }
 
-TEST_F(MemoryStoreSearch, ArrayAndMapTagValuesCompareByTheirJsonText) {
+TEST_P(StorageSearch, ArrayAndMapTagValuesCompareByTheirJsonText) {
   AnyValue list;
   list.type = ValueType::kArray;
   list.array = {AnyValue::String("a"), AnyValue::Int(1)};
@@ -211,7 +226,7 @@ TEST_F(MemoryStoreSearch, ArrayAndMapTagValuesCompareByTheirJsonText) {
   EXPECT_FALSE(matches("list", "a"));
 }
 
-TEST_F(MemoryStoreSearch, TagKeyNoSpanHasIsFoundOnTheResource) {
+TEST_P(StorageSearch, TagKeyNoSpanHasIsFoundOnTheResource) {
   Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")}));
   SpanBatch batch;
   Add(batch, MakeResource("svc", {Kv("only.on.a.resource", AnyValue::Int(7))}),
@@ -224,7 +239,7 @@ TEST_F(MemoryStoreSearch, TagKeyNoSpanHasIsFoundOnTheResource) {
   EXPECT_TRUE(Find(q).empty());
 }
 
-TEST_F(MemoryStoreSearch, TraceStateIsSearchable) {
+TEST_P(StorageSearch, TraceStateIsSearchable) {
   Span with_state = MakeSpan(Tid(1), 1, 0, "op");
   with_state.trace_state = "congo=t61rcWkgMzE";
   Write(Batch("svc", {with_state, MakeSpan(Tid(2), 1, 0, "op")}));
@@ -233,7 +248,7 @@ TEST_F(MemoryStoreSearch, TraceStateIsSearchable) {
   EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
 }
 
-TEST_F(MemoryStoreSearch, TraceWrittenInSeveralBatchesIsFoundAndReturnedWhole) {
+TEST_P(StorageSearch, TraceWrittenInSeveralBatchesIsFoundAndReturnedWhole) {
   Span root = MakeSpan(Tid(1), 1, 0, "root", 0);
   Span child = MakeSpan(Tid(1), 2, 1, "child", 5 * kSecond);
   child.attributes = {Kv("late", AnyValue::String("yes"))};
@@ -246,14 +261,18 @@ TEST_F(MemoryStoreSearch, TraceWrittenInSeveralBatchesIsFoundAndReturnedWhole) {
   auto traces = store_->FindTraces(q);
   ASSERT_TRUE(traces.ok());
   ASSERT_EQ(traces->size(), 1u);
-  EXPECT_EQ((*traces)[0].spans.size(), 2u);
-  EXPECT_EQ((*traces)[0].spans[0].span, root);
-  EXPECT_EQ((*traces)[0].spans[1].span, child);
+  std::vector<SpanRecord>& spans = (*traces)[0].spans;
+  ASSERT_EQ(spans.size(), 2u);
+  std::sort(spans.begin(), spans.end(), [](const SpanRecord& a, const SpanRecord& b) {
+    return a.span.span_id < b.span.span_id;
+  });
+  EXPECT_EQ(spans[0].span, root);
+  EXPECT_EQ(spans[1].span, child);
 }
 
 // --- All conditions on one span --------------------------------------------------
 
-TEST_F(MemoryStoreSearch, TagAndOperationOnDifferentSpansDoNotMatch) {
+TEST_P(StorageSearch, TagAndOperationOnDifferentSpansDoNotMatch) {
   Span root = MakeSpan(Tid(1), 1, 0, "checkout");
   Span child = MakeSpan(Tid(1), 2, 1, "db");
   child.attributes = {Kv("db.system", AnyValue::String("postgres"))};
@@ -266,7 +285,7 @@ TEST_F(MemoryStoreSearch, TagAndOperationOnDifferentSpansDoNotMatch) {
   EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
 }
 
-TEST_F(MemoryStoreSearch, TwoTagsOnDifferentSpansDoNotMatch) {
+TEST_P(StorageSearch, TwoTagsOnDifferentSpansDoNotMatch) {
   Span a = MakeSpan(Tid(1), 1, 0, "op");
   a.attributes = {Kv("a", AnyValue::String("1"))};
   Span b = MakeSpan(Tid(1), 2, 1, "op");
@@ -277,7 +296,7 @@ TEST_F(MemoryStoreSearch, TwoTagsOnDifferentSpansDoNotMatch) {
   EXPECT_TRUE(Find(q).empty());
 }
 
-TEST_F(MemoryStoreSearch, ServiceAndOperationOnDifferentSpansDoNotMatch) {
+TEST_P(StorageSearch, ServiceAndOperationOnDifferentSpansDoNotMatch) {
   SpanBatch batch;
   Add(batch, MakeResource("frontend"), {MakeSpan(Tid(1), 1, 0, "root")});
   Add(batch, MakeResource("backend"), {MakeSpan(Tid(1), 2, 1, "query")});
@@ -287,7 +306,7 @@ TEST_F(MemoryStoreSearch, ServiceAndOperationOnDifferentSpansDoNotMatch) {
   EXPECT_TRUE(Find(q).empty());
 }
 
-TEST_F(MemoryStoreSearch, DurationOfAnotherSpanDoesNotSatisfyTheBounds) {
+TEST_P(StorageSearch, DurationOfAnotherSpanDoesNotSatisfyTheBounds) {
   Span long_root = MakeSpan(Tid(1), 1, 0, "root", 0, 500 * kMs);
   Span short_child = MakeSpan(Tid(1), 2, 1, "child", 0, 1 * kMs);
   Write(Batch("svc", {long_root, short_child}));
@@ -301,7 +320,7 @@ TEST_F(MemoryStoreSearch, DurationOfAnotherSpanDoesNotSatisfyTheBounds) {
 
 // --- Duration and time window ----------------------------------------------------
 
-TEST_F(MemoryStoreSearch, DurationBoundsAreInclusive) {
+TEST_P(StorageSearch, DurationBoundsAreInclusive) {
   Write(Batch(
       "svc",
       {MakeSpan(Tid(1), 1, 0, "op", 0, 99 * kMs), MakeSpan(Tid(2), 1, 0, "op", 0, 100 * kMs),
@@ -324,7 +343,7 @@ TEST_F(MemoryStoreSearch, DurationBoundsAreInclusive) {
   EXPECT_EQ(Find(only_max), std::vector<TraceId>{Tid(1)});
 }
 
-TEST_F(MemoryStoreSearch, StartTimeWindowIsInclusive) {
+TEST_P(StorageSearch, StartTimeWindowIsInclusive) {
   Write(Batch(
       "svc",
       {MakeSpan(Tid(1), 1, 0, "op", 1 * kSecond), MakeSpan(Tid(2), 1, 0, "op", 2 * kSecond),
@@ -337,7 +356,7 @@ TEST_F(MemoryStoreSearch, StartTimeWindowIsInclusive) {
   EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(4), Tid(3), Tid(2)}));
 }
 
-TEST_F(MemoryStoreSearch, MatchingSpanMustStartInsideTheWindow) {
+TEST_P(StorageSearch, MatchingSpanMustStartInsideTheWindow) {
   // The trace overlaps the window, but its "late" span is the only one that
   // starts inside it, and the search asks for the "early" one.
   Write(Batch("svc",
@@ -353,14 +372,14 @@ TEST_F(MemoryStoreSearch, MatchingSpanMustStartInsideTheWindow) {
 
 // --- Order and limit -------------------------------------------------------------
 
-TEST_F(MemoryStoreSearch, MostRecentTraceComesFirstRegardlessOfArrival) {
+TEST_P(StorageSearch, MostRecentTraceComesFirstRegardlessOfArrival) {
   Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "op", 1 * kSecond)}));
   Write(Batch("svc", {MakeSpan(Tid(2), 1, 0, "op", 3 * kSecond)}));
   Write(Batch("svc", {MakeSpan(Tid(3), 1, 0, "op", 2 * kSecond)}));
   EXPECT_EQ(Find(ForService("svc")), (std::vector<TraceId>{Tid(2), Tid(3), Tid(1)}));
 }
 
-TEST_F(MemoryStoreSearch, LimitKeepsTheMostRecentTraces) {
+TEST_P(StorageSearch, LimitKeepsTheMostRecentTraces) {
   for (uint64_t t = 1; t <= 5; ++t) {
     Write(Batch("svc", {MakeSpan(Tid(t), 1, 0, "op", t * kSecond)}));
   }
@@ -373,7 +392,7 @@ TEST_F(MemoryStoreSearch, LimitKeepsTheMostRecentTraces) {
   EXPECT_EQ(Find(q).size(), 5u);
 }
 
-TEST_F(MemoryStoreSearch, DefaultLimitIsAHundred) {
+TEST_P(StorageSearch, DefaultLimitIsAHundred) {
   std::vector<Span> spans;
   for (uint64_t t = 1; t <= 120; ++t) spans.push_back(MakeSpan(Tid(t), 1, 0, "op", t * kMs));
   Write(Batch("svc", spans));
@@ -383,13 +402,13 @@ TEST_F(MemoryStoreSearch, DefaultLimitIsAHundred) {
   EXPECT_EQ(found.back(), Tid(21));
 }
 
-TEST_F(MemoryStoreSearch, NoMatchGivesAnEmptyResultNotAnError) {
+TEST_P(StorageSearch, NoMatchGivesAnEmptyResultNotAnError) {
   auto traces = store_->FindTraces(ForService("nobody"));
   ASSERT_TRUE(traces.ok());
   EXPECT_TRUE(traces->empty());
 }
 
-TEST_F(MemoryStoreSearch, TraceWithSeveralMatchingSpansIsReturnedOnce) {
+TEST_P(StorageSearch, TraceWithSeveralMatchingSpansIsReturnedOnce) {
   Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "op"), MakeSpan(Tid(1), 2, 1, "op")}));
   Write(Batch("svc", {MakeSpan(Tid(1), 3, 1, "op")}));
   EXPECT_EQ(Find(ForService("svc")), std::vector<TraceId>{Tid(1)});

@@ -1,0 +1,238 @@
+#include "storage/clickhouse/clickhouse_store.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "common/log.h"
+#include "common/time_format.h"
+#include "storage/clickhouse/clickhouse_store_impl.h"
+
+namespace spoor {
+namespace clickhouse {
+namespace {
+
+ClientOptions ClientOptionsFrom(const ClickHouseStoreOptions& o) {
+  ClientOptions c;
+  c.servers = o.servers;
+  c.username = o.username;
+  c.password = o.password;
+  c.timeout = o.timeout;
+  return c;
+}
+
+constexpr auto kFirstBackoff = std::chrono::milliseconds(100);
+constexpr auto kMaxBackoff = std::chrono::milliseconds(5000);
+
+}  // namespace
+
+ClickHouseStore::ClickHouseStore(const ClickHouseStoreOptions& options, SchemaOptions schema)
+    : options_(options),
+      schema_(std::move(schema)),
+      client_(ClientOptionsFrom(options)),
+      inserts_failed_(MetricsRegistry::Global().GetCounter(
+          "spoor_clickhouse_insert_failures_total",
+          "Inserts into ClickHouse that failed (each is retried)")),
+      spans_inserted_(MetricsRegistry::Global().GetCounter("spoor_clickhouse_spans_inserted_total",
+                                                           "Spans inserted into ClickHouse")),
+      spans_dropped_(MetricsRegistry::Global().GetCounter(
+          "spoor_spans_dropped_total", "Accepted spans lost because the storage write failed",
+          {{"storage", "clickhouse"}})) {
+  insert_spans_sql_ = "INSERT INTO " + Qualified(schema_, kSpansTable) + " FORMAT RowBinary";
+  insert_index_sql_ = "INSERT INTO " + Qualified(schema_, kIndexTable) + " FORMAT RowBinary";
+}
+
+ClickHouseStore::~ClickHouseStore() {
+  if (flusher_.joinable()) (void)Close();
+}
+
+Status ClickHouseStore::Start() {
+  std::string where = "ClickHouse at " + options_.servers.front();
+  auto version = client_.Query("SELECT version()");
+  if (!version.ok()) return Unavailable("cannot use " + where + ": " + version.status().message());
+  if (!ParseServerVersion(*version, &schema_.major_version, &schema_.minor_version)) {
+    return Internal(where + " answered an unknown version '" + *version + "'");
+  }
+  if (options_.create_schema) {
+    for (const std::string& sql : SchemaStatements(schema_)) {
+      auto r = client_.Query(sql);
+      if (!r.ok()) return Internal("cannot create the schema: " + r.status().message());
+    }
+  } else {
+    std::string sql = "SELECT name FROM system.tables WHERE database = ";
+    AppendQuoted(sql, schema_.database);
+    auto r = client_.Query(sql);
+    if (!r.ok()) return r.status();
+    for (std::string_view table : {kSpansTable, kIndexTable, kOperationsTable}) {
+      std::string line = std::string(table) + "\n";
+      if (r->find(line) != 0 && r->find("\n" + line) == std::string::npos) {
+        return NotFound("database '" + schema_.database + "' on " + options_.servers.front() +
+                        " has no table '" + std::string(table) +
+                        "' (create the schema, or start with --clickhouse.create-schema=true)");
+      }
+    }
+  }
+  open_since_ = std::chrono::steady_clock::now();
+  flusher_ = std::thread([this] { FlusherLoop(); });
+  return Status::Ok();
+}
+
+Status ClickHouseStore::Write(SpanBatch batch) {
+  std::unique_lock lock(mu_);
+  writers_cv_.wait(lock,
+                   [&] { return pending_.size() < options_.max_pending_buffers || stopping_; });
+  if (stopping_) return Unavailable("clickhouse store is closing");
+  if (open_.empty()) open_since_ = std::chrono::steady_clock::now();
+  encoder_.Append(std::move(batch), &open_);
+  if (open_.span_count >= options_.batch_spans) {
+    SealOpenLocked();
+    flusher_cv_.notify_one();
+  }
+  return Status::Ok();
+}
+
+void ClickHouseStore::SealOpenLocked() {
+  if (open_.empty()) return;
+  auto p = std::make_unique<Pending>();
+  std::swap(p->rows, open_);
+  pending_.push_back(std::move(p));
+  ++sealed_count_;
+}
+
+Status ClickHouseStore::Flush() {
+  std::unique_lock lock(mu_);
+  SealOpenLocked();
+  uint64_t target = sealed_count_;
+  flusher_cv_.notify_one();
+  writers_cv_.wait(lock, [&] { return done_count_ >= target || stopping_; });
+  if (done_count_ < target) return Unavailable("clickhouse store closed before the flush ended");
+  return Status::Ok();
+}
+
+Status ClickHouseStore::Send(Pending& p) {
+  if (!p.spans_done) {
+    Status s = client_.Insert(insert_spans_sql_, p.rows.spans, options_.compress);
+    if (!s.ok()) return s;
+    p.spans_done = true;
+  }
+  if (!p.index_done) {
+    Status s = client_.Insert(insert_index_sql_, p.rows.index, options_.compress);
+    if (!s.ok()) return s;
+    p.index_done = true;
+  }
+  return Status::Ok();
+}
+
+void ClickHouseStore::FlusherLoop() {
+  auto backoff = kFirstBackoff;
+  auto next_expiry = std::chrono::steady_clock::now();
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (options_.span_ttl_ns != 0 && std::chrono::steady_clock::now() >= next_expiry &&
+        !stopping_) {
+      lock.unlock();
+      if (Status s = ExpireOldPartitions(NowNs()); !s.ok()) {
+        LogWarn("clickhouse retention: ", s.message());
+      }
+      next_expiry = std::chrono::steady_clock::now() +
+                    std::chrono::nanoseconds(options_.retention_interval_ns);
+      lock.lock();
+    }
+    auto linger_end = open_since_ + options_.batch_linger;
+    flusher_cv_.wait_until(lock, std::min(linger_end, next_expiry), [&] {
+      return !pending_.empty() || stopping_ ||
+             (!open_.empty() && std::chrono::steady_clock::now() >= linger_end);
+    });
+    if (pending_.empty() && !open_.empty() &&
+        (stopping_ || std::chrono::steady_clock::now() >= open_since_ + options_.batch_linger)) {
+      SealOpenLocked();
+    }
+    if (pending_.empty()) {
+      if (stopping_) return;
+      continue;
+    }
+    Pending& p = *pending_.front();
+    lock.unlock();
+    Status s = Send(p);
+    lock.lock();
+    if (!s.ok()) {
+      inserts_failed_.Inc();
+      if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+        LogError("clickhouse: giving up ", p.rows.span_count, " spans at shutdown: ", s.message());
+        spans_dropped_.Inc(p.rows.span_count);
+      } else {
+        LogWarn("clickhouse insert failed (retrying in ", backoff.count(), " ms): ", s.message());
+        flusher_cv_.wait_for(lock, backoff);
+        backoff = std::min(backoff * 2, kMaxBackoff);
+        continue;
+      }
+    } else {
+      spans_inserted_.Inc(p.rows.span_count);
+      backoff = kFirstBackoff;
+    }
+    pending_.pop_front();
+    ++done_count_;
+    writers_cv_.notify_all();
+  }
+}
+
+Status ClickHouseStore::Close() {
+  {
+    std::lock_guard lock(mu_);
+    if (!flusher_.joinable()) return Status::Ok();
+    stopping_ = true;
+    stop_deadline_ = std::chrono::steady_clock::now() + options_.close_timeout;
+  }
+  flusher_cv_.notify_all();
+  writers_cv_.notify_all();
+  flusher_.join();
+  return Status::Ok();
+}
+
+Status ClickHouseStore::ExpireOldPartitions(uint64_t now_ns) {
+  if (options_.span_ttl_ns == 0 || now_ns < options_.span_ttl_ns) return Status::Ok();
+  // A day is dropped once its last nanosecond is older than the TTL.
+  uint64_t cutoff_ns = now_ns - options_.span_ttl_ns;
+  std::string cutoff_day = FormatRfc3339(cutoff_ns, false).substr(0, 10);
+  std::string cutoff_id =
+      cutoff_day.substr(0, 4) + cutoff_day.substr(5, 2) + cutoff_day.substr(8, 2);
+  for (const std::string& table : DataTables(schema_)) {
+    std::string sql = "SELECT DISTINCT partition_id FROM system.parts WHERE active AND database = ";
+    AppendQuoted(sql, schema_.database);
+    sql += " AND table = ";
+    AppendQuoted(sql, table);
+    sql += " AND partition_id < ";
+    AppendQuoted(sql, cutoff_id);
+    auto ids = client_.Query(sql);
+    if (!ids.ok()) return ids.status();
+    std::string_view rest = *ids;
+    while (!rest.empty()) {
+      size_t nl = rest.find('\n');
+      std::string_view id = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      if (id.empty()) continue;
+      std::string drop = "ALTER TABLE " + Qualified(schema_, table);
+      if (!schema_.cluster.empty()) drop += " ON CLUSTER `" + schema_.cluster + "`";
+      drop += " DROP PARTITION ID ";
+      AppendQuoted(drop, id);
+      auto r = client_.Query(drop);
+      if (!r.ok()) return r.status();
+      LogInfo("clickhouse retention: dropped ", table, " partition ", id);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace clickhouse
+
+Result<std::unique_ptr<Storage>> OpenClickHouseStore(const ClickHouseStoreOptions& options) {
+  if (options.servers.empty()) return InvalidArgument("clickhouse: no server given");
+  if (options.database.empty()) return InvalidArgument("clickhouse: empty database name");
+  clickhouse::SchemaOptions schema;
+  schema.database = options.database;
+  schema.cluster = options.cluster;
+  auto store = std::make_unique<clickhouse::ClickHouseStore>(options, std::move(schema));
+  if (Status s = store->Start(); !s.ok()) return s;
+  return std::unique_ptr<Storage>(std::move(store));
+}
+
+}  // namespace spoor

@@ -1,0 +1,184 @@
+// Real ClickHouse servers for the tests (Debian's clickhouse-server), on
+// free loopback ports, with configs written here, in a directory of their
+// own; never a system service.
+//
+// As a module: startClickHouse({dir}) -> {servers, httpPort, query(sql), stop()}.
+// As a command (the ctest fixture of the storage suites):
+//   node tests/lib/clickhouse.mjs start DIR   starts a server in the background
+//                                             and writes "127.0.0.1:PORT" to DIR/servers
+//   node tests/lib/clickhouse.mjs stop DIR    stops it and removes DIR
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CLICKHOUSE_BIN = process.env.CLICKHOUSE_SERVER_BIN || '/usr/sbin/clickhouse-server';
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The server's config; `extra` is XML placed inside <yandex>. */
+function configXml(dir, ports, extra = '') {
+  return `<?xml version="1.0"?>
+<yandex>
+  <logger><level>warning</level><log>${dir}/server.log</log><errorlog>${dir}/server.err.log</errorlog></logger>
+  <listen_host>127.0.0.1</listen_host>
+  <http_port>${ports.http}</http_port>
+  <tcp_port>${ports.tcp}</tcp_port>
+  <interserver_http_port>${ports.interserver}</interserver_http_port>
+  <interserver_http_host>127.0.0.1</interserver_http_host>
+  <path>${dir}/data/</path>
+  <tmp_path>${dir}/tmp/</tmp_path>
+  <user_files_path>${dir}/user_files/</user_files_path>
+  <format_schema_path>${dir}/format_schemas/</format_schema_path>
+  <users_config>${dir}/users.xml</users_config>
+  <default_profile>default</default_profile>
+  <default_database>default</default_database>
+  <mark_cache_size>268435456</mark_cache_size>
+  <uncompressed_cache_size>268435456</uncompressed_cache_size>
+  <max_concurrent_queries>100</max_concurrent_queries>
+  <builtin_dictionaries_reload_interval>0</builtin_dictionaries_reload_interval>
+${extra}
+</yandex>
+`;
+}
+
+function usersXml(password) {
+  return `<?xml version="1.0"?>
+<yandex>
+  <profiles><default><max_memory_usage>4000000000</max_memory_usage></default></profiles>
+  <users>
+    <default>
+      <password>${password}</password>
+      <networks><ip>127.0.0.1</ip><ip>::1</ip></networks>
+      <profile>default</profile>
+      <quota>default</quota>
+    </default>
+  </users>
+  <quotas><default></default></quotas>
+</yandex>
+`;
+}
+
+/** Runs `sql` over HTTP; resolves with the body, rejects with ClickHouse's message. */
+export async function clickhouseQuery(httpPort, sql, { password = '' } = {}) {
+  const res = await fetch(`http://127.0.0.1:${httpPort}/`, {
+    method: 'POST',
+    body: sql,
+    headers: password ? { Authorization: `Basic ${Buffer.from(`default:${password}`).toString('base64')}` } : {},
+    signal: AbortSignal.timeout(30_000),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`ClickHouse ${res.status}: ${text.trim()}`);
+  return text;
+}
+
+async function waitReady(httpPort, child, logFile, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null) {
+      const log = existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-3000) : '';
+      throw new Error(`clickhouse-server exited with ${child.exitCode}:\n${log}`);
+    }
+    try {
+      await clickhouseQuery(httpPort, 'SELECT 1');
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`clickhouse-server not ready after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/**
+ * Starts one server in `dir` (created). options.extraConfig: XML inside
+ * <yandex> (a cluster's remote_servers, zookeeper, macros); options.ports:
+ * {http, tcp, interserver} chosen beforehand, else free ones;
+ * options.detached: leave it running after this process exits.
+ */
+export async function startClickHouse({ dir, extraConfig = '', ports, password = '', detached = false }) {
+  if (!existsSync(CLICKHOUSE_BIN)) throw new Error(`${CLICKHOUSE_BIN} is missing (apt-get install clickhouse-server)`);
+  mkdirSync(dir, { recursive: true });
+  ports ??= { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
+  writeFileSync(path.join(dir, 'config.xml'), configXml(dir, ports, extraConfig));
+  writeFileSync(path.join(dir, 'users.xml'), usersXml(password));
+  const out = openSync(path.join(dir, 'stdout.log'), 'a');
+  const child = spawn(CLICKHOUSE_BIN, [`--config-file=${path.join(dir, 'config.xml')}`], {
+    cwd: dir,
+    stdio: ['ignore', out, out],
+    detached,
+  });
+  await waitReady(ports.http, child, path.join(dir, 'server.err.log'));
+  if (detached) child.unref();
+  const server = {
+    dir,
+    ports,
+    httpPort: ports.http,
+    servers: `127.0.0.1:${ports.http}`,
+    pid: child.pid,
+    child,
+    query: (sql) => clickhouseQuery(ports.http, sql, { password }),
+    /** SIGKILL: a crash. */
+    kill: () => child.kill('SIGKILL'),
+    stop: () => stopPid(child.pid, child),
+  };
+  return server;
+}
+
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM, then SIGKILL after 15 s; resolves once the process is gone. */
+export async function stopPid(pid, child) {
+  if (child && child.exitCode !== null) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 15_000;
+  while ((child ? child.exitCode === null && child.signalCode === null : alive(pid)) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  if (child ? child.exitCode === null && child.signalCode === null : alive(pid)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {}
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [command, dir] = process.argv.slice(2);
+  if (!['start', 'stop'].includes(command) || !dir) {
+    console.error('usage: node clickhouse.mjs start|stop DIR');
+    process.exit(2);
+  }
+  if (command === 'start') {
+    if (existsSync(path.join(dir, 'pid'))) await stopPid(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
+    rmSync(dir, { recursive: true, force: true });
+    const server = await startClickHouse({ dir, detached: true });
+    writeFileSync(path.join(dir, 'pid'), String(server.pid));
+    writeFileSync(path.join(dir, 'servers'), server.servers);
+    console.log(`clickhouse-server ${server.pid} on ${server.servers} (${dir})`);
+    process.exit(0);
+  } else {
+    if (existsSync(path.join(dir, 'pid'))) await stopPid(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
+    rmSync(dir, { recursive: true, force: true });
+    console.log('clickhouse-server stopped');
+  }
+}
