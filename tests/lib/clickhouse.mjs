@@ -82,7 +82,7 @@ export async function clickhouseQuery(httpPort, sql, { password = '' } = {}) {
   return text;
 }
 
-async function waitReady(httpPort, child, logFile, timeoutMs = 60_000) {
+async function waitReady(httpPort, child, logFile, password, timeoutMs = 60_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null) {
@@ -90,7 +90,7 @@ async function waitReady(httpPort, child, logFile, timeoutMs = 60_000) {
       throw new Error(`clickhouse-server exited with ${child.exitCode}:\n${log}`);
     }
     try {
-      await clickhouseQuery(httpPort, 'SELECT 1');
+      await clickhouseQuery(httpPort, 'SELECT 1', { password });
       return;
     } catch {
       if (Date.now() > deadline) throw new Error(`clickhouse-server not ready after ${timeoutMs} ms`);
@@ -117,7 +117,7 @@ export async function startClickHouse({ dir, extraConfig = '', ports, password =
     stdio: ['ignore', out, out],
     detached,
   });
-  await waitReady(ports.http, child, path.join(dir, 'server.err.log'));
+  await waitReady(ports.http, child, path.join(dir, 'server.err.log'), password);
   if (detached) child.unref();
   const server = {
     dir,
