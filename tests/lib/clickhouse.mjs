@@ -2,11 +2,16 @@
 // free loopback ports, with configs written here, in a directory of their
 // own; never a system service.
 //
-// As a module: startClickHouse({dir}) -> {servers, httpPort, query(sql), stop()}.
-// As a command (the ctest fixture of the storage suites):
-//   node tests/lib/clickhouse.mjs start DIR   starts a server in the background
-//                                             and writes "127.0.0.1:PORT" to DIR/servers
-//   node tests/lib/clickhouse.mjs stop DIR    stops it and removes DIR
+// As a module: startClickHouse({dir}) -> {servers, httpPort, query(sql), stop()};
+// startCluster({dir, shards, replicas}) -> ZooKeeper and shards x replicas
+// servers, with a cluster named "spoor" in each one's remote_servers.
+// As a command (the ctest fixtures):
+//   node tests/lib/clickhouse.mjs start DIR           one server in the background;
+//                                                     "127.0.0.1:PORT" in DIR/servers
+//   node tests/lib/clickhouse.mjs start-cluster DIR   2 shards x 2 replicas and ZooKeeper;
+//                                                     every endpoint in DIR/servers,
+//                                                     the layout in DIR/cluster.json
+//   node tests/lib/clickhouse.mjs stop DIR            stops what DIR holds, removes DIR
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } from 'node:fs';
 import net from 'node:net';
@@ -162,23 +167,115 @@ export async function stopPid(pid, child) {
   }
 }
 
+export const CLUSTER_NAME = 'spoor';
+
+/** ZooKeeper 3.8 (Debian's zookeeper, on Java) on a free port. */
+export async function startZooKeeper({ dir, detached = false }) {
+  mkdirSync(path.join(dir, 'data'), { recursive: true });
+  const port = await freePort();
+  writeFileSync(
+    path.join(dir, 'zoo.cfg'),
+    `tickTime=500\ninitLimit=10\nsyncLimit=5\ndataDir=${dir}/data\nclientPort=${port}\n` +
+      'clientPortAddress=127.0.0.1\nadmin.enableServer=false\nmaxClientCnxns=200\n',
+  );
+  const out = openSync(path.join(dir, 'zookeeper.log'), 'a');
+  const child = spawn(
+    'java',
+    ['-Xmx256m', '-Dzookeeper.log.dir=' + dir, '-cp', '/usr/share/java/*:/etc/zookeeper/conf',
+      'org.apache.zookeeper.server.quorum.QuorumPeerMain', path.join(dir, 'zoo.cfg')],
+    { cwd: dir, stdio: ['ignore', out, out], detached },
+  );
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`zookeeper exited with ${child.exitCode}: see ${dir}/zookeeper.log`);
+    const ok = await new Promise((resolve) => {
+      const socket = net.connect({ port, host: '127.0.0.1' }, () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('zookeeper not ready after 60 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (detached) child.unref();
+  return { port, pid: child.pid, child, stop: () => stopPid(child.pid, child) };
+}
+
+/**
+ * A cluster "spoor" of `shards` x `replicas` servers and one ZooKeeper,
+ * each server in DIR/sS-rR. Returns {servers (every HTTP endpoint,
+ * comma-separated), nodes: [{shard, replica, ...server}], zookeeper, stop()}.
+ */
+export async function startCluster({ dir, shards = 2, replicas = 2, detached = false }) {
+  const zookeeper = await startZooKeeper({ dir: path.join(dir, 'zookeeper'), detached });
+  const layout = [];
+  for (let s = 1; s <= shards; s++) {
+    for (let r = 1; r <= replicas; r++) {
+      layout.push({ shard: s, replica: r, ports: { http: await freePort(), tcp: await freePort(), interserver: await freePort() } });
+    }
+  }
+  const remote = Array.from({ length: shards }, (_, i) => {
+    const members = layout
+      .filter((n) => n.shard === i + 1)
+      .map((n) => `<replica><host>127.0.0.1</host><port>${n.ports.tcp}</port></replica>`)
+      .join('');
+    return `<shard><internal_replication>true</internal_replication>${members}</shard>`;
+  }).join('');
+  const nodes = await Promise.all(
+    layout.map(async (n) => {
+      const extra = `
+  <remote_servers><${CLUSTER_NAME}>${remote}</${CLUSTER_NAME}></remote_servers>
+  <zookeeper><node><host>127.0.0.1</host><port>${zookeeper.port}</port></node><session_timeout_ms>10000</session_timeout_ms></zookeeper>
+  <macros><shard>${String(n.shard).padStart(2, '0')}</shard><replica>s${n.shard}r${n.replica}</replica></macros>
+  <distributed_ddl><path>/clickhouse/task_queue/ddl</path></distributed_ddl>`;
+      const server = await startClickHouse({ dir: path.join(dir, `s${n.shard}-r${n.replica}`), extraConfig: extra, ports: n.ports, detached });
+      return { shard: n.shard, replica: n.replica, ...server };
+    }),
+  );
+  return {
+    servers: nodes.map((n) => n.servers).join(','),
+    cluster: CLUSTER_NAME,
+    nodes,
+    zookeeper,
+    stop: async () => {
+      await Promise.all(nodes.map((n) => n.stop()));
+      await zookeeper.stop();
+    },
+  };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [command, dir] = process.argv.slice(2);
-  if (!['start', 'stop'].includes(command) || !dir) {
-    console.error('usage: node clickhouse.mjs start|stop DIR');
+  if (!['start', 'start-cluster', 'stop'].includes(command) || !dir) {
+    console.error('usage: node clickhouse.mjs start|start-cluster|stop DIR');
     process.exit(2);
   }
+  // Every process started is listed in DIR/pids, stopped in reverse order.
+  const stopAll = async () => {
+    const file = path.join(dir, 'pids');
+    if (!existsSync(file)) return;
+    const pids = readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number).reverse();
+    for (const pid of pids) await stopPid(pid);
+  };
+  await stopAll();
+  rmSync(dir, { recursive: true, force: true });
   if (command === 'start') {
-    if (existsSync(path.join(dir, 'pid'))) await stopPid(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
-    rmSync(dir, { recursive: true, force: true });
     const server = await startClickHouse({ dir, detached: true });
-    writeFileSync(path.join(dir, 'pid'), String(server.pid));
+    writeFileSync(path.join(dir, 'pids'), `${server.pid}\n`);
     writeFileSync(path.join(dir, 'servers'), server.servers);
     console.log(`clickhouse-server ${server.pid} on ${server.servers} (${dir})`);
-    process.exit(0);
+  } else if (command === 'start-cluster') {
+    mkdirSync(dir, { recursive: true });
+    const cluster = await startCluster({ dir, detached: true });
+    writeFileSync(path.join(dir, 'pids'), [cluster.zookeeper.pid, ...cluster.nodes.map((n) => n.pid)].join('\n') + '\n');
+    writeFileSync(path.join(dir, 'servers'), cluster.servers);
+    const nodes = cluster.nodes.map(({ shard, replica, ports, pid, dir: nodeDir }) => ({ shard, replica, ports, pid, dir: nodeDir }));
+    writeFileSync(path.join(dir, 'cluster.json'), JSON.stringify({ cluster: cluster.cluster, zookeeper: cluster.zookeeper.port, nodes }, null, 2));
+    console.log(`cluster ${cluster.cluster}: ${cluster.servers} (${dir})`);
   } else {
-    if (existsSync(path.join(dir, 'pid'))) await stopPid(Number(readFileSync(path.join(dir, 'pid'), 'utf8')));
-    rmSync(dir, { recursive: true, force: true });
-    console.log('clickhouse-server stopped');
+    console.log('stopped');
   }
+  process.exit(0);
 }

@@ -90,6 +90,10 @@ export function storageFlags(storage) {
       flags.push(`--clickhouse.database=spoor_it_${process.pid}_${clickhouseDatabases++}`);
     }
     if (!flags.some((f) => f.startsWith('--clickhouse.batch-linger'))) flags.push('--clickhouse.batch-linger=20ms');
+    // $SPOOR_CLICKHOUSE_CLUSTER: the servers form that cluster.
+    if (process.env.SPOOR_CLICKHOUSE_CLUSTER && !flags.some((f) => f.startsWith('--clickhouse.cluster'))) {
+      flags.push(`--clickhouse.cluster=${process.env.SPOOR_CLICKHOUSE_CLUSTER}`);
+    }
   }
   return flags;
 }

@@ -17,6 +17,13 @@ ClientOptions ClientOptionsFrom(const ClickHouseStoreOptions& o) {
   c.username = o.username;
   c.password = o.password;
   c.timeout = o.timeout;
+  if (!o.cluster.empty()) {
+    // An insert into a Distributed table returns once every shard holds its
+    // rows (not when they are queued on the server that took it), and the
+    // subqueries of a query run on each shard's own tables: a trace lives
+    // on one shard.
+    c.settings = {{"insert_distributed_sync", "1"}, {"distributed_product_mode", "local"}};
+  }
   return c;
 }
 

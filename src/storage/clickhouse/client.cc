@@ -168,6 +168,15 @@ struct Client::Endpoint {
 };
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {
+  // Errors are reported with the HTTP status (the answer is buffered until
+  // the query ends), not in the body of a 200.
+  params_ = "/?wait_end_of_query=1&buffer_size=1048576";
+  for (const auto& [name, value] : options_.settings) {
+    params_ += "&";
+    AppendPercentEncoded(params_, name);
+    params_ += "=";
+    AppendPercentEncoded(params_, value);
+  }
   std::string credentials = options_.username + ":" + options_.password;
   authorization_ = "Basic " + Base64Encode(credentials);
   for (const std::string& s : options_.servers) {
@@ -240,26 +249,18 @@ Result<std::string> Client::WithFailover(size_t first, const std::string& target
   return last;
 }
 
-namespace {
-
-// Settings sent with every request: errors reported with the HTTP status
-// (the answer is buffered until the query ends), not in a 200 body.
-constexpr std::string_view kCommonParams = "/?wait_end_of_query=1&buffer_size=1048576";
-
-}  // namespace
-
 Result<std::string> Client::Query(std::string_view sql) {
   size_t first = endpoints_.empty() ? 0 : next_.load(std::memory_order_relaxed) % endpoints_.size();
-  return WithFailover(first, std::string(kCommonParams), sql, false);
+  return WithFailover(first, params_, sql, false);
 }
 
 Result<std::string> Client::QueryOn(size_t server, std::string_view sql) {
   if (server >= endpoints_.size()) return InvalidArgument("no such server");
-  return RoundTrip(server, std::string(kCommonParams), sql, false);
+  return RoundTrip(server, params_, sql, false);
 }
 
 Status Client::Insert(std::string_view sql, std::string_view data, bool gzip) {
-  std::string target(kCommonParams);
+  std::string target = params_;
   target.append("&query=");
   AppendPercentEncoded(target, sql);
   size_t first =

@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -30,6 +31,9 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{30000};  // per request, connect included
   // Largest answer accepted, in bytes.
   size_t max_response_bytes = size_t{1} << 30;
+  // Settings sent with every request (URL parameters), e.g.
+  // {"insert_distributed_sync", "1"}.
+  std::vector<std::pair<std::string, std::string>> settings;
 };
 
 // Splits "a:1,b:2" into host:port strings and checks each; InvalidArgument
@@ -71,6 +75,7 @@ class Client {
 
   ClientOptions options_;
   std::string authorization_;
+  std::string params_;  // "/?..." of every request
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
   std::atomic<size_t> next_{0};
 };

@@ -44,10 +44,12 @@ std::string Create(const SchemaOptions& o, std::string_view table, std::string_v
          std::string(columns) + ") ENGINE = " + Engine(o, table, engine) + " " + std::string(tail);
 }
 
-std::string Distributed(const SchemaOptions& o, std::string_view table) {
+std::string Distributed(const SchemaOptions& o, std::string_view table,
+                        std::string_view sharding_key) {
   return "CREATE TABLE IF NOT EXISTS " + Qualified(o, table) + OnCluster(o) + " AS " +
          Qualified(o, LocalName(o, table)) + " ENGINE = Distributed(" + Quote(o.cluster) + ", " +
-         Quote(o.database) + ", " + Quote(LocalName(o, table)) + ", cityHash64(trace_id))";
+         Quote(o.database) + ", " + Quote(LocalName(o, table)) + ", " + std::string(sharding_key) +
+         ")";
 }
 
 }  // namespace
@@ -90,9 +92,10 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o) {
       " GROUP BY day, service, operation, kind";
   out.push_back(std::move(mv));
   if (!o.cluster.empty()) {
-    out.push_back(Distributed(o, kSpansTable));
-    out.push_back(Distributed(o, kIndexTable));
-    out.push_back(Distributed(o, kOperationsTable));
+    out.push_back(Distributed(o, kSpansTable, "cityHash64(trace_id)"));
+    out.push_back(Distributed(o, kIndexTable, "cityHash64(trace_id)"));
+    // Filled on each shard by the view, never inserted into through this.
+    out.push_back(Distributed(o, kOperationsTable, "rand()"));
   }
   return out;
 }
