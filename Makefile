@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build ui run test unit integration bench bench-embedded bench-e2e fuzz fmt lint clean
+.PHONY: all setup configure build ui run test unit integration bench bench-embedded bench-e2e bench-clickhouse fuzz fmt lint clean
 
 all: build
 
@@ -78,6 +78,15 @@ bench-embedded: configure
 	  rm -rf "$$dir/store" && \
 	  $(BUILD_DIR)/bench/spoor_embedded_bench --spans=$(BENCH_SYNC_SPANS) --sync --write-only \
 	    --dir=$$dir/store-sync
+
+# The ClickHouse backend's figures (docs/storage-clickhouse.md): a local
+# ClickHouse loaded through spoor by tracegen; ingest cost, bytes per span
+# on disk, query latency at BENCH_CLICKHOUSE_SPANS spans. Appended to
+# bench/RESULTS.md.
+BENCH_CLICKHOUSE_SPANS ?= 10000000
+bench-clickhouse: build
+	@node bench/clickhouse.mjs --build=$(BUILD_DIR) --spans=$(BENCH_CLICKHOUSE_SPANS) \
+	  --append=bench/RESULTS.md
 
 fuzz: setup
 	@scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -72,7 +72,9 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o) {
   out.push_back(Create(
       o, kSpansTable,
       "day Date, trace_id FixedString(16), start_ns UInt64" + delta + ", spans String" + zstd,
-      "MergeTree", "PARTITION BY day ORDER BY trace_id"));
+      // A row holds a trace's spans of one batch (about a kilobyte): small
+      // granules keep a read by trace ID to a few rows per day.
+      "MergeTree", "PARTITION BY day ORDER BY trace_id SETTINGS index_granularity = 64"));
   out.push_back(Create(o, kIndexTable,
                        "day Date, service " + lc_string + ", operation " + lc_string +
                            ", kind UInt8, start_ns UInt64" + delta + ", duration_ns UInt64" + zstd +
