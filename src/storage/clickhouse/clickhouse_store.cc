@@ -101,6 +101,10 @@ void ClickHouseStore::SealOpenLocked() {
   if (open_.empty()) return;
   auto p = std::make_unique<Pending>();
   std::swap(p->rows, open_);
+  if (!spare_.empty()) {
+    open_ = std::move(spare_.back());
+    spare_.pop_back();
+  }
   pending_.push_back(std::move(p));
   ++sealed_count_;
 }
@@ -175,6 +179,10 @@ void ClickHouseStore::FlusherLoop() {
     } else {
       spans_inserted_.Inc(p.rows.span_count);
       backoff = kFirstBackoff;
+    }
+    if (spare_.size() < 2) {
+      p.rows.Clear();
+      spare_.push_back(std::move(p.rows));
     }
     pending_.pop_front();
     ++done_count_;

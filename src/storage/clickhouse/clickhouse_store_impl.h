@@ -74,6 +74,10 @@ class ClickHouseStore : public Storage {
   RowBuffers open_;                     // under mu_
   std::chrono::steady_clock::time_point open_since_;
   std::deque<std::unique_ptr<Pending>> pending_;  // oldest first; front is being sent
+  // Sent buffers kept for their capacity: a new open buffer takes one, so
+  // that buffers of megabytes are not grown again (and faulted in) for
+  // every insert.
+  std::vector<RowBuffers> spare_;
   uint64_t sealed_count_ = 0;                     // buffers sealed so far
   uint64_t done_count_ = 0;                       // buffers inserted or given up
   bool stopping_ = false;

@@ -6,6 +6,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/http/span_body.hpp>
 #include <mutex>
 #include <utility>
 
@@ -108,7 +109,7 @@ class Client::Connection {
   // Sends `req` and reads the answer; on any failure the connection is
   // unusable and the caller drops it.
   beast::error_code Exchange(const std::string& host, const std::string& port,
-                             http::request<http::string_body>& req,
+                             http::request<http::span_body<const char>>& req,
                              http::response_parser<http::string_body>& parser,
                              std::chrono::milliseconds timeout) {
     beast::error_code ec;
@@ -195,16 +196,18 @@ Client::~Client() = default;
 Result<std::string> Client::RoundTrip(size_t index, const std::string& target,
                                       std::string_view body, bool gzip) {
   Endpoint& e = *endpoints_[index];
-  http::request<http::string_body> req{http::verb::post, target, 11};
+  // The body is sent from the caller's bytes, not copied into the request.
+  http::request<http::span_body<const char>> req{http::verb::post, target, 11};
   req.set(http::field::host, e.host_port);
   req.set(http::field::authorization, authorization_);
   req.set(http::field::connection, "keep-alive");
+  std::string compressed;
   if (gzip) {
     req.set(http::field::content_encoding, "gzip");
-    req.body() = GzipCompress(body);
-  } else {
-    req.body().assign(body.data(), body.size());
+    compressed = GzipCompress(body);
+    body = compressed;
   }
+  req.body() = beast::span<const char>(body.data(), body.size());
   req.prepare_payload();
   http::response_parser<http::string_body> parser;
   parser.body_limit(options_.max_response_bytes);
