@@ -5,9 +5,11 @@
 #include "sampling/sampling_store.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <fstream>
 #include <functional>
 #include <latch>
 #include <limits>
@@ -18,9 +20,11 @@
 #include <utility>
 #include <vector>
 
+#include "sampling/clickhouse_sampling_store.h"
 #include "sampling/embedded_sampling_store.h"
 #include "sampling/memory_sampling_store.h"
 #include "sampling_test_util.h"
+#include "storage/clickhouse/client.h"
 
 namespace spoor {
 namespace {
@@ -43,9 +47,41 @@ std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;
 }
 
+// The ClickHouse server of the test run: $SPOOR_CLICKHOUSE_SERVERS, or the
+// first line of the file $SPOOR_CLICKHOUSE_SERVERS_FILE names.
+std::string ClickHouseServers() {
+  if (const char* v = getenv("SPOOR_CLICKHOUSE_SERVERS"); v != nullptr) return v;
+  const char* file = getenv("SPOOR_CLICKHOUSE_SERVERS_FILE");
+  if (file == nullptr) return "";
+  std::ifstream in(file);
+  std::string servers;
+  std::getline(in, servers);
+  return servers;
+}
+
+// A database of its own for each test, on the test run's server.
+std::unique_ptr<SamplingStore> OpenClickHouse() {
+  static std::atomic<int> counter{0};
+  auto servers = clickhouse::ParseServers(ClickHouseServers());
+  EXPECT_TRUE(servers.ok()) << servers.status().message();
+  if (!servers.ok()) return nullptr;
+  ClickHouseStoreOptions options;
+  options.servers = *servers;
+  options.database = "spoor_sampling_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+  clickhouse::ClientOptions c;
+  c.servers = options.servers;
+  (void)clickhouse::Client(c).Query("DROP DATABASE IF EXISTS `" + options.database + "`");
+  auto store = OpenClickHouseSamplingStore(options);
+  EXPECT_TRUE(store.ok()) << store.status().message();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
 class SamplingStoreTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
+    if (GetParam().name == "ClickHouse" && ClickHouseServers().empty()) {
+      GTEST_SKIP() << "SPOOR_CLICKHOUSE_SERVERS(_FILE) is not set (make test starts a server)";
+    }
     store_ = GetParam().open(dir_.path());
     ASSERT_NE(store_, nullptr);
   }
@@ -369,7 +405,8 @@ INSTANTIATE_TEST_SUITE_P(
                                 auto store = OpenEmbeddedSamplingStore(directory, false);
                                 EXPECT_TRUE(store.ok()) << store.status().message();
                                 return store.ok() ? std::move(store).value() : nullptr;
-                              }}),
+                              }},
+                      Backend{"ClickHouse", [](const std::string&) { return OpenClickHouse(); }}),
     BackendName);
 
 }  // namespace
