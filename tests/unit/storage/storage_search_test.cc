@@ -392,6 +392,36 @@ TEST_P(StorageSearch, LimitKeepsTheMostRecentTraces) {
   EXPECT_EQ(Find(q).size(), 5u);
 }
 
+// Over a long window (two hours here) the order and the limit hold
+// whether the latest traces are all in the last minute or spread out.
+TEST_P(StorageSearch, LimitOverALongWindowKeepsTheMostRecentTraces) {
+  constexpr uint64_t kMinute = 60 * kSecond;
+  std::vector<Span> spans;
+  // Twelve traces ten minutes apart, then two in the last minute.
+  for (uint64_t t = 1; t <= 12; ++t)
+    spans.push_back(MakeSpan(Tid(t), 1, 0, "op", t * 10 * kMinute));
+  spans.push_back(MakeSpan(Tid(13), 1, 0, "op", 120 * kMinute + 10 * kSecond));
+  spans.push_back(MakeSpan(Tid(14), 1, 0, "op", 120 * kMinute + 20 * kSecond));
+  // A trace whose later span is outside the window ranks by its span inside.
+  spans.push_back(MakeSpan(Tid(15), 1, 0, "op", 115 * kMinute));
+  spans.push_back(MakeSpan(Tid(15), 2, 1, "op", 125 * kMinute));
+  Write(Batch("svc", spans));
+  TraceQuery q = ForService("svc");
+  q.start_time_min_ns = kBase;
+  q.start_time_max_ns = kBase + 121 * kMinute;
+  q.limit = 2;
+  EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(14), Tid(13)}));
+  q.limit = 4;
+  EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(14), Tid(13), Tid(12), Tid(15)}));
+  q.limit = 100;
+  std::vector<TraceId> all = Find(q);
+  ASSERT_EQ(all.size(), 15u);
+  EXPECT_EQ(all.back(), Tid(1));
+  q.start_time_max_ns = kBase + 65 * kMinute;  // the latest six left out
+  q.limit = 3;
+  EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(6), Tid(5), Tid(4)}));
+}
+
 TEST_P(StorageSearch, DefaultLimitIsAHundred) {
   std::vector<Span> spans;
   for (uint64_t t = 1; t <= 120; ++t) spans.push_back(MakeSpan(Tid(t), 1, 0, "op", t * kMs));
