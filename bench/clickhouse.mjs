@@ -14,7 +14,7 @@
 // background merges got). The table is printed and appended to --append.
 //
 // Usage: node bench/clickhouse.mjs [--build=DIR] [--spans=N] [--lz4-spans=N]
-//          [--queries=N] [--connections=N] [--append=FILE]
+//          [--queries=N] [--connections=N] [--batch-size=N] [--append=FILE]
 
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
@@ -38,6 +38,7 @@ const zstdSpans = Number(args.spans ?? 10_000_000);
 const lz4Spans = Number(args['lz4-spans'] ?? 2_000_000);
 const queries = Number(args.queries ?? 200);
 const connections = Number(args.connections ?? 2);
+const batchSize = Number(args['batch-size'] ?? 10000);
 const tracegenBin = path.join(build, 'tools/tracegen/tracegen');
 process.env.SPOOR_BIN = path.join(build, 'src/spoor');
 
@@ -129,7 +130,7 @@ async function run(method, spans, withQueries) {
   const clickhouse = await startClickHouse({ dir: chDir, extraConfig: method === 'zstd' ? ZSTD_CONFIG : '' });
   const spoor = await startSpoor({
     flags: ['--collector.queue-size=2000000', '--log-level=warn'],
-    storage: { type: 'clickhouse', flags: [`--clickhouse.servers=${clickhouse.servers}`, '--clickhouse.database=bench', '--clickhouse.batch-linger=200ms'] },
+    storage: { type: 'clickhouse', flags: [`--clickhouse.servers=${clickhouse.servers}`, '--clickhouse.database=bench', '--clickhouse.batch-linger=200ms', `--clickhouse.batch-size=${batchSize}`] },
   });
   try {
     await sleep(300);
@@ -184,7 +185,7 @@ const lines = [
   '',
   `### ClickHouse backend, ${new Date().toISOString().slice(0, 10)}`,
   '',
-  `Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; ClickHouse ${results[0].version} on the same machine; tracegen over OTLP/gRPC, ${connections} connections, 100 spans per request, as fast as accepted; spoor with --clickhouse.batch-linger=200ms (batch 10,000).`,
+  `Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; ClickHouse ${results[0].version} on the same machine; tracegen over OTLP/gRPC, ${connections} connections, 100 spans per request, as fast as accepted; spoor with --clickhouse.batch-linger=200ms --clickhouse.batch-size=${batchSize}.`,
   '',
   '| server compression | spans sent | inserted | spans per spoor CPU-s | spans per ClickHouse CPU-s | wall s | disk B/span (spans + index + operations) |',
   '| --- | --- | --- | --- | --- | --- | --- |',

@@ -354,5 +354,65 @@ TEST(HelpText, ShowsDefaults) {
   EXPECT_NE(text.find("Usage: spoor"), std::string::npos);
 }
 
+// --- The storage backend registry -------------------------------------------------
+
+TEST(StorageRegistry, EveryBackendIsSelectableAndListsItsFlags) {
+  std::vector<std::string> listed = HelpFlags();
+  ASSERT_GE(StorageBackends().size(), 3u);
+  for (const StorageBackend& backend : StorageBackends()) {
+    EXPECT_EQ(ParseArgs({"--span-storage.type=" + backend.name}).config.storage.type, backend.name);
+    EXPECT_NE(HelpText().find(backend.name), std::string::npos) << backend.name;
+    for (const StorageFlag& flag : backend.flags) {
+      EXPECT_EQ(flag.name.rfind(backend.name + ".", 0), 0u)
+          << flag.name << " is not under " << backend.name << ".";
+      EXPECT_NE(std::find(listed.begin(), listed.end(), flag.name), listed.end()) << flag.name;
+    }
+  }
+  ExpectErrorNaming({"--span-storage.type=cassandra"}, "embedded, memory, clickhouse");
+}
+
+TEST(StorageRegistry, ClickHouseFlagsReachItsOptions) {
+  Config c = ParseArgs({"--span-storage.type=clickhouse", "--clickhouse.servers=ch1:8123, ch2:8124",
+                        "--clickhouse.database=traces", "--clickhouse.username=spoor",
+                        "--clickhouse.password=", "--clickhouse.cluster=prod",
+                        "--clickhouse.create-schema=false", "--clickhouse.span-ttl=48h",
+                        "--clickhouse.batch-size=500", "--clickhouse.batch-linger=50ms",
+                        "--clickhouse.timeout=5s", "--clickhouse.compression"})
+                 .config;
+  const ClickHouseStoreOptions& o = c.storage.clickhouse;
+  EXPECT_EQ(o.servers, (std::vector<std::string>{"ch1:8123", "ch2:8124"}));
+  EXPECT_EQ(o.database, "traces");
+  EXPECT_EQ(o.username, "spoor");
+  EXPECT_EQ(o.password, "");
+  EXPECT_EQ(o.cluster, "prod");
+  EXPECT_FALSE(o.create_schema);
+  EXPECT_EQ(o.span_ttl_ns, 48ULL * 3600 * 1000000000);
+  EXPECT_EQ(o.batch_spans, 500u);
+  EXPECT_EQ(o.batch_linger, std::chrono::milliseconds(50));
+  EXPECT_EQ(o.timeout, std::chrono::milliseconds(5000));
+  EXPECT_TRUE(o.compress);
+  // The documented defaults are the options' defaults.
+  ClickHouseStoreOptions defaults;
+  Config d = ParseArgs({"--clickhouse.servers=" + DocumentedDefault("clickhouse.servers"),
+                        "--clickhouse.batch-linger=" + DocumentedDefault("clickhouse.batch-linger"),
+                        "--clickhouse.batch-size=" + DocumentedDefault("clickhouse.batch-size"),
+                        "--clickhouse.timeout=" + DocumentedDefault("clickhouse.timeout")})
+                 .config;
+  EXPECT_EQ(d.storage.clickhouse.servers, defaults.servers);
+  EXPECT_EQ(d.storage.clickhouse.batch_linger, defaults.batch_linger);
+  EXPECT_EQ(d.storage.clickhouse.batch_spans, defaults.batch_spans);
+  EXPECT_EQ(d.storage.clickhouse.timeout, defaults.timeout);
+}
+
+TEST(StorageRegistry, BadClickHouseValuesNameTheFlag) {
+  ExpectErrorNaming({"--clickhouse.servers=localhost"}, "--clickhouse.servers");
+  ExpectErrorNaming({"--clickhouse.servers=a:1,,b:2"}, "'' is not HOST:PORT");
+  ExpectErrorNaming({"--clickhouse.batch-linger=2m"}, "--clickhouse.batch-linger");
+  ExpectErrorNaming({"--clickhouse.timeout=0s"}, "--clickhouse.timeout");
+  ExpectErrorNaming({"--clickhouse.batch-size=0"}, "--clickhouse.batch-size");
+  ExpectErrorNaming({"--clickhouse.database="}, "--clickhouse.database");
+  ExpectErrorNaming({"--clickhouse.create-schema=maybe"}, "--clickhouse.create-schema");
+}
+
 }  // namespace
 }  // namespace spoor
