@@ -113,7 +113,7 @@ Status Corrupt(std::string_view what) {
 
 class ClickHouseSamplingStore final : public SamplingStore {
  public:
-  ClickHouseSamplingStore(clickhouse::ClientOptions client, std::string database)
+  ClickHouseSamplingStore(clickhouse::ClientOptions client, const std::string& database)
       : client_(std::move(client)), db_("`" + database + "`") {}
 
   Status CreateTables() {

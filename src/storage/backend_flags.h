@@ -16,7 +16,7 @@ template <typename Field>
 using FieldOf = std::function<Field&(StorageOptions&)>;
 
 inline StorageFlag Duration(std::string name, std::string default_text, std::string help,
-                            FieldOf<uint64_t> field) {
+                            const FieldOf<uint64_t>& field) {
   return {std::move(name), std::move(default_text), std::move(help), false,
           [field](StorageOptions& o, const std::string& v) -> std::string {
             auto ns = ParseGoDuration(v);
@@ -27,7 +27,7 @@ inline StorageFlag Duration(std::string name, std::string default_text, std::str
 }
 
 inline StorageFlag Bool(std::string name, std::string default_text, std::string help,
-                        FieldOf<bool> field) {
+                        const FieldOf<bool>& field) {
   return {std::move(name), std::move(default_text), std::move(help), true,
           [field](StorageOptions& o, const std::string& v) -> std::string {
             auto b = ParseBool(v);
@@ -38,7 +38,7 @@ inline StorageFlag Bool(std::string name, std::string default_text, std::string 
 }
 
 inline StorageFlag Positive(std::string name, std::string default_text, std::string help,
-                            FieldOf<size_t> field) {
+                            const FieldOf<size_t>& field) {
   return {std::move(name), std::move(default_text), std::move(help), false,
           [field](StorageOptions& o, const std::string& v) -> std::string {
             auto n = ParseInt64(v);
@@ -49,7 +49,7 @@ inline StorageFlag Positive(std::string name, std::string default_text, std::str
 }
 
 inline StorageFlag Text(std::string name, std::string default_text, std::string help,
-                        FieldOf<std::string> field, bool allow_empty) {
+                        const FieldOf<std::string>& field, bool allow_empty) {
   return {std::move(name), std::move(default_text), std::move(help), false,
           [field, allow_empty](StorageOptions& o, const std::string& v) -> std::string {
             if (v.empty() && !allow_empty) return "must not be empty";

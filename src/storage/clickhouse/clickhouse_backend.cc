@@ -7,7 +7,7 @@ namespace spoor {
 namespace {
 
 StorageFlag Milliseconds(std::string name, std::string default_text, std::string help,
-                         std::function<std::chrono::milliseconds&(StorageOptions&)> field,
+                         const std::function<std::chrono::milliseconds&(StorageOptions&)>& field,
                          int64_t min_ms, int64_t max_ms) {
   return {std::move(name), std::move(default_text), std::move(help), false,
           [field, min_ms, max_ms](StorageOptions& o, const std::string& v) -> std::string {
