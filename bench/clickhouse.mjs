@@ -21,18 +21,13 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cpuSeconds, parseArgs } from './lib.mjs';
 import { startClickHouse } from '../tests/lib/clickhouse.mjs';
 import { fetchJson, getMetrics, metric, sleep, startSpoor, tempDir, waitFor } from '../tests/lib/spoor.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
-const args = Object.fromEntries(
-  process.argv.slice(2).map((a) => {
-    const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`unknown argument ${a}`);
-    return [m[1], m[2] ?? 'true'];
-  }),
-);
+const args = parseArgs(process.argv.slice(2));
 const build = path.resolve(ROOT, args.build ?? 'build');
 const zstdSpans = Number(args.spans ?? 10_000_000);
 const lz4Spans = Number(args['lz4-spans'] ?? 2_000_000);
@@ -41,13 +36,6 @@ const connections = Number(args.connections ?? 2);
 const batchSize = Number(args['batch-size'] ?? 10000);
 const tracegenBin = path.join(build, 'tools/tracegen/tracegen');
 process.env.SPOOR_BIN = path.join(build, 'src/spoor');
-
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-function cpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
 
 const ZSTD_CONFIG = `<compression><case><min_part_size>0</min_part_size><min_part_size_ratio>0</min_part_size_ratio><method>zstd</method></case></compression>`;
 

@@ -1,7 +1,6 @@
 #include "sampling/clickhouse_sampling_store.h"
 
 #include <algorithm>
-#include <bit>
 #include <mutex>
 #include <utility>
 
@@ -9,6 +8,7 @@
 #include "common/time_format.h"
 #include "formats/protowire/wire_reader.h"
 #include "sampling/memory_sampling_store.h"
+#include "sampling/sampling_codec.h"
 #include "storage/clickhouse/client.h"
 
 namespace spoor {
@@ -24,86 +24,10 @@ void PutString(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-void PutDouble(std::string& out, double d) {
-  PutFixed64(out, std::bit_cast<uint64_t>(d));
-}
-
-bool ReadDouble(WireReader& r, double* d) {
-  uint64_t bits = 0;
-  if (!r.ReadFixed64(&bits)) return false;
-  *d = std::bit_cast<double>(bits);
-  return true;
-}
-
 bool ReadString(WireReader& r, std::string* s) {
   std::string_view v;
   if (!r.ReadBytes(&v)) return false;
   s->assign(v);
-  return true;
-}
-
-std::string EncodeThroughput(const std::vector<Throughput>& list) {
-  std::string out;
-  PutVarint(out, list.size());
-  for (const Throughput& t : list) {
-    PutString(out, t.service);
-    PutString(out, t.operation);
-    PutVarint(out, t.count);
-    PutVarint(out, t.probabilities.size());
-    for (double p : t.probabilities) PutDouble(out, p);
-  }
-  return out;
-}
-
-bool DecodeThroughput(std::string_view bytes, std::vector<Throughput>* out) {
-  WireReader r(bytes);
-  uint64_t n = 0;
-  if (!r.ReadVarint(&n) || n > bytes.size()) return false;
-  for (uint64_t i = 0; i < n; ++i) {
-    Throughput t;
-    uint64_t probabilities = 0;
-    if (!ReadString(r, &t.service) || !ReadString(r, &t.operation) || !r.ReadVarint(&t.count) ||
-        !r.ReadVarint(&probabilities) || probabilities > bytes.size()) {
-      return false;
-    }
-    for (uint64_t j = 0; j < probabilities; ++j) {
-      double p = 0;
-      if (!ReadDouble(r, &p)) return false;
-      t.probabilities.push_back(p);
-    }
-    out->push_back(std::move(t));
-  }
-  return r.done();
-}
-
-void EncodeMap(std::string& out, const std::map<std::string, std::map<std::string, double>>& m) {
-  PutVarint(out, m.size());
-  for (const auto& [service, ops] : m) {
-    PutString(out, service);
-    PutVarint(out, ops.size());
-    for (const auto& [op, v] : ops) {
-      PutString(out, op);
-      PutDouble(out, v);
-    }
-  }
-}
-
-bool DecodeMap(WireReader& r, size_t limit,
-               std::map<std::string, std::map<std::string, double>>* m) {
-  uint64_t services = 0;
-  if (!r.ReadVarint(&services) || services > limit) return false;
-  for (uint64_t i = 0; i < services; ++i) {
-    std::string service;
-    uint64_t ops = 0;
-    if (!ReadString(r, &service) || !r.ReadVarint(&ops) || ops > limit) return false;
-    auto& inner = (*m)[service];
-    for (uint64_t j = 0; j < ops; ++j) {
-      std::string op;
-      double v = 0;
-      if (!ReadString(r, &op) || !ReadDouble(r, &v)) return false;
-      inner[op] = v;
-    }
-  }
   return true;
 }
 
@@ -125,8 +49,8 @@ class ClickHouseSamplingStore final : public SamplingStore {
                  "throughput String) ENGINE = ReplacingMergeTree(version) "
                  "ORDER BY (bucket_ns, collector)",
              "CREATE TABLE IF NOT EXISTS " + db_ +
-                 ".sampling_probabilities (version UInt64, host String, calculated_ns UInt64, "
-                 "probabilities String) ENGINE = MergeTree ORDER BY version",
+                 ".sampling_probabilities (version UInt64, probabilities String) "
+                 "ENGINE = MergeTree ORDER BY version",
              // ExpireBefore calls: rows older than an expiry and in a bucket
              // before its cutoff are gone, whatever the deletion has done.
              "CREATE TABLE IF NOT EXISTS " + db_ +
@@ -146,7 +70,7 @@ class ClickHouseSamplingStore final : public SamplingStore {
     PutFixed64(row, bucket_start_ns);
     PutString(row, collector);
     PutFixed64(row, NextVersion());
-    PutString(row, EncodeThroughput(throughput));
+    PutString(row, sampling_codec::EncodeThroughput(throughput));
     return client_.Insert("INSERT INTO " + db_ + ".sampling_throughput FORMAT RowBinary", row);
   }
 
@@ -168,7 +92,7 @@ class ClickHouseSamplingStore final : public SamplingStore {
       std::string_view encoded;
       if (!r.ReadFixed64(&report.bucket_start_ns) || !ReadString(r, &report.collector) ||
           !r.ReadFixed64(&version) || !r.ReadBytes(&encoded) ||
-          !DecodeThroughput(encoded, &report.throughput)) {
+          !sampling_codec::DecodeThroughput(encoded, &report.throughput)) {
         return Corrupt("throughput");
       }
       bool expired = std::any_of(expiries->begin(), expiries->end(), [&](const auto& e) {
@@ -180,19 +104,14 @@ class ClickHouseSamplingStore final : public SamplingStore {
   }
 
   Status InsertProbabilitiesAndQps(const CalculatedProbabilities& latest) override {
-    std::string encoded;
-    EncodeMap(encoded, latest.probabilities);
-    EncodeMap(encoded, latest.qps);
     std::string row;
     PutFixed64(row, NextVersion());
-    PutString(row, latest.host);
-    PutFixed64(row, latest.calculated_ns);
-    PutString(row, encoded);
+    PutString(row, sampling_codec::EncodeProbabilities(latest));
     return client_.Insert("INSERT INTO " + db_ + ".sampling_probabilities FORMAT RowBinary", row);
   }
 
   Result<CalculatedProbabilities> GetLatestProbabilities() override {
-    auto body = client_.Query("SELECT host, calculated_ns, probabilities FROM " + db_ +
+    auto body = client_.Query("SELECT probabilities FROM " + db_ +
                               ".sampling_probabilities ORDER BY version DESC LIMIT 1 "
                               "FORMAT RowBinary");
     if (!body.ok()) return body.status();
@@ -200,12 +119,8 @@ class ClickHouseSamplingStore final : public SamplingStore {
     if (body->empty()) return out;
     WireReader r(*body);
     std::string_view encoded;
-    if (!ReadString(r, &out.host) || !r.ReadFixed64(&out.calculated_ns) || !r.ReadBytes(&encoded)) {
-      return Corrupt("probabilities");
-    }
-    WireReader maps(encoded);
-    if (!DecodeMap(maps, encoded.size(), &out.probabilities) ||
-        !DecodeMap(maps, encoded.size(), &out.qps) || !maps.done()) {
+    if (!r.ReadBytes(&encoded) || !r.done() ||
+        !sampling_codec::DecodeProbabilities(encoded, &out)) {
       return Corrupt("probabilities");
     }
     return out;

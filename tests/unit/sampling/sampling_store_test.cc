@@ -25,9 +25,12 @@
 #include "sampling/memory_sampling_store.h"
 #include "sampling_test_util.h"
 #include "storage/clickhouse/client.h"
+#include "tests/unit/clickhouse_servers.h"
 
 namespace spoor {
 namespace {
+
+using spoor::testenv::ClickHouseServers;
 
 constexpr uint64_t kSecond = 1000000000;
 constexpr uint64_t kMinute = 60 * kSecond;
@@ -45,18 +48,6 @@ void PrintTo(const Backend& backend, std::ostream* os) {
 
 std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;
-}
-
-// The ClickHouse server of the test run: $SPOOR_CLICKHOUSE_SERVERS, or the
-// first line of the file $SPOOR_CLICKHOUSE_SERVERS_FILE names.
-std::string ClickHouseServers() {
-  if (const char* v = getenv("SPOOR_CLICKHOUSE_SERVERS"); v != nullptr) return v;
-  const char* file = getenv("SPOOR_CLICKHOUSE_SERVERS_FILE");
-  if (file == nullptr) return "";
-  std::ifstream in(file);
-  std::string servers;
-  std::getline(in, servers);
-  return servers;
 }
 
 // A database of its own for each test, on the test run's server.

@@ -21,6 +21,7 @@
 
 #include "storage/clickhouse/client.h"
 #include "storage/factory.h"
+#include "tests/unit/clickhouse_servers.h"
 
 namespace spoor::storagetest {
 
@@ -117,15 +118,7 @@ inline std::unique_ptr<OpenedStore> Finish(std::unique_ptr<Opened> opened, std::
 }  // namespace internal
 
 // The server list of the ClickHouse the tests use, or "".
-inline std::string ClickHouseServers() {
-  if (const char* v = getenv("SPOOR_CLICKHOUSE_SERVERS"); v != nullptr) return v;
-  const char* file = getenv("SPOOR_CLICKHOUSE_SERVERS_FILE");
-  if (file == nullptr) return "";
-  std::ifstream in(file);
-  std::string servers;
-  std::getline(in, servers);
-  return servers;
-}
+using spoor::testenv::ClickHouseServers;
 
 inline std::vector<Backend> AllBackends() {
   std::vector<Backend> out;
@@ -167,5 +160,28 @@ inline std::vector<Backend> AllBackends() {
                  }});
   return out;
 }
+
+// A test run once per backend, each time on a fresh store (skipped where
+// the backend cannot run).
+class BackendTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    std::string skip;
+    opened_ = GetParam().open(&skip);
+    if (opened_ == nullptr) GTEST_SKIP() << skip;
+    store_ = opened_->store();
+  }
+
+  // Writes and waits until what was written is readable.
+  void Write(const SpanBatch& batch) {
+    Status s = store_->Write(batch);
+    ASSERT_TRUE(s.ok()) << s.message();
+    s = store_->Flush();
+    ASSERT_TRUE(s.ok()) << s.message();
+  }
+
+  std::unique_ptr<OpenedStore> opened_;
+  Storage* store_ = nullptr;
+};
 
 }  // namespace spoor::storagetest

@@ -25,14 +25,6 @@ using storagetest::MakeScope;
 using storagetest::MakeSpan;
 using storagetest::Tid;
 
-// Writes and waits until what was written is readable.
-void WriteOk(Storage& store, const SpanBatch& batch) {
-  Status s = store.Write(batch);
-  ASSERT_TRUE(s.ok()) << s.message();
-  s = store.Flush();
-  ASSERT_TRUE(s.ok()) << s.message();
-}
-
 std::multiset<uint64_t> SpanIds(const Trace& trace) {
   std::multiset<uint64_t> ids;
   for (const SpanRecord& r : trace.spans) ids.insert(r.span.span_id.value);
@@ -45,17 +37,12 @@ void SortBySpanId(std::vector<SpanRecord>& spans) {
   });
 }
 
-class StorageReads : public ::testing::TestWithParam<storagetest::Backend> {
+class StorageReads : public storagetest::BackendTest {
  protected:
-  void SetUp() override {
-    std::string skip;
-    opened_ = GetParam().open(&skip);
-    if (opened_ == nullptr) GTEST_SKIP() << skip;
-    store_ = opened_->store();
+  void WriteOk(Storage& store, const SpanBatch& batch) {
+    ASSERT_EQ(&store, store_);
+    Write(batch);
   }
-
-  std::unique_ptr<storagetest::OpenedStore> opened_;
-  Storage* store_ = nullptr;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageReads, ::testing::ValuesIn(storagetest::AllBackends()),

@@ -25,23 +25,8 @@ using storagetest::MakeScope;
 using storagetest::MakeSpan;
 using storagetest::Tid;
 
-class StorageSearch : public ::testing::TestWithParam<storagetest::Backend> {
+class StorageSearch : public storagetest::BackendTest {
  protected:
-  void SetUp() override {
-    std::string skip;
-    opened_ = GetParam().open(&skip);
-    if (opened_ == nullptr) GTEST_SKIP() << skip;
-    store_ = opened_->store();
-  }
-
-  // Writes and waits until what was written is readable.
-  void Write(const SpanBatch& batch) {
-    Status s = store_->Write(batch);
-    ASSERT_TRUE(s.ok()) << s.message();
-    s = store_->Flush();
-    ASSERT_TRUE(s.ok()) << s.message();
-  }
-
   // The IDs FindTraces returns, checked against FindTraceIds.
   std::vector<TraceId> Find(const TraceQuery& q) {
     auto traces = store_->FindTraces(q);
@@ -52,9 +37,6 @@ class StorageSearch : public ::testing::TestWithParam<storagetest::Backend> {
     EXPECT_EQ(Ids(*traces), *ids) << "FindTraceIds disagrees with FindTraces";
     return *ids;
   }
-
-  std::unique_ptr<storagetest::OpenedStore> opened_;
-  Storage* store_ = nullptr;
 };
 
 INSTANTIATE_TEST_SUITE_P(Backends, StorageSearch, ::testing::ValuesIn(storagetest::AllBackends()),

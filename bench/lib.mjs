@@ -1,0 +1,23 @@
+// Helpers shared by the end-to-end benchmarks (e2e.mjs, clickhouse.mjs).
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** --name=value arguments as an object ({name: value}; a bare --name is 'true'). */
+export function parseArgs(argv) {
+  return Object.fromEntries(
+    argv.map((a) => {
+      const m = /^--([^=]+)(?:=(.*))?$/.exec(a);
+      if (!m) throw new Error(`unknown argument ${a}`);
+      return [m[1], m[2] ?? 'true'];
+    }),
+  );
+}
+
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** User + system CPU seconds of process `pid` (and its threads). */
+export function cpuSeconds(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+}
