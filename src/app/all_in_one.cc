@@ -258,6 +258,7 @@ int RunAllInOne(const Config& config) {
   for (auto& r : receivers) r->Stop();
   if (grpc) grpc->Stop();
   if (jaeger_grpc) jaeger_grpc->Stop();
+  storage->BeginShutdown();
   pipeline.Shutdown();
   if (Status s = storage->Close(); !s.ok()) {
     LogError("closing storage failed: ", s.message());

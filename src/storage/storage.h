@@ -110,7 +110,12 @@ class Storage : public SpanWriter, public SpanReader, public DependencyReader {
   // Returns once every span that Write() accepted before the call is
   // readable (or the store failed to write it: an error).
   [[nodiscard]] virtual Status Flush() { return Status::Ok(); }
+  // Called once when shutdown begins, before the last writes. A backend
+  // whose writes can wait (for a server that is down) stops waiting by a
+  // deadline of its own from here on, so that shutdown ends.
+  virtual void BeginShutdown() {}
   // Flushes buffered writes; called once at shutdown after the last Write.
+  // An error when spans it accepted could not be written.
   [[nodiscard]] virtual Status Close() { return Status::Ok(); }
 };
 

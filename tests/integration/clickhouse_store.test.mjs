@@ -117,4 +117,30 @@ describe('clickhouse backend', () => {
       assert.equal(await spoor.stop(), 0, 'spoor exits 0 on SIGTERM');
     }
   });
+
+  test('SIGTERM while ClickHouse is down ends by the shutdown deadline and reports the loss', async () => {
+    const spoor = await startSpoor({
+      storage: {
+        type: 'clickhouse',
+        flags: [`--clickhouse.servers=${clickhouse.servers}`, `--clickhouse.password=${PASSWORD}`, '--clickhouse.database=shutdown', '--clickhouse.batch-size=500'],
+      },
+      flags: ['--collector.queue-size=2000'],
+    });
+    const first = traceRequest();
+    assert.equal((await postTraces(spoor.baseUrls.otlpHttp, first.body)).status, 200);
+    await waitForTrace(spoor.baseUrls.query, first.traceId, { minSpans: 100 });
+    clickhouse.kill();
+    await new Promise((r) => clickhouse.child.once('exit', r));
+    let accepted = 0;
+    for (let i = 0; i < 100; i++) {
+      if ((await postTraces(spoor.baseUrls.otlpHttp, traceRequest().body)).status === 200) accepted++;
+    }
+    assert.ok(accepted > 0, 'some requests were accepted before the buffers filled');
+    const started = Date.now();
+    const code = await spoor.stop({ timeoutMs: 40_000 });
+    assert.equal(code, 1, 'exit 1: accepted spans were lost');
+    assert.ok(Date.now() - started < 30_000, `stopped in ${Date.now() - started} ms`);
+    assert.match(spoor.stderr, /accepted spans could not be inserted before shutdown/);
+    clickhouse = await startClickHouse({ dir, ports: clickhouse.ports, password: PASSWORD });
+  });
 });

@@ -167,9 +167,10 @@ void ClickHouseStore::FlusherLoop() {
     lock.lock();
     if (!s.ok()) {
       inserts_failed_.Inc();
-      if (stopping_ && std::chrono::steady_clock::now() >= stop_deadline_) {
+      if (shutting_down_ && std::chrono::steady_clock::now() >= stop_deadline_) {
         LogError("clickhouse: giving up ", p.rows.span_count, " spans at shutdown: ", s.message());
         spans_dropped_.Inc(p.rows.span_count);
+        spans_given_up_ += p.rows.span_count;
       } else {
         LogWarn("clickhouse insert failed (retrying in ", backoff.count(), " ms): ", s.message());
         flusher_cv_.wait_for(lock, backoff);
@@ -190,16 +191,31 @@ void ClickHouseStore::FlusherLoop() {
   }
 }
 
-Status ClickHouseStore::Close() {
+void ClickHouseStore::BeginShutdown() {
   {
     std::lock_guard lock(mu_);
-    if (!flusher_.joinable()) return Status::Ok();
-    stopping_ = true;
+    if (shutting_down_) return;
+    shutting_down_ = true;
     stop_deadline_ = std::chrono::steady_clock::now() + options_.close_timeout;
   }
   flusher_cv_.notify_all();
   writers_cv_.notify_all();
+}
+
+Status ClickHouseStore::Close() {
+  BeginShutdown();
+  {
+    std::lock_guard lock(mu_);
+    if (!flusher_.joinable()) return Status::Ok();
+    stopping_ = true;
+  }
+  flusher_cv_.notify_all();
+  writers_cv_.notify_all();
   flusher_.join();
+  if (spans_given_up_ != 0) {
+    return Unavailable("clickhouse: " + std::to_string(spans_given_up_) +
+                       " accepted spans could not be inserted before shutdown");
+  }
   return Status::Ok();
 }
 

@@ -30,6 +30,7 @@ class ClickHouseStore : public Storage {
   std::string_view name() const override { return "clickhouse"; }
   Status Write(SpanBatch batch) override;
   Status Flush() override;
+  void BeginShutdown() override;
   Status Close() override;
 
   Result<Trace> GetTrace(const TraceId& id, const TraceTimeHint& hint) override;
@@ -80,10 +81,12 @@ class ClickHouseStore : public Storage {
   // that buffers of megabytes are not grown again (and faulted in) for
   // every insert.
   std::vector<RowBuffers> spare_;
-  uint64_t sealed_count_ = 0;  // buffers sealed so far
-  uint64_t done_count_ = 0;    // buffers inserted or given up
-  bool stopping_ = false;
+  uint64_t sealed_count_ = 0;   // buffers sealed so far
+  uint64_t done_count_ = 0;     // buffers inserted or given up
+  bool stopping_ = false;       // Close(): the flusher ends once the buffers are out
+  bool shutting_down_ = false;  // BeginShutdown() or Close(): waits end by stop_deadline_
   std::chrono::steady_clock::time_point stop_deadline_;
+  uint64_t spans_given_up_ = 0;
   std::thread flusher_;
 
   Counter& inserts_failed_;
