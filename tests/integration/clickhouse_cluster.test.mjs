@@ -2,14 +2,17 @@
 // (the ctest fixture `clickhouse_cluster`, tests/lib/clickhouse.mjs; the
 // Jaeger conformance cases run on it as integration.conformance.clickhouse.cluster).
 // The spans of a trace sit on one shard, both shards hold data, both
-// replicas of a shard hold the same rows, and killing a replica during
-// ingest loses nothing while queries go on.
+// replicas of a shard hold the same rows, and a replica killed during
+// ingest loses nothing: queries go on while it is down, and once it is back
+// (its parts are on its disk; ClickHouse replicates asynchronously, so what
+// it took just before dying reaches its twin only then) every acknowledged
+// span is there.
 
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { clickhouseQuery } from '../lib/clickhouse.mjs';
+import { clickhouseQuery, startClickHouse } from '../lib/clickhouse.mjs';
 import { postTraces, request, span } from '../lib/otlp.mjs';
 import { nowNs, randomSpanId, randomTraceId, searchTraces, sleep, startSpoor, waitFor, waitForTrace } from '../lib/spoor.mjs';
 
@@ -90,7 +93,20 @@ describe('clickhouse cluster (2 shards x 2 replicas)', { skip: layout ? false : 
       await sleep(20);
     }
     assert.ok(acknowledged.length >= 55, `requests kept being accepted: ${acknowledged.length}/60`);
-    for (const id of acknowledged) await waitForTrace(spoor.baseUrls.query, id, { minSpans: SPANS, timeoutMs: 60_000 });
+    // While the replica is down, searches and reads go on.
+    const during = await searchTraces(spoor.baseUrls.query, { service: 'failover', limit: 100 });
+    assert.equal(during.status, 200, during.text);
+    assert.ok(during.body.data.length > 0, 'traces are found while a replica is down');
+    await waitForTrace(spoor.baseUrls.query, acknowledged.at(-1), { minSpans: SPANS, timeoutMs: 60_000 });
+
+    const back = await startClickHouse({ dir: victim.dir, ports: victim.ports, restart: true, detached: true });
+    appendFileSync(path.join(path.dirname(serversFile), 'pids'), `${back.pid}\n`);  // the fixture stops it
+    for (const id of acknowledged) {
+      await waitForTrace(spoor.baseUrls.query, id, { minSpans: SPANS, timeoutMs: 60_000 }).catch((err) => {
+        err.message += `\nspoor's log:\n${spoor.stderr.slice(-4000)}`;
+        throw err;
+      });
+    }
     const found = await searchTraces(spoor.baseUrls.query, { service: 'failover', limit: 100 });
     assert.equal(found.status, 200, found.text);
     assert.equal(found.body.data.length, acknowledged.length, 'a search finds every acknowledged trace');

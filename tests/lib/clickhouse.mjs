@@ -108,14 +108,18 @@ async function waitReady(httpPort, child, logFile, password, timeoutMs = 60_000)
  * Starts one server in `dir` (created). options.extraConfig: XML inside
  * <yandex> (a cluster's remote_servers, zookeeper, macros); options.ports:
  * {http, tcp, interserver} chosen beforehand, else free ones;
- * options.detached: leave it running after this process exits.
+ * options.detached: leave it running after this process exits;
+ * options.restart: start again with the config already in `dir` (after a
+ * kill: the data is still there), on options.ports.
  */
-export async function startClickHouse({ dir, extraConfig = '', ports, password = '', detached = false }) {
+export async function startClickHouse({ dir, extraConfig = '', ports, password = '', detached = false, restart = false }) {
   if (!existsSync(CLICKHOUSE_BIN)) throw new Error(`${CLICKHOUSE_BIN} is missing (apt-get install clickhouse-server)`);
   mkdirSync(dir, { recursive: true });
   ports ??= { http: await freePort(), tcp: await freePort(), interserver: await freePort() };
-  writeFileSync(path.join(dir, 'config.xml'), configXml(dir, ports, extraConfig));
-  writeFileSync(path.join(dir, 'users.xml'), usersXml(password));
+  if (!restart) {
+    writeFileSync(path.join(dir, 'config.xml'), configXml(dir, ports, extraConfig));
+    writeFileSync(path.join(dir, 'users.xml'), usersXml(password));
+  }
   const out = openSync(path.join(dir, 'stdout.log'), 'a');
   const child = spawn(CLICKHOUSE_BIN, [`--config-file=${path.join(dir, 'config.xml')}`], {
     cwd: dir,
