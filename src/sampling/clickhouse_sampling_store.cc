@@ -37,25 +37,41 @@ Status Corrupt(std::string_view what) {
 
 class ClickHouseSamplingStore final : public SamplingStore {
  public:
-  ClickHouseSamplingStore(clickhouse::ClientOptions client, const std::string& database)
-      : client_(std::move(client)), db_("`" + database + "`") {}
+  ClickHouseSamplingStore(clickhouse::ClientOptions client, const std::string& database,
+                          std::string cluster)
+      : client_(std::move(client)),
+        database_(database),
+        db_("`" + database + "`"),
+        cluster_(std::move(cluster)) {}
 
   Status CreateTables() {
+    // With a cluster, every server is a replica of one copy of each table
+    // (the data is small, and any server then answers a read in full).
+    const std::string on_cluster = cluster_.empty() ? "" : " ON CLUSTER `" + cluster_ + "`";
+    auto engine = [&](const std::string& table, const std::string& kind,
+                      const std::string& version_column) {
+      if (cluster_.empty()) {
+        return kind + (version_column.empty() ? "" : "(" + version_column + ")");
+      }
+      return "Replicated" + kind + "('/clickhouse/tables/all/" + database_ + "." + table +
+             "', '{shard}-{replica}'" + (version_column.empty() ? "" : ", " + version_column) + ")";
+    };
     for (const std::string& sql : {
-             "CREATE DATABASE IF NOT EXISTS " + db_,
+             "CREATE DATABASE IF NOT EXISTS " + db_ + on_cluster,
              // One row per insert; the latest version of (bucket, collector) wins.
-             "CREATE TABLE IF NOT EXISTS " + db_ +
-                 ".sampling_throughput (bucket_ns UInt64, collector String, version UInt64, "
-                 "throughput String) ENGINE = ReplacingMergeTree(version) "
-                 "ORDER BY (bucket_ns, collector)",
-             "CREATE TABLE IF NOT EXISTS " + db_ +
-                 ".sampling_probabilities (version UInt64, probabilities String) "
-                 "ENGINE = MergeTree ORDER BY version",
+             "CREATE TABLE IF NOT EXISTS " + db_ + ".sampling_throughput" + on_cluster +
+                 " (bucket_ns UInt64, collector String, version UInt64, throughput String) "
+                 "ENGINE = " +
+                 engine("sampling_throughput", "ReplacingMergeTree", "version") +
+                 " ORDER BY (bucket_ns, collector)",
+             "CREATE TABLE IF NOT EXISTS " + db_ + ".sampling_probabilities" + on_cluster +
+                 " (version UInt64, probabilities String) ENGINE = " +
+                 engine("sampling_probabilities", "MergeTree", "") + " ORDER BY version",
              // ExpireBefore calls: rows older than an expiry and in a bucket
              // before its cutoff are gone, whatever the deletion has done.
-             "CREATE TABLE IF NOT EXISTS " + db_ +
-                 ".sampling_expiry (version UInt64, cutoff_ns UInt64) ENGINE = MergeTree "
-                 "ORDER BY version",
+             "CREATE TABLE IF NOT EXISTS " + db_ + ".sampling_expiry" + on_cluster +
+                 " (version UInt64, cutoff_ns UInt64) ENGINE = " +
+                 engine("sampling_expiry", "MergeTree", "") + " ORDER BY version",
          }) {
       auto r = client_.Query(sql);
       if (!r.ok()) return r.status();
@@ -178,7 +194,9 @@ class ClickHouseSamplingStore final : public SamplingStore {
   }
 
   clickhouse::Client client_;
-  const std::string db_;
+  const std::string database_;
+  const std::string db_;       // quoted
+  const std::string cluster_;  // "" = one server
   std::mutex mu_;
   uint64_t last_version_ = 0;
   std::unique_ptr<SamplingStore> leases_ = NewMemorySamplingStore();
@@ -188,16 +206,15 @@ class ClickHouseSamplingStore final : public SamplingStore {
 
 Result<std::unique_ptr<SamplingStore>> OpenClickHouseSamplingStore(
     const ClickHouseStoreOptions& options) {
-  if (!options.cluster.empty()) {
-    return Status(StatusCode::kUnimplemented,
-                  "the sampling store on a ClickHouse cluster is not supported yet");
-  }
   clickhouse::ClientOptions client;
   client.servers = options.servers;
   client.username = options.username;
   client.password = options.password;
   client.timeout = options.timeout;
-  auto store = std::make_unique<ClickHouseSamplingStore>(client, options.database);
+  // Every request to one server (failing over to the next): a read sees
+  // what this process wrote before it, though replicas catch up later.
+  client.spread_inserts = false;
+  auto store = std::make_unique<ClickHouseSamplingStore>(client, options.database, options.cluster);
   if (options.create_schema) {
     if (Status s = store->CreateTables(); !s.ok()) {
       return Status(s.code(), "cannot create the sampling tables: " + s.message());

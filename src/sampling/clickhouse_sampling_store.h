@@ -19,10 +19,10 @@
 
 namespace spoor {
 
-// Connects with the span store's options (servers, credentials, database)
-// and creates the sampling tables when options.create_schema. One server
-// (no cluster) for now: with options.cluster set it fails with
-// Unimplemented.
+// Connects with the span store's options (servers, credentials, database,
+// cluster) and creates the sampling tables when options.create_schema. On a
+// cluster every server holds a replica of each table (ReplicatedMergeTree,
+// not sharded); requests go to one server and fail over to the next.
 [[nodiscard]] Result<std::unique_ptr<SamplingStore>> OpenClickHouseSamplingStore(
     const ClickHouseStoreOptions& options);
 

@@ -266,8 +266,12 @@ Status Client::Insert(std::string_view sql, std::string_view data, bool gzip) {
   std::string target = params_;
   target.append("&query=");
   AppendPercentEncoded(target, sql);
-  size_t first =
-      endpoints_.empty() ? 0 : next_.fetch_add(1, std::memory_order_relaxed) % endpoints_.size();
+  size_t first = 0;
+  if (!endpoints_.empty()) {
+    first = (options_.spread_inserts ? next_.fetch_add(1, std::memory_order_relaxed)
+                                     : next_.load(std::memory_order_relaxed)) %
+            endpoints_.size();
+  }
   auto r = WithFailover(first, target, data, gzip);
   return r.ok() ? Status::Ok() : r.status();
 }

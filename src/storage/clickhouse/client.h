@@ -31,6 +31,10 @@ struct ClientOptions {
   std::chrono::milliseconds timeout{30000};  // per request, connect included
   // Largest answer accepted, in bytes.
   size_t max_response_bytes = size_t{1} << 30;
+  // Inserts go to the servers in turn (false: to the same server as
+  // queries, so that a query sees what this client inserted before it on a
+  // replicated table).
+  bool spread_inserts = true;
   // Settings sent with every request (URL parameters), e.g.
   // {"insert_distributed_sync", "1"}.
   std::vector<std::pair<std::string, std::string>> settings;

@@ -30,6 +30,7 @@
 namespace spoor {
 namespace {
 
+using spoor::testenv::ClickHouseClusterServers;
 using spoor::testenv::ClickHouseServers;
 
 constexpr uint64_t kSecond = 1000000000;
@@ -50,18 +51,18 @@ std::string BackendName(const ::testing::TestParamInfo<Backend>& info) {
   return info.param.name;
 }
 
-// A database of its own for each test, on the test run's server.
-std::unique_ptr<SamplingStore> OpenClickHouse() {
+// A database of its own for each test, on the test run's server or, with
+// `cluster`, on its cluster of 2 shards x 2 replicas.
+std::unique_ptr<SamplingStore> OpenClickHouse(bool cluster) {
   static std::atomic<int> counter{0};
-  auto servers = clickhouse::ParseServers(ClickHouseServers());
+  auto servers =
+      clickhouse::ParseServers(cluster ? ClickHouseClusterServers() : ClickHouseServers());
   EXPECT_TRUE(servers.ok()) << servers.status().message();
   if (!servers.ok()) return nullptr;
   ClickHouseStoreOptions options;
   options.servers = *servers;
   options.database = "spoor_sampling_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-  clickhouse::ClientOptions c;
-  c.servers = options.servers;
-  (void)clickhouse::Client(c).Query("DROP DATABASE IF EXISTS `" + options.database + "`");
+  if (cluster) options.cluster = "spoor";
   auto store = OpenClickHouseSamplingStore(options);
   EXPECT_TRUE(store.ok()) << store.status().message();
   return store.ok() ? std::move(store).value() : nullptr;
@@ -72,6 +73,10 @@ class SamplingStoreTest : public ::testing::TestWithParam<Backend> {
   void SetUp() override {
     if (GetParam().name == "ClickHouse" && ClickHouseServers().empty()) {
       GTEST_SKIP() << "SPOOR_CLICKHOUSE_SERVERS(_FILE) is not set (make test starts a server)";
+    }
+    if (GetParam().name == "ClickHouseCluster" && ClickHouseClusterServers().empty()) {
+      GTEST_SKIP() << "SPOOR_CLICKHOUSE_CLUSTER_SERVERS_FILE is not set (make test starts a "
+                      "cluster)";
     }
     store_ = GetParam().open(dir_.path());
     ASSERT_NE(store_, nullptr);
@@ -389,15 +394,16 @@ TEST_P(SamplingStoreTest, ConcurrentAcquirersGetExactlyOneHolder) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, SamplingStoreTest,
-    ::testing::Values(Backend{"Memory",
-                              [](const std::string&) { return NewMemorySamplingStore(); }},
-                      Backend{"Embedded",
-                              [](const std::string& directory) -> std::unique_ptr<SamplingStore> {
-                                auto store = OpenEmbeddedSamplingStore(directory, false);
-                                EXPECT_TRUE(store.ok()) << store.status().message();
-                                return store.ok() ? std::move(store).value() : nullptr;
-                              }},
-                      Backend{"ClickHouse", [](const std::string&) { return OpenClickHouse(); }}),
+    ::testing::Values(
+        Backend{"Memory", [](const std::string&) { return NewMemorySamplingStore(); }},
+        Backend{"Embedded",
+                [](const std::string& directory) -> std::unique_ptr<SamplingStore> {
+                  auto store = OpenEmbeddedSamplingStore(directory, false);
+                  EXPECT_TRUE(store.ok()) << store.status().message();
+                  return store.ok() ? std::move(store).value() : nullptr;
+                }},
+        Backend{"ClickHouse", [](const std::string&) { return OpenClickHouse(false); }},
+        Backend{"ClickHouseCluster", [](const std::string&) { return OpenClickHouse(true); }}),
     BackendName);
 
 }  // namespace
