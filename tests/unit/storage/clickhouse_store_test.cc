@@ -157,6 +157,25 @@ TEST_F(ClickHouseServer, OpeningTwiceKeepsTheSchemaAndTheData) {
   EXPECT_TRUE((*second)->GetTrace(Tid(1), {}).ok()) << "Close() flushed the buffered spans";
 }
 
+TEST_F(ClickHouseServer, CompressedInsertsAreStoredAlike) {
+  options_.compress = true;
+  auto store = OpenClickHouseStore(options_);
+  ASSERT_TRUE(store.ok()) << store.status().message();
+  Span s = MakeSpan(Tid(1), 1, 0, "op");
+  s.attributes = {Kv("text", AnyValue::String(std::string(5000, 'z')))};
+  ASSERT_TRUE((*store)->Write(Batch("svc", {s, MakeSpan(Tid(1), 2, 1, "child")})).ok());
+  ASSERT_TRUE((*store)->Flush().ok());
+  auto trace = (*store)->GetTrace(Tid(1), {});
+  ASSERT_TRUE(trace.ok()) << trace.status().message();
+  ASSERT_EQ(trace->spans.size(), 2u);
+  TraceQuery q;
+  q.service = "svc";
+  q.tags = {{"text", std::string(5000, 'z')}};
+  auto found = (*store)->FindTraceIds(q);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(*found, std::vector<TraceId>{Tid(1)});
+}
+
 TEST_F(ClickHouseServer, ARetriedBatchIsReadOnce) {
   auto store = OpenClickHouseStore(options_);
   ASSERT_TRUE(store.ok()) << store.status().message();
