@@ -31,10 +31,14 @@ let uiJaeger;
 let browser;
 let traces;
 
+// The storage backend: memory, or $SPOOR_STORAGE (the same pages on the
+// clickhouse backend: ctest -R ui.e2e.clickhouse).
+const STORAGE = process.env.SPOOR_STORAGE || 'memory';
+
 before(async () => {
   const flags = [`--query.static-files=${DIST_DIR}`];
-  spoor = await startSpoor({ storage: 'memory', flags });
-  spoorJaeger = await startSpoor({ storage: 'memory', flags: [...flags, '--query.base-path=/jaeger'] });
+  spoor = await startSpoor({ storage: STORAGE, flags });
+  spoorJaeger = await startSpoor({ storage: STORAGE, flags: [...flags, '--query.base-path=/jaeger'] });
   traces = await seed(spoor);
   await seed(spoorJaeger, { large: false, queryUrl: `${spoorJaeger.baseUrls.query}/jaeger` });
   ui = { url: `${spoor.baseUrls.query}/` };
