@@ -33,7 +33,8 @@ HttpResponse TracesResult(const std::vector<Trace>& traces, std::string route) {
 HttpResponse Services(const QueryContext& ctx) {
   const char* route = "/api/v3/services";
   auto services = ctx.reader.GetServices();
-  if (!services.ok()) return V3Error(500, services.status().message(), route);
+  if (!services.ok())
+    return V3Error(HttpStatusFor(services.status()), services.status().message(), route);
   HttpResponse r;
   r.route = route;
   JsonWriter w(r.body);
@@ -56,7 +57,7 @@ HttpResponse Operations(const QueryParams& params, const QueryContext& ctx) {
     return V3Error(400, s.message(), route);
   }
   auto ops = ctx.reader.GetOperations(service, match_kind, kind);
-  if (!ops.ok()) return V3Error(500, ops.status().message(), route);
+  if (!ops.ok()) return V3Error(HttpStatusFor(ops.status()), ops.status().message(), route);
   HttpResponse r;
   r.route = route;
   JsonWriter w(r.body);

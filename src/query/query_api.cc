@@ -133,14 +133,17 @@ class QueryApi {
 
   HttpResponse Services() {
     auto services = ctx_.reader.GetServices();
-    if (!services.ok()) return ErrorEnvelope(500, services.status().message(), "/api/services");
+    if (!services.ok()) {
+      return ErrorEnvelope(HttpStatusFor(services.status()), services.status().message(),
+                           "/api/services");
+    }
     return StringList(*services, "/api/services");
   }
 
   HttpResponse ServiceOperations(const std::string& service) {
     const char* route = "/api/services/{service}/operations";
     auto ops = ctx_.reader.GetOperations(service, false, SpanKind::kUnspecified);
-    if (!ops.ok()) return ErrorEnvelope(500, ops.status().message(), route);
+    if (!ops.ok()) return ErrorEnvelope(HttpStatusFor(ops.status()), ops.status().message(), route);
     std::vector<std::string> names;
     for (const Operation& op : *ops) names.push_back(op.name);
     names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -158,7 +161,7 @@ class QueryApi {
       return ErrorEnvelope(400, s.message(), route);
     }
     auto ops = ctx_.reader.GetOperations(service, match_kind, kind);
-    if (!ops.ok()) return ErrorEnvelope(500, ops.status().message(), route);
+    if (!ops.ok()) return ErrorEnvelope(HttpStatusFor(ops.status()), ops.status().message(), route);
     return Envelope(
         200,
         [&](JsonWriter& w) {
@@ -188,7 +191,7 @@ class QueryApi {
         } else if (trace.status().code() == StatusCode::kNotFound) {
           errors.push_back({404, "trace not found", id.HexJaeger()});
         } else {
-          return ErrorEnvelope(500, trace.status().message(), route);
+          return ErrorEnvelope(HttpStatusFor(trace.status()), trace.status().message(), route);
         }
       }
     } else {
@@ -216,7 +219,7 @@ class QueryApi {
     if (!trace.ok()) {
       if (trace.status().code() == StatusCode::kNotFound)
         return ErrorEnvelope(404, "trace not found", route);
-      return ErrorEnvelope(500, trace.status().message(), route);
+      return ErrorEnvelope(HttpStatusFor(trace.status()), trace.status().message(), route);
     }
     std::vector<Trace> traces;
     traces.push_back(std::move(trace).value());
@@ -242,7 +245,9 @@ class QueryApi {
       lookback_ms = *n;
     }
     auto links = ctx_.dependencies.GetDependencies(end_ms * 1000000, lookback_ms * 1000000);
-    if (!links.ok()) return ErrorEnvelope(500, links.status().message(), route);
+    if (!links.ok()) {
+      return ErrorEnvelope(HttpStatusFor(links.status()), links.status().message(), route);
+    }
     std::string service = params.Get("service").value_or("");
     return Envelope(
         200,

@@ -177,8 +177,10 @@ TEST_F(QueryApiTest, PathsOutsideTheApiServeTheHomePage) {
   EXPECT_NE(r.body.find("/api/services"), std::string::npos);
 }
 
+// A storage whose every read fails with `status`.
 class FailingReader : public SpanReader, public DependencyReader {
  public:
+  explicit FailingReader(Status status) : status_(std::move(status)) {}
   Result<Trace> GetTrace(const TraceId&, const TraceTimeHint&) override { return Fail(); }
   Result<std::vector<Trace>> FindTraces(const TraceQuery&) override { return Fail(); }
   Result<std::vector<TraceId>> FindTraceIds(const TraceQuery&) override { return Fail(); }
@@ -191,11 +193,12 @@ class FailingReader : public SpanReader, public DependencyReader {
   }
 
  private:
-  static Status Fail() { return Internal("disk on fire"); }
+  Status Fail() const { return status_; }
+  Status status_;
 };
 
 TEST(QueryApiStorageFailure, StorageErrorsAre500WithTheMessage) {
-  FailingReader failing;
+  FailingReader failing(Internal("disk on fire"));
   HttpHandler handler = NewQueryHandler(QueryApiOptions{}, failing, failing);
   for (const char* target :
        {"/api/services", "/api/services/s/operations", "/api/operations?service=s",
@@ -204,6 +207,24 @@ TEST(QueryApiStorageFailure, StorageErrorsAre500WithTheMessage) {
     ExpectErrorEnvelope(handler(MakeRequest("GET", target)), 500, "disk on fire");
   }
   ExpectV3Error(handler(MakeRequest("GET", "/api/v3/services")), 500, "disk on fire");
+}
+
+// A store that cannot be reached for now (a ClickHouse server down): every
+// route says so with 503, not 500.
+TEST(QueryApiStorageFailure, UnavailableStorageIs503OnEveryRoute) {
+  FailingReader failing(Unavailable("clickhouse 127.0.0.1:8123: Connection refused"));
+  HttpHandler handler = NewQueryHandler(QueryApiOptions{}, failing, failing);
+  for (const char* target :
+       {"/api/services", "/api/services/s/operations", "/api/operations?service=s",
+        "/api/traces?service=s", "/api/traces?traceID=1", "/api/traces/1", "/api/dependencies"}) {
+    SCOPED_TRACE(target);
+    ExpectErrorEnvelope(handler(MakeRequest("GET", target)), 503, "Connection refused");
+  }
+  for (const char* target :
+       {"/api/v3/services", "/api/v3/operations?service=s", "/api/v3/traces/1"}) {
+    SCOPED_TRACE(target);
+    ExpectV3Error(handler(MakeRequest("GET", target)), 503, "Connection refused");
+  }
 }
 
 // --- Base path -------------------------------------------------------------------
