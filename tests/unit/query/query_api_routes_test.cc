@@ -177,6 +177,12 @@ TEST_F(QueryApiTest, PathsOutsideTheApiServeTheHomePage) {
   EXPECT_NE(r.body.find("/api/services"), std::string::npos);
 }
 
+// Every /api/... route that reads storage.
+constexpr const char* kStorageRoutes[] = {
+    "/api/services",         "/api/services/s/operations", "/api/operations?service=s",
+    "/api/traces?service=s", "/api/traces?traceID=1",      "/api/traces/1",
+    "/api/dependencies"};
+
 // A storage whose every read fails with `status`.
 class FailingReader : public SpanReader, public DependencyReader {
  public:
@@ -200,9 +206,7 @@ class FailingReader : public SpanReader, public DependencyReader {
 TEST(QueryApiStorageFailure, StorageErrorsAre500WithTheMessage) {
   FailingReader failing(Internal("disk on fire"));
   HttpHandler handler = NewQueryHandler(QueryApiOptions{}, failing, failing);
-  for (const char* target :
-       {"/api/services", "/api/services/s/operations", "/api/operations?service=s",
-        "/api/traces?service=s", "/api/traces?traceID=1", "/api/traces/1", "/api/dependencies"}) {
+  for (const char* target : kStorageRoutes) {
     SCOPED_TRACE(target);
     ExpectErrorEnvelope(handler(MakeRequest("GET", target)), 500, "disk on fire");
   }
@@ -214,9 +218,7 @@ TEST(QueryApiStorageFailure, StorageErrorsAre500WithTheMessage) {
 TEST(QueryApiStorageFailure, UnavailableStorageIs503OnEveryRoute) {
   FailingReader failing(Unavailable("clickhouse 127.0.0.1:8123: Connection refused"));
   HttpHandler handler = NewQueryHandler(QueryApiOptions{}, failing, failing);
-  for (const char* target :
-       {"/api/services", "/api/services/s/operations", "/api/operations?service=s",
-        "/api/traces?service=s", "/api/traces?traceID=1", "/api/traces/1", "/api/dependencies"}) {
+  for (const char* target : kStorageRoutes) {
     SCOPED_TRACE(target);
     ExpectErrorEnvelope(handler(MakeRequest("GET", target)), 503, "Connection refused");
   }
