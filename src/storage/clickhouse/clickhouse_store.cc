@@ -85,8 +85,20 @@ Status ClickHouseStore::Start() {
 
 Status ClickHouseStore::Write(SpanBatch batch) {
   std::unique_lock lock(mu_);
-  writers_cv_.wait(lock,
-                   [&] { return pending_.size() < options_.max_pending_buffers || stopping_; });
+  auto room = [&] { return pending_.size() < options_.max_pending_buffers || stopping_; };
+  // While ClickHouse is down the buffers fill and writers wait here, so
+  // that the pipeline's queue fills and senders are refused; once shutdown
+  // has begun, the wait ends by its deadline.
+  while (!room()) {
+    if (shutting_down_) {
+      if (!writers_cv_.wait_until(lock, stop_deadline_, room)) {
+        spans_given_up_ += batch.SpanCount();  // the pipeline counts them as dropped
+        return Unavailable("clickhouse cannot be reached and spoor is shutting down");
+      }
+    } else {
+      writers_cv_.wait(lock);
+    }
+  }
   if (stopping_) return Unavailable("clickhouse store is closing");
   if (open_.empty()) open_since_ = std::chrono::steady_clock::now();
   encoder_.Append(std::move(batch), &open_);
@@ -168,9 +180,17 @@ void ClickHouseStore::FlusherLoop() {
     if (!s.ok()) {
       inserts_failed_.Inc();
       if (shutting_down_ && std::chrono::steady_clock::now() >= stop_deadline_) {
-        LogError("clickhouse: giving up ", p.rows.span_count, " spans at shutdown: ", s.message());
-        spans_dropped_.Inc(p.rows.span_count);
-        spans_given_up_ += p.rows.span_count;
+        // Past the deadline: this buffer and every one behind it are given
+        // up without another try (each could take a whole request timeout).
+        uint64_t spans = 0;
+        for (const auto& q : pending_) spans += q->rows.span_count;
+        LogError("clickhouse: giving up ", spans, " spans at shutdown: ", s.message());
+        spans_dropped_.Inc(spans);
+        spans_given_up_ += spans;
+        done_count_ += pending_.size();
+        pending_.clear();
+        writers_cv_.notify_all();
+        continue;
       } else {
         LogWarn("clickhouse insert failed (retrying in ", backoff.count(), " ms): ", s.message());
         flusher_cv_.wait_for(lock, backoff);
