@@ -16,12 +16,12 @@
 // Usage: node bench/clickhouse.mjs [--build=DIR] [--spans=N] [--lz4-spans=N]
 //          [--queries=N] [--connections=N] [--batch-size=N] [--append=FILE]
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, parseArgs } from './lib.mjs';
+import { cpuSeconds, parseArgs, runTracegen as runTracegenWith } from './lib.mjs';
 import { startClickHouse } from '../tests/lib/clickhouse.mjs';
 import { fetchJson, getMetrics, metric, sleep, startSpoor, tempDir, waitFor } from '../tests/lib/spoor.mjs';
 
@@ -40,22 +40,13 @@ process.env.SPOOR_BIN = path.join(build, 'src/spoor');
 const ZSTD_CONFIG = `<compression><case><min_part_size>0</min_part_size><min_part_size_ratio>0</min_part_size_ratio><method>zstd</method></case></compression>`;
 
 function runTracegen(port, count) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      tracegenBin,
-      ['--protocol=otlp-grpc', `--endpoint=127.0.0.1:${port}`, `--count=${count}`, `--connections=${connections}`, '--seed=1'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = /spans:\s+sent (\d+), acknowledged (\d+)[^,]*, failed (\d+)/.exec(out);
-      if (!m) return reject(new Error(`tracegen exited ${code} without a report:\n${out}`));
-      resolve({ sent: Number(m[1]), acked: Number(m[2]), failed: Number(m[3]) });
-    });
-  });
+  return runTracegenWith(tracegenBin, [
+    '--protocol=otlp-grpc',
+    `--endpoint=127.0.0.1:${port}`,
+    `--count=${count}`,
+    `--connections=${connections}`,
+    '--seed=1',
+  ]);
 }
 
 function percentile(values, p) {

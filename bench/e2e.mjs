@@ -11,12 +11,12 @@
 //          [--protocols=a,b] [--storages=memory,embedded] [--udp-rate=N]
 //          [--append=FILE]
 
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, parseArgs } from './lib.mjs';
+import { cpuSeconds, parseArgs, runTracegen as runTracegenWith } from './lib.mjs';
 import { getMetrics, metric, sleep, startSpoor, tempDir, waitFor } from '../tests/lib/spoor.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -65,29 +65,14 @@ function endpointFor(spoor, protocol) {
 }
 
 function runTracegen(protocol, port) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      tracegenBin,
-      [
-        `--protocol=${protocol}`,
-        `--endpoint=127.0.0.1:${port}`,
-        `--duration=${seconds}s`,
-        `--connections=${connections}`,
-        '--seed=1',
-        ...(protocol === 'jaeger-udp' ? [`--rate=${udpRate}`] : []),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const m = /spans:\s+sent (\d+), acknowledged (\d+|unknown)[^,]*, failed (\d+)/.exec(out);
-      if (!m) return reject(new Error(`tracegen (${protocol}) exited ${code} without a report:\n${out}`));
-      resolve({ sent: Number(m[1]), acked: m[2] === 'unknown' ? null : Number(m[2]), failed: Number(m[3]), output: out });
-    });
-  });
+  return runTracegenWith(tracegenBin, [
+    `--protocol=${protocol}`,
+    `--endpoint=127.0.0.1:${port}`,
+    `--duration=${seconds}s`,
+    `--connections=${connections}`,
+    '--seed=1',
+    ...(protocol === 'jaeger-udp' ? [`--rate=${udpRate}`] : []),
+  ]);
 }
 
 const sum = (text, name, labels) => metric(text, name, labels) ?? 0;

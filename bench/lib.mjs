@@ -1,5 +1,5 @@
 // Helpers shared by the end-to-end benchmarks (e2e.mjs, clickhouse.mjs).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /** --name=value arguments as an object ({name: value}; a bare --name is 'true'). */
@@ -20,4 +20,23 @@ export function cpuSeconds(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
+}
+
+/**
+ * Runs tracegen with `args` and resolves with its report: {sent, acked
+ * (null for UDP, which has no acknowledgements), failed, output}.
+ */
+export function runTracegen(tracegenBin, args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(tracegenBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const m = /spans:\s+sent (\d+), acknowledged (\d+|unknown)[^,]*, failed (\d+)/.exec(out);
+      if (!m) return reject(new Error(`tracegen ${args.join(' ')} exited ${code} without a report:\n${out}`));
+      resolve({ sent: Number(m[1]), acked: m[2] === 'unknown' ? null : Number(m[2]), failed: Number(m[3]), output: out });
+    });
+  });
 }

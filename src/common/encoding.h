@@ -1,11 +1,13 @@
-// Little-endian fixed-width and varint appends, shared by spoor's own
-// binary encodings (the embedded store's blocks and write-ahead entries, the
-// memory store's spans).
+// Little-endian fixed-width, varint and length-prefixed appends, shared by
+// spoor's own binary encodings (the embedded store's blocks and write-ahead
+// entries, the memory store's spans, the sampling stores' values, the
+// ClickHouse store's RowBinary rows).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace spoor::encoding {
 
@@ -18,6 +20,13 @@ inline void PutVarint(std::string& out, uint64_t v) {
   }
   buf[n++] = static_cast<char>(v);
   out.append(buf, n);
+}
+
+// A varint length, then the bytes (protobuf's length-delimited form, and
+// ClickHouse's RowBinary String).
+inline void PutLengthPrefixed(std::string& out, std::string_view bytes) {
+  PutVarint(out, bytes.size());
+  out.append(bytes);
 }
 
 inline void PutFixed64(std::string& out, uint64_t v) {

@@ -16,13 +16,9 @@ namespace {
 
 using clickhouse::AppendQuoted;
 using encoding::PutFixed64;
+using encoding::PutLengthPrefixed;
 using encoding::PutVarint;
 using protowire::WireReader;
-
-void PutString(std::string& out, std::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s);
-}
 
 bool ReadString(WireReader& r, std::string* s) {
   std::string_view v;
@@ -84,9 +80,9 @@ class ClickHouseSamplingStore final : public SamplingStore {
     if (collector.empty()) return InvalidArgument("sampling store: empty collector name");
     std::string row;
     PutFixed64(row, bucket_start_ns);
-    PutString(row, collector);
+    PutLengthPrefixed(row, collector);
     PutFixed64(row, NextVersion());
-    PutString(row, sampling_codec::EncodeThroughput(throughput));
+    PutLengthPrefixed(row, sampling_codec::EncodeThroughput(throughput));
     return client_.Insert("INSERT INTO " + db_ + ".sampling_throughput FORMAT RowBinary", row);
   }
 
@@ -122,7 +118,7 @@ class ClickHouseSamplingStore final : public SamplingStore {
   Status InsertProbabilitiesAndQps(const CalculatedProbabilities& latest) override {
     std::string row;
     PutFixed64(row, NextVersion());
-    PutString(row, sampling_codec::EncodeProbabilities(latest));
+    PutLengthPrefixed(row, sampling_codec::EncodeProbabilities(latest));
     return client_.Insert("INSERT INTO " + db_ + ".sampling_probabilities FORMAT RowBinary", row);
   }
 

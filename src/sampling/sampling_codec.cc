@@ -8,14 +8,10 @@
 namespace spoor::sampling_codec {
 namespace {
 
+using encoding::PutLengthPrefixed;
 using encoding::PutVarint;
 
 constexpr uint8_t kValueVersion = 1;
-
-void PutString(std::string& out, std::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s);
-}
 
 void PutDouble(std::string& out, double d) {
   auto bits = std::bit_cast<uint64_t>(d);
@@ -90,8 +86,8 @@ std::string EncodeThroughput(const std::vector<Throughput>& list) {
   std::string out(1, static_cast<char>(kValueVersion));
   PutVarint(out, list.size());
   for (const Throughput& t : list) {
-    PutString(out, t.service);
-    PutString(out, t.operation);
+    PutLengthPrefixed(out, t.service);
+    PutLengthPrefixed(out, t.operation);
     PutVarint(out, t.count);
     PutVarint(out, t.probabilities.size());
     for (double p : t.probabilities) PutDouble(out, p);
@@ -123,10 +119,10 @@ namespace {
 void PutTable(std::string& out, const std::map<std::string, std::map<std::string, double>>& t) {
   PutVarint(out, t.size());
   for (const auto& [service, operations] : t) {
-    PutString(out, service);
+    PutLengthPrefixed(out, service);
     PutVarint(out, operations.size());
     for (const auto& [operation, value] : operations) {
-      PutString(out, operation);
+      PutLengthPrefixed(out, operation);
       PutDouble(out, value);
     }
   }
@@ -157,7 +153,7 @@ bool GetTable(Reader& r, std::map<std::string, std::map<std::string, double>>* t
 
 std::string EncodeProbabilities(const CalculatedProbabilities& p) {
   std::string out(1, static_cast<char>(kValueVersion));
-  PutString(out, p.host);
+  PutLengthPrefixed(out, p.host);
   PutVarint(out, p.calculated_ns);
   PutTable(out, p.probabilities);
   PutTable(out, p.qps);
@@ -172,7 +168,7 @@ bool DecodeProbabilities(std::string_view in, CalculatedProbabilities* p) {
 
 std::string EncodeLease(const Lease& lease) {
   std::string out(1, static_cast<char>(kValueVersion));
-  PutString(out, lease.holder);
+  PutLengthPrefixed(out, lease.holder);
   PutVarint(out, lease.expires_ns);
   return out;
 }

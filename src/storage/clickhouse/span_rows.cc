@@ -9,12 +9,8 @@ namespace spoor::clickhouse {
 namespace {
 
 using encoding::PutFixed64;
+using encoding::PutLengthPrefixed;
 using encoding::PutVarint;
-
-void PutString(std::string& out, std::string_view s) {
-  PutVarint(out, s.size());
-  out.append(s);
-}
 
 void PutTraceId(std::string& out, const TraceId& id) {
   char bytes[16];
@@ -68,10 +64,7 @@ void SpanTags(const Span& s, const Resource& resource, const Scope& scope,
   auto end = out->begin() + static_cast<ptrdiff_t>(*count);
   std::sort(out->begin(), end);
   // Repeats move to the end, where the next span reuses their strings.
-  *count = static_cast<size_t>(
-      std::unique(out->begin(), end,
-                  [](const std::string& a, const std::string& b) { return a == b; }) -
-      out->begin());
+  *count = static_cast<size_t>(std::unique(out->begin(), end) - out->begin());
 }
 
 void RowEncoder::Append(SpanBatch batch, RowBuffers* out) {
@@ -83,8 +76,8 @@ void RowEncoder::Append(SpanBatch batch, RowBuffers* out) {
         // The index row, read from the span before it moves.
         std::string& idx = out->index;
         PutDay(idx, DayOf(span.start_time_ns));
-        PutString(idx, rs.resource->service_name);
-        PutString(idx, span.name);
+        PutLengthPrefixed(idx, rs.resource->service_name);
+        PutLengthPrefixed(idx, span.name);
         idx.push_back(static_cast<char>(span.kind));
         PutFixed64(idx, span.start_time_ns);
         PutFixed64(idx, span.duration_ns());
@@ -94,7 +87,7 @@ void RowEncoder::Append(SpanBatch batch, RowBuffers* out) {
         size_t n = 0;
         SpanTags(span, *rs.resource, *ss.scope, &tags_, &n);
         PutVarint(idx, n);
-        for (size_t i = 0; i < n; ++i) PutString(idx, tags_[i]);
+        for (size_t i = 0; i < n; ++i) PutLengthPrefixed(idx, tags_[i]);
 
         // The span joins its trace's group.
         auto [it, inserted] = group_of_.try_emplace(span.trace_id, groups);
@@ -130,7 +123,7 @@ void RowEncoder::Append(SpanBatch batch, RowBuffers* out) {
     PutDay(out->spans, DayOf(min_start));
     PutTraceId(out->spans, first.trace_id);
     PutFixed64(out->spans, min_start);
-    PutString(out->spans, entry_);
+    PutLengthPrefixed(out->spans, entry_);
     g.resource_spans.clear();
   }
 }
