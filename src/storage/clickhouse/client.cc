@@ -201,17 +201,15 @@ Result<std::string> Client::RoundTrip(size_t index, const std::string& target,
   req.set(http::field::host, e.host_port);
   req.set(http::field::authorization, authorization_);
   req.set(http::field::connection, "keep-alive");
-  std::string compressed;
-  if (gzip) {
-    req.set(http::field::content_encoding, "gzip");
-    compressed = GzipCompress(body);
-    body = compressed;
-  }
+  if (gzip) req.set(http::field::content_encoding, "gzip");  // body compressed by the caller
   req.body() = beast::span<const char>(body.data(), body.size());
   req.prepare_payload();
+  auto limited = [this](http::response_parser<http::string_body>& parser) {
+    parser.body_limit(options_.max_response_bytes);
+    parser.header_limit(64 * 1024);
+  };
   http::response_parser<http::string_body> parser;
-  parser.body_limit(options_.max_response_bytes);
-  parser.header_limit(64 * 1024);
+  limited(parser);
   auto finish = [&](std::unique_ptr<Connection> conn,
                     http::response<http::string_body> res) -> Result<std::string> {
     if (res.keep_alive()) e.Give(std::move(conn));
@@ -232,8 +230,7 @@ Result<std::string> Client::RoundTrip(size_t index, const std::string& target,
         ec == net::error::broken_pipe || ec == net::error::eof) {
       conn = std::make_unique<Connection>();
       http::response_parser<http::string_body> retry;
-      retry.body_limit(options_.max_response_bytes);
-      retry.header_limit(64 * 1024);
+      limited(retry);
       ec = conn->Exchange(e.host, e.port, req, retry, options_.timeout);
       if (!ec) return finish(std::move(conn), retry.release());
     }
@@ -272,7 +269,10 @@ Status Client::Insert(std::string_view sql, std::string_view data, bool gzip) {
                                      : next_.load(std::memory_order_relaxed)) %
             endpoints_.size();
   }
-  auto r = WithFailover(first, target, data, gzip);
+  // Compressed once, whichever servers it is tried on.
+  std::string compressed;
+  if (gzip) compressed = GzipCompress(data);
+  auto r = WithFailover(first, target, gzip ? std::string_view(compressed) : data, gzip);
   return r.ok() ? Status::Ok() : r.status();
 }
 
