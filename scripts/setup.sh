@@ -14,6 +14,7 @@ PACKAGES=(
   nodejs chromium
   ruby-jaeger-client
   clickhouse-server clickhouse-client zookeeper
+  nats-server libnats-dev
 )
 
 missing=()

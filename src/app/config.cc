@@ -25,9 +25,55 @@ struct Option {
   bool is_bool = false;
 };
 
+// Which roles a flag applies to, by its name.
+enum RoleBit : unsigned { kAllInOne = 1, kCollector = 2, kIngester = 4, kQuery = 8 };
+
+unsigned RoleBitOf(const std::string& role) {
+  if (role == "collector") return kCollector;
+  if (role == "ingester") return kIngester;
+  if (role == "query") return kQuery;
+  return kAllInOne;
+}
+
+unsigned RolesOf(const std::string& flag) {
+  auto starts = [&flag](std::string_view prefix) { return StartsWith(flag, prefix); };
+  if (starts("query.")) return kAllInOne | kQuery;
+  if (flag == "buffer.type" || flag == "nats.publish-timeout") return kCollector;
+  if (flag == "ingester.parallelism" || flag == "nats.consumer" || flag == "nats.fetch-batch" ||
+      flag == "nats.ack-wait") {
+    return kIngester;
+  }
+  if (starts("nats.")) return kCollector | kIngester;
+  // Receivers, the queue and its writers, sampling endpoints.
+  if (starts("collector.") || starts("processor.") || starts("sampling.") ||
+      flag == "http-server.host-port") {
+    return kAllInOne | kCollector;
+  }
+  return kAllInOne | kCollector | kIngester | kQuery;  // storage, admin, logging
+}
+
+// Defaults that differ by role: each role's admin port is Jaeger's.
+void ApplyRoleDefaults(Config& c) {
+  if (c.role == "ingester") c.admin_host_port = ":14270";
+  if (c.role == "query") c.admin_host_port = ":16687";
+}
+
 [[noreturn]] void Invalid(const std::string& name, const std::string& value,
                           const std::string& why) {
   throw ConfigError("invalid value '" + value + "' for --" + name + ": " + why);
+}
+
+Setter Duration(const std::string& name, std::function<int64_t&(Config&)> field,
+                const char* example) {
+  return [name, field, example](Config& c, const std::string& v) {
+    auto ns = ParseGoDuration(v);
+    if (!ns || *ns <= 0) Invalid(name, v, std::string("expected a duration like ") + example);
+    field(c) = *ns;
+  };
+}
+
+Setter Text(std::function<std::string&(Config&)> field) {
+  return [field](Config& c, const std::string& v) { field(c) = v; };
 }
 
 Setter HostPort(const std::string& name, std::string Config::*field) {
@@ -140,6 +186,102 @@ const std::vector<Option>& Options() {
     o.push_back({"collector.zipkin.host-port", ":9411",
                  "Zipkin (POST /api/v2/spans) listen address (\"off\" disables)",
                  HostPort("collector.zipkin.host-port", &Config::zipkin_host_port)});
+    o.push_back({"buffer.type", "none",
+                 "where a collector sends spans: none (storage) or nats (the JetStream stream "
+                 "that ingesters consume)",
+                 [](Config& c, const std::string& v) {
+                   if (v != "none" && v != "nats")
+                     Invalid("buffer.type", v, "expected none or nats");
+                   c.buffer_type = v;
+                 }});
+    o.push_back({"nats.url", "nats://127.0.0.1:4222", "NATS servers, comma-separated",
+                 [](Config& c, const std::string& v) {
+                   c.nats.servers.clear();
+                   for (std::string_view url : SplitList(v)) {
+                     if (url.empty() || url.find(' ') != std::string_view::npos)
+                       Invalid("nats.url", v, "expected nats://HOST:PORT[,nats://HOST:PORT...]");
+                     c.nats.servers.emplace_back(url);
+                   }
+                 }});
+    o.push_back({"nats.stream", "spoor-spans", "JetStream stream that buffers the spans",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty() || v.find_first_of(" .*>") != std::string::npos)
+                     Invalid("nats.stream", v, "a stream name has no spaces, '.', '*' or '>'");
+                   c.nats.stream = v;
+                 }});
+    o.push_back({"nats.subject", "spoor.spans", "subject the collectors publish batches on",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty() || v.find_first_of(" *>") != std::string::npos)
+                     Invalid("nats.subject", v, "expected a subject without wildcards");
+                   c.nats.subject = v;
+                 }});
+    o.push_back({"nats.replicas", "1", "copies of the stream in a NATS cluster (1 to 5)",
+                 [](Config& c, const std::string& v) {
+                   auto n = ParseInt64(v);
+                   if (!n || *n < 1 || *n > 5) Invalid("nats.replicas", v, "expected 1 to 5");
+                   c.nats.replicas = static_cast<int>(*n);
+                 }});
+    o.push_back({"nats.max-bytes", "1GiB",
+                 "most the stream holds; when full, collectors answer 503 / UNAVAILABLE",
+                 [](Config& c, const std::string& v) {
+                   auto n = ParseByteSize(v);
+                   if (!n || *n == 0 || *n > (uint64_t{1} << 50))
+                     Invalid("nats.max-bytes", v, "expected a size like 512MiB or 10GiB");
+                   c.nats.max_bytes = static_cast<int64_t>(*n);
+                 }});
+    o.push_back(
+        {"nats.max-age", "24h", "how long the stream keeps a batch nobody consumed",
+         Duration(
+             "nats.max-age", [](Config& c) -> int64_t& { return c.nats.max_age_ns; }, "24h")});
+    o.push_back({"nats.duplicate-window", "2m",
+                 "how long JetStream remembers message IDs to drop a retried publish",
+                 Duration(
+                     "nats.duplicate-window",
+                     [](Config& c) -> int64_t& { return c.nats.duplicate_window_ns; }, "2m")});
+    o.push_back(
+        {"nats.create-stream", "true",
+         "create the stream (and the ingesters' consumer) when missing",
+         Bool("nats.create-stream", [](Config& c) -> bool& { return c.nats.create_stream; }),
+         true});
+    o.push_back({"nats.consumer", "spoor-ingester", "durable consumer the ingesters share",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty() || v.find_first_of(" .*>") != std::string::npos)
+                     Invalid("nats.consumer", v, "a consumer name has no spaces, '.', '*' or '>'");
+                   c.nats.consumer = v;
+                 }});
+    o.push_back({"nats.fetch-batch", "64", "messages an ingester fetches at a time (at most 10000)",
+                 [](Config& c, const std::string& v) {
+                   auto n = ParseInt64(v);
+                   if (!n || *n < 1 || *n > 10000)
+                     Invalid("nats.fetch-batch", v, "expected 1 to 10000");
+                   c.nats.fetch_batch = static_cast<int>(*n);
+                 }});
+    o.push_back(
+        {"nats.ack-wait", "30s",
+         "how long a fetched batch may take to be stored before NATS redelivers it",
+         Duration(
+             "nats.ack-wait", [](Config& c) -> int64_t& { return c.nats.ack_wait_ns; }, "30s")});
+    o.push_back({"nats.publish-timeout", "5s",
+                 "how long a collector waits for JetStream to acknowledge a batch before "
+                 "answering 503 / UNAVAILABLE",
+                 Duration(
+                     "nats.publish-timeout",
+                     [](Config& c) -> int64_t& { return c.nats.publish_timeout_ns; }, "5s")});
+    o.push_back({"nats.token", "", "token to authenticate to NATS",
+                 Text([](Config& c) -> std::string& { return c.nats.token; })});
+    o.push_back({"nats.user", "", "user name to authenticate to NATS",
+                 Text([](Config& c) -> std::string& { return c.nats.user; })});
+    o.push_back({"nats.password", "", "password of --nats.user",
+                 Text([](Config& c) -> std::string& { return c.nats.password; })});
+    o.push_back({"nats.credentials", "", "NATS credentials file (JWT and NKey seed)",
+                 Text([](Config& c) -> std::string& { return c.nats.credentials_file; })});
+    o.push_back({"ingester.parallelism", "2", "fetch-and-write loops per ingester (at most 64)",
+                 [](Config& c, const std::string& v) {
+                   auto n = ParseInt64(v);
+                   if (!n || *n < 1 || *n > 64)
+                     Invalid("ingester.parallelism", v, "expected 1 to 64");
+                   c.nats.parallelism = static_cast<int>(*n);
+                 }});
     o.push_back({"query.http-server.host-port", ":16686", "query API and UI listen address",
                  HostPort("query.http-server.host-port", &Config::query_host_port)});
     o.push_back({"query.base-path", "/", "path prefix of the query API and UI, e.g. /jaeger",
@@ -230,7 +372,11 @@ void LoadYaml(Config& c, const std::string& path) {
   if (!root.IsMap()) throw ConfigError("config file '" + path + "' must hold a map of keys");
   std::map<std::string, std::string> flat;
   Flatten(root, "", &flat);
-  for (const auto& [key, value] : flat) Apply(c, key, value, "config file key");
+  for (const auto& [key, value] : flat) {
+    // Keys of other roles are skipped: one file can serve every role.
+    if (FindOption(key) != nullptr && (RolesOf(key) & RoleBitOf(c.role)) == 0) continue;
+    Apply(c, key, value, "config file key");
+  }
 }
 
 }  // namespace
@@ -243,11 +389,14 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
   // "help" and "version" are commands, handled below, not roles.
   if (i < args.size() && !args[i].empty() && args[i][0] != '-' && args[i] != "help" &&
       args[i] != "version") {
-    if (args[i] != "all-in-one") {
-      throw ConfigError("unknown role '" + args[i] + "' (supported: all-in-one)");
+    if (std::find(std::begin(kRoles), std::end(kRoles), args[i]) == std::end(kRoles)) {
+      throw ConfigError("unknown role '" + args[i] +
+                        "' (supported: all-in-one, collector, ingester, query)");
     }
     parsed.config.role = args[i++];
   }
+  ApplyRoleDefaults(parsed.config);
+  const unsigned role = RoleBitOf(parsed.config.role);
   for (; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "-h" || a == "--help" || a == "help") {
@@ -282,18 +431,35 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
     } else {
       if (FindOption(name) == nullptr)
         throw ConfigError("unknown flag '--" + name + "' (see spoor --help)");
+      if ((RolesOf(name) & role) == 0) {
+        throw ConfigError("flag --" + name + " does not apply to the " + parsed.config.role +
+                          " role (see spoor " + parsed.config.role + " --help)");
+      }
       flags.emplace_back(name, value);
     }
   }
   if (!config_file.empty()) LoadYaml(parsed.config, config_file);
   for (const auto& [name, value] : flags) Apply(parsed.config, name, value, "flag");
+
   return parsed;
 }
 
-std::string HelpText() {
+std::string HelpText(const std::string& role) {
   std::string out =
       "Spoor: a distributed tracing system, compatible with Jaeger.\n\n"
-      "Usage: spoor [all-in-one] [--flag=value ...]\n\nFlags:\n";
+      "Usage: spoor [ROLE] [--flag=value ...]\n\n"
+      "Roles:\n"
+      "  all-in-one  receivers, storage, query API and UI in one process (the default)\n"
+      "  collector   receivers and sampling endpoints; writes to storage, or to NATS\n"
+      "              JetStream with --buffer.type=nats\n"
+      "  ingester    consumes the NATS stream and writes to storage\n"
+      "  query       query API and UI over storage\n\n"
+      "Flags of the " +
+      role + " role (spoor ROLE --help lists another role's):\n";
+  Config defaults;
+  defaults.role = role;
+  ApplyRoleDefaults(defaults);
+  const unsigned bit = RoleBitOf(role);
   size_t width = 0;
   for (const Option& o : Options()) width = std::max(width, o.name.size());
   width += 6;  // "  --" and two spaces of separation
@@ -303,7 +469,9 @@ std::string HelpText() {
     out += text + help + "\n";
   };
   for (const Option& o : Options()) {
-    line(o.name, o.help + (o.default_text.empty() ? "" : " (default " + o.default_text + ")"));
+    if ((RolesOf(o.name) & bit) == 0) continue;
+    std::string def = o.name == "admin.http.host-port" ? defaults.admin_host_port : o.default_text;
+    line(o.name, o.help + (def.empty() ? "" : " (default " + def + ")"));
   }
   line("help", "show this text");
   line("version", "print the version");

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "buffer/nats/nats_options.h"
 #include "pipeline/pipeline.h"
 #include "storage/factory.h"
 
@@ -18,12 +19,20 @@ class ConfigError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The roles, as given on the command line.
+inline constexpr const char* kRoles[] = {"all-in-one", "collector", "ingester", "query"};
+
 struct Config {
-  std::string role = "all-in-one";
+  std::string role = "all-in-one";  // one of kRoles
   std::string log_level = "info";
 
   StorageOptions storage;
   PipelineOptions pipeline;
+
+  // Where a collector sends what it receives: "none" (storage, through the
+  // queue) or "nats" (the JetStream stream that ingesters consume).
+  std::string buffer_type = "none";
+  NatsOptions nats;
 
   bool otlp_enabled = true;
   std::string otlp_grpc_host_port = ":4317";
@@ -55,11 +64,13 @@ struct ParsedArgs {
   bool version = false;
 };
 
-// Parses argv: an optional role first (all-in-one), then --key=value or
-// --key value flags; --config-file=PATH loads YAML first.
+// Parses argv: an optional role first (all-in-one by default), then
+// --key=value or --key value flags; --config-file=PATH loads YAML first.
+// A flag that does not apply to the role is an error; such a key in the
+// YAML file is ignored (one file can serve every role).
 [[nodiscard]] ParsedArgs ParseArgs(const std::vector<std::string>& args);
 
-// The text of `spoor --help`.
-[[nodiscard]] std::string HelpText();
+// The text of `spoor [ROLE] --help`: the role's flags.
+[[nodiscard]] std::string HelpText(const std::string& role);
 
 }  // namespace spoor

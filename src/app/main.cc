@@ -3,12 +3,12 @@
 #include <cstdio>
 #include <iostream>
 
-#include "app/all_in_one.h"
 #include "app/config.h"
+#include "app/roles.h"
 #include "common/log.h"
 
 int main(int argc, char** argv) {
-  // Termination signals are taken synchronously by RunAllInOne; block them
+  // Termination signals are taken synchronously by RunRole; block them
   // before any thread starts so that every thread inherits the mask.
   sigset_t set;
   sigemptyset(&set);
@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (args.help) {
-    std::cout << spoor::HelpText();
+    std::cout << spoor::HelpText(args.config.role);
     return 0;
   }
   if (args.version) {
@@ -34,5 +34,5 @@ int main(int argc, char** argv) {
   }
   spoor::LogLevel level = spoor::LogLevel::kInfo;
   if (spoor::ParseLogLevel(args.config.log_level, &level)) spoor::SetLogLevel(level);
-  return spoor::RunAllInOne(args.config);
+  return spoor::RunRole(args.config);
 }

@@ -74,4 +74,16 @@ std::optional<uint64_t> ParseByteSize(std::string_view s) {
   return std::nullopt;
 }
 
+std::vector<std::string_view> SplitList(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) end = s.size();
+    out.push_back(Trim(s.substr(start, end - start)));
+    start = end + 1;
+  }
+  return out;
+}
+
 }  // namespace spoor

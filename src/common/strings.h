@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace spoor {
 
@@ -19,5 +20,9 @@ namespace spoor {
 [[nodiscard]] std::optional<bool> ParseBool(std::string_view s);
 // "64MiB", "1000", "10KB": bytes with an optional binary/decimal suffix.
 [[nodiscard]] std::optional<uint64_t> ParseByteSize(std::string_view s);
+
+// The items of a `sep`-separated list, each trimmed, empty ones included
+// ("a, b,,c" -> "a", "b", "", "c"; "" -> "").
+[[nodiscard]] std::vector<std::string_view> SplitList(std::string_view s, char sep = ',');
 
 }  // namespace spoor

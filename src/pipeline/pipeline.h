@@ -1,5 +1,5 @@
-// The ingest pipeline: receivers Submit() decoded batches; writer threads
-// drain the bounded queue into storage.
+// The local sink: receivers Submit() decoded batches; writer threads drain
+// the bounded queue into storage.
 //
 // Every span is counted exactly once as accepted (queued), refused (the
 // sender was told) or, after acceptance, either stored or dropped (storage
@@ -16,26 +16,10 @@
 #include "common/metrics.h"
 #include "common/status.h"
 #include "pipeline/span_queue.h"
+#include "pipeline/span_sink.h"
 #include "storage/storage.h"
 
 namespace spoor {
-
-// Per-(transport, format) counters, created once per receiver endpoint.
-struct IngestMetrics {
-  IngestMetrics(const std::string& transport, const std::string& format);
-
-  Counter& spans_received;            // decoded from requests (valid or not)
-  Counter& spans_accepted;            // queued for storage
-  Counter& spans_refused_invalid;     // rejected individually (bad IDs)
-  Counter& spans_refused_queue_full;  // refused because the queue was full
-  Counter& requests_malformed;
-  Counter& requests_too_large;
-  Counter& requests_unsupported_media_type;  // wrong content type or encoding (415)
-  Counter& requests_method_not_allowed;      // 405
-
-  const std::string transport;
-  const std::string format;
-};
 
 struct PipelineOptions {
   size_t queue_size_spans = 100000;
@@ -57,17 +41,17 @@ struct PipelineOptions {
   std::chrono::microseconds group_linger{0};
 };
 
-class Pipeline {
+class Pipeline final : public SpanSink {
  public:
   Pipeline(const PipelineOptions& options, Storage& storage);
-  ~Pipeline();
+  ~Pipeline() override;
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
   // Queues the batch. Unavailable when the queue is full or shutting down
   // (the spans are counted as refused in `metrics`). With ack_after_write,
   // waits for the write and returns its outcome.
-  [[nodiscard]] Status Submit(SpanBatch batch, IngestMetrics& metrics);
+  [[nodiscard]] Status Submit(SpanBatch batch, IngestMetrics& metrics) override;
 
   // The most spans one storage write takes from the queue.
   static constexpr size_t kGroupSpans = 2000;

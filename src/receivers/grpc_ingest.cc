@@ -8,7 +8,7 @@
 namespace spoor {
 
 grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecoder& decode,
-                               Pipeline& pipeline, IngestMetrics& metrics, DecodeStats* stats) {
+                               SpanSink& sink, IngestMetrics& metrics, DecodeStats* stats) {
   std::vector<grpc::Slice> slices;
   if (!request.Dump(&slices).ok()) return {grpc::StatusCode::INTERNAL, "cannot read the request"};
   // A request in one slice is decoded where it is; one in several is joined
@@ -31,9 +31,8 @@ grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecod
     metrics.requests_malformed.Inc();
     return {grpc::StatusCode::INVALID_ARGUMENT, decoded.message()};
   }
-  metrics.spans_received.Inc(batch.SpanCount() + stats->rejected_spans);
-  metrics.spans_refused_invalid.Inc(stats->rejected_spans);
-  if (Status submitted = pipeline.Submit(std::move(batch), metrics); !submitted.ok()) {
+  if (Status submitted = SubmitDecoded(sink, std::move(batch), stats->rejected_spans, metrics);
+      !submitted.ok()) {
     return {grpc::StatusCode::UNAVAILABLE, submitted.message()};
   }
   return grpc::Status::OK;

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
 #include "receivers/http_body.h"
 
 namespace grpc {
@@ -27,7 +27,7 @@ namespace spoor {
 // queue is full (both retried or reported by clients), OK otherwise, with
 // `*stats` telling what was rejected.
 [[nodiscard]] grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request,
-                                             const BatchDecoder& decode, Pipeline& pipeline,
+                                             const BatchDecoder& decode, SpanSink& sink,
                                              IngestMetrics& metrics, DecodeStats* stats);
 
 // Sets `*out` to a one-slice buffer holding `bytes`.

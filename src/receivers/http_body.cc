@@ -37,7 +37,7 @@ HttpResponse TextAnswer(int status, std::string message, const std::string& rout
 }
 
 HttpResponse IngestHttpBody(const HttpRequest& req, size_t max_bytes, const BatchDecoder& decode,
-                            Pipeline& pipeline, IngestMetrics& metrics, const std::string& route) {
+                            SpanSink& sink, IngestMetrics& metrics, const std::string& route) {
   std::string storage;
   std::string_view body;
   if (Status s = ReadHttpBody(req, max_bytes, &storage, &body); !s.ok()) {
@@ -57,9 +57,7 @@ HttpResponse IngestHttpBody(const HttpRequest& req, size_t max_bytes, const Batc
     metrics.requests_malformed.Inc();
     return TextAnswer(400, "unable to process request body: " + s.message(), route);
   }
-  metrics.spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
-  metrics.spans_refused_invalid.Inc(stats.rejected_spans);
-  if (Status s = pipeline.Submit(std::move(batch), metrics); !s.ok()) {
+  if (Status s = SubmitDecoded(sink, std::move(batch), stats.rejected_spans, metrics); !s.ok()) {
     HttpResponse r = TextAnswer(503, s.message(), route);
     r.headers.emplace_back("Retry-After", "1");
     return r;

@@ -9,7 +9,7 @@
 
 #include "common/status.h"
 #include "formats/otlp/otlp_decode.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
 #include "server/http.h"
 
 namespace spoor {
@@ -39,7 +39,7 @@ using BatchDecoder = std::function<Status(std::string_view body, SpanBatch*, Dec
 // queues the batch, and answers 202, or 400 / 413 / 415 / 503 (with
 // Retry-After) with a text message, counting everything in `metrics`.
 [[nodiscard]] HttpResponse IngestHttpBody(const HttpRequest& req, size_t max_bytes,
-                                          const BatchDecoder& decode, Pipeline& pipeline,
+                                          const BatchDecoder& decode, SpanSink& sink,
                                           IngestMetrics& metrics, const std::string& route);
 
 // A text answer with a route label for metrics.

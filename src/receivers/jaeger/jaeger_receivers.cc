@@ -15,8 +15,8 @@ HttpResponse Text(int status, std::string message) {
 
 class JaegerHttpReceiver {
  public:
-  JaegerHttpReceiver(const JaegerHttpOptions& options, Pipeline& pipeline)
-      : options_(options), pipeline_(pipeline), metrics_("http", "jaeger_thrift") {}
+  JaegerHttpReceiver(const JaegerHttpOptions& options, SpanSink& sink)
+      : options_(options), sink_(sink), metrics_("http", "jaeger_thrift") {}
 
   HttpResponse Handle(const HttpRequest& req) {
     if (req.path == "/api/sampling" && options_.sampling) {
@@ -46,7 +46,7 @@ class JaegerHttpReceiver {
         [](std::string_view body, SpanBatch* batch, DecodeStats* stats) {
           return DecodeJaegerThriftBatch(body, ThriftProtocol::kBinary, batch, stats);
         },
-        pipeline_, metrics_, kRoute);
+        sink_, metrics_, kRoute);
   }
 
   HttpResponse TooLarge(const HttpRequest& req) {
@@ -56,16 +56,16 @@ class JaegerHttpReceiver {
 
  private:
   const JaegerHttpOptions options_;
-  Pipeline& pipeline_;
+  SpanSink& sink_;
   IngestMetrics metrics_;
 };
 
 }  // namespace
 
-UdpHandler NewJaegerAgentHandler(ThriftProtocol protocol, Pipeline& pipeline) {
+UdpHandler NewJaegerAgentHandler(ThriftProtocol protocol, SpanSink& sink) {
   auto metrics = std::make_shared<IngestMetrics>(
       "udp", protocol == ThriftProtocol::kCompact ? "jaeger_compact" : "jaeger_binary");
-  return [protocol, &pipeline, metrics](std::string_view datagram) {
+  return [protocol, &sink, metrics](std::string_view datagram) {
     SpanBatch batch;
     DecodeStats stats;
     if (Status s = DecodeJaegerAgentPacket(datagram, protocol, &batch, &stats); !s.ok()) {
@@ -74,14 +74,13 @@ UdpHandler NewJaegerAgentHandler(ThriftProtocol protocol, Pipeline& pipeline) {
                " bytes: ", s.message());
       return;
     }
-    metrics->spans_received.Inc(batch.SpanCount() + stats.rejected_spans);
-    metrics->spans_refused_invalid.Inc(stats.rejected_spans);
-    (void)pipeline.Submit(std::move(batch), *metrics);  // refusals are counted in metrics
+    // Refusals are counted in metrics: a datagram has no one to answer.
+    (void)SubmitDecoded(sink, std::move(batch), stats.rejected_spans, *metrics);
   };
 }
 
-HttpReceiverHandlers NewJaegerHttpHandlers(const JaegerHttpOptions& options, Pipeline& pipeline) {
-  auto receiver = std::make_shared<JaegerHttpReceiver>(options, pipeline);
+HttpReceiverHandlers NewJaegerHttpHandlers(const JaegerHttpOptions& options, SpanSink& sink) {
+  auto receiver = std::make_shared<JaegerHttpReceiver>(options, sink);
   return {[receiver](const HttpRequest& req) { return receiver->Handle(req); },
           [receiver](const HttpRequest& req) { return receiver->TooLarge(req); }};
 }

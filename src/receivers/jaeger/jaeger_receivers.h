@@ -10,14 +10,14 @@
 #include <functional>
 
 #include "formats/jaeger_thrift/jaeger_thrift_decode.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
 #include "receivers/http_body.h"
 #include "server/udp_server.h"
 
 namespace spoor {
 
-// `pipeline` must outlive the handler.
-[[nodiscard]] UdpHandler NewJaegerAgentHandler(ThriftProtocol protocol, Pipeline& pipeline);
+// `sink` must outlive the handler.
+[[nodiscard]] UdpHandler NewJaegerAgentHandler(ThriftProtocol protocol, SpanSink& sink);
 
 struct JaegerHttpOptions {
   size_t max_request_bytes = 64u << 20;  // after decompression
@@ -26,6 +26,6 @@ struct JaegerHttpOptions {
 };
 
 [[nodiscard]] HttpReceiverHandlers NewJaegerHttpHandlers(const JaegerHttpOptions& options,
-                                                         Pipeline& pipeline);
+                                                         SpanSink& sink);
 
 }  // namespace spoor

@@ -18,15 +18,14 @@ namespace pb = jaeger::api_v2;
 class CollectorServiceImpl final
     : public pb::CollectorService::WithRawCallbackMethod_PostSpans<pb::CollectorService::Service> {
  public:
-  explicit CollectorServiceImpl(Pipeline& pipeline)
-      : pipeline_(pipeline), metrics_("grpc", "jaeger_proto") {}
+  explicit CollectorServiceImpl(SpanSink& sink) : sink_(sink), metrics_("grpc", "jaeger_proto") {}
 
   grpc::ServerUnaryReactor* PostSpans(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override {
     DecodeStats stats;
     grpc::Status status =
-        IngestGrpcRequest(*request, DecodeJaegerPostSpans, pipeline_, metrics_, &stats);
+        IngestGrpcRequest(*request, DecodeJaegerPostSpans, sink_, metrics_, &stats);
     // PostSpansResponse has no fields: its encoding is empty.
     if (status.ok()) SetGrpcResponse({}, response);
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -35,15 +34,15 @@ class CollectorServiceImpl final
   }
 
  private:
-  Pipeline& pipeline_;
+  SpanSink& sink_;
   IngestMetrics metrics_;
 };
 
 class Receiver final : public JaegerGrpcReceiver {
  public:
-  Receiver(const JaegerGrpcOptions& options, Pipeline& pipeline, const StrategiesHolder* strategies)
+  Receiver(const JaegerGrpcOptions& options, SpanSink& sink, const StrategiesHolder* strategies)
       : options_(options),
-        service_(pipeline),
+        service_(sink),
         sampling_(strategies ? NewSamplingManagerService(*strategies) : nullptr),
         server_("jaeger_grpc", Services()) {}
 
@@ -69,9 +68,9 @@ class Receiver final : public JaegerGrpcReceiver {
 }  // namespace
 
 std::unique_ptr<JaegerGrpcReceiver> NewJaegerGrpcReceiver(const JaegerGrpcOptions& options,
-                                                          Pipeline& pipeline,
+                                                          SpanSink& sink,
                                                           const StrategiesHolder* strategies) {
-  return std::make_unique<Receiver>(options, pipeline, strategies);
+  return std::make_unique<Receiver>(options, sink, strategies);
 }
 
 }  // namespace spoor

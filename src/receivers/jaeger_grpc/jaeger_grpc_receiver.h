@@ -11,7 +11,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
 #include "sampling/sampling_http.h"
 
 namespace spoor {
@@ -34,6 +34,6 @@ class JaegerGrpcReceiver {
 
 // `strategies` (may be null: no SamplingManager) must outlive the receiver.
 [[nodiscard]] std::unique_ptr<JaegerGrpcReceiver> NewJaegerGrpcReceiver(
-    const JaegerGrpcOptions& options, Pipeline& pipeline, const StrategiesHolder* strategies);
+    const JaegerGrpcOptions& options, SpanSink& sink, const StrategiesHolder* strategies);
 
 }  // namespace spoor

@@ -17,14 +17,13 @@ namespace otlp = opentelemetry::proto::collector::trace::v1;
 class TraceServiceImpl final
     : public otlp::TraceService::WithRawCallbackMethod_Export<otlp::TraceService::Service> {
  public:
-  explicit TraceServiceImpl(Pipeline& pipeline)
-      : pipeline_(pipeline), metrics_("grpc", "otlp_proto") {}
+  explicit TraceServiceImpl(SpanSink& sink) : sink_(sink), metrics_("grpc", "otlp_proto") {}
 
   grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
     DecodeStats stats;
-    grpc::Status status = IngestGrpcRequest(*request, DecodeOtlpProto, pipeline_, metrics_, &stats);
+    grpc::Status status = IngestGrpcRequest(*request, DecodeOtlpProto, sink_, metrics_, &stats);
     if (status.ok()) {
       otlp::ExportTraceServiceResponse reply;
       if (stats.rejected_spans > 0) {
@@ -40,14 +39,14 @@ class TraceServiceImpl final
   }
 
  private:
-  Pipeline& pipeline_;
+  SpanSink& sink_;
   IngestMetrics metrics_;
 };
 
 class Receiver final : public OtlpGrpcReceiver {
  public:
-  Receiver(const OtlpGrpcOptions& options, Pipeline& pipeline)
-      : options_(options), service_(pipeline), server_("otlp_grpc", {&service_}) {}
+  Receiver(const OtlpGrpcOptions& options, SpanSink& sink)
+      : options_(options), service_(sink), server_("otlp_grpc", {&service_}) {}
 
   Status Start() override {
     return server_.Start(options_.host, options_.port, options_.max_message_bytes);
@@ -64,8 +63,8 @@ class Receiver final : public OtlpGrpcReceiver {
 }  // namespace
 
 std::unique_ptr<OtlpGrpcReceiver> NewOtlpGrpcReceiver(const OtlpGrpcOptions& options,
-                                                      Pipeline& pipeline) {
-  return std::make_unique<Receiver>(options, pipeline);
+                                                      SpanSink& sink) {
+  return std::make_unique<Receiver>(options, sink);
 }
 
 }  // namespace spoor

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/status.h"
-#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
 
 namespace spoor {
 
@@ -29,6 +29,6 @@ class OtlpGrpcReceiver {
 };
 
 [[nodiscard]] std::unique_ptr<OtlpGrpcReceiver> NewOtlpGrpcReceiver(const OtlpGrpcOptions& options,
-                                                                    Pipeline& pipeline);
+                                                                    SpanSink& sink);
 
 }  // namespace spoor

@@ -21,9 +21,9 @@ constexpr int kGrpcUnavailable = 14;
 
 class OtlpHttpReceiver {
  public:
-  OtlpHttpReceiver(const OtlpHttpOptions& options, Pipeline& pipeline)
+  OtlpHttpReceiver(const OtlpHttpOptions& options, SpanSink& sink)
       : options_(options),
-        pipeline_(pipeline),
+        sink_(sink),
         proto_metrics_("http", "otlp_proto"),
         json_metrics_("http", "otlp_json") {}
 
@@ -81,10 +81,7 @@ class OtlpHttpReceiver {
       metrics.requests_malformed.Inc();
       return Error(format, 400, kGrpcInvalidArgument, decoded.message());
     }
-    size_t spans = batch.SpanCount();
-    metrics.spans_received.Inc(spans + stats.rejected_spans);
-    metrics.spans_refused_invalid.Inc(stats.rejected_spans);
-    Status submitted = pipeline_.Submit(std::move(batch), metrics);
+    Status submitted = SubmitDecoded(sink_, std::move(batch), stats.rejected_spans, metrics);
     if (!submitted.ok()) {
       HttpResponse r = Error(format, 503, kGrpcUnavailable, submitted.message());
       r.headers.emplace_back("Retry-After", "1");
@@ -146,15 +143,15 @@ class OtlpHttpReceiver {
   }
 
   const OtlpHttpOptions options_;
-  Pipeline& pipeline_;
+  SpanSink& sink_;
   IngestMetrics proto_metrics_;
   IngestMetrics json_metrics_;
 };
 
 }  // namespace
 
-OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options, Pipeline& pipeline) {
-  auto receiver = std::make_shared<OtlpHttpReceiver>(options, pipeline);
+OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options, SpanSink& sink) {
+  auto receiver = std::make_shared<OtlpHttpReceiver>(options, sink);
   return {[receiver](const HttpRequest& req) { return receiver->Handle(req); },
           [receiver](const HttpRequest& req) { return receiver->TooLarge(req); }};
 }

@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
 #include "receivers/http_body.h"
 #include "server/http.h"
 
@@ -19,9 +19,8 @@ struct OtlpHttpOptions {
 
 using OtlpHttpHandlers = HttpReceiverHandlers;
 
-// The handlers to mount on the OTLP/HTTP server. `pipeline` must outlive
+// The handlers to mount on the OTLP/HTTP server. `sink` must outlive
 // them.
-[[nodiscard]] OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options,
-                                                   Pipeline& pipeline);
+[[nodiscard]] OtlpHttpHandlers NewOtlpHttpHandlers(const OtlpHttpOptions& options, SpanSink& sink);
 
 }  // namespace spoor

@@ -24,9 +24,9 @@ bool IsThrift(const std::string& type) {
 
 class ZipkinReceiver {
  public:
-  ZipkinReceiver(const ZipkinOptions& options, Pipeline& pipeline)
+  ZipkinReceiver(const ZipkinOptions& options, SpanSink& sink)
       : options_(options),
-        pipeline_(pipeline),
+        sink_(sink),
         json_metrics_("http", "zipkin_json"),
         proto_metrics_("http", "zipkin_proto"),
         thrift_metrics_("http", "zipkin_thrift") {}
@@ -68,7 +68,7 @@ class ZipkinReceiver {
  private:
   HttpResponse Ingest(const HttpRequest& req, const BatchDecoder& decode, IngestMetrics& metrics,
                       const std::string& route) {
-    return IngestHttpBody(req, options_.max_request_bytes, decode, pipeline_, metrics, route);
+    return IngestHttpBody(req, options_.max_request_bytes, decode, sink_, metrics, route);
   }
 
   // The counters of the format a request announces (JSON when unknown).
@@ -79,7 +79,7 @@ class ZipkinReceiver {
   }
 
   const ZipkinOptions options_;
-  Pipeline& pipeline_;
+  SpanSink& sink_;
   IngestMetrics json_metrics_;
   IngestMetrics proto_metrics_;
   IngestMetrics thrift_metrics_;
@@ -87,8 +87,8 @@ class ZipkinReceiver {
 
 }  // namespace
 
-HttpReceiverHandlers NewZipkinHandlers(const ZipkinOptions& options, Pipeline& pipeline) {
-  auto receiver = std::make_shared<ZipkinReceiver>(options, pipeline);
+HttpReceiverHandlers NewZipkinHandlers(const ZipkinOptions& options, SpanSink& sink) {
+  auto receiver = std::make_shared<ZipkinReceiver>(options, sink);
   return {[receiver](const HttpRequest& req) { return receiver->Handle(req); },
           [receiver](const HttpRequest& req) { return receiver->TooLarge(req); }};
 }

@@ -10,7 +10,7 @@
 
 #include <cstddef>
 
-#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
 #include "receivers/http_body.h"
 
 namespace spoor {
@@ -19,8 +19,7 @@ struct ZipkinOptions {
   size_t max_request_bytes = 64u << 20;  // after decompression
 };
 
-// `pipeline` must outlive the handlers.
-[[nodiscard]] HttpReceiverHandlers NewZipkinHandlers(const ZipkinOptions& options,
-                                                     Pipeline& pipeline);
+// `sink` must outlive the handlers.
+[[nodiscard]] HttpReceiverHandlers NewZipkinHandlers(const ZipkinOptions& options, SpanSink& sink);
 
 }  // namespace spoor

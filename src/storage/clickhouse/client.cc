@@ -65,17 +65,12 @@ std::string ServerMessage(std::string_view body) {
 
 Result<std::vector<std::string>> ParseServers(std::string_view list) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string_view::npos) comma = list.size();
-    std::string_view item = Trim(list.substr(start, comma - start));
+  for (std::string_view item : SplitList(list)) {
     std::string host, port;
     if (!SplitHostPort(item, &host, &port)) {
       return InvalidArgument("'" + std::string(item) + "' is not HOST:PORT");
     }
     out.emplace_back(item);
-    start = comma + 1;
   }
   if (out.empty()) return InvalidArgument("no server given");
   return out;

@@ -138,7 +138,81 @@ TEST(ParseArgs, RoleAllInOneIsAccepted) {
 }
 
 TEST(ParseArgs, UnknownRoleIsRejected) {
-  ExpectErrorNaming({"collector"}, "'collector'");
+  ExpectErrorNaming({"agent"}, "'agent'");
+}
+
+TEST(ParseArgs, EveryRoleIsAccepted) {
+  for (const char* role : kRoles) EXPECT_EQ(ParseArgs({role}).config.role, role);
+  EXPECT_EQ(ParseArgs({}).config.role, "all-in-one");
+}
+
+TEST(ParseArgs, EachRoleHasJaegersAdminPort) {
+  EXPECT_EQ(ParseArgs({}).config.admin_host_port, ":14269");
+  EXPECT_EQ(ParseArgs({"collector"}).config.admin_host_port, ":14269");
+  EXPECT_EQ(ParseArgs({"ingester"}).config.admin_host_port, ":14270");
+  EXPECT_EQ(ParseArgs({"query"}).config.admin_host_port, ":16687");
+  EXPECT_EQ(ParseArgs({"query", "--admin.http.host-port=:9"}).config.admin_host_port, ":9");
+}
+
+TEST(ParseArgs, AFlagOfAnotherRoleIsRefusedAndNamed) {
+  ExpectErrorNaming({"query", "--nats.url=nats://h:4222"},
+                    "--nats.url does not apply to the query");
+  ExpectErrorNaming({"ingester", "--collector.otlp.grpc.host-port=:1"}, "ingester role");
+  ExpectErrorNaming({"collector", "--query.base-path=/x"}, "--query.base-path");
+  ExpectErrorNaming({"all-in-one", "--buffer.type=nats"}, "--buffer.type");
+  ExpectErrorNaming({"collector", "--ingester.parallelism=3"}, "--ingester.parallelism");
+}
+
+TEST(ParseArgs, NatsFlags) {
+  Config c = ParseArgs({"collector", "--buffer.type=nats", "--nats.url=nats://a:1, nats://b:2",
+                        "--nats.stream=s1", "--nats.subject=x.y", "--nats.replicas=3",
+                        "--nats.max-bytes=10MiB", "--nats.max-age=1h", "--nats.publish-timeout=2s",
+                        "--nats.create-stream=false", "--nats.token=t"})
+                 .config;
+  EXPECT_EQ(c.buffer_type, "nats");
+  EXPECT_EQ(c.nats.servers, (std::vector<std::string>{"nats://a:1", "nats://b:2"}));
+  EXPECT_EQ(c.nats.stream, "s1");
+  EXPECT_EQ(c.nats.subject, "x.y");
+  EXPECT_EQ(c.nats.replicas, 3);
+  EXPECT_EQ(c.nats.max_bytes, 10 << 20);
+  EXPECT_EQ(c.nats.max_age_ns, int64_t{3600} * 1'000'000'000);
+  EXPECT_EQ(c.nats.publish_timeout_ns, int64_t{2'000'000'000});
+  EXPECT_FALSE(c.nats.create_stream);
+  EXPECT_EQ(c.nats.token, "t");
+  Config i = ParseArgs({"ingester", "--nats.consumer=c1", "--nats.fetch-batch=10",
+                        "--nats.ack-wait=1m", "--ingester.parallelism=4"})
+                 .config;
+  EXPECT_EQ(i.nats.consumer, "c1");
+  EXPECT_EQ(i.nats.fetch_batch, 10);
+  EXPECT_EQ(i.nats.ack_wait_ns, int64_t{60'000'000'000});
+  EXPECT_EQ(i.nats.parallelism, 4);
+}
+
+TEST(ParseArgs, BadNatsValuesNameTheFlag) {
+  ExpectErrorNaming({"collector", "--buffer.type=kafka"}, "--buffer.type");
+  ExpectErrorNaming({"collector", "--nats.url=nats://a:1,,nats://b:2"}, "--nats.url");
+  ExpectErrorNaming({"collector", "--nats.stream=a.b"}, "--nats.stream");
+  ExpectErrorNaming({"collector", "--nats.subject=a.*"}, "--nats.subject");
+  ExpectErrorNaming({"collector", "--nats.replicas=0"}, "--nats.replicas");
+  ExpectErrorNaming({"collector", "--nats.max-bytes=lots"}, "--nats.max-bytes");
+  ExpectErrorNaming({"collector", "--nats.max-age=0s"}, "--nats.max-age");
+  ExpectErrorNaming({"ingester", "--nats.fetch-batch=0"}, "--nats.fetch-batch");
+  ExpectErrorNaming({"ingester", "--ingester.parallelism=65"}, "--ingester.parallelism");
+}
+
+TEST(HelpText, ListsEachRolesOwnFlags) {
+  std::string collector = HelpText("collector");
+  EXPECT_NE(collector.find("--nats.url"), std::string::npos);
+  EXPECT_NE(collector.find("--buffer.type"), std::string::npos);
+  EXPECT_EQ(collector.find("--query.base-path"), std::string::npos);
+  std::string ingester = HelpText("ingester");
+  EXPECT_NE(ingester.find("--nats.consumer"), std::string::npos);
+  EXPECT_NE(ingester.find("(default :14270)"), std::string::npos);
+  EXPECT_EQ(ingester.find("--collector.otlp.grpc.host-port"), std::string::npos);
+  std::string query = HelpText("query");
+  EXPECT_NE(query.find("--query.base-path"), std::string::npos);
+  EXPECT_NE(query.find("(default :16687)"), std::string::npos);
+  EXPECT_EQ(query.find("--nats."), std::string::npos);
 }
 
 TEST(ParseArgs, RoleOnlyComesFirst) {
@@ -200,6 +274,27 @@ TEST(ParseArgs, InvalidValuesNameTheFlagAndTheValue) {
 }
 
 // --- YAML config file ------------------------------------------------------------
+
+TEST(ConfigFile, OneFileServesEveryRole) {
+  TempYaml file(R"(
+nats:
+  url: nats://n1:4222
+  consumer: shared
+query:
+  base-path: /jaeger
+collector:
+  queue-size: 9
+)");
+  Config query = ParseArgs({"query", "--config-file=" + file.path()}).config;
+  EXPECT_EQ(query.query_base_path, "/jaeger");
+  Config ingester = ParseArgs({"ingester", "--config-file=" + file.path()}).config;
+  EXPECT_EQ(ingester.nats.consumer, "shared");
+  EXPECT_EQ(ingester.query_base_path, "/");  // another role's key, skipped
+  Config collector = ParseArgs({"collector", "--config-file=" + file.path()}).config;
+  EXPECT_EQ(collector.nats.servers, std::vector<std::string>{"nats://n1:4222"});
+  EXPECT_EQ(collector.pipeline.queue_size_spans, 9u);
+  EXPECT_EQ(collector.nats.consumer, "spoor-ingester");
+}
 
 TEST(ConfigFile, NestedAndDottedKeysAreApplied) {
   TempYaml file(R"(
@@ -283,7 +378,7 @@ TEST(ConfigFile, EmptyFileKeepsTheDefaults) {
 // The flag names listed by HelpText, in order.
 std::vector<std::string> HelpFlags() {
   std::vector<std::string> flags;
-  std::string text = HelpText();
+  std::string text = HelpText("all-in-one");
   size_t pos = 0;
   while ((pos = text.find("\n  --", pos)) != std::string::npos) {
     pos += 5;
@@ -320,7 +415,7 @@ TEST(HelpText, ListsEveryFlag) {
 
 // The value shown as "(default X)" on the flag's help line, or "".
 std::string DocumentedDefault(const std::string& flag) {
-  std::string text = HelpText();
+  std::string text = HelpText("all-in-one");
   size_t line = text.find("  --" + flag + " ");
   if (line == std::string::npos) return "";
   size_t end = text.find('\n', line);
@@ -347,7 +442,7 @@ TEST(HelpText, EveryListedFlagAcceptsItsDocumentedDefault) {
 }
 
 TEST(HelpText, ShowsDefaults) {
-  std::string text = HelpText();
+  std::string text = HelpText("all-in-one");
   EXPECT_NE(text.find("(default 100000)"), std::string::npos);
   EXPECT_NE(text.find("(default :16686)"), std::string::npos);
   EXPECT_NE(text.find("(default 64MiB)"), std::string::npos);
@@ -361,7 +456,7 @@ TEST(StorageRegistry, EveryBackendIsSelectableAndListsItsFlags) {
   ASSERT_GE(StorageBackends().size(), 3u);
   for (const StorageBackend& backend : StorageBackends()) {
     EXPECT_EQ(ParseArgs({"--span-storage.type=" + backend.name}).config.storage.type, backend.name);
-    EXPECT_NE(HelpText().find(backend.name), std::string::npos) << backend.name;
+    EXPECT_NE(HelpText("all-in-one").find(backend.name), std::string::npos) << backend.name;
     for (const StorageFlag& flag : backend.flags) {
       EXPECT_EQ(flag.name.rfind(backend.name + ".", 0), 0u)
           << flag.name << " is not under " << backend.name << ".";

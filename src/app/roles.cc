@@ -1,0 +1,341 @@
+#include "app/roles.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <stop_token>
+#include <thread>
+#include <tuple>
+
+#include "app/parts.h"
+#include "buffer/nats/nats_ingester.h"
+#include "buffer/nats/nats_publisher.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/time_format.h"
+#include "query/query_api.h"
+#include "receivers/jaeger/jaeger_receivers.h"
+#include "receivers/jaeger_grpc/jaeger_grpc_receiver.h"
+#include "receivers/otlp_grpc/otlp_grpc_receiver.h"
+#include "receivers/otlp_http/otlp_http_receiver.h"
+#include "receivers/zipkin/zipkin_receiver.h"
+#include "sampling/sampling_http.h"
+#include "server/admin.h"
+#include "server/http_server.h"
+#include "server/udp_server.h"
+
+namespace spoor {
+namespace {
+
+bool Enabled(const std::string& host_port) {
+  return !host_port.empty() && host_port != "off";
+}
+
+std::optional<HttpServerOptions> ServerOptions(const std::string& name,
+                                               const std::string& host_port, size_t max_body,
+                                               int threads) {
+  if (!Enabled(host_port)) return std::nullopt;
+  HttpServerOptions o;
+  o.name = name;
+  o.max_body_bytes = max_body;
+  o.threads = threads;
+  if (!ParseHostPort(host_port, &o.host, &o.port)) return std::nullopt;
+  return o;
+}
+
+// Finds and reads the web UI, and says in one line where it comes from. A
+// UI missing from the default places is not an error (the query port then
+// shows a start page); a --query.static-files that cannot be read is.
+bool LoadUi(const Config& config, std::shared_ptr<const StaticFiles>* ui) {
+  auto found = FindStaticFiles(config.query_static_files, config.query_base_path);
+  if (!found.ok()) {
+    if (!config.query_static_files.empty()) {
+      LogError("--query.static-files: ", found.status().message());
+      return false;
+    }
+    LogWarn("web UI not served: ", found.status().message());
+    return true;
+  }
+  *ui = std::move(found).value();
+  if (*ui) {
+    LogInfo("web UI: ", (*ui)->file_count(), " files from ", (*ui)->directory());
+  } else {
+    std::string places;
+    for (const std::string& dir : DefaultStaticFileDirs())
+      places += (places.empty() ? "" : ", ") + dir;
+    LogInfo("web UI not built (looked in ", places,
+            "); the query port shows a start page. Build it with `make ui` "
+            "(or cd ui && npm ci && npm run build)");
+  }
+  return true;
+}
+
+int WaitForSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+// What a role holds while it runs. Members outlive the parts that refer
+// to them: `parts` is declared last, so it is destroyed (and stopped) first.
+struct Role {
+  explicit Role(const Config& c) : config(c) { admin.started_ns = NowNs(); }
+  ~Role() { MetricsRegistry::Global().ClearGauges(); }
+
+  const Config& config;
+  AdminState admin;
+  std::unique_ptr<Storage> storage;
+  std::unique_ptr<SpanSink> sink;
+  std::unique_ptr<StrategiesHolder> strategies;
+  std::unique_ptr<NatsIngester> ingester;
+  Parts parts;
+};
+
+void AddAdmin(Role& role) {
+  if (auto o = ServerOptions("admin", role.config.admin_host_port, 1 << 20, 1)) {
+    role.parts.AddServer("admin", std::make_unique<HttpServer>(*o, NewAdminHandler(role.admin)));
+  }
+}
+
+// Opens the storage; Close() is its last step at shutdown.
+bool AddStorage(Role& role) {
+  auto opened = CreateStorage(role.config.storage);
+  if (!opened.ok()) {
+    LogError("cannot open storage: ", opened.status().message());
+    return false;
+  }
+  role.storage = std::move(opened).value();
+  Storage* storage = role.storage.get();
+  role.parts.Add("storage", nullptr, [storage] {
+    Status s = storage->Close();
+    return s.ok() ? s : Unavailable("closing storage failed: " + s.message());
+  });
+  return true;
+}
+
+// The local sink: a queue drained into storage by writer threads.
+void AddWriters(Role& role) {
+  PipelineOptions options = role.config.pipeline;
+  options.ack_after_write = FindStorageBackend(role.config.storage.type)
+                                ->capabilities(role.config.storage)
+                                .ack_after_write;
+  auto pipeline = std::make_unique<Pipeline>(options, *role.storage);
+  Pipeline* p = pipeline.get();
+  auto& registry = MetricsRegistry::Global();
+  registry.AddGauge("spoor_queue_length", "Spans waiting in the queue", {},
+                    [p] { return static_cast<double>(p->queue().length_spans()); });
+  registry.AddGauge("spoor_queue_capacity", "Capacity of the queue in spans", {},
+                    [p] { return static_cast<double>(p->queue().capacity_spans()); });
+  Storage* storage = role.storage.get();
+  role.parts.Add("writers", nullptr, [p, storage] {
+    // Writes everything accepted; a store waiting for a server stops
+    // waiting by its own deadline.
+    storage->BeginShutdown();
+    p->Shutdown();
+    return Status::Ok();
+  });
+  role.sink = std::move(pipeline);
+}
+
+// The NATS publisher as the sink: batches go to the stream.
+void AddPublisher(Role& role) {
+  auto publisher = std::make_unique<NatsPublisher>(role.config.nats);
+  NatsPublisher* p = publisher.get();
+  role.parts.Add(
+      "NATS publisher", [p] { return p->Start(); },
+      [p] {
+        p->Stop();
+        return Status::Ok();
+      });
+  role.sink = std::move(publisher);
+}
+
+// Strategies from the file (re-read every interval), served on the sampling
+// port; the Jaeger receivers serve them too.
+bool AddSampling(Role& role) {
+  const Config& config = role.config;
+  SamplingStrategies initial = DefaultStrategies(1.0);
+  if (!config.sampling_strategies_file.empty()) {
+    auto loaded = LoadStrategiesFile(config.sampling_strategies_file);
+    if (!loaded.ok()) {
+      LogError(loaded.status().message());
+      return false;
+    }
+    initial = std::move(loaded).value();
+  }
+  role.strategies =
+      std::make_unique<StrategiesHolder>(std::move(initial), config.sampling_strategies_file);
+  StrategiesHolder* strategies = role.strategies.get();
+  if (!config.sampling_strategies_file.empty() && config.sampling_reload_interval_ns > 0) {
+    auto reload = std::make_shared<std::jthread>();
+    auto interval = std::chrono::nanoseconds(config.sampling_reload_interval_ns);
+    role.parts.Add(
+        "sampling reload",
+        [reload, strategies, interval] {
+          *reload = std::jthread([strategies, interval](const std::stop_token& stop) {
+            std::mutex mu;
+            std::condition_variable_any cv;
+            std::unique_lock<std::mutex> lock(mu);
+            while (true) {
+              // Returns early only when a stop is requested.
+              std::ignore = cv.wait_for(lock, stop, interval, [] { return false; });
+              if (stop.stop_requested()) break;
+              if (strategies->Reload().ok()) LogDebug("reloaded sampling strategies");
+            }
+          });
+          return Status::Ok();
+        },
+        [reload] {
+          reload->request_stop();
+          if (reload->joinable()) reload->join();
+          return Status::Ok();
+        });
+  }
+  if (auto o = ServerOptions("sampling", config.sampling_host_port, 1 << 20, 1)) {
+    role.parts.AddServer(
+        "sampling", std::make_unique<HttpServer>(*o, [strategies](const HttpRequest& req) {
+          if (req.path != "/" && req.path != "/sampling")
+            return HttpResponse::Text(404, "unknown path " + req.path + "; use GET /sampling\n");
+          HttpResponse r = strategies->Handle(req);
+          r.route = req.path;
+          return r;
+        }));
+  }
+  return true;
+}
+
+void AddReceivers(Role& role) {
+  const Config& config = role.config;
+  SpanSink& sink = *role.sink;
+  StrategiesHolder* strategies = role.strategies.get();
+  auto add_http = [&](const char* name, const char* what, const std::string& host_port,
+                      const HttpReceiverHandlers& handlers) {
+    auto o = ServerOptions(name, host_port, config.otlp_max_request_bytes, 2);
+    if (!o) return;
+    o->on_body_too_large = handlers.body_too_large;
+    role.parts.AddServer(what, std::make_unique<HttpServer>(*o, handlers.handle));
+  };
+  if (config.otlp_enabled) {
+    OtlpHttpOptions http;
+    http.max_request_bytes = config.otlp_max_request_bytes;
+    OtlpHttpHandlers otlp = NewOtlpHttpHandlers(http, sink);
+    add_http("otlp_http", "OTLP/HTTP", config.otlp_http_host_port,
+             {otlp.handle, otlp.body_too_large});
+    if (Enabled(config.otlp_grpc_host_port)) {
+      OtlpGrpcOptions grpc;
+      std::string host;
+      if (ParseHostPort(config.otlp_grpc_host_port, &host, &grpc.port)) grpc.host = host;
+      grpc.max_message_bytes = config.otlp_max_request_bytes;
+      role.parts.AddServer("OTLP/gRPC", NewOtlpGrpcReceiver(grpc, sink));
+    }
+  }
+  if (Enabled(config.jaeger_grpc_host_port)) {
+    JaegerGrpcOptions grpc;
+    std::string host;
+    if (ParseHostPort(config.jaeger_grpc_host_port, &host, &grpc.port)) grpc.host = host;
+    grpc.max_message_bytes = config.otlp_max_request_bytes;
+    role.parts.AddServer("Jaeger gRPC", NewJaegerGrpcReceiver(grpc, sink, strategies));
+  }
+  JaegerHttpOptions jaeger_http;
+  jaeger_http.max_request_bytes = config.otlp_max_request_bytes;
+  jaeger_http.sampling = [strategies](const HttpRequest& req) { return strategies->Handle(req); };
+  add_http("jaeger_http", "Jaeger Thrift/HTTP", config.jaeger_http_host_port,
+           NewJaegerHttpHandlers(jaeger_http, sink));
+  ZipkinOptions zipkin;
+  zipkin.max_request_bytes = config.otlp_max_request_bytes;
+  add_http("zipkin", "Zipkin", config.zipkin_host_port, NewZipkinHandlers(zipkin, sink));
+  for (auto [name, what, host_port, protocol] :
+       {std::tuple{"jaeger_compact", "Jaeger compact UDP", config.jaeger_compact_host_port,
+                   ThriftProtocol::kCompact},
+        std::tuple{"jaeger_binary", "Jaeger binary UDP", config.jaeger_binary_host_port,
+                   ThriftProtocol::kBinary}}) {
+    if (!Enabled(host_port)) continue;
+    UdpServerOptions o;
+    o.name = name;
+    if (!ParseHostPort(host_port, &o.host, &o.port)) continue;
+    role.parts.AddServer(what,
+                         std::make_unique<UdpServer>(o, NewJaegerAgentHandler(protocol, sink)));
+  }
+}
+
+bool AddQuery(Role& role) {
+  const Config& config = role.config;
+  auto o = ServerOptions("query", config.query_host_port, 16 << 20, 2);
+  if (!o) return true;
+  QueryApiOptions options;
+  options.base_path = config.query_base_path;
+  options.adjusters.max_clock_skew_adjustment_ns = config.query_max_clock_skew_ns;
+  if (!LoadUi(config, &options.ui)) return false;
+  Storage& storage = *role.storage;
+  role.parts.AddServer(
+      "query", std::make_unique<HttpServer>(*o, NewQueryHandler(options, storage, storage)));
+  return true;
+}
+
+void AddIngester(Role& role) {
+  role.ingester = std::make_unique<NatsIngester>(role.config.nats, *role.storage);
+  NatsIngester* ingester = role.ingester.get();
+  Storage* storage = role.storage.get();
+  role.parts.Add(
+      "NATS ingester", [ingester] { return ingester->Start(); },
+      [ingester, storage] {
+        // Whatever is being written is finished (and acknowledged) or given
+        // back to the stream; nothing is lost here.
+        storage->BeginShutdown();
+        ingester->Stop();
+        return Status::Ok();
+      });
+}
+
+// Assembles the role's parts in start order; false on a startup error.
+bool Assemble(Role& role) {
+  const Config& config = role.config;
+  AddAdmin(role);
+  if (config.role == "ingester") {
+    if (!AddStorage(role)) return false;
+    AddIngester(role);
+    return true;
+  }
+  if (config.role == "query") return AddStorage(role) && AddQuery(role);
+  bool buffered = config.role == "collector" && config.buffer_type == "nats";
+  if (buffered) {
+    AddPublisher(role);
+  } else {
+    if (!AddStorage(role)) return false;
+    AddWriters(role);
+  }
+  if (config.role == "all-in-one" && !AddQuery(role)) return false;
+  if (!AddSampling(role)) return false;
+  AddReceivers(role);
+  return true;
+}
+
+}  // namespace
+
+int RunRole(const Config& config) {
+  Role role(config);
+  bool ok = Assemble(role) && role.parts.StartAll();
+  if (ok) {
+    role.admin.ready = true;
+    std::string what = "spoor " + config.role + " started";
+    if (role.storage) what += " with " + std::string(role.storage->name()) + " storage";
+    if (config.role == "collector" && config.buffer_type == "nats") what += " publishing to NATS";
+    LogInfo(what);
+    int sig = WaitForSignal();
+    LogInfo("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; shutting down");
+  }
+  role.admin.ready = false;
+  // Receivers stop first, then what they fed, storage last.
+  bool stopped = role.parts.StopAll();
+  LogInfo("stopped");
+  return ok && stopped ? 0 : 1;
+}
+
+}  // namespace spoor

@@ -1,0 +1,200 @@
+#include "buffer/nats/nats_connection.h"
+
+#include <nats/nats.h>
+
+#include <tuple>
+#include <vector>
+
+#include "common/log.h"
+
+namespace spoor::nats {
+namespace {
+
+constexpr int64_t kNsPerMs = 1'000'000;
+
+// JetStream API error codes (the server's ApiError.err_code).
+constexpr int kStreamNotFound = 10059;
+constexpr int kStreamNameInUse = 10058;
+constexpr int kConsumerNotFound = 10014;
+constexpr int kStreamStoreFailed = 10077;  // "maximum messages/bytes exceeded" with discard new
+constexpr int kInsufficientResources = 10023;
+
+void OnDisconnected(natsConnection* /*nc*/, void* /*closure*/) {
+  LogWarn("NATS: disconnected; reconnecting");
+}
+
+void OnReconnected(natsConnection* nc, void* /*closure*/) {
+  char url[256] = "";
+  std::ignore = natsConnection_GetConnectedUrl(nc, url, sizeof url);
+  LogInfo("NATS: connected to ", url);
+}
+
+}  // namespace
+
+Status FromNats(int status, int js_error, const std::string& what) {
+  auto s = static_cast<natsStatus>(status);
+  std::string text = what + ": " + natsStatus_GetText(s);
+  const char* last = nats_GetLastError(nullptr);
+  if (last != nullptr && *last != '\0' && std::string_view(last) != natsStatus_GetText(s)) {
+    text += std::string(" (") + last + ")";
+  }
+  if (js_error != 0) text += " [JetStream error " + std::to_string(js_error) + "]";
+  switch (s) {
+    case NATS_TIMEOUT:
+    case NATS_NO_SERVER:
+    case NATS_NOT_YET_CONNECTED:
+    case NATS_CONNECTION_CLOSED:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_NO_RESPONDERS:
+    case NATS_STALE_CONNECTION:
+    case NATS_IO_ERROR:
+    case NATS_INSUFFICIENT_BUFFER: return Unavailable(text);
+    default: break;
+  }
+  if (js_error == kStreamStoreFailed || js_error == kInsufficientResources) {
+    return Unavailable(text + ": the stream is full");
+  }
+  if (js_error == kStreamNotFound) return Unavailable(text + ": no such stream");
+  return {StatusCode::kInternal, text};
+}
+
+Connection::Connection(NatsOptions options) : options_(std::move(options)) {}
+
+Connection::~Connection() {
+  if (js_ != nullptr) jsCtx_Destroy(js_);
+  if (nc_ != nullptr) {
+    natsConnection_Close(nc_);
+    natsConnection_Destroy(nc_);
+  }
+}
+
+Status Connection::Connect(const std::string& client_name) {
+  natsOptions* opts = nullptr;
+  if (natsOptions_Create(&opts) != NATS_OK) return {StatusCode::kInternal, "NATS: out of memory"};
+  std::vector<const char*> servers;
+  for (const std::string& s : options_.servers) servers.push_back(s.c_str());
+  natsStatus s = natsOptions_SetServers(opts, servers.data(), static_cast<int>(servers.size()));
+  if (s == NATS_OK) s = natsOptions_SetName(opts, client_name.c_str());
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 500);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, 2000);
+  // Publishes made while disconnected fail at once (no reconnect buffer):
+  // the publisher retries them itself, within its deadline.
+  if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(opts, 1);
+  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, nullptr, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, OnDisconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, OnReconnected, nullptr);
+  if (s == NATS_OK && !options_.token.empty())
+    s = natsOptions_SetToken(opts, options_.token.c_str());
+  if (s == NATS_OK && !options_.user.empty()) {
+    s = natsOptions_SetUserInfo(opts, options_.user.c_str(), options_.password.c_str());
+  }
+  if (s == NATS_OK && !options_.credentials_file.empty()) {
+    s = natsOptions_SetUserCredentialsFromFiles(opts, options_.credentials_file.c_str(), nullptr);
+  }
+  if (s != NATS_OK) {
+    natsOptions_Destroy(opts);
+    return FromNats(s, 0, "NATS: invalid settings");
+  }
+  s = natsConnection_Connect(&nc_, opts);
+  natsOptions_Destroy(opts);
+  if (s == NATS_NOT_YET_CONNECTED) {
+    LogWarn("NATS: cannot reach ", options_.servers.front(), " yet; retrying in the background");
+  } else if (s != NATS_OK) {
+    return FromNats(s, 0, "NATS: cannot connect");
+  } else {
+    OnReconnected(nc_, nullptr);
+  }
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.Wait = 5000;
+  s = natsConnection_JetStream(&js_, nc_, &js_options);
+  if (s != NATS_OK) return FromNats(s, 0, "NATS: JetStream");
+  return Status::Ok();
+}
+
+bool Connection::connected() const {
+  return nc_ != nullptr && natsConnection_Status(nc_) == NATS_CONN_STATUS_CONNECTED;
+}
+
+int64_t Connection::max_payload() const {
+  int64_t n = nc_ != nullptr ? natsConnection_GetMaxPayload(nc_) : 0;
+  return n > 0 ? n : 1 << 20;
+}
+
+Status Connection::EnsureStream() {
+  jsStreamInfo* info = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetStreamInfo(&info, js_, options_.stream.c_str(), nullptr, &err);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(info);
+    return Status::Ok();
+  }
+  if (s != NATS_NOT_FOUND && err != kStreamNotFound) {
+    return FromNats(s, err, "NATS: stream " + options_.stream);
+  }
+  if (!options_.create_stream) {
+    return Unavailable("NATS: stream " + options_.stream +
+                       " does not exist (and --nats.create-stream=false)");
+  }
+  jsStreamConfig cfg;
+  jsStreamConfig_Init(&cfg);
+  const char* subjects[] = {options_.subject.c_str()};
+  cfg.Name = options_.stream.c_str();
+  cfg.Description = "spoor span batches (OTLP ExportTraceServiceRequest)";
+  cfg.Subjects = subjects;
+  cfg.SubjectsLen = 1;
+  // A work queue: a batch leaves the stream once an ingester stored it. A
+  // full stream refuses new batches (collectors answer UNAVAILABLE) rather
+  // than dropping unconsumed ones.
+  cfg.Retention = js_WorkQueuePolicy;
+  cfg.Discard = js_DiscardNew;
+  cfg.Storage = js_FileStorage;
+  cfg.MaxBytes = options_.max_bytes;
+  cfg.MaxAge = options_.max_age_ns;
+  cfg.Replicas = options_.replicas;
+  cfg.Duplicates = options_.duplicate_window_ns;
+  s = js_AddStream(&info, js_, &cfg, nullptr, &err);
+  if (s == NATS_OK) {
+    jsStreamInfo_Destroy(info);
+    LogInfo("NATS: created stream ", options_.stream, " on subject ", options_.subject);
+    return Status::Ok();
+  }
+  if (err == kStreamNameInUse) return Status::Ok();  // another process created it just now
+  return FromNats(s, err, "NATS: cannot create stream " + options_.stream);
+}
+
+Status Connection::EnsureConsumer() {
+  jsConsumerInfo* info = nullptr;
+  jsErrCode err = static_cast<jsErrCode>(0);
+  natsStatus s = js_GetConsumerInfo(&info, js_, options_.stream.c_str(), options_.consumer.c_str(),
+                                    nullptr, &err);
+  if (s == NATS_OK) {
+    jsConsumerInfo_Destroy(info);
+    return Status::Ok();
+  }
+  if (s != NATS_NOT_FOUND && err != kConsumerNotFound) {
+    return FromNats(s, err, "NATS: consumer " + options_.consumer);
+  }
+  if (!options_.create_stream) {
+    return Unavailable("NATS: consumer " + options_.consumer + " of stream " + options_.stream +
+                       " does not exist (and --nats.create-stream=false)");
+  }
+  jsConsumerConfig cfg;
+  jsConsumerConfig_Init(&cfg);
+  cfg.Durable = options_.consumer.c_str();
+  cfg.Description = "spoor ingesters";
+  cfg.AckPolicy = js_AckExplicit;
+  cfg.AckWait = options_.ack_wait_ns;
+  cfg.MaxDeliver = -1;  // a batch is retried until storage takes it
+  cfg.DeliverPolicy = js_DeliverAll;
+  cfg.FilterSubject = options_.subject.c_str();
+  cfg.MaxAckPending = 100000;
+  s = js_AddConsumer(&info, js_, options_.stream.c_str(), &cfg, nullptr, &err);
+  if (s != NATS_OK) return FromNats(s, err, "NATS: cannot create consumer " + options_.consumer);
+  jsConsumerInfo_Destroy(info);
+  LogInfo("NATS: created consumer ", options_.consumer, " of stream ", options_.stream);
+  return Status::Ok();
+}
+
+}  // namespace spoor::nats

@@ -1,0 +1,210 @@
+#include "buffer/nats/nats_ingester.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string_view>
+#include <tuple>
+
+#include "buffer/nats/nats_connection.h"
+#include "common/log.h"
+#include "common/time_format.h"
+#include "formats/otlp/otlp_decode.h"
+
+namespace spoor {
+namespace {
+
+constexpr int64_t kFetchWaitMs = 1000;
+constexpr int64_t kMaxBackoffMs = 5000;
+
+Counter& IngesterCounter(const char* name, const char* help) {
+  return MetricsRegistry::Global().GetCounter(name, help, {});
+}
+
+}  // namespace
+
+NatsIngester::NatsIngester(NatsOptions options, Storage& storage)
+    : options_(std::move(options)),
+      storage_(storage),
+      connection_(std::make_unique<nats::Connection>(options_)),
+      messages_stored_(
+          IngesterCounter("spoor_ingester_messages_stored_total",
+                          "Batches from the stream written to storage and acknowledged")),
+      spans_stored_(MetricsRegistry::Global().GetCounter(
+          "spoor_spans_stored_total", "Spans written to storage",
+          {{"storage", std::string(storage.name())}})),
+      messages_redelivered_(IngesterCounter(
+          "spoor_ingester_messages_redelivered_total",
+          "Batches received again (a write failed, or an ingester stopped before acknowledging)")),
+      messages_malformed_(IngesterCounter(
+          "spoor_ingester_messages_malformed_total",
+          "Messages that are not OTLP ExportTraceServiceRequest (terminated, not stored)")),
+      write_failures_(IngesterCounter(
+          "spoor_ingester_write_failures_total",
+          "Storage writes that failed; their batches stay in the stream and are retried")),
+      write_latency_(MetricsRegistry::Global().GetHistogram(
+          "spoor_storage_write_seconds", "Latency of one batch write to storage",
+          {{"storage", std::string(storage.name())}}, LatencyBucketsSeconds())),
+      stream_delay_(MetricsRegistry::Global().GetHistogram(
+          "spoor_ingester_delay_seconds",
+          "From a batch entering the stream to its spans being stored (the oldest of each fetch)",
+          {}, LatencyBucketsSeconds())) {}
+
+NatsIngester::~NatsIngester() {
+  Stop();
+}
+
+Status NatsIngester::Start() {
+  if (Status s = connection_->Connect("spoor ingester"); !s.ok()) return s;
+  auto& registry = MetricsRegistry::Global();
+  registry.AddGauge("spoor_ingester_pending_messages",
+                    "Batches in the stream not yet delivered to an ingester", {},
+                    [this] { return static_cast<double>(pending_messages_.load()); });
+  registry.AddGauge("spoor_ingester_unacknowledged_messages",
+                    "Batches delivered to ingesters and not yet acknowledged", {},
+                    [this] { return static_cast<double>(unacknowledged_messages_.load()); });
+  for (int i = 0; i < std::max(1, options_.parallelism); ++i) {
+    loops_.emplace_back([this, i] { Loop(i); });
+  }
+  lag_watcher_ = std::thread([this] { WatchLag(); });
+  return Status::Ok();
+}
+
+void NatsIngester::Stop() {
+  stopping_ = true;
+  for (std::thread& t : loops_) t.join();
+  loops_.clear();
+  if (lag_watcher_.joinable()) lag_watcher_.join();
+}
+
+namespace {
+
+// Sleeps `ms`, in steps, returning early once `stopping` is set.
+void SleepUnless(const std::atomic<bool>& stopping, int64_t ms) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!stopping && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(ms, 50)));
+  }
+}
+
+}  // namespace
+
+void NatsIngester::Loop(int index) {
+  natsSubscription* sub = nullptr;
+  int64_t backoff_ms = 100;
+  bool warned = false;
+  while (!stopping_) {
+    if (sub == nullptr) {
+      Status s = connection_->EnsureStream();
+      if (s.ok()) s = connection_->EnsureConsumer();
+      if (s.ok()) {
+        jsSubOptions so;
+        jsSubOptions_Init(&so);
+        so.Stream = options_.stream.c_str();
+        so.Consumer = options_.consumer.c_str();  // bind: the consumer outlives us
+        so.ManualAck = true;
+        jsErrCode err = static_cast<jsErrCode>(0);
+        natsStatus st = js_PullSubscribe(&sub, connection_->jetstream(), options_.subject.c_str(),
+                                         nullptr, nullptr, &so, &err);
+        if (st != NATS_OK) {
+          sub = nullptr;
+          s = nats::FromNats(st, err, "NATS: cannot subscribe to " + options_.consumer);
+        }
+      }
+      if (!s.ok()) {
+        if (!warned && index == 0) LogWarn(s.message(), "; retrying");
+        warned = true;
+        SleepUnless(stopping_, 500);
+        continue;
+      }
+      if (warned && index == 0)
+        LogInfo("NATS: consuming ", options_.stream, " as ", options_.consumer);
+      warned = false;
+    }
+    natsMsgList list{nullptr, 0};
+    jsErrCode err = static_cast<jsErrCode>(0);
+    natsStatus st = natsSubscription_Fetch(&list, sub, options_.fetch_batch, kFetchWaitMs, &err);
+    if (st == NATS_TIMEOUT) continue;
+    if (st != NATS_OK) {
+      // The connection is down, or the consumer went away (a NATS restarted
+      // without its store): subscribe again once it is back.
+      LogDebug(nats::FromNats(st, err, "NATS: fetch").message());
+      natsSubscription_Destroy(sub);
+      sub = nullptr;
+      SleepUnless(stopping_, 200);
+      continue;
+    }
+    SpanBatch batch;
+    int64_t oldest_ns = 0;  // when the oldest message fetched entered the stream
+    for (int i = 0; i < list.Count; ++i) {
+      natsMsg* msg = list.Msgs[i];
+      std::string_view data(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
+      DecodeStats stats;
+      if (Status d = DecodeOtlpProto(data, &batch, &stats); !d.ok()) {
+        messages_malformed_.Inc();
+        LogWarn("NATS: dropped a message of ", data.size(),
+                " bytes that is not an OTLP ExportTraceServiceRequest: ", d.message());
+        std::ignore = natsMsg_Term(msg, nullptr);
+        list.Msgs[i] = nullptr;
+        natsMsg_Destroy(msg);
+        continue;
+      }
+      jsMsgMetaData* meta = nullptr;
+      if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+        if (meta->NumDelivered > 1) messages_redelivered_.Inc();
+        if (oldest_ns == 0 || meta->Timestamp < oldest_ns) oldest_ns = meta->Timestamp;
+        jsMsgMetaData_Destroy(meta);
+      }
+    }
+    size_t spans = batch.SpanCount();
+    auto start = std::chrono::steady_clock::now();
+    Status written = spans > 0 ? storage_.Write(std::move(batch)) : Status::Ok();
+    if (written.ok() && spans > 0) written = storage_.Flush();
+    write_latency_.Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    if (written.ok()) {
+      backoff_ms = 100;
+      spans_stored_.Inc(spans);
+      if (oldest_ns > 0) {
+        stream_delay_.Observe(static_cast<double>(static_cast<int64_t>(NowNs()) - oldest_ns) / 1e9);
+      }
+      for (int i = 0; i < list.Count; ++i) {
+        if (list.Msgs[i] == nullptr) continue;
+        std::ignore = natsMsg_Ack(list.Msgs[i], nullptr);
+        messages_stored_.Inc();
+      }
+    } else {
+      write_failures_.Inc();
+      LogWarn("storage write of ", spans, " spans from the stream failed (", written.message(),
+              "); they stay in the stream, retrying in ", backoff_ms, " ms");
+      for (int i = 0; i < list.Count; ++i) {
+        if (list.Msgs[i] != nullptr)
+          std::ignore = natsMsg_NakWithDelay(list.Msgs[i], backoff_ms, nullptr);
+      }
+    }
+    natsMsgList_Destroy(&list);
+    if (!written.ok()) {
+      SleepUnless(stopping_, backoff_ms);
+      backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
+    }
+  }
+  if (sub != nullptr) natsSubscription_Destroy(sub);  // the durable consumer stays
+}
+
+void NatsIngester::WatchLag() {
+  while (!stopping_) {
+    jsConsumerInfo* info = nullptr;
+    jsErrCode err = static_cast<jsErrCode>(0);
+    if (connection_->connected() &&
+        js_GetConsumerInfo(&info, connection_->jetstream(), options_.stream.c_str(),
+                           options_.consumer.c_str(), nullptr, &err) == NATS_OK) {
+      pending_messages_ = static_cast<int64_t>(info->NumPending);
+      unacknowledged_messages_ = info->NumAckPending;
+      jsConsumerInfo_Destroy(info);
+    }
+    SleepUnless(stopping_, 1000);
+  }
+}
+
+}  // namespace spoor

@@ -1,0 +1,38 @@
+// Settings of the NATS JetStream buffer between collectors and ingesters
+// (--nats.* flags; docs/deployment.md).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace spoor {
+
+struct NatsOptions {
+  std::vector<std::string> servers = {"nats://127.0.0.1:4222"};
+  std::string stream = "spoor-spans";
+  std::string subject = "spoor.spans";
+  int replicas = 1;
+  int64_t max_bytes = int64_t{1} << 30;                 // what the stream holds at most
+  int64_t max_age_ns = int64_t{24} * 3600'000'000'000;  // and for how long
+  // Window within which JetStream drops a publish whose message ID it saw.
+  int64_t duplicate_window_ns = int64_t{120} * 1'000'000'000;
+  bool create_stream = true;  // create the stream and consumer when missing
+
+  std::string consumer = "spoor-ingester";  // durable consumer the ingesters share
+  int fetch_batch = 64;                     // messages per fetch
+  int64_t ack_wait_ns = int64_t{30} * 1'000'000'000;
+  int parallelism = 2;  // fetch-and-write loops per ingester
+
+  // How long a collector waits for JetStream to acknowledge a publish
+  // (retrying with the same message ID) before answering UNAVAILABLE.
+  int64_t publish_timeout_ns = int64_t{5} * 1'000'000'000;
+
+  // Authentication: a token, a user and password, or a credentials file.
+  std::string token;
+  std::string user;
+  std::string password;
+  std::string credentials_file;
+};
+
+}  // namespace spoor

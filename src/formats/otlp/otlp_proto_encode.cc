@@ -1,0 +1,254 @@
+#include "formats/otlp/otlp_proto_encode.h"
+
+#include <bit>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+#include <vector>
+
+namespace spoor {
+namespace {
+
+enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+constexpr size_t VarintSize(uint64_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+constexpr size_t TagSize(uint32_t field) {
+  return VarintSize(static_cast<uint64_t>(field) << 3);
+}
+
+// The first pass: adds up sizes, and records each nested message's size in
+// the order the second pass will write them.
+class Sizer {
+ public:
+  explicit Sizer(std::vector<uint32_t>* sizes) : sizes_(sizes) {}
+
+  void Varint(uint32_t field, uint64_t v) {
+    if (v != 0) VarintAlways(field, v);
+  }
+  void VarintAlways(uint32_t field, uint64_t v) { total_ += TagSize(field) + VarintSize(v); }
+  void Fixed64(uint32_t field, uint64_t v) {
+    if (v != 0) Fixed64Always(field, v);
+  }
+  void Fixed64Always(uint32_t field, uint64_t /*v*/) { total_ += TagSize(field) + 8; }
+  void Fixed32(uint32_t field, uint32_t v) {
+    if (v != 0) total_ += TagSize(field) + 4;
+  }
+  void Bytes(uint32_t field, std::string_view v) {
+    if (!v.empty()) BytesAlways(field, v);
+  }
+  void BytesAlways(uint32_t field, std::string_view v) {
+    total_ += TagSize(field) + VarintSize(v.size()) + v.size();
+  }
+  template <typename Body>
+  void Message(uint32_t field, const Body& body) {
+    size_t slot = sizes_->size();
+    sizes_->push_back(0);
+    size_t outer = total_;
+    total_ = 0;
+    body();
+    size_t inner = total_;
+    (*sizes_)[slot] = static_cast<uint32_t>(inner);
+    total_ = outer + TagSize(field) + VarintSize(inner) + inner;
+  }
+
+  [[nodiscard]] size_t total() const { return total_; }
+
+ private:
+  std::vector<uint32_t>* sizes_;
+  size_t total_ = 0;
+};
+
+// The second pass: writes into a buffer sized by the first.
+class Writer {
+ public:
+  Writer(char* out, const std::vector<uint32_t>& sizes) : p_(out), sizes_(sizes) {}
+
+  void Varint(uint32_t field, uint64_t v) {
+    if (v != 0) VarintAlways(field, v);
+  }
+  void VarintAlways(uint32_t field, uint64_t v) {
+    Tag(field, kVarint);
+    RawVarint(v);
+  }
+  void Fixed64(uint32_t field, uint64_t v) {
+    if (v != 0) Fixed64Always(field, v);
+  }
+  void Fixed64Always(uint32_t field, uint64_t v) {
+    Tag(field, kFixed64);
+    for (int i = 0; i < 8; ++i) *p_++ = static_cast<char>(v >> (8 * i));
+  }
+  void Fixed32(uint32_t field, uint32_t v) {
+    if (v == 0) return;
+    Tag(field, kFixed32);
+    for (int i = 0; i < 4; ++i) *p_++ = static_cast<char>(v >> (8 * i));
+  }
+  void Bytes(uint32_t field, std::string_view v) {
+    if (!v.empty()) BytesAlways(field, v);
+  }
+  void BytesAlways(uint32_t field, std::string_view v) {
+    Tag(field, kLengthDelimited);
+    RawVarint(v.size());
+    if (!v.empty()) std::memcpy(p_, v.data(), v.size());
+    p_ += v.size();
+  }
+  template <typename Body>
+  void Message(uint32_t field, const Body& body) {
+    Tag(field, kLengthDelimited);
+    RawVarint(sizes_[next_++]);
+    body();
+  }
+
+  [[nodiscard]] const char* end() const { return p_; }
+
+ private:
+  void Tag(uint32_t field, WireType type) { RawVarint((static_cast<uint64_t>(field) << 3) | type); }
+  void RawVarint(uint64_t v) {
+    while (v >= 0x80) {
+      *p_++ = static_cast<char>(v | 0x80);
+      v >>= 7;
+    }
+    *p_++ = static_cast<char>(v);
+  }
+
+  char* p_;
+  const std::vector<uint32_t>& sizes_;
+  size_t next_ = 0;
+};
+
+// Field numbers below are those of opentelemetry/proto/{common,resource,
+// trace}/v1 and collector/trace/v1.
+
+// Attributes, or a kvlist value's BoxedVector<KeyValue>.
+template <typename Out, typename KeyValues>
+void PutKeyValues(Out& o, uint32_t field, const KeyValues& attributes);
+
+template <typename Out>
+void PutAnyValue(Out& o, const AnyValue& v) {
+  switch (v.type) {
+    case ValueType::kEmpty: break;
+    case ValueType::kString: o.BytesAlways(1, v.string_value); break;
+    case ValueType::kBool: o.VarintAlways(2, v.bool_value ? 1 : 0); break;
+    case ValueType::kInt: o.VarintAlways(3, static_cast<uint64_t>(v.int_value)); break;
+    case ValueType::kDouble: o.Fixed64Always(4, std::bit_cast<uint64_t>(v.double_value)); break;
+    case ValueType::kArray:
+      o.Message(5, [&] {
+        for (const AnyValue& element : v.array) o.Message(1, [&] { PutAnyValue(o, element); });
+      });
+      break;
+    case ValueType::kKvList: o.Message(6, [&] { PutKeyValues(o, 1, v.kvlist); }); break;
+    case ValueType::kBytes: o.BytesAlways(7, v.string_value); break;
+  }
+}
+
+template <typename Out, typename KeyValues>
+void PutKeyValues(Out& o, uint32_t field, const KeyValues& attributes) {
+  for (const KeyValue& kv : attributes) {
+    o.Message(field, [&] {
+      o.Bytes(1, kv.key);
+      o.Message(2, [&] { PutAnyValue(o, kv.value); });
+    });
+  }
+}
+
+template <typename Out>
+void PutSpan(Out& o, const Span& s) {
+  char trace_id[16];
+  s.trace_id.ToBytes(trace_id);
+  char span_id[8];
+  s.span_id.ToBytes(span_id);
+  o.Bytes(1, std::string_view(trace_id, 16));
+  o.Bytes(2, std::string_view(span_id, 8));
+  o.Bytes(3, s.trace_state);
+  if (s.parent_span_id.valid()) {
+    char parent[8];
+    s.parent_span_id.ToBytes(parent);
+    o.Bytes(4, std::string_view(parent, 8));
+  }
+  o.Bytes(5, s.name);
+  o.Varint(6, static_cast<uint64_t>(s.kind));
+  o.Fixed64(7, s.start_time_ns);
+  o.Fixed64(8, s.end_time_ns);
+  PutKeyValues(o, 9, s.attributes);
+  o.Varint(10, s.dropped_attributes_count);
+  for (const Event& e : s.events) {
+    o.Message(11, [&] {
+      o.Fixed64(1, e.time_ns);
+      o.Bytes(2, e.name);
+      PutKeyValues(o, 3, e.attributes);
+      o.Varint(4, e.dropped_attributes_count);
+    });
+  }
+  o.Varint(12, s.dropped_events_count);
+  for (const Link& l : s.links) {
+    o.Message(13, [&] {
+      char link_trace[16];
+      l.trace_id.ToBytes(link_trace);
+      char link_span[8];
+      l.span_id.ToBytes(link_span);
+      o.Bytes(1, std::string_view(link_trace, 16));
+      o.Bytes(2, std::string_view(link_span, 8));
+      o.Bytes(3, l.trace_state);
+      PutKeyValues(o, 4, l.attributes);
+      o.Varint(5, l.dropped_attributes_count);
+      o.Fixed32(6, l.flags);
+    });
+  }
+  o.Varint(14, s.dropped_links_count);
+  if (s.status.code != SpanStatusCode::kUnset || !s.status.message.empty()) {
+    o.Message(15, [&] {
+      o.Bytes(2, s.status.message);
+      o.Varint(3, static_cast<uint64_t>(s.status.code));
+    });
+  }
+  o.Fixed32(16, s.flags);
+}
+
+template <typename Out>
+void PutBatch(Out& o, const SpanBatch& batch) {
+  for (const ResourceSpans& rs : batch.resource_spans) {
+    o.Message(1, [&] {
+      const Resource& resource = *rs.resource;
+      o.Message(1, [&] {
+        PutKeyValues(o, 1, resource.attributes);
+        o.Varint(2, resource.dropped_attributes_count);
+      });
+      for (const ScopeSpans& ss : rs.scope_spans) {
+        o.Message(2, [&] {
+          const Scope& scope = *ss.scope;
+          o.Message(1, [&] {
+            o.Bytes(1, scope.name);
+            o.Bytes(2, scope.version);
+            PutKeyValues(o, 3, scope.attributes);
+            o.Varint(4, scope.dropped_attributes_count);
+          });
+          for (const Span& span : ss.spans) o.Message(2, [&] { PutSpan(o, span); });
+          o.Bytes(3, scope.schema_url);
+        });
+      }
+      o.Bytes(3, resource.schema_url);
+    });
+  }
+}
+
+}  // namespace
+
+void EncodeOtlpProto(const SpanBatch& batch, std::string* out) {
+  thread_local std::vector<uint32_t> sizes;
+  sizes.clear();
+  Sizer sizer(&sizes);
+  PutBatch(sizer, batch);
+  out->resize(sizer.total());
+  Writer writer(out->data(), sizes);
+  PutBatch(writer, batch);
+  if (sizes.capacity() > (1u << 20)) std::vector<uint32_t>().swap(sizes);
+}
+
+}  // namespace spoor
