@@ -11,7 +11,9 @@
 #include "formats/jaeger_json/jaeger_json.h"
 #include "formats/otlp/otlp_decode.h"
 #include "formats/otlp/otlp_json_encode.h"
+#include "formats/otlp/otlp_proto_encode.h"
 #include "fuzz/fuzz_check.h"
+#include "model/same_batch.h"
 
 namespace spoor::fuzz {
 namespace {
@@ -125,6 +127,20 @@ void CheckOtlpJsonRoundTrip(const SpanBatch& batch) {
            (same_id == after.end() ? "(no span with that ID)" : Shorten(OtlpJson({*same_id}))));
 }
 
+void CheckOtlpProtoRoundTrip(const SpanBatch& batch) {
+  std::string bytes;
+  EncodeOtlpProto(batch, &bytes);
+  SpanBatch decoded;
+  DecodeStats stats;
+  const Status status = DecodeOtlpProto(bytes, &decoded, &stats);
+  SPOOR_FUZZ_CHECK(status.ok(), "OTLP protobuf encoding does not decode: " + status.message());
+  SPOOR_FUZZ_CHECK(stats.rejected_spans == 0,
+                   "OTLP protobuf encoding has rejected spans: " + stats.rejection_reason);
+  SPOOR_FUZZ_CHECK(SameBatch(decoded, batch),
+                   "DecodeOtlpProto(EncodeOtlpProto(batch)) differs from the batch:\n" +
+                       Shorten(OtlpJson(Records(batch))));
+}
+
 void CheckJaegerJson(const SpanBatch& batch) {
   std::map<TraceId, Trace> traces;
   for (SpanRecord& record : Records(batch)) {
@@ -165,6 +181,7 @@ void CheckJaegerJson(const SpanBatch& batch) {
 void CheckDecodedBatch(const SpanBatch& batch) {
   CheckBatchShape(batch);
   CheckOtlpJsonRoundTrip(batch);
+  CheckOtlpProtoRoundTrip(batch);
   CheckJaegerJson(batch);
 }
 

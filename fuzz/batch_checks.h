@@ -20,6 +20,11 @@ void CheckBatchShape(const SpanBatch& batch);
 // scopes) come back: the encoder and the decoder must agree.
 void CheckOtlpJsonRoundTrip(const SpanBatch& batch);
 
+// Encodes the batch with EncodeOtlpProto (the form batches take on the
+// NATS stream) and checks that DecodeOtlpProto gives the same batch back:
+// whatever a receiver accepted, an ingester can read.
+void CheckOtlpProtoRoundTrip(const SpanBatch& batch);
+
 // Renders the spans, grouped by trace, with the Jaeger JSON encoder and
 // checks that each trace is well-formed JSON with every span in it and every
 // span's process listed.

@@ -1,6 +1,6 @@
 // A storage for tests of what happens while writes are slow or failing: it
 // writes to a memory store, optionally holding every Write until Release()
-// (the gate), or failing every Write.
+// (the gate), failing every Write, or failing the next few (FailNextWrites).
 #pragma once
 
 #include <atomic>
@@ -31,6 +31,10 @@ class GatedStorage : public Storage {
       ++writes_entered_;
       cv_.notify_all();
       cv_.wait(lock, [this] { return !gated_ || released_; });
+      if (fail_next_ > 0) {
+        --fail_next_;
+        return Internal("write failed");
+      }
     }
     if (fail_) return Internal("write failed");
     return inner_->Write(std::move(batch));
@@ -50,6 +54,11 @@ class GatedStorage : public Storage {
   }
   Result<std::vector<DependencyLink>> GetDependencies(uint64_t end, uint64_t lookback) override {
     return inner_->GetDependencies(end, lookback);
+  }
+
+  void FailNextWrites(int n) {
+    std::lock_guard lock(mu_);
+    fail_next_ = n;
   }
 
   void Release() {
@@ -97,6 +106,7 @@ class GatedStorage : public Storage {
   std::mutex mu_;
   std::condition_variable cv_;
   int writes_entered_ = 0;
+  int fail_next_ = 0;
   bool released_ = false;
 };
 

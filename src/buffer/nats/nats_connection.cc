@@ -2,6 +2,7 @@
 
 #include <nats/nats.h>
 
+#include <atomic>
 #include <tuple>
 #include <vector>
 
@@ -19,8 +20,10 @@ constexpr int kConsumerNotFound = 10014;
 constexpr int kStreamStoreFailed = 10077;  // "maximum messages/bytes exceeded" with discard new
 constexpr int kInsufficientResources = 10023;
 
-void OnDisconnected(natsConnection* /*nc*/, void* /*closure*/) {
-  LogWarn("NATS: disconnected; reconnecting");
+// `closure` is the Connection's `closing` flag: closing disconnects too.
+void OnDisconnected(natsConnection* /*nc*/, void* closure) {
+  if (!static_cast<std::atomic<bool>*>(closure)->load())
+    LogWarn("NATS: disconnected; reconnecting");
 }
 
 void OnReconnected(natsConnection* nc, void* /*closure*/) {
@@ -63,6 +66,7 @@ Connection::Connection(NatsOptions options) : options_(std::move(options)) {}
 Connection::~Connection() {
   if (js_ != nullptr) jsCtx_Destroy(js_);
   if (nc_ != nullptr) {
+    closing_ = true;
     natsConnection_Close(nc_);
     natsConnection_Destroy(nc_);
   }
@@ -81,8 +85,10 @@ Status Connection::Connect(const std::string& client_name) {
   // Publishes made while disconnected fail at once (no reconnect buffer):
   // the publisher retries them itself, within its deadline.
   if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(opts, 1);
-  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, nullptr, nullptr);
-  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, OnDisconnected, nullptr);
+  // With a callback the first connection is made in the background too
+  // (without one, Connect would retry for ever before returning).
+  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, OnReconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, OnDisconnected, &closing_);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, OnReconnected, nullptr);
   if (s == NATS_OK && !options_.token.empty())
     s = natsOptions_SetToken(opts, options_.token.c_str());

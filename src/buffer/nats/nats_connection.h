@@ -6,6 +6,7 @@
 // thread (libnats connections are thread-safe).
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "buffer/nats/nats_options.h"
@@ -44,6 +45,7 @@ class Connection {
 
  private:
   const NatsOptions options_;
+  std::atomic<bool> closing_{false};
   __natsConnection* nc_ = nullptr;
   __jsCtx* js_ = nullptr;
 };
