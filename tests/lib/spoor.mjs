@@ -176,8 +176,10 @@ export function runSpoor(args, { timeoutMs = 10_000, env } = {}) {
  * Starts `spoor all-in-one` with its OTLP, query and admin endpoints on free
  * loopback ports and waits until all of them accept requests.
  *
- * options.flags: extra command-line flags; options.storage: see storageFlags;
- * options.subcommand: null to start without the all-in-one word.
+ * options.flags: extra command-line flags; options.storage: see storageFlags
+ * ('none': no storage flags); options.subcommand: the role (collector,
+ * ingester and query get only their own port flags), or null to start
+ * without the all-in-one word.
  *
  * Returns {ports, baseUrls, grpcAddress, proc, logs, stop()}. stop() sends
  * SIGTERM and resolves with the exit code (null when killed by a signal).
@@ -237,13 +239,28 @@ export async function portFlags() {
   return portFlagsFor(await allocatePorts());
 }
 
+// The port flags each role takes (a role refuses the others').
+const ROLE_PORT_FLAGS = {
+  collector: (flag) => !flag.startsWith('--query.'),
+  ingester: (flag) => flag.startsWith('--admin.'),
+  query: (flag) => flag.startsWith('--admin.') || flag.startsWith('--query.'),
+};
+
+// The TCP ports that must accept connections before a role is ready.
+const ROLE_READY_PORTS = {
+  collector: ({ grpc, otlpHttp }) => [grpc, otlpHttp],
+  ingester: () => [],
+  query: ({ query }) => [query],
+};
+
 async function startOnce({ flags, storage, subcommand, env }) {
   const ports = await allocatePorts();
   const { grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, sampling } = ports;
+  const portFilter = ROLE_PORT_FLAGS[subcommand] ?? (() => true);
   const args = [
     ...(subcommand ? [subcommand] : []),
-    ...portFlagsFor(ports),
-    ...storageFlags(storage),
+    ...portFlagsFor(ports).filter(portFilter),
+    ...(storage === 'none' ? [] : storageFlags(storage)),
     ...flags,
   ];
   const child = spawn(SPOOR_BIN, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -328,7 +345,8 @@ async function startOnce({ flags, storage, subcommand, env }) {
       throw err;
     }
     if (await adminReady(baseUrls.admin)) {
-      const others = await Promise.all([grpc, otlpHttp, query].map((p) => canConnect(p)));
+      const readyPorts = (ROLE_READY_PORTS[subcommand] ?? (() => [grpc, otlpHttp, query]))(ports);
+      const others = await Promise.all(readyPorts.map((p) => canConnect(p)));
       if (others.every(Boolean)) return handle;
     }
     if (Date.now() > deadline) {

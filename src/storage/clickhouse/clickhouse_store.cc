@@ -128,6 +128,10 @@ Status ClickHouseStore::Flush() {
   flusher_cv_.notify_one();
   writers_cv_.wait(lock, [&] { return done_count_ >= target || stopping_; });
   if (done_count_ < target) return Unavailable("clickhouse store closed before the flush ended");
+  // Spans are only given up at shutdown, past its deadline; from then on no
+  // flush can vouch for what was written before it (an ingester must not
+  // acknowledge them).
+  if (spans_given_up_ > 0) return Unavailable("clickhouse store gave up spans at shutdown");
   return Status::Ok();
 }
 

@@ -55,6 +55,9 @@ class NatsServer {
       int null = open("/dev/null", O_WRONLY);
       dup2(null, STDOUT_FILENO);
       dup2(null, STDERR_FILENO);
+      // Debian installs it in /usr/sbin, which a user's PATH may lack.
+      execl("/usr/sbin/nats-server", "nats-server", "-a", "127.0.0.1", "-p", port.c_str(), "-js",
+            "-sd", store.c_str(), "-c", config_file_.c_str(), static_cast<char*>(nullptr));
       execlp("nats-server", "nats-server", "-a", "127.0.0.1", "-p", port.c_str(), "-js", "-sd",
              store.c_str(), "-c", config_file_.c_str(), static_cast<char*>(nullptr));
       _exit(127);
