@@ -12,32 +12,8 @@ import { OTLPTraceExporter as OTLPHttpProtoExporter } from '@opentelemetry/expor
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { RecordingExporter, hrDurationUs, hrToUs } from '../lib/otel_sdk.mjs';
 import { jaegerTraceId, spansById, startSpoor, tagMap, waitForTrace } from '../lib/spoor.mjs';
-
-/** Wraps an exporter and remembers the result of every export. */
-class RecordingExporter {
-  constructor(inner) {
-    this.inner = inner;
-    this.results = [];
-  }
-  export(spans, done) {
-    this.inner.export(spans, (result) => {
-      this.results.push(result);
-      done(result);
-    });
-  }
-  shutdown() {
-    return this.inner.shutdown();
-  }
-  forceFlush() {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
-  }
-}
-
-/** HrTime [seconds, nanoseconds] -> BigInt nanoseconds. */
-const hrToNs = ([s, ns]) => BigInt(s) * 1_000_000_000n + BigInt(ns);
-const hrToUs = (hr) => Number(hrToNs(hr) / 1000n);
-const hrDurationUs = (start, end) => Number((hrToNs(end) - hrToNs(start)) / 1000n);
 
 const exporters = [
   { name: 'exporter-trace-otlp-http (JSON)', make: (s) => new OTLPHttpJsonExporter({ url: `${s.baseUrls.otlpHttp}/v1/traces` }) },

@@ -17,6 +17,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { startClickHouse } from '../lib/clickhouse.mjs';
+import { RecordingExporter, hrDurationUs, hrToUs } from '../lib/otel_sdk.mjs';
 import { startNats, streamStates } from '../lib/nats.mjs';
 import { postTraces, request, span } from '../lib/otlp.mjs';
 import {
@@ -36,26 +37,6 @@ import {
   waitForTrace,
 } from '../lib/spoor.mjs';
 
-const hrToNs = ([s, ns]) => BigInt(s) * 1_000_000_000n + BigInt(ns);
-const hrToUs = (hr) => Number(hrToNs(hr) / 1000n);
-
-/** Wraps an exporter and remembers the result of every export. */
-class RecordingExporter {
-  constructor(inner) {
-    this.inner = inner;
-    this.results = [];
-  }
-  export(spans, done) {
-    this.inner.export(spans, (result) => {
-      this.results.push(result);
-      done(result);
-    });
-  }
-  shutdown() {
-    return this.inner.shutdown();
-  }
-}
-
 /** A Jaeger tag as the query API shows an SDK attribute value. */
 function expectedTag(value) {
   if (typeof value === 'boolean') return { type: 'bool', value };
@@ -69,7 +50,7 @@ function expectSameSpan(got, rec, processes) {
   const name = rec.name;
   assert.equal(got.operationName, name);
   assert.equal(got.startTime, hrToUs(rec.startTime), `${name} startTime`);
-  assert.equal(got.duration, hrToUs(rec.endTime) - hrToUs(rec.startTime), `${name} duration`);
+  assert.equal(got.duration, hrDurationUs(rec.startTime, rec.endTime), `${name} duration`);
   const parent = rec.parentSpanContext?.spanId;
   assert.deepEqual(
     got.references ?? [],

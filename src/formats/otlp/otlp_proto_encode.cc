@@ -158,14 +158,20 @@ void PutKeyValues(Out& o, uint32_t field, const KeyValues& attributes) {
   }
 }
 
+// Fields 1 and 2 of a span and of a link: the trace ID and the span ID.
+template <typename Out>
+void PutIds(Out& o, const TraceId& trace_id, const SpanId& span_id) {
+  char trace_bytes[16];
+  trace_id.ToBytes(trace_bytes);
+  char span_bytes[8];
+  span_id.ToBytes(span_bytes);
+  o.Bytes(1, std::string_view(trace_bytes, 16));
+  o.Bytes(2, std::string_view(span_bytes, 8));
+}
+
 template <typename Out>
 void PutSpan(Out& o, const Span& s) {
-  char trace_id[16];
-  s.trace_id.ToBytes(trace_id);
-  char span_id[8];
-  s.span_id.ToBytes(span_id);
-  o.Bytes(1, std::string_view(trace_id, 16));
-  o.Bytes(2, std::string_view(span_id, 8));
+  PutIds(o, s.trace_id, s.span_id);
   o.Bytes(3, s.trace_state);
   if (s.parent_span_id.valid()) {
     char parent[8];
@@ -189,12 +195,7 @@ void PutSpan(Out& o, const Span& s) {
   o.Varint(12, s.dropped_events_count);
   for (const Link& l : s.links) {
     o.Message(13, [&] {
-      char link_trace[16];
-      l.trace_id.ToBytes(link_trace);
-      char link_span[8];
-      l.span_id.ToBytes(link_span);
-      o.Bytes(1, std::string_view(link_trace, 16));
-      o.Bytes(2, std::string_view(link_span, 8));
+      PutIds(o, l.trace_id, l.span_id);
       o.Bytes(3, l.trace_state);
       PutKeyValues(o, 4, l.attributes);
       o.Varint(5, l.dropped_attributes_count);

@@ -106,6 +106,16 @@ bool AllStored(GatedStorage& storage, const SpanBatch& batch) {
   return true;
 }
 
+// Runs an ingester on `storage` until every span of `batch` is there, then
+// checks that each is there once and unchanged.
+void ExpectIngestedOnce(const NatsOptions& options, const SpanBatch& batch, GatedStorage& storage) {
+  NatsIngester ingester(options, storage);
+  ASSERT_TRUE(ingester.Start().ok());
+  ASSERT_TRUE(Eventually([&] { return AllStored(storage, batch); }));
+  ingester.Stop();
+  ExpectStoredOnce(storage, batch);
+}
+
 // Messages the stream holds now.
 uint64_t StreamMessages(const NatsOptions& options) {
   nats::Connection connection(options);
@@ -161,11 +171,7 @@ TEST(NatsBuffer, WhatWasAcknowledgedSurvivesANatsCrash) {
   server.Kill();
   server.Start();
   GatedStorage storage;
-  NatsIngester ingester(options, storage);
-  ASSERT_TRUE(ingester.Start().ok());
-  ASSERT_TRUE(Eventually([&] { return AllStored(storage, batch); }));
-  ingester.Stop();
-  ExpectStoredOnce(storage, batch);
+  ExpectIngestedOnce(options, batch, storage);
 }
 
 TEST(NatsBuffer, UnreachableNatsIsRefusedAndCountedThenRecovers) {
@@ -222,11 +228,7 @@ TEST(NatsBuffer, ABatchLargerThanMaxPayloadIsSplit) {
   EXPECT_GT(published.value() - before, 16u);
   EXPECT_EQ(metrics.spans_accepted.value(), 1000u);
   GatedStorage storage;
-  NatsIngester ingester(options, storage);
-  ASSERT_TRUE(ingester.Start().ok());
-  ASSERT_TRUE(Eventually([&] { return AllStored(storage, batch); }));
-  ingester.Stop();
-  ExpectStoredOnce(storage, batch);
+  ExpectIngestedOnce(options, batch, storage);
 }
 
 TEST(NatsBuffer, ASpanLargerThanMaxPayloadIsRefused) {
