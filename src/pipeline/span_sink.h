@@ -7,8 +7,10 @@
 // written, or acknowledged by the buffer) and counted them as accepted in
 // `metrics`. Unavailable means it did not take them (queue full, buffer
 // unreachable or full, shutting down): they are counted as refused, and
-// the sender should retry. With an acknowledging sink, Submit() waits for
-// the acknowledgement.
+// the sender should retry. TooLarge means a span can never be taken (over
+// the buffer's message size): refused and counted too, and the receivers
+// tell the sender not to retry (HTTP 413, gRPC INVALID_ARGUMENT). With an
+// acknowledging sink, Submit() waits for the acknowledgement.
 #pragma once
 
 #include <cstddef>

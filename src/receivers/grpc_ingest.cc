@@ -33,6 +33,9 @@ grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecod
   }
   if (Status submitted = SubmitDecoded(sink, std::move(batch), stats->rejected_spans, metrics);
       !submitted.ok()) {
+    // A span the sink can never take is not worth a retry; anything else is.
+    if (submitted.code() == StatusCode::kTooLarge)
+      return {grpc::StatusCode::INVALID_ARGUMENT, submitted.message()};
     return {grpc::StatusCode::UNAVAILABLE, submitted.message()};
   }
   return grpc::Status::OK;

@@ -22,9 +22,10 @@ class Status;
 
 namespace spoor {
 
-// Decodes the request with `decode`, counts it in `metrics` and queues the
-// batch: INVALID_ARGUMENT for a malformed message, UNAVAILABLE when the
-// queue is full (both retried or reported by clients), OK otherwise, with
+// Decodes the request with `decode`, counts it in `metrics` and hands the
+// batch to the sink: INVALID_ARGUMENT for a malformed message (or a span
+// the sink can never take), UNAVAILABLE when the sink did not take it
+// (queue full, buffer unreachable: clients retry), OK otherwise, with
 // `*stats` telling what was rejected.
 [[nodiscard]] grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request,
                                              const BatchDecoder& decode, SpanSink& sink,

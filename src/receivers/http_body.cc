@@ -58,6 +58,7 @@ HttpResponse IngestHttpBody(const HttpRequest& req, size_t max_bytes, const Batc
     return TextAnswer(400, "unable to process request body: " + s.message(), route);
   }
   if (Status s = SubmitDecoded(sink, std::move(batch), stats.rejected_spans, metrics); !s.ok()) {
+    if (s.code() == StatusCode::kTooLarge) return TextAnswer(413, s.message(), route);
     HttpResponse r = TextAnswer(503, s.message(), route);
     r.headers.emplace_back("Retry-After", "1");
     return r;

@@ -82,6 +82,9 @@ class OtlpHttpReceiver {
       return Error(format, 400, kGrpcInvalidArgument, decoded.message());
     }
     Status submitted = SubmitDecoded(sink_, std::move(batch), stats.rejected_spans, metrics);
+    if (submitted.code() == StatusCode::kTooLarge) {
+      return Error(format, 413, kGrpcInvalidArgument, submitted.message());  // not to be retried
+    }
     if (!submitted.ok()) {
       HttpResponse r = Error(format, 503, kGrpcUnavailable, submitted.message());
       r.headers.emplace_back("Retry-After", "1");

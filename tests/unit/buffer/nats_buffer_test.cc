@@ -241,7 +241,7 @@ TEST(NatsBuffer, ASpanLargerThanMaxPayloadIsRefused) {
   span.attributes.push_back({Intern("big"), AnyValue::String(std::string(8000, 'x'))});
   IngestMetrics metrics("test", "nats_too_large");
   Status s = publisher.Submit(batch, metrics);
-  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.code(), StatusCode::kTooLarge);
   EXPECT_NE(s.message().find("max_payload"), std::string::npos) << s.message();
   EXPECT_EQ(metrics.spans_refused_unavailable.value(), 1u);
 }
