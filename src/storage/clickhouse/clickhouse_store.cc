@@ -100,11 +100,14 @@ Status ClickHouseStore::Write(SpanBatch batch) {
     }
   }
   if (stopping_) return Unavailable("clickhouse store is closing");
-  if (open_.empty()) open_since_ = std::chrono::steady_clock::now();
+  bool first = open_.empty();
+  if (first) open_since_ = std::chrono::steady_clock::now();
   encoder_.Append(std::move(batch), &open_);
   if (open_.span_count >= options_.batch_spans) {
     SealOpenLocked();
     flusher_cv_.notify_one();
+  } else if (first) {
+    flusher_cv_.notify_one();  // the linger starts now
   }
   return Status::Ok();
 }
@@ -164,11 +167,22 @@ void ClickHouseStore::FlusherLoop() {
                     std::chrono::nanoseconds(options_.retention_interval_ns);
       lock.lock();
     }
+    // Sleeps until there is something to send, the open buffer's linger
+    // ends, or retention is due; with none of them, until a writer wakes
+    // it (an idle store must not spin).
     auto linger_end = open_since_ + options_.batch_linger;
-    flusher_cv_.wait_until(lock, std::min(linger_end, next_expiry), [&] {
+    auto ready = [&] {
       return !pending_.empty() || stopping_ ||
              (!open_.empty() && std::chrono::steady_clock::now() >= linger_end);
-    });
+    };
+    auto deadline = std::chrono::steady_clock::time_point::max();
+    if (!open_.empty()) deadline = linger_end;
+    if (options_.span_ttl_ns != 0) deadline = std::min(deadline, next_expiry);
+    if (deadline == std::chrono::steady_clock::time_point::max()) {
+      flusher_cv_.wait(lock, [&] { return ready() || !open_.empty(); });
+    } else {
+      flusher_cv_.wait_until(lock, deadline, ready);
+    }
     if (pending_.empty() && !open_.empty() &&
         (stopping_ || std::chrono::steady_clock::now() >= open_since_ + options_.batch_linger)) {
       SealOpenLocked();

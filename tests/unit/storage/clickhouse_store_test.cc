@@ -3,8 +3,11 @@
 // duplicates of a retried batch read once, and retention by whole days.
 // The server cases need $SPOOR_CLICKHOUSE_SERVERS(_FILE) (storage_backends.h).
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/time_format.h"
@@ -174,6 +177,41 @@ TEST_F(ClickHouseServer, CompressedInsertsAreStoredAlike) {
   auto found = (*store)->FindTraceIds(q);
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(*found, std::vector<TraceId>{Tid(1)});
+}
+
+// CPU this process used, in seconds.
+double ProcessCpuSeconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return static_cast<double>(t.tv_sec) + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+// The flusher used to wait until a deadline already past whenever no batch
+// was open (and, without retention, until a stale expiry time): an idle
+// store spun on a core.
+TEST_F(ClickHouseServer, AnIdleStoreSleeps) {
+  for (uint64_t ttl : {uint64_t{0}, 3 * kDay}) {
+    options_.span_ttl_ns = ttl;
+    auto store = OpenClickHouseStore(options_);
+    ASSERT_TRUE(store.ok()) << store.status().message();
+    ASSERT_TRUE((*store)->Write(Batch("svc", {MakeSpan(Tid(1), 1, 0, "op")})).ok());
+    ASSERT_TRUE((*store)->Flush().ok());
+    double before = ProcessCpuSeconds();
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    // Spinning costs about a CPU-second per second; sleeping, next to none.
+    EXPECT_LT(ProcessCpuSeconds() - before, 0.3) << "span TTL " << ttl;
+    // A write after the idle time wakes the flusher, which inserts it after
+    // the linger without a Flush().
+    ASSERT_TRUE((*store)->Write(Batch("svc", {MakeSpan(Tid(2), 1, 0, "op")})).ok());
+    bool found = false;
+    for (int i = 0; i < 600 && !found; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      found = (*store)->GetTrace(Tid(2), {}).ok();
+    }
+    EXPECT_TRUE(found) << "span TTL " << ttl;
+    ASSERT_TRUE((*store)->Close().ok());
+  }
 }
 
 TEST_F(ClickHouseServer, ARetriedBatchIsReadOnce) {
