@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build ui run test unit integration bench bench-embedded bench-e2e bench-clickhouse fuzz fmt lint clean
+.PHONY: all setup configure build ui run test unit integration bench bench-embedded bench-e2e bench-clickhouse bench-scale-out fuzz fmt lint clean
 
 all: build
 
@@ -87,6 +87,17 @@ BENCH_CLICKHOUSE_SPANS ?= 10000000
 bench-clickhouse: build
 	@node bench/clickhouse.mjs --build=$(BUILD_DIR) --spans=$(BENCH_CLICKHOUSE_SPANS) \
 	  --append=bench/RESULTS.md
+
+# The scale-out topology's figures (docs/deployment.md, (c)): NATS JetStream
+# and a ClickHouse server on free loopback ports; a collector into the stream
+# at full speed for BENCH_SCALE_OUT_SECONDS, one ingester draining it, then
+# BENCH_SCALE_OUT_RATE spans/s through one and two ingesters (CPU per span,
+# delay, stream depth). Appended to bench/RESULTS.md.
+BENCH_SCALE_OUT_SECONDS ?= 15
+BENCH_SCALE_OUT_RATE ?= 20000
+bench-scale-out: build
+	@node bench/scale_out.mjs --build=$(BUILD_DIR) --seconds=$(BENCH_SCALE_OUT_SECONDS) \
+	  --rate=$(BENCH_SCALE_OUT_RATE) --append=bench/RESULTS.md
 
 fuzz: setup
 	@scripts/fuzz.sh $(FUZZ_SECONDS)

@@ -1,4 +1,5 @@
-// Helpers shared by the end-to-end benchmarks (e2e.mjs, clickhouse.mjs).
+// Helpers shared by the end-to-end benchmarks (e2e.mjs, clickhouse.mjs,
+// scale_out.mjs).
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
@@ -12,6 +13,13 @@ export function parseArgs(argv) {
     }),
   );
 }
+
+// tracegen processes still running; killed when the benchmark exits early
+// (an error, Ctrl-C), so none is left sending to a port nobody serves.
+const tracegens = new Set();
+process.on('exit', () => {
+  for (const child of tracegens) child.kill('SIGKILL');
+});
 
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
@@ -29,11 +37,16 @@ export function cpuSeconds(pid) {
 export function runTracegen(tracegenBin, args) {
   return new Promise((resolve, reject) => {
     const child = spawn(tracegenBin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    tracegens.add(child);
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    child.on('error', reject);
+    child.on('error', (err) => {
+      tracegens.delete(child);
+      reject(err);
+    });
     child.on('close', (code) => {
+      tracegens.delete(child);
       const m = /spans:\s+sent (\d+), acknowledged (\d+|unknown)[^,]*, failed (\d+)/.exec(out);
       if (!m) return reject(new Error(`tracegen ${args.join(' ')} exited ${code} without a report:\n${out}`));
       resolve({ sent: Number(m[1]), acked: m[2] === 'unknown' ? null : Number(m[2]), failed: Number(m[3]), output: out });
