@@ -18,6 +18,7 @@
 #include "receivers/zipkin/zipkin_receiver.h"
 #include "tests/unit/format_jaeger_thrift/thrift_writer.h"
 #include "tests/unit/gated_storage.h"
+#include "tests/unit/receivers/http_post.h"
 
 namespace spoor {
 namespace {
@@ -56,15 +57,7 @@ thrift_test::JBatch JaegerBatch() {
   return b;
 }
 
-HttpRequest Post(const std::string& path, const std::string& type, std::string body) {
-  HttpRequest req;
-  req.method = "POST";
-  req.path = path;
-  req.target = path;
-  req.headers = {{"content-type", type}};
-  req.body = std::move(body);
-  return req;
-}
+using testing::Post;
 
 std::string RetryAfter(const HttpResponse& r) {
   for (const auto& [name, value] : r.headers)

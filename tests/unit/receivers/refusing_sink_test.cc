@@ -12,6 +12,7 @@
 #include "receivers/otlp_grpc/otlp_grpc_receiver.h"
 #include "receivers/otlp_http/otlp_http_receiver.h"
 #include "receivers/zipkin/zipkin_receiver.h"
+#include "tests/unit/receivers/http_post.h"
 
 namespace spoor {
 namespace {
@@ -42,15 +43,7 @@ std::string OtlpRequest() {
   return req.SerializeAsString();
 }
 
-HttpRequest Post(const std::string& path, const std::string& type, std::string body) {
-  HttpRequest req;
-  req.method = "POST";
-  req.path = path;
-  req.target = path;
-  req.headers = {{"content-type", type}};
-  req.body = std::move(body);
-  return req;
-}
+using testing::Post;
 
 const Status kTooLarge{StatusCode::kTooLarge, "a span exceeds the NATS max_payload"};
 const Status kUnavailable = Unavailable("NATS: no server");
