@@ -9,8 +9,6 @@
 //                             consumers (JSON), for lag checks
 //   streamStates(monitorPort) the same, one entry per stream: messages,
 //                             bytes and each consumer's pending counts
-//   natsRequest(url, subject, payload)  one request/reply over the client
-//                             protocol (the JetStream API is request/reply)
 // As a command (ctest fixtures, scripts/local-cluster.sh):
 //   node tests/lib/nats.mjs start DIR [--port=P] [--monitor-port=P]
 //       a server in the background; prints its URL; writes DIR/url,
@@ -249,67 +247,6 @@ export async function streamStates(monitorPort) {
     }
   }
   return streams;
-}
-
-/**
- * One request over the NATS client protocol: publishes `payload` (string
- * or Buffer) to `subject` with a reply inbox and resolves with the first
- * reply as a Buffer. The JetStream API is request/reply, e.g.
- * natsRequest(url, '$JS.API.STREAM.INFO.spoor-spans', '') or a publish to a
- * stream's subject, whose reply is the PubAck. options: timeoutMs, user,
- * pass, token.
- */
-export function natsRequest(url, subject, payload = '', { timeoutMs = 5000, user, pass, token } = {}) {
-  const { hostname, port } = new URL(url);
-  const body = Buffer.isBuffer(payload) ? payload : Buffer.from(payload);
-  const inbox = `_INBOX.${process.pid}.${Math.random().toString(36).slice(2)}`;
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ port: Number(port || 4222), host: hostname });
-    let buffer = Buffer.alloc(0);
-    let finished = false;
-    const finish = (err, value) => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      socket.destroy();
-      if (err) reject(err);
-      else resolve(value);
-    };
-    const timer = setTimeout(() => finish(new Error(`no reply on ${subject} within ${timeoutMs} ms`)), timeoutMs);
-    socket.once('error', (err) => finish(err));
-    socket.once('close', () => finish(new Error('connection closed before a reply')));
-    socket.on('data', (chunk) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      for (;;) {
-        const end = buffer.indexOf('\r\n');
-        if (end < 0) return;
-        const line = buffer.subarray(0, end).toString('latin1');
-        if (line.startsWith('MSG ')) {
-          // MSG <subject> <sid> [reply-to] <#bytes>
-          const size = Number(line.split(' ').at(-1));
-          if (buffer.length < end + 2 + size + 2) return;
-          finish(null, Buffer.from(buffer.subarray(end + 2, end + 2 + size)));
-          return;
-        }
-        buffer = buffer.subarray(end + 2);
-        if (line.startsWith('INFO ')) {
-          const connect = { verbose: false, pedantic: false, lang: 'node', version: '0', protocol: 1 };
-          if (user !== undefined) Object.assign(connect, { user, pass });
-          if (token !== undefined) connect.auth_token = token;
-          socket.write(
-            `CONNECT ${JSON.stringify(connect)}\r\nSUB ${inbox} 1\r\n` +
-              `PUB ${subject} ${inbox} ${body.length}\r\n`,
-          );
-          socket.write(Buffer.concat([body, Buffer.from('\r\n')]));
-        } else if (line === 'PING') {
-          socket.write('PONG\r\n');
-        } else if (line.startsWith('-ERR')) {
-          finish(new Error(`nats-server: ${line.slice(5)}`));
-          return;
-        }
-      }
-    });
-  });
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
