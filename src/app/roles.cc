@@ -291,6 +291,14 @@ void AddIngester(Role& role) {
   role.ingester = std::make_unique<NatsIngester>(role.config.nats, *role.storage);
   NatsIngester* ingester = role.ingester.get();
   Storage* storage = role.storage.get();
+  auto& registry = MetricsRegistry::Global();
+  registry.AddGauge("spoor_ingester_pending_messages",
+                    "Batches in the stream not yet delivered to an ingester", {},
+                    [ingester] { return static_cast<double>(ingester->pending_messages()); });
+  registry.AddGauge("spoor_ingester_unacknowledged_messages",
+                    "Batches delivered to ingesters and not yet acknowledged", {}, [ingester] {
+                      return static_cast<double>(ingester->unacknowledged_messages());
+                    });
   role.parts.Add(
       "NATS ingester", [ingester] { return ingester->Start(); },
       [ingester, storage] {

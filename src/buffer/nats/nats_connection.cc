@@ -14,7 +14,6 @@ namespace {
 constexpr int64_t kNsPerMs = 1'000'000;
 
 // JetStream API error codes (the server's ApiError.err_code).
-constexpr int kStreamNotFound = 10059;
 constexpr int kStreamNameInUse = 10058;
 constexpr int kConsumerNotFound = 10014;
 constexpr int kStreamStoreFailed = 10077;  // "maximum messages/bytes exceeded" with discard new
@@ -57,7 +56,7 @@ Status FromNats(int status, int js_error, const std::string& what) {
   if (js_error == kStreamStoreFailed || js_error == kInsufficientResources) {
     return Unavailable(text + ": the stream is full");
   }
-  if (js_error == kStreamNotFound) return Unavailable(text + ": no such stream");
+  if (js_error == kJsStreamNotFound) return Unavailable(text + ": no such stream");
   return {StatusCode::kInternal, text};
 }
 
@@ -136,7 +135,7 @@ Status Connection::EnsureStream() {
     jsStreamInfo_Destroy(info);
     return Status::Ok();
   }
-  if (s != NATS_NOT_FOUND && err != kStreamNotFound) {
+  if (s != NATS_NOT_FOUND && err != kJsStreamNotFound) {
     return FromNats(s, err, "NATS: stream " + options_.stream);
   }
   if (!options_.create_stream) {

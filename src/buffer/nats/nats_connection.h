@@ -50,6 +50,9 @@ class Connection {
   __jsCtx* js_ = nullptr;
 };
 
+// JetStream's API error code for a stream that does not exist.
+inline constexpr int kJsStreamNotFound = 10059;
+
 // A libnats status (and JetStream error code, 0 if none) as a Status
 // saying what failed. Unavailable for what passes by itself (no server, a
 // timeout, a full stream), Internal otherwise.

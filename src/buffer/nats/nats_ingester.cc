@@ -57,13 +57,6 @@ NatsIngester::~NatsIngester() {
 
 Status NatsIngester::Start() {
   if (Status s = connection_->Connect("spoor ingester"); !s.ok()) return s;
-  auto& registry = MetricsRegistry::Global();
-  registry.AddGauge("spoor_ingester_pending_messages",
-                    "Batches in the stream not yet delivered to an ingester", {},
-                    [this] { return static_cast<double>(pending_messages_.load()); });
-  registry.AddGauge("spoor_ingester_unacknowledged_messages",
-                    "Batches delivered to ingesters and not yet acknowledged", {},
-                    [this] { return static_cast<double>(unacknowledged_messages_.load()); });
   for (int i = 0; i < std::max(1, options_.parallelism); ++i) {
     loops_.emplace_back([this, i] { Loop(i); });
   }

@@ -46,6 +46,11 @@ class NatsIngester {
   // negatively acknowledged). Returns when every loop has ended.
   void Stop();
 
+  // The consumer's lag, read every second: batches in the stream not yet
+  // delivered to an ingester, and delivered but not yet acknowledged.
+  [[nodiscard]] int64_t pending_messages() const { return pending_messages_.load(); }
+  [[nodiscard]] int64_t unacknowledged_messages() const { return unacknowledged_messages_.load(); }
+
  private:
   void Loop(int index);
   void WatchLag();
@@ -57,7 +62,7 @@ class NatsIngester {
   std::vector<std::thread> loops_;
   std::thread lag_watcher_;
 
-  // Read by the lag gauges (set by WatchLag).
+  // Set by WatchLag.
   std::atomic<int64_t> pending_messages_{0};
   std::atomic<int64_t> unacknowledged_messages_{0};
 

@@ -182,8 +182,7 @@ Status NatsPublisher::Publish(const std::string& bytes, int64_t deadline_ns) {
     last = nats::FromNats(s, err, "NATS: publish to stream " + options_.stream);
     // The stream may be gone (a NATS restarted without its store): make it
     // again before the next attempt.
-    if (s == NATS_NO_RESPONDERS || last.message().find("no such stream") != std::string::npos)
-      stream_ready_ = false;
+    if (s == NATS_NO_RESPONDERS || err == nats::kJsStreamNotFound) stream_ready_ = false;
     if (last.code() != StatusCode::kUnavailable) break;
   }
   publish_failures_.Inc();
