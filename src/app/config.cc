@@ -44,6 +44,10 @@ unsigned RolesOf(const std::string& flag) {
     return kIngester;
   }
   if (starts("nats.")) return kCollector | kIngester;
+  // Span metrics are counted where spans are written; a query node only
+  // needs to know which buckets are kept.
+  if (flag == "span-metrics.fine-retention") return kAllInOne | kCollector | kIngester | kQuery;
+  if (starts("span-metrics.")) return kAllInOne | kCollector | kIngester;
   // Receivers, the queue and its writers, sampling endpoints.
   if (starts("collector.") || starts("processor.") || starts("sampling.") ||
       flag == "http-server.host-port") {
@@ -69,6 +73,15 @@ Setter Duration(const std::string& name, std::function<int64_t&(Config&)> field,
     auto ns = ParseGoDuration(v);
     if (!ns || *ns <= 0) Invalid(name, v, std::string("expected a duration like ") + example);
     field(c) = *ns;
+  };
+}
+
+Setter UnsignedDuration(const std::string& name, std::function<uint64_t&(Config&)> field,
+                        const char* example) {
+  return [name, field, example](Config& c, const std::string& v) {
+    auto ns = ParseGoDuration(v);
+    if (!ns || *ns <= 0) Invalid(name, v, std::string("expected a duration like ") + example);
+    field(c) = static_cast<uint64_t>(*ns);
   };
 }
 
@@ -282,6 +295,41 @@ const std::vector<Option>& Options() {
                      Invalid("ingester.parallelism", v, "expected 1 to 64");
                    c.nats.parallelism = static_cast<int>(*n);
                  }});
+    o.push_back(
+        {"span-metrics.enabled", "true",
+         "count calls, errors and latency per service and operation (the Monitor tab)",
+         Bool("span-metrics.enabled", [](Config& c) -> bool& { return c.span_metrics.enabled; })});
+    o.push_back({"span-metrics.prometheus", "false",
+                 "also serve them on /metrics as traces_span_metrics_* series (one series per "
+                 "service, operation, kind and status: mind the cardinality)",
+                 Bool("span-metrics.prometheus",
+                      [](Config& c) -> bool& { return c.span_metrics.prometheus; })});
+    o.push_back({"span-metrics.max-services", "10000",
+                 "services counted apart; further ones are counted as one overflow service",
+                 PositiveInt<size_t>("span-metrics.max-services", [](Config& c) -> size_t& {
+                   return c.span_metrics.max_services;
+                 })});
+    o.push_back(
+        {"span-metrics.max-operations-per-service", "1000",
+         "operations counted apart per service; further ones are counted as one",
+         PositiveInt<size_t>("span-metrics.max-operations-per-service", [](Config& c) -> size_t& {
+           return c.span_metrics.max_operations_per_service;
+         })});
+    o.push_back(
+        {"span-metrics.flush-interval", "10s", "how often span metrics are written to storage",
+         UnsignedDuration(
+             "span-metrics.flush-interval",
+             [](Config& c) -> uint64_t& { return c.span_metrics.flush_interval_ns; }, "10s")});
+    o.push_back(
+        {"span-metrics.fine-retention", "24h",
+         "how long 10 s span metrics buckets are kept (then 5 min ones)",
+         UnsignedDuration(
+             "span-metrics.fine-retention",
+             [](Config& c) -> uint64_t& { return c.span_metrics.fine_retention_ns; }, "24h")});
+    o.push_back({"span-metrics.retention", "168h", "how long 5 min span metrics buckets are kept",
+                 UnsignedDuration(
+                     "span-metrics.retention",
+                     [](Config& c) -> uint64_t& { return c.span_metrics.retention_ns; }, "168h")});
     o.push_back({"query.http-server.host-port", ":16686", "query API and UI listen address",
                  HostPort("query.http-server.host-port", &Config::query_host_port)});
     o.push_back({"query.base-path", "/", "path prefix of the query API and UI, e.g. /jaeger",

@@ -10,6 +10,7 @@
 
 #include "buffer/nats/nats_options.h"
 #include "pipeline/pipeline.h"
+#include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/factory.h"
 
 namespace spoor {
@@ -28,6 +29,7 @@ struct Config {
 
   StorageOptions storage;
   PipelineOptions pipeline;
+  SpanMetricsOptions span_metrics;
 
   // Where a collector sends what it receives: "none" (storage, through the
   // queue) or "nats" (the JetStream stream that ingesters consume).

@@ -92,6 +92,8 @@ struct Role {
   const Config& config;
   AdminState admin;
   std::unique_ptr<Storage> storage;
+  std::unique_ptr<SpanMetricsAggregator> span_metrics;  // null: not counted here
+  std::unique_ptr<SpanMetricsFlusher> span_metrics_flusher;
   std::unique_ptr<SpanSink> sink;
   std::unique_ptr<StrategiesHolder> strategies;
   std::unique_ptr<NatsIngester> ingester;
@@ -128,13 +130,48 @@ bool AddStorage(Role& role) {
   return true;
 }
 
+// Span metrics, counted from what the writers store and flushed into the
+// storage's span metrics. Stopped after the writers (the last flush sees
+// every span they wrote), before the storage closes.
+void AddSpanMetrics(Role& role) {
+  const SpanMetricsOptions& options = role.config.span_metrics;
+  SpanMetricsStore* store = role.storage->span_metrics();
+  if (!options.enabled) return;
+  if (store == nullptr) {
+    LogInfo("span metrics off: the ", role.storage->name(), " storage does not keep them");
+    return;
+  }
+  role.span_metrics = std::make_unique<SpanMetricsAggregator>(options);
+  role.span_metrics_flusher = std::make_unique<SpanMetricsFlusher>(*role.span_metrics, *store);
+  SpanMetricsAggregator* aggregator = role.span_metrics.get();
+  auto& registry = MetricsRegistry::Global();
+  registry.AddGauge("spoor_span_metrics_keys",
+                    "Distinct (service, operation, kind) keys of the span metrics", {},
+                    [aggregator] { return static_cast<double>(aggregator->key_count()); });
+  if (options.prometheus) {
+    registry.AddCollector([aggregator](std::string& out) { aggregator->RenderPrometheus(out); });
+  }
+  SpanMetricsFlusher* flusher = role.span_metrics_flusher.get();
+  role.parts.Add(
+      "span metrics",
+      [flusher] {
+        flusher->Start();
+        return Status::Ok();
+      },
+      [flusher] {
+        Status s = flusher->Stop();
+        if (!s.ok()) LogWarn("span metrics: the last flush failed: ", s.message());
+        return Status::Ok();
+      });
+}
+
 // The local sink: a queue drained into storage by writer threads.
 void AddWriters(Role& role) {
   PipelineOptions options = role.config.pipeline;
   options.ack_after_write = FindStorageBackend(role.config.storage.type)
                                 ->capabilities(role.config.storage)
                                 .ack_after_write;
-  auto pipeline = std::make_unique<Pipeline>(options, *role.storage);
+  auto pipeline = std::make_unique<Pipeline>(options, *role.storage, role.span_metrics.get());
   Pipeline* p = pipeline.get();
   auto& registry = MetricsRegistry::Global();
   registry.AddGauge("spoor_queue_length", "Spans waiting in the queue", {},
@@ -280,6 +317,12 @@ bool AddQuery(Role& role) {
   QueryApiOptions options;
   options.base_path = config.query_base_path;
   options.adjusters.max_clock_skew_adjustment_ns = config.query_max_clock_skew_ns;
+  // A query node reads what ingesters or collectors counted; an all-in-one
+  // what it counts itself (nothing when counting is off).
+  if (config.role == "query" || role.span_metrics) {
+    options.span_metrics = role.storage->span_metrics();
+  }
+  options.span_metrics_fine_retention_ns = config.span_metrics.fine_retention_ns;
   if (!LoadUi(config, &options.ui)) return false;
   Storage& storage = *role.storage;
   role.parts.AddServer(
@@ -288,7 +331,8 @@ bool AddQuery(Role& role) {
 }
 
 void AddIngester(Role& role) {
-  role.ingester = std::make_unique<NatsIngester>(role.config.nats, *role.storage);
+  role.ingester =
+      std::make_unique<NatsIngester>(role.config.nats, *role.storage, role.span_metrics.get());
   NatsIngester* ingester = role.ingester.get();
   Storage* storage = role.storage.get();
   auto& registry = MetricsRegistry::Global();
@@ -316,6 +360,7 @@ bool Assemble(Role& role) {
   AddAdmin(role);
   if (config.role == "ingester") {
     if (!AddStorage(role)) return false;
+    AddSpanMetrics(role);
     AddIngester(role);
     return true;
   }
@@ -325,6 +370,7 @@ bool Assemble(Role& role) {
     AddPublisher(role);
   } else {
     if (!AddStorage(role)) return false;
+    AddSpanMetrics(role);
     AddWriters(role);
   }
   if (config.role == "all-in-one" && !AddQuery(role)) return false;

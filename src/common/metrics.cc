@@ -9,8 +9,10 @@ namespace {
 
 enum class Kind { kCounter, kGauge, kHistogram };
 
-std::string LabelString(const Labels& labels, std::string_view extra_key = {},
-                        std::string_view extra_value = {}) {
+}  // namespace
+
+std::string LabelString(const Labels& labels, std::string_view extra_key,
+                        std::string_view extra_value) {
   std::string out;
   auto add = [&](std::string_view k, std::string_view v) {
     out += out.empty() ? "{" : ",";
@@ -40,8 +42,6 @@ std::string FormatNumber(double v) {
   return std::string(buf, end);
 }
 
-}  // namespace
-
 struct MetricsRegistry::Impl {
   struct Series {
     Labels labels;
@@ -56,6 +56,7 @@ struct MetricsRegistry::Impl {
   };
   mutable std::mutex mu;
   std::map<std::string, Family, std::less<>> families;
+  std::vector<std::function<void(std::string&)>> collectors;
 
   Series& Get(std::string_view name, std::string_view help, Kind kind, const Labels& labels) {
     auto it = families.find(name);
@@ -127,6 +128,12 @@ void MetricsRegistry::ClearGauges() {
   for (auto& [name, family] : impl_->families) {
     if (family.kind == Kind::kGauge) family.series.clear();
   }
+  impl_->collectors.clear();
+}
+
+void MetricsRegistry::AddCollector(std::function<void(std::string&)> render) {
+  std::lock_guard lock(impl_->mu);
+  impl_->collectors.push_back(std::move(render));
 }
 
 std::string MetricsRegistry::RenderPrometheus() const {
@@ -162,6 +169,7 @@ std::string MetricsRegistry::RenderPrometheus() const {
       }
     }
   }
+  for (const auto& render : impl_->collectors) render(out);
   return out;
 }
 

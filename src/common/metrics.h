@@ -55,7 +55,11 @@ class MetricsRegistry {
   // A gauge read when /metrics is rendered.
   void AddGauge(std::string_view name, std::string_view help, const Labels& labels,
                 std::function<double()> read);
-  // Removes every gauge callback (called before the objects they read die).
+  // Series rendered by their owner: `render` appends complete families
+  // (# HELP, # TYPE, samples) to the text. Called under the registry's lock.
+  void AddCollector(std::function<void(std::string&)> render);
+  // Removes every gauge and collector callback (called before the objects
+  // they read die).
   void ClearGauges();
 
   [[nodiscard]] std::string RenderPrometheus() const;
@@ -66,6 +70,13 @@ class MetricsRegistry {
   MetricsRegistry();
   std::unique_ptr<Impl> impl_;
 };
+
+// `{k="v",...}` with Prometheus escaping, plus an extra label when given;
+// "" for no labels.
+[[nodiscard]] std::string LabelString(const Labels& labels, std::string_view extra_key = {},
+                                      std::string_view extra_value = {});
+// A sample value as Prometheus reads it (shortest round-trip form).
+[[nodiscard]] std::string FormatNumber(double v);
 
 // Bounds in seconds for latency histograms (100 µs .. 10 s).
 [[nodiscard]] const std::vector<double>& LatencyBucketsSeconds();

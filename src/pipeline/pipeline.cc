@@ -3,10 +3,13 @@
 #include <chrono>
 
 #include "common/log.h"
+#include "common/time_format.h"
 
 namespace spoor {
-Pipeline::Pipeline(const PipelineOptions& options, Storage& storage)
+Pipeline::Pipeline(const PipelineOptions& options, Storage& storage,
+                   SpanMetricsAggregator* span_metrics)
     : storage_(storage),
+      span_metrics_(span_metrics),
       queue_(options.queue_size_spans),
       spans_stored_(MetricsRegistry::Global().GetCounter(
           "spoor_spans_stored_total", "Spans written to storage",
@@ -52,6 +55,7 @@ void Pipeline::Shutdown() {
 void Pipeline::WriterLoop() {
   std::vector<SpanBatch> group;
   std::vector<std::shared_ptr<WriteCompletion>> done;
+  SpanMetricsAggregator::Observation observed;
   while (queue_.PopGroup(kGroupSpans, linger_, &group, &done)) {
     if (group.empty()) continue;
     // One write for the whole group: its batches' resources side by side.
@@ -63,12 +67,17 @@ void Pipeline::WriterLoop() {
     }
     group.clear();
     size_t spans = batch.SpanCount();
+    if (span_metrics_ != nullptr) {
+      observed.clear();
+      SpanMetricsAggregator::Observe(batch, &observed);
+    }
     auto start = std::chrono::steady_clock::now();
     Status status = storage_.Write(std::move(batch));
     write_latency_.Observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
     if (status.ok()) {
       spans_stored_.Inc(spans);
+      if (span_metrics_ != nullptr) span_metrics_->Commit(observed, NowNs());
     } else {
       spans_dropped_.Inc(spans);
       LogError("storage write of ", spans, " spans failed: ", status.message());

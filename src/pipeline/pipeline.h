@@ -17,6 +17,7 @@
 #include "common/status.h"
 #include "pipeline/span_queue.h"
 #include "pipeline/span_sink.h"
+#include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/storage.h"
 
 namespace spoor {
@@ -43,7 +44,10 @@ struct PipelineOptions {
 
 class Pipeline final : public SpanSink {
  public:
-  Pipeline(const PipelineOptions& options, Storage& storage);
+  // `span_metrics` (optional, outliving the pipeline) counts every span
+  // written.
+  Pipeline(const PipelineOptions& options, Storage& storage,
+           SpanMetricsAggregator* span_metrics = nullptr);
   ~Pipeline() override;
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -65,6 +69,7 @@ class Pipeline final : public SpanSink {
   void WriterLoop();
 
   Storage& storage_;
+  SpanMetricsAggregator* const span_metrics_;
   SpanQueue queue_;
   std::vector<std::thread> writers_;
   Counter& spans_stored_;

@@ -124,10 +124,7 @@ class QueryApi {
         return ServiceOperations(std::string(rest.substr(0, slash)));
       }
     }
-    if (StartsWith(path, "/api/metrics/")) {
-      return ErrorEnvelope(501, "metrics querying is not enabled in this build",
-                           "/api/metrics/{metric}");
-    }
+    if (StartsWith(path, "/api/metrics/")) return HandleMetricsApi(req, path.substr(13), ctx_);
     return ErrorEnvelope(404, "unknown API route " + std::string(path), "");
   }
 
@@ -330,6 +327,15 @@ class QueryApi {
 };
 
 }  // namespace
+
+HttpResponse JaegerData(std::string_view data_json, std::string route) {
+  return Envelope(
+      200, [&](JsonWriter& w) { w.Raw(data_json); }, 0, {}, std::move(route));
+}
+
+HttpResponse JaegerError(int status, const std::string& msg, std::string route) {
+  return ErrorEnvelope(status, msg, std::move(route));
+}
 
 int HttpStatusFor(const Status& status) {
   switch (status.code()) {

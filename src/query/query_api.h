@@ -20,6 +20,12 @@ struct QueryApiOptions {
   // The web UI's files, loaded for `base_path`; null = no UI, and `/` shows
   // a start page that says how to build it.
   std::shared_ptr<const StaticFiles> ui;
+  // The span metrics behind /api/metrics (not owned; outlives the
+  // handler); null answers 501, as Jaeger without a metrics store.
+  SpanMetricsStore* span_metrics = nullptr;
+  // How long 10 s span metrics buckets are kept (older windows are read in
+  // 5 min buckets).
+  uint64_t span_metrics_fine_retention_ns = 24ULL * 3600 * 1000000000;
 };
 
 // `reader` and `dependencies` must outlive the handler.

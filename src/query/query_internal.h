@@ -27,6 +27,14 @@ void PrepareTraces(std::vector<Trace>& traces, bool raw, const QueryContext& ctx
 [[nodiscard]] HttpResponse HandleApiV3(const HttpRequest& req, std::string_view path,
                                        const QueryContext& ctx);
 
+// /api/metrics/{metric}; `metric` is what follows /api/metrics/.
+[[nodiscard]] HttpResponse HandleMetricsApi(const HttpRequest& req, std::string_view metric,
+                                            const QueryContext& ctx);
+
+// Jaeger's envelope around JSON `data_json`, and its error form.
+[[nodiscard]] HttpResponse JaegerData(std::string_view data_json, std::string route);
+[[nodiscard]] HttpResponse JaegerError(int status, const std::string& msg, std::string route);
+
 // HTTP status for a storage/parse status.
 [[nodiscard]] int HttpStatusFor(const Status& status);
 

@@ -18,6 +18,7 @@
 
 #include "common/status.h"
 #include "model/span.h"
+#include "spanmetrics/span_metrics_store.h"
 
 namespace spoor {
 
@@ -114,6 +115,9 @@ class Storage : public SpanWriter, public SpanReader, public DependencyReader {
   // whose writes can wait (for a server that is down) stops waiting by a
   // deadline of its own from here on, so that shutdown ends.
   virtual void BeginShutdown() {}
+  // The span metrics this backend keeps (spanmetrics/span_metrics_store.h),
+  // valid as long as the backend; null when it keeps none.
+  [[nodiscard]] virtual SpanMetricsStore* span_metrics() { return nullptr; }
   // Flushes buffered writes; called once at shutdown after the last Write.
   // An error when spans it accepted could not be written.
   [[nodiscard]] virtual Status Close() { return Status::Ok(); }

@@ -24,9 +24,11 @@ Counter& IngesterCounter(const char* name, const char* help) {
 
 }  // namespace
 
-NatsIngester::NatsIngester(NatsOptions options, Storage& storage)
+NatsIngester::NatsIngester(NatsOptions options, Storage& storage,
+                           SpanMetricsAggregator* span_metrics)
     : options_(std::move(options)),
       storage_(storage),
+      span_metrics_(span_metrics),
       connection_(std::make_unique<nats::Connection>(options_)),
       messages_stored_(
           IngesterCounter("spoor_ingester_messages_stored_total",
@@ -87,6 +89,7 @@ void NatsIngester::Loop(int index) {
   natsSubscription* sub = nullptr;
   int64_t backoff_ms = 100;
   bool warned = false;
+  SpanMetricsAggregator::Observation observed;
   while (!stopping_) {
     if (sub == nullptr) {
       Status s = connection_->EnsureStream();
@@ -151,6 +154,10 @@ void NatsIngester::Loop(int index) {
       }
     }
     size_t spans = batch.SpanCount();
+    if (span_metrics_ != nullptr) {
+      observed.clear();
+      SpanMetricsAggregator::Observe(batch, &observed);
+    }
     auto start = std::chrono::steady_clock::now();
     Status written = spans > 0 ? storage_.Write(std::move(batch)) : Status::Ok();
     if (written.ok() && spans > 0) written = storage_.Flush();
@@ -159,6 +166,7 @@ void NatsIngester::Loop(int index) {
     if (written.ok()) {
       backoff_ms = 100;
       spans_stored_.Inc(spans);
+      if (span_metrics_ != nullptr) span_metrics_->Commit(observed, NowNs());
       if (oldest_ns > 0) {
         stream_delay_.Observe(static_cast<double>(static_cast<int64_t>(NowNs()) - oldest_ns) / 1e9);
       }

@@ -23,6 +23,7 @@
 #include "buffer/nats/nats_options.h"
 #include "common/metrics.h"
 #include "common/status.h"
+#include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/storage.h"
 
 namespace spoor {
@@ -33,8 +34,10 @@ class Connection;
 
 class NatsIngester {
  public:
-  // `storage` must outlive the ingester.
-  NatsIngester(NatsOptions options, Storage& storage);
+  // `storage` (and `span_metrics`, optional: it counts every span written)
+  // must outlive the ingester.
+  NatsIngester(NatsOptions options, Storage& storage,
+               SpanMetricsAggregator* span_metrics = nullptr);
   ~NatsIngester();
   NatsIngester(const NatsIngester&) = delete;
   NatsIngester& operator=(const NatsIngester&) = delete;
@@ -57,6 +60,7 @@ class NatsIngester {
 
   const NatsOptions options_;
   Storage& storage_;
+  SpanMetricsAggregator* const span_metrics_;
   std::unique_ptr<nats::Connection> connection_;
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> loops_;

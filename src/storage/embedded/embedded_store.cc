@@ -51,7 +51,8 @@ Status EmbeddedStore::Open() {
   for (int f = 0; f < kFamilies; ++f) {
     rocksdb::ColumnFamilyOptions cf;
     // Blocks are compressed by the codec already.
-    cf.compression = f == kIndex || f == kMeta ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+    cf.compression = f == kIndex || f == kMeta || f == kMetrics ? rocksdb::kLZ4Compression
+                                                                : rocksdb::kNoCompression;
     families.emplace_back(kFamilyNames[f], cf);
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
@@ -63,6 +64,9 @@ Status EmbeddedStore::Open() {
   if (Status st = LoadOperations(); !st.ok()) return st;
   if (Status st = ReplayWal(); !st.ok()) return st;
   write_options_.sync = options_.sync_writes;
+  span_metrics_ = std::make_unique<EmbeddedSpanMetrics>(
+      db_, cf_[kMetrics], write_options_, [this] { return CheckWritable(); },
+      [this](const Status& error) { return StopWrites(error); });
   background_ = std::thread([this] { BackgroundLoop(); });
   return Status::Ok();
 }

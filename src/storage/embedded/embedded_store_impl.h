@@ -22,6 +22,7 @@
 
 #include "storage/embedded/block_index.h"
 #include "storage/embedded/decoded_block_cache.h"
+#include "storage/embedded/embedded_span_metrics.h"
 #include "storage/embedded/embedded_store.h"
 #include "storage/embedded/store_keys.h"
 #include "storage/interned_op_set.h"
@@ -83,6 +84,8 @@ class EmbeddedStore final : public Storage {
                                                       uint64_t lookback_ns) override;
 
   Status Close() override;
+
+  SpanMetricsStore* span_metrics() override { return span_metrics_.get(); }
 
  private:
   // Refuses writes when the disk is nearly full, or after a write failed.
@@ -182,6 +185,8 @@ class EmbeddedStore final : public Storage {
   std::condition_variable background_cv_;
   bool stopping_ = false;
   std::thread background_;
+
+  std::unique_ptr<EmbeddedSpanMetrics> span_metrics_;
 };
 
 }  // namespace spoor::embedded_internal

@@ -12,8 +12,9 @@
 namespace spoor::embedded_keys {
 
 // Column families.
-enum Family { kDefault = 0, kMeta, kWal, kBlocks, kIndex, kFamilies };
-inline const char* const kFamilyNames[kFamilies] = {"default", "meta", "wal", "blocks", "index"};
+enum Family { kDefault = 0, kMeta, kWal, kBlocks, kIndex, kMetrics, kFamilies };
+inline const char* const kFamilyNames[kFamilies] = {"default", "meta",  "wal",
+                                                    "blocks",  "index", "metrics"};
 
 inline constexpr char kFormatKey[] = "format";
 inline constexpr char kFormatValue[] = "spoor-embedded-1";

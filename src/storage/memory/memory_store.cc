@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "spanmetrics/memory_span_metrics_store.h"
 #include "storage/interned_op_set.h"
 #include "storage/memory/span_codec.h"
 #include "storage/span_match.h"
@@ -77,6 +78,8 @@ class MemoryStore final : public Storage {
       : max_traces_(std::max<size_t>(1, options.max_traces)) {}
 
   std::string_view name() const override { return "memory"; }
+
+  SpanMetricsStore* span_metrics() override { return span_metrics_.get(); }
 
   // Each span is encoded into one buffer for the whole batch, then each
   // trace's spans are appended to its bytes at once: at most one allocation
@@ -215,6 +218,8 @@ class MemoryStore final : public Storage {
   }
 
  private:
+  const std::unique_ptr<SpanMetricsStore> span_metrics_ = NewMemorySpanMetricsStore();
+
   // The traces of a batch's last few spans and their entries. A batch
   // mostly holds a trace's spans one after another, or a few traces'
   // interleaved (one resource's spans, then the next resource's, of the
