@@ -344,6 +344,13 @@ const std::vector<Option>& Options() {
                    if (v.empty()) Invalid("query.static-files", v, "expected a directory");
                    c.query_static_files = v;
                  }});
+    o.push_back({"query.ui-config", "",
+                 "the Jaeger UI's configuration: a JSON file (menus, link patterns, "
+                 "dependencies options), or a .js file defining UIConfig()",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty()) Invalid("query.ui-config", v, "expected a file");
+                   c.query_ui_config = v;
+                 }});
     o.push_back({"query.max-clock-skew-adjustment", "0s",
                  "largest clock-skew correction applied to a span when reading (0s disables)",
                  [](Config& c, const std::string& v) {

@@ -50,6 +50,7 @@ struct Config {
   std::string query_host_port = ":16686";
   std::string query_base_path = "/";
   std::string query_static_files;  // "" = look in the default places (query/static_files.h)
+  std::string query_ui_config;     // the Jaeger UI's configuration (JSON, or .js)
   uint64_t query_max_clock_skew_ns = 0;
 
   std::string admin_host_port = ":14269";

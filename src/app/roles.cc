@@ -49,8 +49,18 @@ std::optional<HttpServerOptions> ServerOptions(const std::string& name,
 // Finds and reads the web UI, and says in one line where it comes from. A
 // UI missing from the default places is not an error (the query port then
 // shows a start page); a --query.static-files that cannot be read is.
-bool LoadUi(const Config& config, std::shared_ptr<const StaticFiles>* ui) {
-  auto found = FindStaticFiles(config.query_static_files, config.query_base_path);
+bool LoadUi(const Config& config, bool metrics_storage, std::shared_ptr<const StaticFiles>* ui) {
+  UiInjections injections;
+  injections.base_path = config.query_base_path;
+  injections.metrics_storage = metrics_storage;
+  injections.version = SpoorBuildInfo();
+  if (!config.query_ui_config.empty()) {
+    if (Status s = LoadUiConfig(config.query_ui_config, &injections); !s.ok()) {
+      LogError("--query.ui-config: ", s.message());
+      return false;
+    }
+  }
+  auto found = FindStaticFiles(config.query_static_files, injections);
   if (!found.ok()) {
     if (!config.query_static_files.empty()) {
       LogError("--query.static-files: ", found.status().message());
@@ -323,7 +333,7 @@ bool AddQuery(Role& role) {
     options.span_metrics = role.storage->span_metrics();
   }
   options.span_metrics_fine_retention_ns = config.span_metrics.fine_retention_ns;
-  if (!LoadUi(config, &options.ui)) return false;
+  if (!LoadUi(config, options.span_metrics != nullptr, &options.ui)) return false;
   Storage& storage = *role.storage;
   role.parts.AddServer(
       "query", std::make_unique<HttpServer>(*o, NewQueryHandler(options, storage, storage)));

@@ -183,4 +183,64 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
   return *this;
 }
 
+std::string IndentJson(std::string_view json, int indent) {
+  std::string out;
+  out.reserve(json.size() * 2);
+  int depth = 0;
+  bool in_string = false;
+  auto newline = [&] {
+    out += '\n';
+    out.append(static_cast<size_t>(depth * indent), ' ');
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    char c = json[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < json.size()) {
+        out += json[++i];
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        in_string = true;
+        out += c;
+        break;
+      case '{':
+      case '[': {
+        char close = c == '{' ? '}' : ']';
+        if (i + 1 < json.size() && json[i + 1] == close) {
+          out += c;
+          out += close;
+          ++i;
+          break;
+        }
+        out += c;
+        ++depth;
+        newline();
+        break;
+      }
+      case '}':
+      case ']':
+        --depth;
+        newline();
+        out += c;
+        break;
+      case ',':
+        out += c;
+        newline();
+        break;
+      case ':': out += ": "; break;
+      case ' ':
+      case '\n':
+      case '\t':
+      case '\r': break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
 }  // namespace spoor

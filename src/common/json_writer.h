@@ -48,4 +48,9 @@ class JsonWriter {
   bool after_key_ = false;
 };
 
+// `json` (valid JSON, as JsonWriter writes it) laid out one value per line,
+// nested `indent` spaces deeper per level; empty objects and arrays stay
+// `{}` and `[]`.
+[[nodiscard]] std::string IndentJson(std::string_view json, int indent);
+
 }  // namespace spoor

@@ -56,14 +56,28 @@ HttpResponse Operations(const QueryParams& params, const QueryContext& ctx) {
       !s.ok()) {
     return V3Error(400, s.message(), route);
   }
-  auto ops = ctx.reader.GetOperations(service, match_kind, kind);
+  // An operation recorded without a kind is reported as internal, as
+  // Jaeger's api_v3 does, and found with spanKind=internal.
+  bool internal = match_kind && kind == SpanKind::kInternal;
+  auto ops = ctx.reader.GetOperations(service, match_kind && !internal, kind);
   if (!ops.ok()) return V3Error(HttpStatusFor(ops.status()), ops.status().message(), route);
   HttpResponse r;
   r.route = route;
   JsonWriter w(r.body);
   w.BeginObject().Key("operations").BeginArray();
+  const Operation* previous = nullptr;
   for (const Operation& op : *ops) {
-    w.BeginObject().Field("name", op.name).Field("spanKind", SpanKindName(op.kind)).EndObject();
+    SpanKind shown = op.kind == SpanKind::kUnspecified ? SpanKind::kInternal : op.kind;
+    if (internal && shown != SpanKind::kInternal) continue;
+    // Sorted by name, then kind: an unspecified and an internal operation
+    // of one name are next to each other.
+    if (previous != nullptr && previous->name == op.name &&
+        (previous->kind == SpanKind::kUnspecified ? SpanKind::kInternal : previous->kind) ==
+            shown) {
+      continue;
+    }
+    previous = &op;
+    w.BeginObject().Field("name", op.name).Field("spanKind", SpanKindName(shown)).EndObject();
   }
   w.EndArray().EndObject();
   return r;

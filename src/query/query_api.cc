@@ -95,13 +95,25 @@ class QueryApi {
       }
       path.remove_prefix(base_.size());
     }
-    if (StartsWith(path, "/api/v3/")) return HandleApiV3(req, path, ctx_);
-    if (StartsWith(path, "/api/") || path == "/api") return HandleApi(req, path);
+    if (StartsWith(path, "/api/v3/")) return PrettyPrinted(req, HandleApiV3(req, path, ctx_));
+    if (StartsWith(path, "/api/") || path == "/api") {
+      return PrettyPrinted(req, HandleApi(req, path));
+    }
     if (ctx_.options.ui) return ctx_.options.ui->Serve(req, path);
     return Home();
   }
 
  private:
+  // prettyPrint=<anything but false> lays the JSON out over lines, 4 spaces
+  // per level, as Jaeger's query service does.
+  static HttpResponse PrettyPrinted(const HttpRequest& req, HttpResponse r) {
+    if (r.content_type != "application/json" || r.body.empty()) return r;
+    auto v = QueryParams(req.query).Get("prettyPrint");
+    if (!v || v->empty() || *v == "false") return r;
+    r.body = IndentJson(r.body, 4);
+    return r;
+  }
+
   HttpResponse HandleApi(const HttpRequest& req, std::string_view path) {
     QueryParams params(req.query);
     if (req.method == "POST") {

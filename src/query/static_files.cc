@@ -1,9 +1,12 @@
 #include "query/static_files.h"
 
+#include <simdjson.h>
+
 #include <filesystem>
 #include <fstream>
 #include <system_error>
 
+#include "common/json_writer.h"
 #include "common/strings.h"
 
 namespace spoor {
@@ -13,6 +16,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kIndex = "index.html";
 constexpr std::string_view kAssetsPrefix = "assets/";
+constexpr std::string_view kStaticPrefix = "static/";
 constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
 constexpr std::string_view kRevalidate = "no-cache";
 
@@ -80,6 +84,40 @@ std::string EscapeAttribute(std::string_view s) {
   return out;
 }
 
+// Files that hold built assets with hashed names.
+bool IsAssetPath(std::string_view rel) {
+  return StartsWith(rel, kAssetsPrefix) || StartsWith(rel, kStaticPrefix);
+}
+
+// A path that names a script, a style sheet or a source map is never a
+// page of the app.
+bool IsCodePath(std::string_view rel) {
+  for (std::string_view ext : {".js", ".mjs", ".css", ".map"}) {
+    if (rel.size() >= ext.size() && rel.substr(rel.size() - ext.size()) == ext) return true;
+  }
+  return false;
+}
+
+// Finds `tag` ("<head", "<base") as a tag, case-insensitively, from `from`.
+size_t FindTag(std::string_view html, std::string_view tag, size_t from) {
+  std::string lower = ToLower(html);
+  while (true) {
+    size_t at = lower.find(tag, from);
+    if (at == std::string::npos) return at;
+    size_t next = at + tag.size();
+    if (next < lower.size() && (lower[next] == '>' || lower[next] == ' ' || lower[next] == '\t' ||
+                                lower[next] == '\n' || lower[next] == '\r' || lower[next] == '/')) {
+      return at;
+    }
+    from = next;
+  }
+}
+
+void ReplaceFirst(std::string& s, std::string_view pattern, std::string_view with) {
+  size_t at = s.find(pattern);
+  if (at != std::string::npos) s.replace(at, pattern.size(), with);
+}
+
 HttpResponse NotFoundResponse(std::string_view path) {
   HttpResponse r = HttpResponse::Text(404, "not found: " + std::string(path) + "\n");
   r.route = "/{file}";
@@ -111,25 +149,104 @@ std::string BaseHrefFor(std::string_view base_path) {
 
 std::string InjectBaseHref(std::string_view html, std::string_view base_href) {
   constexpr std::string_view kMarker = "data-inject-target=\"BASE_URL\"";
+  std::string tag =
+      "<base href=\"" + EscapeAttribute(base_href) + "\" data-inject-target=\"BASE_URL\" />";
+  // The marked <base> tag, if any: [old_open, old_close].
+  size_t old_open = std::string_view::npos;
+  size_t old_close = std::string_view::npos;
   size_t marker = html.find(kMarker);
-  if (marker == std::string_view::npos) return std::string(html);
-  size_t open = html.rfind("<base", marker);
-  if (open == std::string_view::npos) return std::string(html);
-  // The marker must sit inside that <base ...> tag.
-  if (html.find('>', open) < marker) return std::string(html);
-  size_t close = html.find('>', marker);
-  if (close == std::string_view::npos) return std::string(html);
-  std::string out;
-  out.reserve(html.size() + base_href.size());
-  out.append(html.substr(0, open));
-  out.append("<base href=\"").append(EscapeAttribute(base_href));
-  out.append("\" data-inject-target=\"BASE_URL\" />");
-  out.append(html.substr(close + 1));
+  if (marker != std::string_view::npos) {
+    size_t open = FindTag(html.substr(0, marker), "<base", 0);
+    while (open != std::string_view::npos) {
+      size_t later = FindTag(html.substr(0, marker), "<base", open + 1);
+      if (later == std::string_view::npos) break;
+      open = later;
+    }
+    // The marker must sit inside that <base ...> tag.
+    if (open != std::string_view::npos && html.find('>', open) > marker) {
+      old_open = open;
+      old_close = html.find('>', marker);
+    }
+  }
+  size_t head = FindTag(html, "<head", 0);
+  size_t head_end = head == std::string_view::npos ? head : html.find('>', head);
+  std::string out(html);
+  if (old_close != std::string_view::npos) {
+    out.erase(old_open, old_close - old_open + 1);
+    if (head_end == std::string_view::npos || head_end > old_open) {
+      out.insert(old_open, tag);  // no <head> before it: rewritten in place
+      return out;
+    }
+  }
+  if (head_end == std::string_view::npos) return out;
+  out.insert(head_end + 1, tag);
   return out;
 }
 
+std::string InjectJaegerGlobals(std::string_view html, const UiInjections& injections) {
+  std::string out(html);
+  if (!injections.config_json.empty()) {
+    ReplaceFirst(out, "JAEGER_CONFIG = DEFAULT_CONFIG;",
+                 "JAEGER_CONFIG = " + injections.config_json + ";");
+  }
+  if (!injections.config_js.empty()) {
+    ReplaceFirst(out, "// JAEGER_CONFIG_JS", injections.config_js);
+  }
+  std::string capabilities;
+  JsonWriter caps(capabilities);
+  caps.BeginObject()
+      .FieldBool("archiveStorage", injections.archive_storage)
+      .FieldBool("metricsStorage", injections.metrics_storage)
+      .EndObject();
+  ReplaceFirst(out, "JAEGER_STORAGE_CAPABILITIES = DEFAULT_STORAGE_CAPABILITIES;",
+               "JAEGER_STORAGE_CAPABILITIES = " + capabilities + ";");
+  std::string version;
+  JsonWriter v(version);
+  v.BeginObject()
+      .Field("gitCommit", injections.version.git_commit)
+      .Field("gitVersion", injections.version.git_version)
+      .Field("buildDate", injections.version.build_date)
+      .EndObject();
+  ReplaceFirst(out, "JAEGER_VERSION = DEFAULT_VERSION;", "JAEGER_VERSION = " + version + ";");
+  return out;
+}
+
+Status LoadUiConfig(const std::string& path, UiInjections* out) {
+  std::error_code ec;
+  uintmax_t size = fs::file_size(path, ec);
+  if (ec) return InvalidArgument("cannot read " + path + ": " + ec.message());
+  if (size > (1u << 20)) return InvalidArgument(path + " is larger than 1 MiB");
+  auto text = ReadWholeFile(path, size);
+  if (!text.ok()) return InvalidArgument(text.status().message());
+  if (ToLower(fs::path(path).extension().string()) == ".js") {
+    if (text->find("UIConfig") == std::string::npos) {
+      return InvalidArgument(path + " does not define a function UIConfig()");
+    }
+    out->config_js = std::move(text).value();
+    return Status::Ok();
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto error = parser.parse(*text).get(doc); error) {
+    return InvalidArgument("cannot parse " + path + " as JSON: " + simdjson::error_message(error));
+  }
+  if (!doc.is_object()) return InvalidArgument(path + " must hold a JSON object");
+  // Written into a script: one line, and no "</script>" can end it early.
+  std::string minified = simdjson::minify(doc);
+  std::string safe;
+  for (char c : minified) {
+    if (c == '<') {
+      safe += "\\u003c";
+    } else {
+      safe += c;
+    }
+  }
+  out->config_json = std::move(safe);
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<const StaticFiles>> StaticFiles::Load(const std::string& dir,
-                                                             std::string_view base_path) {
+                                                             const UiInjections& injections) {
   std::error_code ec;
   fs::path root = fs::absolute(fs::path(dir), ec);
   if (ec) return InvalidArgument("cannot resolve " + dir + ": " + ec.message());
@@ -166,9 +283,12 @@ Result<std::shared_ptr<const StaticFiles>> StaticFiles::Load(const std::string& 
     std::string rel = it->path().lexically_relative(root).generic_string();
     File file;
     file.content_type = std::string(StaticContentType(rel));
-    file.cache_control = std::string(StartsWith(rel, kAssetsPrefix) ? kImmutable : kRevalidate);
+    file.cache_control = std::string(IsAssetPath(rel) ? kImmutable : kRevalidate);
     file.body = std::move(body).value();
-    if (rel == kIndex) file.body = InjectBaseHref(file.body, BaseHrefFor(base_path));
+    if (rel == kIndex) {
+      file.body = InjectJaegerGlobals(InjectBaseHref(file.body, BaseHrefFor(injections.base_path)),
+                                      injections);
+    }
     files->files_.emplace(std::move(rel), std::move(file));
   }
   // Serve relies on it; it can vanish while the folder is being rebuilt.
@@ -192,7 +312,7 @@ HttpResponse StaticFiles::Serve(const HttpRequest& req, std::string_view path) c
   std::string route = "/{file}";
   auto it = rel.empty() ? files_.end() : files_.find(std::string(rel));
   if (it == files_.end()) {
-    if (StartsWith(rel, kAssetsPrefix)) return NotFoundResponse(path);
+    if (IsAssetPath(rel) || IsCodePath(rel)) return NotFoundResponse(path);
     it = files_.find(std::string(kIndex));
     route = "/";
   }
@@ -222,12 +342,12 @@ std::vector<std::string> DefaultStaticFileDirs() {
 }
 
 Result<std::shared_ptr<const StaticFiles>> FindStaticFiles(const std::string& dir,
-                                                           std::string_view base_path) {
-  if (!dir.empty()) return StaticFiles::Load(dir, base_path);
+                                                           const UiInjections& injections) {
+  if (!dir.empty()) return StaticFiles::Load(dir, injections);
   for (const std::string& candidate : DefaultStaticFileDirs()) {
     std::error_code ec;
     if (!fs::is_regular_file(fs::path(candidate) / kIndex, ec)) continue;
-    return StaticFiles::Load(candidate, base_path);
+    return StaticFiles::Load(candidate, injections);
   }
   return std::shared_ptr<const StaticFiles>();
 }

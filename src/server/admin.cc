@@ -13,6 +13,11 @@
 
 namespace spoor {
 
+const BuildInfo& SpoorBuildInfo() {
+  static const BuildInfo kInfo{SPOOR_GIT_COMMIT, "v" SPOOR_VERSION, __DATE__ " " __TIME__};
+  return kInfo;
+}
+
 HttpHandler NewAdminHandler(AdminState& state) {
   return [&state](const HttpRequest& req) {
     if (req.method != "GET" && req.method != "HEAD") {
@@ -31,8 +36,9 @@ HttpHandler NewAdminHandler(AdminState& state) {
       HttpResponse r;
       r.route = "/version";
       JsonWriter w(r.body);
-      w.BeginObject().Field("gitCommit", SPOOR_GIT_COMMIT).Field("gitVersion", "v" SPOOR_VERSION);
-      w.Field("buildDate", __DATE__ " " __TIME__).EndObject();
+      const BuildInfo& info = SpoorBuildInfo();
+      w.BeginObject().Field("gitCommit", info.git_commit).Field("gitVersion", info.git_version);
+      w.Field("buildDate", info.build_date).EndObject();
       return r;
     }
     if (req.path == "/" || req.path == "/health" || req.path == "/status") {

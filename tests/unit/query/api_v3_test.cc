@@ -56,10 +56,39 @@ TEST_F(ApiV3Test, OperationsAlwaysCarryNameAndSpanKind) {
     EXPECT_EQ(Keys(op), (std::vector<std::string>{"name", "spanKind"}));
     names.push_back(Str(op["name"].value()));
     if (names.back() == "no-kind") {
-      EXPECT_EQ(Str(op["spanKind"].value()), "");
+      // Jaeger's api_v3 reports an operation recorded without a kind as
+      // internal.
+      EXPECT_EQ(Str(op["spanKind"].value()), "internal");
     }
   }
   EXPECT_EQ(names, (std::vector<std::string>{"SELECT", "batch-job", "no-kind"}));
+}
+
+TEST_F(ApiV3Test, OperationsWithoutKindAreInternalOnce) {
+  SpanBatch batch;
+  Add(batch, "backend",
+      {MakeSpan(TraceId{0, 9}, 1, 0, "work", t0_, kMs, SpanKind::kUnspecified),
+       MakeSpan(TraceId{0, 9}, 2, 1, "work", t0_, kMs, SpanKind::kInternal)});
+  Write(batch);
+  for (const char* target : {"/api/v3/operations?service=backend",
+                             "/api/v3/operations?service=backend&spanKind=internal"}) {
+    SCOPED_TRACE(target);
+    Json json(Get(target).body);
+    int work = 0;
+    for (auto op : Arr(json["operations"])) {
+      if (Str(op["name"].value()) != "work") continue;
+      ++work;
+      EXPECT_EQ(Str(op["spanKind"].value()), "internal");
+    }
+    EXPECT_EQ(work, 1);
+  }
+  Json internal(Get("/api/v3/operations?service=backend&spanKind=internal").body);
+  EXPECT_EQ(Len(internal["operations"]), 1u);
+  // Jaeger's /api/operations keeps the kind as recorded.
+  Json v2(Get("/api/operations?service=backend").body);
+  int empty_kind = 0;
+  for (auto op : Arr(v2["data"])) empty_kind += Str(op["spanKind"].value()).empty() ? 1 : 0;
+  EXPECT_EQ(empty_kind, 1);
 }
 
 TEST_F(ApiV3Test, OperationsFilterBySpanKind) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -195,7 +196,7 @@ TEST_F(StaticFilesTest, ABasePathWithATrailingSlashGivesTheSameBase) {
             std::string::npos);
 }
 
-TEST(BaseHrefTest, RewritesOnlyTheInjectionTarget) {
+TEST(BaseHrefTest, PutsTheBaseFirstInTheHead) {
   EXPECT_EQ(BaseHrefFor("/"), "/");
   EXPECT_EQ(BaseHrefFor("/jaeger"), "/jaeger/");
   EXPECT_EQ(BaseHrefFor("/jaeger/"), "/jaeger/");
@@ -203,16 +204,118 @@ TEST(BaseHrefTest, RewritesOnlyTheInjectionTarget) {
   EXPECT_EQ(
       InjectBaseHref("<head><base href=\"/\" data-inject-target=\"BASE_URL\" /></head>", "/x/"),
       "<head><base href=\"/x/\" data-inject-target=\"BASE_URL\" /></head>");
-  // Other attribute orders and spellings of the same tag.
+  // Moved before what loads files: a page opened at /trace/ID must not
+  // fetch static/* from /trace/static/*.
+  EXPECT_EQ(InjectBaseHref("<html><HEAD lang=\"en\"><link href=\"static/a.css\">"
+                           "<base data-inject-target=\"BASE_URL\" href=\"/\"></head>",
+                           "/x/"),
+            "<html><HEAD lang=\"en\"><base href=\"/x/\" data-inject-target=\"BASE_URL\" />"
+            "<link href=\"static/a.css\"></head>");
+  // A page without the marked tag gets one too (a base its script would
+  // add later loses: the first <base> counts).
+  EXPECT_EQ(InjectBaseHref("<head><meta charset=\"utf-8\"><script>x()</script></head>", "/x/"),
+            "<head><base href=\"/x/\" data-inject-target=\"BASE_URL\" /><meta charset=\"utf-8\">"
+            "<script>x()</script></head>");
+  // Without <head>, the marked tag is rewritten where it is; without
+  // either, nothing changes.
   EXPECT_EQ(InjectBaseHref("<base data-inject-target=\"BASE_URL\" href=\"/\">", "/x/"),
             "<base href=\"/x/\" data-inject-target=\"BASE_URL\" />");
-  // Without the marker, or with it outside a <base> tag, nothing changes.
-  EXPECT_EQ(InjectBaseHref("<base href=\"/\" />", "/x/"), "<base href=\"/\" />");
   EXPECT_EQ(InjectBaseHref("<base href=\"/\"><p data-inject-target=\"BASE_URL\">", "/x/"),
             "<base href=\"/\"><p data-inject-target=\"BASE_URL\">");
+  EXPECT_EQ(InjectBaseHref("<header>no head</header>", "/x/"), "<header>no head</header>");
   // The base path is written as an attribute value, never as markup.
   EXPECT_EQ(InjectBaseHref("<base href=\"/\" data-inject-target=\"BASE_URL\" />", "/a\"><b/"),
             "<base href=\"/a&quot;&gt;&lt;b/\" data-inject-target=\"BASE_URL\" />");
+}
+
+// The lines of the Jaeger UI's index.html that its query service rewrites.
+constexpr const char* kJaegerIndexScript =
+    "<script>\n"
+    "  // JAEGER_CONFIG_JS\n"
+    "  function getJaegerUiConfig() {\n"
+    "    const DEFAULT_CONFIG = null;\n"
+    "    const JAEGER_CONFIG = DEFAULT_CONFIG;\n"
+    "    return JAEGER_CONFIG;\n"
+    "  }\n"
+    "  function getJaegerStorageCapabilities() {\n"
+    "    const DEFAULT_STORAGE_CAPABILITIES = { archiveStorage: false, metricsStorage: false };\n"
+    "    const JAEGER_STORAGE_CAPABILITIES = DEFAULT_STORAGE_CAPABILITIES;\n"
+    "    return JAEGER_STORAGE_CAPABILITIES;\n"
+    "  }\n"
+    "  function getJaegerVersion() {\n"
+    "    const DEFAULT_VERSION = { gitCommit: '', gitVersion: '', buildDate: '' };\n"
+    "    const JAEGER_VERSION = DEFAULT_VERSION;\n"
+    "    return JAEGER_VERSION;\n"
+    "  }\n"
+    "</script>";
+
+TEST(JaegerGlobalsTest, WritesConfigCapabilitiesAndVersion) {
+  UiInjections in;
+  in.config_json = "{\"menu\":[]}";
+  in.metrics_storage = true;
+  in.version = {"abc123", "v1.2.3", "Dec  7 2026"};
+  std::string out = InjectJaegerGlobals(kJaegerIndexScript, in);
+  EXPECT_NE(out.find("const JAEGER_CONFIG = {\"menu\":[]};"), std::string::npos) << out;
+  EXPECT_NE(out.find("const JAEGER_STORAGE_CAPABILITIES = "
+                     "{\"archiveStorage\":false,\"metricsStorage\":true};"),
+            std::string::npos);
+  EXPECT_NE(out.find("const JAEGER_VERSION = {\"gitCommit\":\"abc123\",\"gitVersion\":"
+                     "\"v1.2.3\",\"buildDate\":\"Dec  7 2026\"};"),
+            std::string::npos);
+  EXPECT_NE(out.find("// JAEGER_CONFIG_JS"), std::string::npos);  // no JS config given
+  // A JavaScript configuration replaces the marker line instead.
+  UiInjections js;
+  js.config_js = "function UIConfig() { return {a: 1}; }";
+  out = InjectJaegerGlobals(kJaegerIndexScript, js);
+  EXPECT_NE(out.find("  function UIConfig() { return {a: 1}; }\n"), std::string::npos);
+  EXPECT_NE(out.find("const JAEGER_CONFIG = DEFAULT_CONFIG;"), std::string::npos);
+  EXPECT_NE(out.find("\"metricsStorage\":false"), std::string::npos);
+  // A page without the patterns (Spoor's own UI) is left as it is.
+  EXPECT_EQ(InjectJaegerGlobals("<p>hi</p>", in), "<p>hi</p>");
+}
+
+TEST(JaegerGlobalsTest, LoadsTheUiConfigFile) {
+  fs::path dir = fs::temp_directory_path() / ("spoor-ui-config-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  auto write = [&](const char* name, const std::string& body) {
+    std::ofstream(dir / name) << body;
+    return (dir / name).string();
+  };
+  UiInjections in;
+  ASSERT_TRUE(
+      LoadUiConfig(write("ok.json", "{\n  \"menu\": [{\"label\": \"</script>\"}]\n}\n"), &in).ok());
+  // One line, and nothing that could close the <script> early.
+  EXPECT_EQ(in.config_json, "{\"menu\":[{\"label\":\"\\u003c/script>\"}]}");
+  UiInjections js;
+  ASSERT_TRUE(LoadUiConfig(write("c.js", "function UIConfig() { return {}; }\n"), &js).ok());
+  EXPECT_EQ(js.config_js, "function UIConfig() { return {}; }\n");
+  EXPECT_TRUE(js.config_json.empty());
+  UiInjections bad;
+  Status s = LoadUiConfig(write("bad.json", "{\"menu\": [}"), &bad);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("bad.json"), std::string::npos);
+  EXPECT_EQ(LoadUiConfig(write("array.json", "[1]"), &bad).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LoadUiConfig(write("f.js", "var x = 1;"), &bad).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(LoadUiConfig((dir / "missing.json").string(), &bad).code(),
+            StatusCode::kInvalidArgument);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+TEST_F(StaticFilesTest, TheJaegerUisStaticFilesAreCachedAndNeverAPage) {
+  WriteFile(dist_ / "static" / "index-Zz9.js", "jaeger();");
+  options_.ui = nullptr;
+  HttpResponse r = GetUi("/static/index-Zz9.js");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Header(r, "Cache-Control"), "public, max-age=31536000, immutable");
+  // Opened at a deep link, a relative static/ URL must not get the page.
+  for (const char* target : {"/static/index-Old.js", "/trace/static/index-Zz9.js",
+                             "/search/app.css", "/trace/abc/main.js.map"}) {
+    SCOPED_TRACE(target);
+    HttpResponse missing = GetUi(target);
+    EXPECT_EQ(missing.status, 404);
+    EXPECT_EQ(missing.content_type, "text/plain; charset=utf-8");
+  }
 }
 
 // The HTTP server percent-decodes the path once (MakeRequest does the same),
@@ -261,9 +364,9 @@ TEST_F(StaticFilesTest, AMissingFolderOrIndexIsNotFound) {
   auto file = StaticFiles::Load((dist_ / "index.html").string(), "/");
   EXPECT_FALSE(file.ok());
   // An explicit folder is the only place looked at.
-  auto explicit_missing = FindStaticFiles((root_ / "nope").string(), "/");
+  auto explicit_missing = FindStaticFiles((root_ / "nope").string(), UiInjections{});
   EXPECT_FALSE(explicit_missing.ok());
-  auto explicit_found = FindStaticFiles(dist_.string(), "/");
+  auto explicit_found = FindStaticFiles(dist_.string(), UiInjections{});
   ASSERT_TRUE(explicit_found.ok());
   ASSERT_NE(*explicit_found, nullptr);
   EXPECT_EQ((*explicit_found)->directory(), dist_.string());
