@@ -87,7 +87,8 @@ class SpanMetricsStore {
       const SpanMetricsRead& read) = 0;
 
   // Retention: drops fine rows of buckets starting before fine_cutoff_ns
-  // and coarse rows before coarse_cutoff_ns.
+  // and coarse rows before coarse_cutoff_ns. A backend that drops whole
+  // days (ClickHouse: partitions) keeps the rows of the cutoff's day (UTC).
   [[nodiscard]] virtual Status ExpireSpanMetrics(uint64_t fine_cutoff_ns,
                                                  uint64_t coarse_cutoff_ns) = 0;
 };

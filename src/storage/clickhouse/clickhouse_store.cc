@@ -261,32 +261,8 @@ Status ClickHouseStore::ExpireOldPartitions(uint64_t now_ns) {
   if (options_.span_ttl_ns == 0 || now_ns < options_.span_ttl_ns) return Status::Ok();
   // A day is dropped once its last nanosecond is older than the TTL.
   uint64_t cutoff_ns = now_ns - options_.span_ttl_ns;
-  std::string cutoff_day = FormatRfc3339(cutoff_ns, false).substr(0, 10);
-  std::string cutoff_id =
-      cutoff_day.substr(0, 4) + cutoff_day.substr(5, 2) + cutoff_day.substr(8, 2);
   for (const std::string& table : DataTables(schema_)) {
-    std::string sql = "SELECT DISTINCT partition_id FROM system.parts WHERE active AND database = ";
-    AppendQuoted(sql, schema_.database);
-    sql += " AND table = ";
-    AppendQuoted(sql, table);
-    sql += " AND partition_id < ";
-    AppendQuoted(sql, cutoff_id);
-    auto ids = client_.Query(sql);
-    if (!ids.ok()) return ids.status();
-    std::string_view rest = *ids;
-    while (!rest.empty()) {
-      size_t nl = rest.find('\n');
-      std::string_view id = rest.substr(0, nl);
-      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-      if (id.empty()) continue;
-      std::string drop = "ALTER TABLE " + Qualified(schema_, table);
-      if (!schema_.cluster.empty()) drop += " ON CLUSTER `" + schema_.cluster + "`";
-      drop += " DROP PARTITION ID ";
-      AppendQuoted(drop, id);
-      auto r = client_.Query(drop);
-      if (!r.ok()) return r.status();
-      LogInfo("clickhouse retention: dropped ", table, " partition ", id);
-    }
+    if (Status s = DropDaysBefore(client_, schema_, table, cutoff_ns); !s.ok()) return s;
   }
   return Status::Ok();
 }

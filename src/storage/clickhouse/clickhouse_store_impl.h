@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/metrics.h"
+#include "storage/clickhouse/clickhouse_span_metrics.h"
 #include "storage/clickhouse/clickhouse_store.h"
 #include "storage/clickhouse/client.h"
 #include "storage/clickhouse/schema.h"
@@ -42,6 +43,8 @@ class ClickHouseStore : public Storage {
   Result<std::vector<DependencyLink>> GetDependencies(uint64_t end_ns,
                                                       uint64_t lookback_ns) override;
 
+  SpanMetricsStore* span_metrics() override { return &span_metrics_; }
+
   // Drops the partitions of days wholly before now_ns - span_ttl.
   [[nodiscard]] Status ExpireOldPartitions(uint64_t now_ns);
 
@@ -67,6 +70,7 @@ class ClickHouseStore : public Storage {
   const ClickHouseStoreOptions options_;
   SchemaOptions schema_;  // the version is filled in by Start()
   Client client_;
+  ClickHouseSpanMetrics span_metrics_{client_, schema_};
   std::string insert_spans_sql_;
   std::string insert_index_sql_;
 

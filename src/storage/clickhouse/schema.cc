@@ -54,6 +54,10 @@ std::string Distributed(const SchemaOptions& o, std::string_view table,
 
 }  // namespace
 
+std::string LocalTable(const SchemaOptions& o, std::string_view table) {
+  return LocalName(o, table);
+}
+
 std::string Qualified(const SchemaOptions& o, std::string_view table) {
   return Quote(o.database) + "." + Quote(table);
 }
@@ -93,7 +97,18 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o) {
       " AS SELECT day, service, operation, kind FROM " + Qualified(o, LocalName(o, kIndexTable)) +
       " GROUP BY day, service, operation, kind";
   out.push_back(std::move(mv));
+  for (std::string_view table : {kSpanMetricsFineTable, kSpanMetricsCoarseTable}) {
+    out.push_back(Create(o, table,
+                         "day Date, service " + lc_string + ", bucket_ns UInt64" + delta +
+                             ", kind UInt8, operation " + lc_string +
+                             ", calls UInt64, errors UInt64, hist_buckets Array(UInt16), "
+                             "hist_counts Array(UInt64)",
+                         "MergeTree",
+                         "PARTITION BY day ORDER BY (service, bucket_ns, kind, operation)"));
+  }
   if (!o.cluster.empty()) {
+    out.push_back(Distributed(o, kSpanMetricsFineTable, "cityHash64(service)"));
+    out.push_back(Distributed(o, kSpanMetricsCoarseTable, "cityHash64(service)"));
     out.push_back(Distributed(o, kSpansTable, "cityHash64(trace_id)"));
     out.push_back(Distributed(o, kIndexTable, "cityHash64(trace_id)"));
     // Filled on each shard by the view, never inserted into through this.

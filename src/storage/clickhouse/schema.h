@@ -9,6 +9,12 @@
 //               "key\0value"); ordered by (service, operation, start).
 //   operations  (day, service, operation, kind), filled from span_index by a
 //               materialized view; answers the services and operations lists.
+//   span_metrics_fine, span_metrics_coarse
+//               span metrics (spanmetrics/span_metrics_store.h) in 10 s and
+//               5 min buckets: one row per (key, bucket) and flush, summed
+//               when read; the latency histogram as two arrays (bucket
+//               indexes, counts) that sumMap adds up. Partitioned by the
+//               bucket's day; sharded by service.
 //
 // Every table is partitioned by day (the start day of the spans, UTC), so
 // retention drops whole partitions. With a cluster, each table is a
@@ -38,6 +44,10 @@ struct SchemaOptions {
 inline constexpr std::string_view kSpansTable = "spans";
 inline constexpr std::string_view kIndexTable = "span_index";
 inline constexpr std::string_view kOperationsTable = "operations";
+inline constexpr std::string_view kSpanMetricsFineTable = "span_metrics_fine";
+inline constexpr std::string_view kSpanMetricsCoarseTable = "span_metrics_coarse";
+// The table that holds rows on each server ("<table>_local" on a cluster).
+[[nodiscard]] std::string LocalTable(const SchemaOptions& options, std::string_view table);
 // The tables that hold data, whose partitions retention drops.
 [[nodiscard]] std::vector<std::string> DataTables(const SchemaOptions& options);
 

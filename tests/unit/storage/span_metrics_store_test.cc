@@ -130,18 +130,22 @@ TEST_P(SpanMetricsStoreTest, RefusesMisalignedBucketsAndReadsWithoutService) {
 TEST_P(SpanMetricsStoreTest, RetentionDropsOldBucketsPerResolution) {
   auto fine = MetricsResolution::kFine;
   auto coarse = MetricsResolution::kCoarse;
+  constexpr uint64_t kTwoDays = 2 * 86400 * kSecond;
   ASSERT_TRUE(
       metrics_
-          ->AddSpanMetrics({Row(fine, kBase, "a", "x", SpanKind::kServer, 1, 0, 10),
-                            Row(fine, kBase + 10 * kSecond, "a", "x", SpanKind::kServer, 1, 0, 10),
-                            Row(fine, kBase, "b", "x", SpanKind::kServer, 1, 0, 10),
-                            Row(coarse, kBase, "a", "x", SpanKind::kServer, 1, 0, 10)})
+          ->AddSpanMetrics({Row(fine, kBase - kTwoDays, "a", "x", SpanKind::kServer, 1, 0, 10),
+                            Row(fine, kBase + 10 * kSecond, "a", "x", SpanKind::kServer, 2, 0, 10),
+                            Row(fine, kBase - kTwoDays, "b", "x", SpanKind::kServer, 3, 0, 10),
+                            Row(coarse, kBase - kTwoDays, "a", "x", SpanKind::kServer, 4, 0, 10),
+                            Row(coarse, kBase, "a", "x", SpanKind::kServer, 5, 0, 10)})
           .ok());
   ASSERT_TRUE(metrics_->ExpireSpanMetrics(kBase + 10 * kSecond, kBase).ok());
   auto rows = Read(All({"a", "b"}));
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0].bucket_start_ns, kBase + 10 * kSecond);
-  EXPECT_EQ(Read(All({"a"}, coarse)).size(), 1u);
+  EXPECT_EQ(rows[0].value.calls, 2u);
+  rows = Read(All({"a"}, coarse));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].value.calls, 5u);
 }
 
 TEST_P(SpanMetricsStoreTest, SurvivesARestartWhereStorageDoes) {
