@@ -96,6 +96,7 @@ class QueryApi {
       path.remove_prefix(base_.size());
     }
     if (StartsWith(path, "/api/v3/")) return PrettyPrinted(req, HandleApiV3(req, path, ctx_));
+    if (IsAnalyticsRoute(path)) return PrettyPrinted(req, HandleAnalyticsApi(req, path, ctx_));
     if (StartsWith(path, "/api/") || path == "/api") {
       return PrettyPrinted(req, HandleApi(req, path));
     }

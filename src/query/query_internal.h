@@ -31,6 +31,11 @@ void PrepareTraces(std::vector<Trace>& traces, bool raw, const QueryContext& ctx
 [[nodiscard]] HttpResponse HandleMetricsApi(const HttpRequest& req, std::string_view metric,
                                             const QueryContext& ctx);
 
+// The deep dependency graph and quality metrics routes (analytics_api.cc).
+[[nodiscard]] bool IsAnalyticsRoute(std::string_view path);
+[[nodiscard]] HttpResponse HandleAnalyticsApi(const HttpRequest& req, std::string_view path,
+                                              const QueryContext& ctx);
+
 // Jaeger's envelope around JSON `data_json`, and its error form.
 [[nodiscard]] HttpResponse JaegerData(std::string_view data_json, std::string route);
 [[nodiscard]] HttpResponse JaegerError(int status, const std::string& msg, std::string route);
