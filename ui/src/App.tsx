@@ -11,6 +11,7 @@ import { useSettings } from './settings';
 const SearchPage = lazy(() => import('./pages/SearchPage').then((m) => ({ default: m.SearchPage })));
 const ComparePage = lazy(() => import('./pages/ComparePage').then((m) => ({ default: m.ComparePage })));
 const DependenciesPage = lazy(() => import('./pages/DependenciesPage').then((m) => ({ default: m.DependenciesPage })));
+const MonitorPage = lazy(() => import('./pages/MonitorPage').then((m) => ({ default: m.MonitorPage })));
 const UploadPage = lazy(() => import('./pages/UploadPage').then((m) => ({ default: m.UploadPage })));
 
 function TraceIdLookup() {
@@ -39,6 +40,7 @@ function TopBar() {
         <NavLink to="/search">Search</NavLink>
         <NavLink to="/compare">Compare</NavLink>
         <NavLink to="/dependencies">System architecture</NavLink>
+        <NavLink to="/monitor">Monitor</NavLink>
         <NavLink to="/upload">Upload</NavLink>
       </nav>
       <TraceIdLookup />
@@ -73,6 +75,7 @@ export function App() {
               <Route path="/trace/:id" element={<TraceRoute />} />
               <Route path="/compare" element={<ComparePage />} />
               <Route path="/dependencies" element={<DependenciesPage />} />
+              <Route path="/monitor" element={<MonitorPage />} />
               <Route path="/upload" element={<UploadPage />} />
               <Route path="*" element={<SearchPage />} />
             </Routes>

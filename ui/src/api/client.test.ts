@@ -21,3 +21,30 @@ test('trace IDs are taken from /trace/{id} paths only', async () => {
   expect(traceIDFromPath('/trace/abc...def')).toBeNull();
   expect(traceIDFromPath('/search')).toBeNull();
 });
+
+test('metrics parameters: whole milliseconds, groupByOperation as text, quantile only when given', async () => {
+  const { metricsQueryParams } = await import('./client');
+  const base = {
+    service: 's',
+    spanKind: 'server' as const,
+    groupByOperation: true,
+    endTs: 1000.7,
+    lookback: 3600e3,
+    step: 60e3,
+    ratePer: 600e3,
+  };
+  expect(metricsQueryParams(base)).toEqual({
+    service: 's',
+    spanKind: 'server',
+    groupByOperation: 'true',
+    quantile: undefined,
+    endTs: 1000,
+    lookback: 3600000,
+    step: 60000,
+    ratePer: 600000,
+  });
+  expect(metricsQueryParams({ ...base, groupByOperation: false, quantile: 0.95 })).toMatchObject({
+    groupByOperation: 'false',
+    quantile: 0.95,
+  });
+});

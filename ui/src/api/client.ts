@@ -2,7 +2,7 @@
 // under the base path the server injected into index.html.
 
 import { basePath } from './basePath';
-import type { DependencyLink, Envelope, Operation, SpanKind, Trace, TraceQuery } from './types';
+import type { DependencyLink, Envelope, MetricFamily, MetricName, MetricsQuery, Operation, SpanKind, Trace, TraceQuery } from './types';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -22,20 +22,25 @@ function url(path: string, params?: Record<string, string | number | undefined>)
   return `${basePath()}${path}${query ? `?${query}` : ''}`;
 }
 
-async function call<T>(input: string, init?: RequestInit): Promise<Envelope<T>> {
+/** The JSON body of a successful answer; errors carry the envelope's first message. */
+async function fetchJson<B>(input: string, init?: RequestInit): Promise<B> {
   const res = await fetch(input, init);
   const text = await res.text();
-  let body: Envelope<T> | undefined;
+  let body: B | undefined;
   try {
-    body = JSON.parse(text) as Envelope<T>;
+    body = JSON.parse(text) as B;
   } catch {
     body = undefined;
   }
   if (!res.ok || !body) {
-    const msg = body?.errors?.[0]?.msg ?? (text.slice(0, 200) || res.statusText);
+    const msg = (body as Partial<Envelope<unknown>> | undefined)?.errors?.[0]?.msg ?? (text.slice(0, 200) || res.statusText);
     throw new ApiRequestError(`HTTP ${res.status}: ${msg}`, res.status);
   }
   return body;
+}
+
+function call<T>(input: string, init?: RequestInit): Promise<Envelope<T>> {
+  return fetchJson<Envelope<T>>(input, init);
 }
 
 export async function getServices(): Promise<string[]> {
@@ -84,4 +89,28 @@ export async function transformOtlp(body: string): Promise<Trace[]> {
     body,
   });
   return res.data ?? [];
+}
+
+/** Query-string parameters of a metrics request, as `/api/metrics/{metric}` takes them. */
+export function metricsQueryParams(q: MetricsQuery): Record<string, string | number | undefined> {
+  return {
+    service: q.service,
+    spanKind: q.spanKind,
+    groupByOperation: String(q.groupByOperation),
+    quantile: q.quantile,
+    endTs: Math.trunc(q.endTs),
+    lookback: Math.trunc(q.lookback),
+    step: Math.trunc(q.step),
+    ratePer: Math.trunc(q.ratePer),
+  };
+}
+
+/** Span metrics of one service (Jaeger's service performance monitoring API). */
+export function getMetrics(metric: MetricName, q: MetricsQuery): Promise<MetricFamily> {
+  return fetchJson<MetricFamily>(url(`/api/metrics/${metric}`, metricsQueryParams(q)));
+}
+
+/** The finest step the metrics have, in milliseconds. */
+export async function getMinStep(): Promise<number> {
+  return (await call<number | null>(url('/api/metrics/minstep'))).data ?? 0;
 }

@@ -88,3 +88,45 @@ export interface TraceQuery {
   limit?: number;
   lookback?: string;
 }
+
+/** The metrics of `GET /api/metrics/{calls,errors,latencies}`. */
+export type MetricName = 'calls' | 'errors' | 'latencies';
+
+export interface MetricLabel {
+  name: string;
+  value: string;
+}
+
+export interface MetricPoint {
+  /** A number; NaN and the infinities may come as strings. */
+  gaugeValue?: { doubleValue?: number | string };
+  /** RFC 3339 */
+  timestamp: string;
+}
+
+/** One series of a metric family: labels service_name and, grouped by operation, operation. */
+export interface Metric {
+  labels?: MetricLabel[] | null;
+  metricPoints?: MetricPoint[] | null;
+}
+
+/** Answer of the metrics routes: not in the {data} envelope. */
+export interface MetricFamily {
+  name: string;
+  type: string;
+  help: string;
+  metrics?: Metric[] | null;
+}
+
+/** Parameters of the metrics routes. Times and durations in milliseconds. */
+export interface MetricsQuery {
+  service: string;
+  spanKind: SpanKind;
+  groupByOperation: boolean;
+  endTs: number;
+  lookback: number;
+  step: number;
+  ratePer: number;
+  /** latencies only, 0..1 */
+  quantile?: number;
+}

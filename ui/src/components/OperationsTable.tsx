@@ -1,0 +1,112 @@
+// The operations of a service with their p95 latency, request rate, error
+// rate and impact; sortable by every column, filtered by name, each with
+// links to its slow and its failing traces.
+
+import { useMemo, useState } from 'react';
+import { Link } from 'react-router';
+import {
+  failingTracesUrl,
+  filterRows,
+  formatPercent,
+  formatRate,
+  slowTracesUrl,
+  sortRows,
+  type OperationRow,
+  type SortDir,
+  type SortKey,
+  type TraceLinkInput,
+} from '../model/metrics';
+import { formatDuration } from '../model/format';
+
+const COLUMNS: Array<{ key: SortKey; label: string; num: boolean }> = [
+  { key: 'name', label: 'Name', num: false },
+  { key: 'p95', label: 'P95 latency', num: true },
+  { key: 'rate', label: 'Request rate', num: true },
+  { key: 'errorRate', label: 'Error rate', num: true },
+  { key: 'impact', label: 'Impact', num: false },
+];
+
+interface Props {
+  rows: OperationRow[];
+  /** the service and the time window of the rows, for the trace links */
+  link: Omit<TraceLinkInput, 'operation'>;
+}
+
+export function OperationsTable({ rows, link }: Props) {
+  const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'impact', dir: 'desc' });
+  const [filter, setFilter] = useState('');
+  const shown = useMemo(() => sortRows(filterRows(rows, filter), sort.key, sort.dir), [rows, filter, sort]);
+
+  const toggle = (key: SortKey) =>
+    setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'name' ? 'asc' : 'desc' }));
+  const dash = <span className="muted">–</span>;
+
+  return (
+    <section className="operations" aria-label="Operations">
+      <div className="toolbar">
+        <h2>Operations</h2>
+        <input
+          type="search"
+          aria-label="Filter operations"
+          placeholder="Filter by name…"
+          value={filter}
+          onChange={(e) => setFilter(e.target.value)}
+        />
+        <span className="muted" data-testid="operation-count">
+          {shown.length === rows.length ? `${rows.length} operations` : `${shown.length} of ${rows.length} operations`}
+        </span>
+      </div>
+      <table className="grid operations-table" aria-label="Operation metrics">
+        <thead>
+          <tr>
+            {COLUMNS.map((c) => (
+              <th
+                key={c.key}
+                className={c.num ? 'num' : undefined}
+                aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+              >
+                <button type="button" className="link sort" onClick={() => toggle(c.key)}>
+                  {c.label}
+                  <span aria-hidden="true">{sort.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+                </button>
+              </th>
+            ))}
+            <th>Traces</th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.map((r) => (
+            <tr key={r.name} data-operation={r.name}>
+              <td className="op-name">{r.name}</td>
+              <td className="num" data-col="p95">
+                {r.p95 === null ? dash : formatDuration(r.p95 * 1000)}
+              </td>
+              <td className="num" data-col="rate">
+                {r.rate === null ? dash : `${formatRate(r.rate)} req/s`}
+              </td>
+              <td className={r.errorRate ? 'num errors' : 'num'} data-col="errorRate">
+                {r.errorRate === null ? dash : formatPercent(r.errorRate)}
+              </td>
+              <td data-col="impact" title={r.impact.toFixed(3)}>
+                <div className="impact-bar" role="meter" aria-label="Impact" aria-valuemin={0} aria-valuemax={1} aria-valuenow={r.impact}>
+                  <div style={{ width: `${Math.round(r.impact * 100)}%` }} />
+                </div>
+              </td>
+              <td className="op-links">
+                <Link to={slowTracesUrl({ ...link, operation: r.name }, r.p95)}>Slow traces</Link>
+                <Link to={failingTracesUrl({ ...link, operation: r.name })}>Failing traces</Link>
+              </td>
+            </tr>
+          ))}
+          {!shown.length && (
+            <tr>
+              <td colSpan={COLUMNS.length + 1} className="muted">
+                {rows.length ? 'No operation matches the filter.' : 'No operations in this window.'}
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </section>
+  );
+}
