@@ -9,7 +9,9 @@
 //
 // Usage: node bench/e2e.mjs [--build=DIR] [--seconds=N] [--connections=N]
 //          [--protocols=a,b] [--storages=memory,embedded] [--udp-rate=N]
-//          [--append=FILE]
+//          [--spoor-flags=--a=1,--b=2] [--append=FILE]
+// --spoor-flags adds flags to every spoor run (for example
+// --span-metrics.enabled=false, to measure what span metrics cost).
 
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -31,6 +33,7 @@ const storages = (args.storages ?? 'memory,embedded').split(',');
 // UDP has no back-pressure: at full speed the kernel drops datagrams, so
 // the UDP run is paced (spans per second over all connections).
 const udpRate = Number(args['udp-rate'] ?? 200000);
+const extraFlags = args['spoor-flags'] ? String(args['spoor-flags']).split(',') : [];
 const spoorBin = path.join(build, 'src/spoor');
 const tracegenBin = path.join(build, 'tools/tracegen/tracegen');
 const benchBin = path.join(build, 'bench/spoor_bench');
@@ -79,7 +82,7 @@ const sum = (text, name, labels) => metric(text, name, labels) ?? 0;
 
 async function runOne(storage, protocol) {
   const dir = storage === 'embedded' ? tempDir('spoor-bench-') : null;
-  const flags = ['--memory.max-traces=10000000', '--collector.queue-size=2000000', '--log-level=warn'];
+  const flags = ['--memory.max-traces=10000000', '--collector.queue-size=2000000', '--log-level=warn', ...extraFlags];
   const spoor = await startSpoor({ flags, storage: { type: storage, flags: dir ? [`--embedded.directory=${dir}`] : [] } });
   const pid = spoor.proc.pid;
   try {
@@ -161,7 +164,7 @@ const lines = [];
 lines.push(`### End-to-end ingest, ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
 lines.push(
-  `Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; tracegen at full speed (jaeger-udp at ${udpRate} spans/s), ${connections} connections, ${seconds} s per run, 100 spans per request.`,
+  `Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; tracegen at full speed (jaeger-udp at ${udpRate} spans/s), ${connections} connections, ${seconds} s per run, 100 spans per request${extraFlags.length ? `; spoor flags ${extraFlags.join(' ')}` : ''}.`,
 );
 lines.push('');
 lines.push('| storage | protocol | spans sent | stored | dropped | spoor CPU s | stored spans per CPU-s | vs protobuf parse | memory B/span | disk B/span |');

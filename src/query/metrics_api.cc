@@ -10,6 +10,9 @@ namespace spoor {
 namespace {
 
 constexpr uint64_t kMsNs = 1000000;
+constexpr const char* kNoSpanMetrics =
+    "span metrics are not available: counting is off (--span-metrics.enabled=false) or the "
+    "storage keeps none";
 
 // A duration or time parameter in milliseconds; `fallback` when absent.
 Status ParseMs(const QueryParams& params, const char* name, uint64_t fallback, bool positive,
@@ -111,7 +114,7 @@ HttpResponse HandleMetricsApi(const HttpRequest& req, std::string_view metric,
     type = MetricsQueryType::kErrors;
   } else if (metric == "minstep") {
     if (ctx.options.span_metrics == nullptr) {
-      return JaegerError(501, "span metrics are not available from this storage", route);
+      return JaegerError(501, kNoSpanMetrics, route);
     }
     // The finest step that shows a change: one bucket.
     return JaegerData(std::to_string(kFineBucketNs / kMsNs), route);
@@ -124,7 +127,7 @@ HttpResponse HandleMetricsApi(const HttpRequest& req, std::string_view metric,
   auto query = ParseMetricsQuery(type, params);
   if (!query.ok()) return JaegerError(400, query.status().message(), route);
   if (ctx.options.span_metrics == nullptr) {
-    return JaegerError(501, "span metrics are not available from this storage", route);
+    return JaegerError(501, kNoSpanMetrics, route);
   }
   auto result = RunMetricsQuery(*ctx.options.span_metrics, *query, NowNs(),
                                 ctx.options.span_metrics_fine_retention_ns);
