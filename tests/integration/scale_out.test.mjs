@@ -190,7 +190,7 @@ describe('scale-out: collectors -> NATS JetStream -> ingesters -> ClickHouse <- 
     const ingester = await startSpoor({
       subcommand: 'ingester',
       storage: storage(),
-      flags: [`--nats.url=${nats.url}`, '--nats.ack-wait=5s', '--nats.fetch-batch=16'],
+      flags: [`--nats.url=${nats.url}`, '--nats.ack-wait=5s', '--nats.fetch-batch=16', '--span-metrics.flush-interval=1s'],
     });
     everyIngester.push(ingester);
     return ingester;
@@ -315,6 +315,27 @@ describe('scale-out: collectors -> NATS JetStream -> ingesters -> ClickHouse <- 
     let stored = 0;
     for (const i of ingesters) stored += metric(await getMetrics(i), 'spoor_spans_stored_total', { storage: 'clickhouse' }) ?? 0;
     assert.ok(stored >= 20, `ingesters stored ${stored} spans`);
+  });
+
+  test('span metrics counted by the ingesters are answered by the query node', async () => {
+    // The first test sent, per service, 5 server spans and 5 failing client spans.
+    const ms = 600_000;
+    for (const service of ['scale-out-http', 'scale-out-grpc']) {
+      const params = `service=${service}&spanKind=server&spanKind=client&lookback=0&step=60000&ratePer=${ms}`;
+      let calls = 0;
+      await waitFor(
+        async () => {
+          const res = await fetchJson(`${query.baseUrls.query}/api/metrics/calls?${params}&endTs=${Date.now()}`);
+          const points = res.body.metrics?.[0]?.metricPoints ?? [];
+          calls = points.length ? Math.round(points[points.length - 1].gaugeValue.doubleValue * (ms / 1000)) : 0;
+          return calls === 10;
+        },
+        { timeoutMs: 60_000, description: `${service}: 10 calls in the span metrics` },
+      ).catch(() => {});
+      assert.equal(calls, 10, `${service}: calls counted by the ingesters`);
+      const errors = await fetchJson(`${query.baseUrls.query}/api/metrics/errors?${params}&endTs=${Date.now()}`);
+      assert.equal(errors.body.metrics[0].metricPoints.at(-1).gaugeValue.doubleValue, 0.5, `${service}: error rate`);
+    }
   });
 
   test('an ingester killed with SIGKILL mid-stream loses nothing', async () => {

@@ -24,6 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stopPid } from './clickhouse.mjs';
 import { freePorts } from './spoor.mjs';
+import { killAtExit, logTail } from './server_process.mjs';
 
 /** $NATS_SERVER_BIN, else Debian's /usr/sbin/nats-server, else one on the PATH. */
 export const NATS_BIN =
@@ -33,24 +34,9 @@ export const NATS_BIN =
 
 const READY_TIMEOUT_MS = 30_000;
 
-// Servers started without `detached` are killed when the test process
-// exits, so a crashed test never leaves one behind.
-const attached = new Set();
-process.on('exit', () => {
-  for (const child of attached) {
-    try {
-      child.kill('SIGKILL');
-    } catch {}
-  }
-});
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function logTail(file, chars = 3000) {
-  if (!existsSync(file)) return '';
-  const text = readFileSync(file, 'utf8');
-  return text.length > chars ? `...${text.slice(-chars)}` : text;
-}
 
 /**
  * Connects to the client port and reads the server's INFO line; resolves
@@ -113,8 +99,7 @@ async function launch({ dir, port, monitorPort, detached, args }) {
     { cwd: dir, stdio: ['ignore', out, out], detached },
   );
   closeSync(out);
-  if (!detached) attached.add(child);
-  child.once('exit', () => attached.delete(child));
+  if (!detached) killAtExit(child);
   let spawnError = null;
   child.once('error', (err) => {
     spawnError = err;

@@ -8,10 +8,11 @@
 // query(expr) runs an instant query (GET /api/v1/query) and resolves with
 // the result vector; stop() is SIGTERM, then SIGKILL after 15 s.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stopPid } from './clickhouse.mjs';
 import { freePorts } from './spoor.mjs';
+import { killAtExit, logTail } from './server_process.mjs';
 
 /** $PROMETHEUS_BIN, else Debian's /usr/bin/prometheus, else one on the PATH. */
 export const PROMETHEUS_BIN =
@@ -19,24 +20,9 @@ export const PROMETHEUS_BIN =
 
 const READY_TIMEOUT_MS = 60_000;
 
-// Every server still running when the test process exits is killed, so a
-// crashed test never leaves one behind.
-const running = new Set();
-process.on('exit', () => {
-  for (const child of running) {
-    try {
-      child.kill('SIGKILL');
-    } catch {}
-  }
-});
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function logTail(file, chars = 3000) {
-  if (!existsSync(file)) return '';
-  const text = readFileSync(file, 'utf8');
-  return text.length > chars ? `...${text.slice(-chars)}` : text;
-}
 
 async function get(url) {
   try {
@@ -76,8 +62,7 @@ async function launch({ dir, port, configFile }) {
     { cwd: dir, stdio: ['ignore', out, out] },
   );
   closeSync(out);
-  running.add(child);
-  child.once('exit', () => running.delete(child));
+  killAtExit(child);
   let spawnError = null;
   child.once('error', (err) => {
     spawnError = err;
