@@ -11,6 +11,7 @@ import { useSettings } from './settings';
 const SearchPage = lazy(() => import('./pages/SearchPage').then((m) => ({ default: m.SearchPage })));
 const ComparePage = lazy(() => import('./pages/ComparePage').then((m) => ({ default: m.ComparePage })));
 const DependenciesPage = lazy(() => import('./pages/DependenciesPage').then((m) => ({ default: m.DependenciesPage })));
+const DeepDependenciesPage = lazy(() => import('./pages/DeepDependenciesPage').then((m) => ({ default: m.DeepDependenciesPage })));
 const MonitorPage = lazy(() => import('./pages/MonitorPage').then((m) => ({ default: m.MonitorPage })));
 const UploadPage = lazy(() => import('./pages/UploadPage').then((m) => ({ default: m.UploadPage })));
 
@@ -31,6 +32,7 @@ function TraceIdLookup() {
 
 function TopBar() {
   const { theme, setTheme, utc, setUtc } = useSettings();
+  const { pathname } = useLocation();
   return (
     <header className="topbar">
       <NavLink to="/search" className="brand">
@@ -39,7 +41,9 @@ function TopBar() {
       <nav>
         <NavLink to="/search">Search</NavLink>
         <NavLink to="/compare">Compare</NavLink>
-        <NavLink to="/dependencies">System architecture</NavLink>
+        <NavLink to="/dependencies" className={({ isActive }) => (isActive || pathname === '/deep-dependencies' ? 'active' : undefined)}>
+          System architecture
+        </NavLink>
         <NavLink to="/monitor">Monitor</NavLink>
         <NavLink to="/upload">Upload</NavLink>
       </nav>
@@ -75,6 +79,7 @@ export function App() {
               <Route path="/trace/:id" element={<TraceRoute />} />
               <Route path="/compare" element={<ComparePage />} />
               <Route path="/dependencies" element={<DependenciesPage />} />
+              <Route path="/deep-dependencies" element={<DeepDependenciesPage />} />
               <Route path="/monitor" element={<MonitorPage />} />
               <Route path="/upload" element={<UploadPage />} />
               <Route path="*" element={<SearchPage />} />

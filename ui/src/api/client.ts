@@ -2,7 +2,19 @@
 // under the base path the server injected into index.html.
 
 import { basePath } from './basePath';
-import type { DependencyLink, Envelope, MetricFamily, MetricName, MetricsQuery, Operation, SpanKind, Trace, TraceQuery } from './types';
+import type {
+  DeepDependencies,
+  DeepDependenciesQuery,
+  DependencyLink,
+  Envelope,
+  MetricFamily,
+  MetricName,
+  MetricsQuery,
+  Operation,
+  SpanKind,
+  Trace,
+  TraceQuery,
+} from './types';
 
 export class ApiRequestError extends Error {
   constructor(
@@ -113,4 +125,20 @@ export function getMetrics(metric: MetricName, q: MetricsQuery): Promise<MetricF
 /** The finest step the metrics have, in milliseconds. */
 export async function getMinStep(): Promise<number> {
   return (await call<number | null>(url('/api/metrics/minstep'))).data ?? 0;
+}
+
+/** Query-string parameters of `/api/deep-dependencies`: whole milliseconds, no empty operation. */
+export function deepDependenciesParams(q: DeepDependenciesQuery): Record<string, string | number | undefined> {
+  return {
+    service: q.service,
+    operation: q.operation || undefined,
+    start: Math.trunc(q.start),
+    end: Math.trunc(q.end),
+    limit: q.limit,
+  };
+}
+
+/** The call paths through a service (and operation), from its stored traces. */
+export function getDeepDependencies(q: DeepDependenciesQuery): Promise<DeepDependencies> {
+  return fetchJson<DeepDependencies>(url('/api/deep-dependencies', deepDependenciesParams(q)));
 }

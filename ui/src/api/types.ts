@@ -130,3 +130,30 @@ export interface MetricsQuery {
   /** latencies only, 0..1 */
   quantile?: number;
 }
+
+/** One span of a path of `GET /api/deep-dependencies`. */
+export interface DeepDependencyStep {
+  service: string;
+  operation: string;
+}
+
+/** One path from a root span to a leaf span; attributes carry up to 20 `exemplar_trace_id`s. */
+export interface DeepDependencyPath {
+  path?: DeepDependencyStep[] | null;
+  attributes?: Array<{ key: string; value: string }> | null;
+}
+
+/** Answer of `GET /api/deep-dependencies`: not in the {data} envelope. */
+export interface DeepDependencies {
+  dependencies?: DeepDependencyPath[] | null;
+}
+
+/** Parameters of `GET /api/deep-dependencies`. Times in milliseconds. */
+export interface DeepDependenciesQuery {
+  service: string;
+  operation?: string;
+  start: number;
+  end: number;
+  /** traces read */
+  limit?: number;
+}

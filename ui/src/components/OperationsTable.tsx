@@ -1,6 +1,6 @@
 // The operations of a service with their p95 latency, request rate, error
 // rate and impact; sortable by every column, filtered by name, each with
-// links to its slow and its failing traces.
+// links to its slow and its failing traces and to the paths through it.
 
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
@@ -16,6 +16,7 @@ import {
   type SortKey,
   type TraceLinkInput,
 } from '../model/metrics';
+import { deepDependenciesUrl } from '../model/deepUrl';
 import { formatDuration } from '../model/format';
 
 const COLUMNS: Array<{ key: SortKey; label: string; num: boolean }> = [
@@ -95,6 +96,12 @@ export function OperationsTable({ rows, link }: Props) {
               <td className="op-links">
                 <Link to={slowTracesUrl({ ...link, operation: r.name }, r.p95)}>Slow traces</Link>
                 <Link to={failingTracesUrl({ ...link, operation: r.name })}>Failing traces</Link>
+                <Link
+                  to={deepDependenciesUrl({ service: link.service, operation: r.name, lookback: link.window })}
+                  title="The paths of calls through this operation"
+                >
+                  Paths
+                </Link>
               </td>
             </tr>
           ))}

@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useNavigate } from 'react-router';
 import { getDependencies } from '../api/client';
 import type { DependencyLink } from '../api/types';
+import { ArchitectureTabs } from '../components/ArchitectureTabs';
 import { ErrorNotice, Loading, ServiceDot } from '../components/common';
 import { DagView } from '../components/DagView';
 import { serviceColor } from '../model/colors';
@@ -58,6 +59,7 @@ export function DependenciesPage() {
   return (
     <div className="dependencies-page">
       <h1>System architecture</h1>
+      <ArchitectureTabs />
       <div className="toolbar">
         <label>
           Time range
