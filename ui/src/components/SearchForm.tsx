@@ -1,10 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { getOperations, getServices } from '../api/client';
+import { getOperations } from '../api/client';
 import type { Operation, SpanKind } from '../api/types';
+import { useServices } from '../api/useServices';
 import { fromDateTimeInput, parseGoDuration, toDateTimeInput } from '../model/format';
 import { parseLogfmt } from '../model/logfmt';
 import { LOOKBACKS, MAX_LIMIT, formToUrl, type SearchForm as Form } from '../model/searchParams';
 import { useSettings } from '../settings';
+import { ServiceSelect } from './ServiceSelect';
 
 const LAST_SERVICE_KEY = 'spoor.lastService';
 
@@ -18,20 +20,19 @@ interface Props {
 export function SearchForm({ initial, onSubmit }: Props) {
   const { utc } = useSettings();
   const [form, setForm] = useState<Form>(initial);
-  const [services, setServices] = useState<string[] | null>(null);
+  const { services, error: servicesError } = useServices();
   const [operations, setOperations] = useState<Operation[]>([]);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const loadError = servicesError === null ? null : servicesError instanceof Error ? servicesError.message : String(servicesError);
 
-  useEffect(() => {
-    getServices()
-      .then((s) => {
-        setServices(s);
-        // Without a service in the URL, start from the one searched last.
-        const last = localStorage.getItem(LAST_SERVICE_KEY);
-        setForm((f) => (f.service || !s.length ? f : { ...f, service: last && s.includes(last) ? last : s[0] }));
-      })
-      .catch((e: Error) => setLoadError(e.message));
-  }, []);
+  // Without a service in the URL, start from the one searched last, in the render that shows the services.
+  const [servicesSeen, setServicesSeen] = useState(services);
+  if (services !== servicesSeen) {
+    setServicesSeen(services);
+    if (services && services.length && !form.service) {
+      const last = localStorage.getItem(LAST_SERVICE_KEY);
+      setForm({ ...form, service: last && services.includes(last) ? last : services[0] });
+    }
+  }
 
   useEffect(() => {
     if (!form.service) return setOperations([]);
@@ -76,15 +77,13 @@ export function SearchForm({ initial, onSubmit }: Props) {
         <span>
           Service <span className="count">{services ? `(${services.length})` : ''}</span>
         </span>
-        <select name="service" value={form.service} onChange={(e) => setForm((f) => ({ ...f, service: e.target.value, operation: '' }))}>
-          {!form.service && <option value="">Select a service</option>}
-          {form.service && services && !services.includes(form.service) && <option value={form.service}>{form.service}</option>}
-          {(services ?? []).map((s) => (
-            <option key={s} value={s}>
-              {s}
-            </option>
-          ))}
-        </select>
+        <ServiceSelect
+          name="service"
+          services={services}
+          value={form.service}
+          onChange={(service) => setForm((f) => ({ ...f, service, operation: '' }))}
+          placeholder="Select a service"
+        />
       </label>
       <div className="row2">
         <label>

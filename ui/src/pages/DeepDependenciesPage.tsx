@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { getDeepDependencies, getOperations, getServices } from '../api/client';
+import { getDeepDependencies, getOperations } from '../api/client';
+import { useServices } from '../api/useServices';
 import { ArchitectureTabs } from '../components/ArchitectureTabs';
 import { ErrorNotice, Loading, ServiceDot } from '../components/common';
 import { PathsGraph } from '../components/PathsGraph';
+import { ServiceSelect } from '../components/ServiceSelect';
 import { useTitle } from '../components/useTitle';
 import {
   EXEMPLAR_CAP,
@@ -100,8 +102,7 @@ function NodeDetail({ node, focus, state, onClose }: DetailProps) {
 export function DeepDependenciesPage() {
   const { utc } = useSettings();
   const [params, setParams] = useSearchParams();
-  const [services, setServices] = useState<string[] | null>(null);
-  const [servicesError, setServicesError] = useState<unknown>(null);
+  const { services, error: servicesError } = useServices();
   const [operations, setOperations] = useState<{ service: string; names: string[] } | null>(null);
   const [result, setResult] = useState<Result | null>(null);
   const [reload, setReload] = useState(0);
@@ -114,12 +115,6 @@ export function DeepDependenciesPage() {
   const { operation, lookback, limit, showOperations } = state;
   const key = JSON.stringify([service, operation, lookback, limit]);
   useTitle(service ? `Paths through ${service}` : 'Paths through a service');
-
-  useEffect(() => {
-    getServices()
-      .then((s) => setServices([...s].sort()))
-      .catch((e: unknown) => setServicesError(e));
-  }, []);
 
   useEffect(() => {
     if (!service) return;
@@ -167,15 +162,7 @@ export function DeepDependenciesPage() {
       <div className="toolbar">
         <label>
           Service
-          <select aria-label="Service" value={service} onChange={(e) => set({ service: e.target.value, operation: '' })}>
-            {!service && <option value="">{services ? 'No services' : 'Loading…'}</option>}
-            {service && services && !services.includes(service) && <option value={service}>{service}</option>}
-            {(services ?? []).map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
+          <ServiceSelect aria-label="Service" services={services} value={service} onChange={(s) => set({ service: s, operation: '' })} />
         </label>
         <label>
           Operation

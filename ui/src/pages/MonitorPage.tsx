@@ -1,10 +1,12 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { ApiRequestError, getServices } from '../api/client';
+import { ApiRequestError } from '../api/client';
 import type { SpanKind } from '../api/types';
+import { useServices } from '../api/useServices';
 import { ErrorNotice, Loading } from '../components/common';
 import { MetricChart } from '../components/MetricChart';
 import { OperationsTable } from '../components/OperationsTable';
+import { ServiceSelect } from '../components/ServiceSelect';
 import { useTitle } from '../components/useTitle';
 import { formatDuration, formatTime } from '../model/format';
 import { DEFAULT_WINDOW, MONITOR_KINDS, MONITOR_WINDOWS, QUANTILES, formatPercent, formatRate, windowMs } from '../model/metrics';
@@ -65,16 +67,9 @@ function Charts({ data }: { data: MonitorData }) {
 export function MonitorPage() {
   const { utc } = useSettings();
   const [params, setParams] = useSearchParams();
-  const [services, setServices] = useState<string[] | null>(null);
-  const [servicesError, setServicesError] = useState<unknown>(null);
+  const { services, error: servicesError } = useServices();
   const [reload, setReload] = useState(0);
   useTitle('Monitor');
-
-  useEffect(() => {
-    getServices()
-      .then((s) => setServices([...s].sort()))
-      .catch((e: unknown) => setServicesError(e));
-  }, []);
 
   const kindParam = params.get('spanKind') as SpanKind | null;
   const spanKind: SpanKind = kindParam && MONITOR_KINDS.includes(kindParam) ? kindParam : 'server';
@@ -108,15 +103,7 @@ export function MonitorPage() {
       <div className="toolbar">
         <label>
           Service
-          <select aria-label="Service" value={service} onChange={(e) => set('service', e.target.value)}>
-            {!service && <option value="">{services ? 'No services' : 'Loading…'}</option>}
-            {service && services && !services.includes(service) && <option value={service}>{service}</option>}
-            {(services ?? []).map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
+          <ServiceSelect aria-label="Service" services={services} value={service} onChange={(s) => set('service', s)} />
         </label>
         <label>
           Span kind
