@@ -144,19 +144,24 @@ QualityReport ComputeQualityMetrics(const std::vector<Trace>& traces, const std:
   constexpr size_t kExamples = 5;
   QualityCheck named{"Spans name their service", "completeness",
                      "Spans of the traces that carry a service name (resource attribute "
-                     "service.name)"};
+                     "service.name)",
+                     "https://opentelemetry.io/docs/specs/semconv/resource/#service"};
   QualityCheck kind{"Spans have a kind", "completeness",
                     "Spans of the service with a span kind (server, client, producer, consumer "
-                    "or internal)"};
+                    "or internal)",
+                    "https://opentelemetry.io/docs/specs/otel/trace/api/#spankind"};
   QualityCheck parent{"Server spans find their parent", "propagation",
                       "Server spans of the service that are roots or whose parent span is in "
-                      "the trace: the caller propagated its context"};
+                      "the trace: the caller propagated its context",
+                      "https://opentelemetry.io/docs/concepts/context-propagation/"};
   QualityCheck served{"Client spans reach a traced server", "propagation",
                       "Client spans of the service with a server or consumer span below them: "
-                      "the callee is traced and received the context"};
+                      "the callee is traced and received the context",
+                      "https://opentelemetry.io/docs/concepts/context-propagation/"};
   QualityCheck skew{"Clocks agree with the caller", "accuracy",
                     "Spans of the service called from another service that start and end "
-                    "within their parent span, as synchronised clocks put them"};
+                    "within their parent span, as synchronised clocks put them",
+                    "https://opentelemetry.io/docs/concepts/signals/traces/#spans"};
   std::map<std::string, ClientVersion> clients;
   auto count = [&](QualityCheck& c, bool ok, const std::string& id) {
     (ok ? c.pass : c.fail) += 1;
@@ -212,8 +217,16 @@ void AppendQualityMetricsJson(const QualityReport& report, const std::string& ba
   w.BeginObject().Field("traceQualityDocumentationLink", "");
   if (!banner.empty()) w.Field("bannerText", banner);
   // One score per category: the share of checks passed, 0..100.
-  std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> categories;
+  // A check with nothing to count (a service nobody calls has no caller to
+  // agree with) is left out, and so is a category left without checks: a
+  // score or a percentage of nothing means nothing.
+  std::vector<const QualityCheck*> checks;
   for (const QualityCheck& c : report.checks) {
+    if (c.pass + c.fail > 0) checks.push_back(&c);
+  }
+  std::vector<std::pair<std::string, std::pair<uint64_t, uint64_t>>> categories;
+  for (const QualityCheck* check : checks) {
+    const QualityCheck& c = *check;
     auto it = std::find_if(categories.begin(), categories.end(),
                            [&](const auto& e) { return e.first == c.category; });
     if (it == categories.end()) {
@@ -227,9 +240,7 @@ void AppendQualityMetricsJson(const QualityReport& report, const std::string& ba
   for (const auto& [key, counts] : categories) {
     std::string label = key;
     if (!label.empty()) label[0] = static_cast<char>(label[0] - 'a' + 'A');
-    double value = counts.second == 0 ? 100.0
-                                      : 100.0 * static_cast<double>(counts.first) /
-                                            static_cast<double>(counts.second);
+    double value = 100.0 * static_cast<double>(counts.first) / static_cast<double>(counts.second);
     w.BeginObject().Field("key", key).Field("label", label).FieldInt("max", 100);
     w.Key("value").Double(static_cast<double>(static_cast<int64_t>(value * 10 + 0.5)) / 10);
     w.EndObject();
@@ -240,12 +251,13 @@ void AppendQualityMetricsJson(const QualityReport& report, const std::string& ba
     for (const std::string& id : ids) w.BeginObject().Field("traceID", id).EndObject();
     w.EndArray();
   };
-  for (const QualityCheck& c : report.checks) {
+  for (const QualityCheck* check : checks) {
+    const QualityCheck& c = *check;
     w.BeginObject()
         .Field("name", c.name)
         .Field("category", c.category)
         .Field("description", c.description)
-        .Field("metricDocumentationLink", "")
+        .Field("metricDocumentationLink", c.documentation)
         .FieldInt("metricWeight", 1)
         .FieldUint("passCount", c.pass)
         .FieldUint("failureCount", c.fail);

@@ -46,6 +46,7 @@ struct QualityCheck {
   std::string name;
   std::string category;  // the key of a score
   std::string description;
+  std::string documentation;  // a page on how to pass it
   uint64_t pass = 0;
   uint64_t fail = 0;
   std::vector<std::string> pass_examples;  // trace IDs, at most kMaxExemplars / 4
@@ -76,7 +77,8 @@ struct QualityReport {
 [[nodiscard]] QualityReport ComputeQualityMetrics(const std::vector<Trace>& traces,
                                                   const std::string& service);
 
-// The Jaeger UI's TQualityMetrics JSON.
+// The Jaeger UI's TQualityMetrics JSON. Checks with nothing to count are
+// left out, and categories without checks.
 void AppendQualityMetricsJson(const QualityReport& report, const std::string& banner,
                               std::string& out);
 
