@@ -54,7 +54,9 @@ export function OperationsTable({ rows, link }: Props) {
           onChange={(e) => setFilter(e.target.value)}
         />
         <span className="muted" data-testid="operation-count">
-          {shown.length === rows.length ? `${rows.length} operations` : `${shown.length} of ${rows.length} operations`}
+          {shown.length === rows.length
+            ? `${rows.length} ${rows.length === 1 ? 'operation' : 'operations'}`
+            : `${shown.length} of ${rows.length} operations`}
         </span>
       </div>
       <table className="grid operations-table" aria-label="Operation metrics">
