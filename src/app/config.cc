@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <map>
 
@@ -366,6 +367,90 @@ const std::vector<Option>& Options() {
     o.push_back({"http-server.host-port", ":5778",
                  "sampling strategies (GET /sampling?service=S) listen address (\"off\" disables)",
                  HostPort("http-server.host-port", &Config::sampling_host_port)});
+    o.push_back({"sampling.type", "file",
+                 "where strategies come from: file (--sampling.strategies-file) or adaptive "
+                 "(probabilities that bring each operation to a target rate)",
+                 [](Config& c, const std::string& v) {
+                   if (v != "file" && v != "adaptive")
+                     Invalid("sampling.type", v, "expected file or adaptive");
+                   c.sampling_type = v;
+                 }});
+    // A number above 0; with `fraction`, at most 1.
+    auto positive_double = [](const std::string& name, std::function<double&(Config&)> field,
+                              bool fraction) -> Setter {
+      return [name, field, fraction](Config& c, const std::string& v) {
+        auto d = ParseDouble(v);
+        if (!d || !(*d > 0) || !std::isfinite(*d) || (fraction && *d > 1)) {
+          Invalid(name, v, fraction ? "expected a number in (0, 1]" : "expected a positive number");
+        }
+        field(c) = *d;
+      };
+    };
+    o.push_back(
+        {"sampling.target-samples-per-second", "1",
+         "adaptive: sampled traces per second wanted for each operation",
+         positive_double(
+             "sampling.target-samples-per-second",
+             [](Config& c) -> double& { return c.adaptive.target_samples_per_second; }, false)});
+    o.push_back({"sampling.delta-tolerance", "0.3",
+                 "adaptive: an operation within this fraction of the target keeps its probability",
+                 positive_double(
+                     "sampling.delta-tolerance",
+                     [](Config& c) -> double& { return c.adaptive.delta_tolerance; }, true)});
+    o.push_back({"sampling.buckets-for-calculation", "1",
+                 "adaptive: how many recent intervals an operation's rate is averaged over",
+                 PositiveInt<int>("sampling.buckets-for-calculation", [](Config& c) -> int& {
+                   return c.adaptive.buckets_for_calculation;
+                 })});
+    o.push_back(
+        {"sampling.calculation-interval", "1m",
+         "adaptive: how often throughput is saved and probabilities recalculated",
+         UnsignedDuration(
+             "sampling.calculation-interval",
+             [](Config& c) -> uint64_t& { return c.adaptive.calculation_interval_ns; }, "1m")});
+    o.push_back({"sampling.aggregation-buckets", "10",
+                 "adaptive: intervals of throughput the leader keeps in memory",
+                 PositiveInt<int>("sampling.aggregation-buckets", [](Config& c) -> int& {
+                   return c.adaptive.aggregation_buckets;
+                 })});
+    o.push_back(
+        {"sampling.delay", "2m",
+         "adaptive: how far behind now the leader reads throughput (every collector saved it)",
+         UnsignedDuration(
+             "sampling.delay", [](Config& c) -> uint64_t& { return c.adaptive.delay_ns; }, "2m")});
+    o.push_back(
+        {"sampling.initial-sampling-probability", "0.001",
+         "adaptive: the probability of an operation not yet calculated",
+         positive_double(
+             "sampling.initial-sampling-probability",
+             [](Config& c) -> double& { return c.adaptive.initial_sampling_probability; }, true)});
+    o.push_back(
+        {"sampling.min-sampling-probability", "1e-05",
+         "adaptive: the lowest probability calculated",
+         positive_double(
+             "sampling.min-sampling-probability",
+             [](Config& c) -> double& { return c.adaptive.min_sampling_probability; }, true)});
+    o.push_back(
+        {"sampling.min-samples-per-second", "0.016666666666666666",
+         "adaptive: the lower bound of sampled traces per second clients apply to each operation",
+         positive_double(
+             "sampling.min-samples-per-second",
+             [](Config& c) -> double& { return c.adaptive.min_samples_per_second; }, false)});
+    o.push_back(
+        {"sampling.leader-lease-refresh-interval", "5s",
+         "adaptive: how often the leader renews its lease",
+         UnsignedDuration(
+             "sampling.leader-lease-refresh-interval",
+             [](Config& c) -> uint64_t& { return c.adaptive.leader_lease_refresh_interval_ns; },
+             "5s")});
+    o.push_back(
+        {"sampling.follower-lease-refresh-interval", "1m",
+         "adaptive: how often a follower tries to become the leader and re-reads the "
+         "probabilities (also how long a lease lasts)",
+         UnsignedDuration(
+             "sampling.follower-lease-refresh-interval",
+             [](Config& c) -> uint64_t& { return c.adaptive.follower_lease_refresh_interval_ns; },
+             "1m")});
     o.push_back({"sampling.strategies-file", "",
                  "JSON file of sampling strategies (without it every service samples everything)",
                  [](Config& c, const std::string& v) { c.sampling_strategies_file = v; }});

@@ -10,6 +10,7 @@
 
 #include "buffer/nats/nats_options.h"
 #include "pipeline/pipeline.h"
+#include "sampling/adaptive/adaptive_options.h"
 #include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/factory.h"
 
@@ -59,6 +60,9 @@ struct Config {
   std::string sampling_host_port = ":5778";
   std::string sampling_strategies_file;
   uint64_t sampling_reload_interval_ns = 0;  // 0 = never re-read the file
+  // "file" (the strategies file, or everything sampled) or "adaptive".
+  std::string sampling_type = "file";
+  AdaptiveSamplingOptions adaptive;
 };
 
 struct ParsedArgs {

@@ -1,5 +1,7 @@
 #include "app/roles.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -22,6 +24,10 @@
 #include "receivers/otlp_grpc/otlp_grpc_receiver.h"
 #include "receivers/otlp_http/otlp_http_receiver.h"
 #include "receivers/zipkin/zipkin_receiver.h"
+#include "sampling/adaptive/adaptive_sampler.h"
+#include "sampling/clickhouse_sampling_store.h"
+#include "sampling/embedded_sampling_store.h"
+#include "sampling/memory_sampling_store.h"
 #include "sampling/sampling_http.h"
 #include "server/admin.h"
 #include "server/http_server.h"
@@ -106,6 +112,12 @@ struct Role {
   std::unique_ptr<SpanMetricsFlusher> span_metrics_flusher;
   std::unique_ptr<SpanSink> sink;
   std::unique_ptr<StrategiesHolder> strategies;
+  // Adaptive sampling: the throughput counted in front of the sink, the
+  // store it is shared through, and the leader/follower loop.
+  std::unique_ptr<ThroughputCounter> throughput;
+  std::unique_ptr<SpanSink> counting_sink;
+  std::unique_ptr<SamplingStore> sampling_store;
+  std::unique_ptr<AdaptiveSampler> adaptive;
   std::unique_ptr<NatsIngester> ingester;
   Parts parts;
 };
@@ -217,7 +229,13 @@ void AddPublisher(Role& role) {
 bool AddSampling(Role& role) {
   const Config& config = role.config;
   SamplingStrategies initial = DefaultStrategies(1.0);
-  if (!config.sampling_strategies_file.empty()) {
+  bool adaptive = config.sampling_type == "adaptive";
+  if (adaptive) {
+    initial = AdaptiveStrategies(config.adaptive, {});
+    if (!config.sampling_strategies_file.empty()) {
+      LogWarn("--sampling.strategies-file is not read with --sampling.type=adaptive");
+    }
+  } else if (!config.sampling_strategies_file.empty()) {
     auto loaded = LoadStrategiesFile(config.sampling_strategies_file);
     if (!loaded.ok()) {
       LogError(loaded.status().message());
@@ -225,10 +243,11 @@ bool AddSampling(Role& role) {
     }
     initial = std::move(loaded).value();
   }
-  role.strategies =
-      std::make_unique<StrategiesHolder>(std::move(initial), config.sampling_strategies_file);
+  role.strategies = std::make_unique<StrategiesHolder>(
+      std::move(initial), adaptive ? "" : config.sampling_strategies_file);
   StrategiesHolder* strategies = role.strategies.get();
-  if (!config.sampling_strategies_file.empty() && config.sampling_reload_interval_ns > 0) {
+  if (!adaptive && !config.sampling_strategies_file.empty() &&
+      config.sampling_reload_interval_ns > 0) {
     auto reload = std::make_shared<std::jthread>();
     auto interval = std::chrono::nanoseconds(config.sampling_reload_interval_ns);
     role.parts.Add(
@@ -266,9 +285,51 @@ bool AddSampling(Role& role) {
   return true;
 }
 
+// The sampling store adaptive sampling shares throughput and probabilities
+// through: in memory, beside the embedded store's data, or in ClickHouse.
+Result<std::unique_ptr<SamplingStore>> OpenSamplingStore(const Config& config) {
+  const StorageOptions& s = config.storage;
+  if (s.type == "memory") return NewMemorySamplingStore();
+  if (s.type == "clickhouse") return OpenClickHouseSamplingStore(s.clickhouse);
+  return OpenEmbeddedSamplingStore(s.embedded.directory + "/sampling", s.embedded.sync_writes);
+}
+
+std::string CollectorName() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  return std::string(host[0] != '\0' ? host : "spoor") + "-" + std::to_string(getpid());
+}
+
+// --sampling.type=adaptive: strategies calculated from the throughput the
+// receivers see, served by the same endpoints as the file's.
+bool AddAdaptiveSampling(Role& role) {
+  const Config& config = role.config;
+  auto store = OpenSamplingStore(config);
+  if (!store.ok()) {
+    LogError("cannot open the sampling store: ", store.status().message());
+    return false;
+  }
+  role.sampling_store = std::move(store).value();
+  role.throughput = std::make_unique<ThroughputCounter>();
+  role.counting_sink = std::make_unique<ThroughputCountingSink>(*role.sink, *role.throughput);
+  role.adaptive = std::make_unique<AdaptiveSampler>(
+      config.adaptive, CollectorName(), *role.sampling_store, *role.throughput, *role.strategies);
+  AdaptiveSampler* adaptive = role.adaptive.get();
+  MetricsRegistry::Global().AddGauge("spoor_sampling_leader",
+                                     "1 while this collector calculates adaptive sampling", {},
+                                     [adaptive] { return adaptive->is_leader() ? 1.0 : 0.0; });
+  role.parts.Add(
+      "adaptive sampling", [adaptive] { return adaptive->Start(); },
+      [adaptive] {
+        adaptive->Stop();
+        return Status::Ok();
+      });
+  return true;
+}
+
 void AddReceivers(Role& role) {
   const Config& config = role.config;
-  SpanSink& sink = *role.sink;
+  SpanSink& sink = role.counting_sink ? *role.counting_sink : *role.sink;
   StrategiesHolder* strategies = role.strategies.get();
   auto add_http = [&](const char* name, const char* what, const std::string& host_port,
                       const HttpReceiverHandlers& handlers) {
@@ -385,6 +446,7 @@ bool Assemble(Role& role) {
   }
   if (config.role == "all-in-one" && !AddQuery(role)) return false;
   if (!AddSampling(role)) return false;
+  if (config.sampling_type == "adaptive" && !AddAdaptiveSampling(role)) return false;
   AddReceivers(role);
   return true;
 }

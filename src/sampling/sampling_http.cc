@@ -30,6 +30,12 @@ std::shared_ptr<const SamplingStrategies> StrategiesHolder::Get() const {
   return current_;
 }
 
+void StrategiesHolder::Set(SamplingStrategies next) {
+  auto shared = std::make_shared<const SamplingStrategies>(std::move(next));
+  std::lock_guard<std::mutex> lock(mu_);
+  current_ = std::move(shared);
+}
+
 Status StrategiesHolder::Reload() {
   if (path_.empty()) return Status::Ok();
   auto loaded = LoadStrategiesFile(path_);

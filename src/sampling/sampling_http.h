@@ -29,6 +29,8 @@ class StrategiesHolder {
   // Re-reads the file; on failure keeps the last good strategies, logs a
   // warning and returns the error.
   Status Reload();
+  // Serves `next` from now on (adaptive sampling's calculated strategies).
+  void Set(SamplingStrategies next);
 
   [[nodiscard]] HttpResponse Handle(const HttpRequest& req) const {
     return HandleSamplingRequest(req, *Get());

@@ -193,10 +193,10 @@ std::string StrategyResponseJson(const SamplingStrategies& strategies, std::stri
         .FieldInt("maxTracesPerSecond", static_cast<int64_t>(s.param))
         .EndObject();
   }
-  if (!s.operation_strategies.empty()) {
+  if (!s.operation_strategies.empty() || s.per_operation) {
     w.Key("operationSampling").BeginObject();
     w.Key("defaultSamplingProbability").Double(OperationDefaultProbability(s));
-    w.FieldInt("defaultLowerBoundTracesPerSecond", 0);
+    w.Key("defaultLowerBoundTracesPerSecond").Double(s.lower_bound_traces_per_second);
     w.Key("perOperationStrategies").BeginArray();
     for (const OperationStrategy& op : s.operation_strategies) {
       w.BeginObject().Field("operation", op.operation);

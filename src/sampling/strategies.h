@@ -25,6 +25,10 @@ struct Strategy {
   StrategyType type = StrategyType::kProbabilistic;
   double param = 0.001;
   std::vector<OperationStrategy> operation_strategies;
+  // Adaptive sampling's: the per-operation section is sent even while its
+  // list is empty, with the lower bound clients apply to every operation.
+  bool per_operation = false;
+  double lower_bound_traces_per_second = 0;
 };
 
 struct ServiceStrategy {

@@ -52,9 +52,10 @@ void FillSamplingResponse(const Strategy& strategy, pb::SamplingStrategyResponse
     out->set_strategytype(pb::RATE_LIMITING);
     out->mutable_ratelimitingsampling()->set_maxtracespersecond(TracesPerSecond(strategy.param));
   }
-  if (strategy.operation_strategies.empty()) return;
+  if (strategy.operation_strategies.empty() && !strategy.per_operation) return;
   pb::PerOperationSamplingStrategies* ops = out->mutable_operationsampling();
   ops->set_defaultsamplingprobability(OperationDefaultProbability(strategy));
+  ops->set_defaultlowerboundtracespersecond(strategy.lower_bound_traces_per_second);
   for (const OperationStrategy& op : strategy.operation_strategies) {
     pb::OperationSamplingStrategy* o = ops->add_peroperationstrategies();
     o->set_operation(op.operation);
