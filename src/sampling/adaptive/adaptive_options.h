@@ -1,5 +1,5 @@
 // The options of adaptive sampling, with Jaeger's flag names and defaults
-// (--sampling.*; ../../../docs/sampling.md).
+// (--sampling.*; docs/sampling.md).
 #pragma once
 
 #include <cstdint>
