@@ -98,11 +98,15 @@ void ExpectStoredOnce(GatedStorage& storage, const SpanBatch& batch) {
   for (const auto& [id, n] : expected) EXPECT_EQ(storage.StoredSpans(id), n) << id.Hex32();
 }
 
+// Every span of `batch` is stored (a trace's spans may come in different
+// messages: each trace must have all of them, not just one).
 bool AllStored(GatedStorage& storage, const SpanBatch& batch) {
+  std::map<TraceId, size_t> expected;
   for (const auto& rs : batch.resource_spans)
     for (const auto& ss : rs.scope_spans)
-      for (const Span& span : ss.spans)
-        if (storage.StoredSpans(span.trace_id) == 0) return false;
+      for (const Span& span : ss.spans) ++expected[span.trace_id];
+  for (const auto& [id, n] : expected)
+    if (storage.StoredSpans(id) < n) return false;
   return true;
 }
 
