@@ -394,6 +394,12 @@ bool AddQuery(Role& role) {
     options.span_metrics = role.storage->span_metrics();
   }
   options.span_metrics_fine_retention_ns = config.span_metrics.fine_retention_ns;
+  if (StrategiesHolder* strategies = role.strategies.get()) {
+    options.sampling_strategy = [strategies](const std::string& service) {
+      return StrategyResponseJson(*strategies->Get(), service);
+    };
+    options.sampling_adaptive = config.sampling_type == "adaptive";
+  }
   if (!LoadUi(config, options.span_metrics != nullptr, &options.ui)) return false;
   Storage& storage = *role.storage;
   role.parts.AddServer(
@@ -444,8 +450,9 @@ bool Assemble(Role& role) {
     AddSpanMetrics(role);
     AddWriters(role);
   }
-  if (config.role == "all-in-one" && !AddQuery(role)) return false;
   if (!AddSampling(role)) return false;
+  // After the sampling strategies, which the query API shows for the UI.
+  if (config.role == "all-in-one" && !AddQuery(role)) return false;
   if (config.sampling_type == "adaptive" && !AddAdaptiveSampling(role)) return false;
   AddReceivers(role);
   return true;

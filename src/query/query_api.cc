@@ -129,6 +129,7 @@ class QueryApi {
     if (path == "/api/operations") return Operations(params);
     if (path == "/api/traces") return Search(params);
     if (path == "/api/dependencies") return Dependencies(params);
+    if (path == "/api/sampling") return Sampling(params);
     if (StartsWith(path, "/api/traces/")) return GetTrace(path.substr(12), params);
     if (StartsWith(path, "/api/services/")) {
       std::string_view rest = path.substr(14);
@@ -272,6 +273,26 @@ class QueryApi {
             w.EndObject();
           }
           w.EndArray();
+        },
+        0, {}, route);
+  }
+
+  // The strategy this process serves a service's clients, for the UI:
+  // {"data": {"type": "adaptive"|"file", "strategy": {...}}}.
+  HttpResponse Sampling(const QueryParams& params) {
+    const char* route = "/api/sampling";
+    std::string service = params.Get("service").value_or("");
+    if (service.empty()) return ErrorEnvelope(400, "parameter 'service' is required", route);
+    if (!ctx_.options.sampling_strategy) {
+      return ErrorEnvelope(501, "this process serves no sampling strategies (the collectors do)",
+                           route);
+    }
+    std::string strategy = ctx_.options.sampling_strategy(service);
+    return Envelope(
+        200,
+        [&](JsonWriter& w) {
+          w.BeginObject().Field("type", ctx_.options.sampling_adaptive ? "adaptive" : "file");
+          w.Key("strategy").Raw(strategy).EndObject();
         },
         0, {}, route);
   }

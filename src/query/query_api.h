@@ -4,6 +4,7 @@
 // docs/api.md for what Spoor adds.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,11 @@ struct QueryApiOptions {
   // The span metrics behind /api/metrics (not owned; outlives the
   // handler); null answers 501, as Jaeger without a metrics store.
   SpanMetricsStore* span_metrics = nullptr;
+  // The sampling strategy served to clients of a service (Jaeger's
+  // SamplingStrategyResponse JSON), and whether it is adaptive; null when
+  // this process serves none (a query node): /api/sampling answers 501.
+  std::function<std::string(const std::string& service)> sampling_strategy;
+  bool sampling_adaptive = false;
   // How long 10 s span metrics buckets are kept (older windows are read in
   // 5 min buckets).
   uint64_t span_metrics_fine_retention_ns = 24ULL * 3600 * 1000000000;

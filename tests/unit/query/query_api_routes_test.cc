@@ -261,5 +261,21 @@ TEST_F(QueryApiTest, BasePathWithTrailingSlashIsNormalized) {
   EXPECT_EQ(Get("/api/services").status, 200);
 }
 
+// --- /api/sampling ----------------------------------------------------------------
+
+TEST_F(QueryApiTest, SamplingShowsTheStrategyThisProcessServes) {
+  ExpectErrorEnvelope(Get("/api/sampling?service=frontend"), 501, "sampling");
+  options_.sampling_strategy = [](const std::string& service) {
+    return "{\"strategyType\":\"PROBABILISTIC\",\"for\":\"" + service + "\"}";
+  };
+  options_.sampling_adaptive = true;
+  HttpResponse r = Get("/api/sampling?service=frontend");
+  ASSERT_EQ(r.status, 200) << r.body;
+  Json json(r.body);
+  EXPECT_EQ(Str(json["data"]["type"].value()), "adaptive");
+  EXPECT_EQ(Str(json["data"]["strategy"]["for"].value()), "frontend");
+  ExpectErrorEnvelope(Get("/api/sampling"), 400, "service");
+}
+
 }  // namespace
 }  // namespace spoor::querytest
