@@ -510,6 +510,17 @@ void LoadYaml(Config& c, const std::string& path) {
   }
   if (root.IsNull()) return;
   if (!root.IsMap()) throw ConfigError("config file '" + path + "' must hold a map of keys");
+  // Tail sampling's policies are a structure, not flags: read as the
+  // OpenTelemetry Collector's tail_sampling processor takes them.
+  if (YAML::Node tail = root["tail_sampling"]) {
+    if ((RoleBitOf(c.role) & (kAllInOne | kCollector)) != 0) {
+      auto parsed = ParseTailSampling(tail);
+      if (!parsed.ok())
+        throw ConfigError("config file '" + path + "': " + parsed.status().message());
+      c.tail_sampling = std::move(parsed).value();
+    }
+    root.remove("tail_sampling");
+  }
   std::map<std::string, std::string> flat;
   Flatten(root, "", &flat);
   for (const auto& [key, value] : flat) {

@@ -13,6 +13,7 @@
 #include "sampling/adaptive/adaptive_options.h"
 #include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/factory.h"
+#include "tailsampling/tail_sampling_config.h"
 
 namespace spoor {
 
@@ -63,6 +64,9 @@ struct Config {
   // "file" (the strategies file, or everything sampled) or "adaptive".
   std::string sampling_type = "file";
   AdaptiveSamplingOptions adaptive;
+
+  // The `tail_sampling` section of the config file (no flags).
+  TailSamplingOptions tail_sampling;
 };
 
 struct ParsedArgs {

@@ -32,6 +32,7 @@
 #include "server/admin.h"
 #include "server/http_server.h"
 #include "server/udp_server.h"
+#include "tailsampling/tail_sampler.h"
 
 namespace spoor {
 namespace {
@@ -118,6 +119,8 @@ struct Role {
   std::unique_ptr<SpanSink> counting_sink;
   std::unique_ptr<SamplingStore> sampling_store;
   std::unique_ptr<AdaptiveSampler> adaptive;
+  // Tail sampling between the receivers and the pipeline.
+  std::unique_ptr<TailSampler> tail_sampler;
   std::unique_ptr<NatsIngester> ingester;
   Parts parts;
 };
@@ -209,6 +212,29 @@ void AddWriters(Role& role) {
     return Status::Ok();
   });
   role.sink = std::move(pipeline);
+}
+
+// Tail sampling: receivers hand their spans to the sampler, which passes
+// the kept traces on to the pipeline. Stopped before the writers, so that
+// what it still holds is decided and written.
+void AddTailSampling(Role& role) {
+  role.tail_sampler = std::make_unique<TailSampler>(role.config.tail_sampling, *role.sink);
+  TailSampler* sampler = role.tail_sampler.get();
+  MetricsRegistry::Global().AddGauge(
+      "spoor_tail_sampling_traces_held", "Traces held by tail sampling, waiting for their decision",
+      {}, [sampler] { return static_cast<double>(sampler->held_traces()); });
+  role.parts.Add(
+      "tail sampling",
+      [sampler] {
+        sampler->Start();
+        return Status::Ok();
+      },
+      [sampler] {
+        sampler->Stop();
+        return Status::Ok();
+      });
+  LogInfo("tail sampling: ", role.config.tail_sampling.policies.size(), " policies, decision wait ",
+          FormatGoDuration(static_cast<int64_t>(role.config.tail_sampling.decision_wait_ns)));
 }
 
 // The NATS publisher as the sink: batches go to the stream.
@@ -311,7 +337,8 @@ bool AddAdaptiveSampling(Role& role) {
   }
   role.sampling_store = std::move(store).value();
   role.throughput = std::make_unique<ThroughputCounter>();
-  role.counting_sink = std::make_unique<ThroughputCountingSink>(*role.sink, *role.throughput);
+  SpanSink& next = role.tail_sampler ? static_cast<SpanSink&>(*role.tail_sampler) : *role.sink;
+  role.counting_sink = std::make_unique<ThroughputCountingSink>(next, *role.throughput);
   role.adaptive = std::make_unique<AdaptiveSampler>(
       config.adaptive, CollectorName(), *role.sampling_store, *role.throughput, *role.strategies);
   AdaptiveSampler* adaptive = role.adaptive.get();
@@ -329,7 +356,9 @@ bool AddAdaptiveSampling(Role& role) {
 
 void AddReceivers(Role& role) {
   const Config& config = role.config;
-  SpanSink& sink = role.counting_sink ? *role.counting_sink : *role.sink;
+  SpanSink& sink = role.counting_sink  ? *role.counting_sink
+                   : role.tail_sampler ? static_cast<SpanSink&>(*role.tail_sampler)
+                                       : *role.sink;
   StrategiesHolder* strategies = role.strategies.get();
   auto add_http = [&](const char* name, const char* what, const std::string& host_port,
                       const HttpReceiverHandlers& handlers) {
@@ -449,6 +478,7 @@ bool Assemble(Role& role) {
     if (!AddStorage(role)) return false;
     AddSpanMetrics(role);
     AddWriters(role);
+    if (config.tail_sampling.enabled) AddTailSampling(role);
   }
   if (!AddSampling(role)) return false;
   // After the sampling strategies, which the query API shows for the UI.
