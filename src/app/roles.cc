@@ -14,6 +14,7 @@
 
 #include "app/parts.h"
 #include "buffer/nats/nats_ingester.h"
+#include "buffer/nats/nats_lease_store.h"
 #include "buffer/nats/nats_publisher.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -313,10 +314,24 @@ bool AddSampling(Role& role) {
 
 // The sampling store adaptive sampling shares throughput and probabilities
 // through: in memory, beside the embedded store's data, or in ClickHouse.
+// Collectors sharing ClickHouse take the leader's lease in a NATS key-value
+// bucket when they have NATS (the buffer): ClickHouse has no compare-and-set.
 Result<std::unique_ptr<SamplingStore>> OpenSamplingStore(const Config& config) {
   const StorageOptions& s = config.storage;
   if (s.type == "memory") return NewMemorySamplingStore();
-  if (s.type == "clickhouse") return OpenClickHouseSamplingStore(s.clickhouse);
+  if (s.type == "clickhouse") {
+    auto data = OpenClickHouseSamplingStore(s.clickhouse);
+    if (!data.ok() || config.buffer_type != "nats") {
+      if (data.ok()) {
+        LogWarn(
+            "adaptive sampling on ClickHouse without NATS: the leader's lease is held in this "
+            "process, so each collector calculates (docs/sampling.md)");
+      }
+      return data;
+    }
+    return OpenNatsLeaseStore(config.nats, config.nats.stream + "-sampling-leases",
+                              std::move(data).value());
+  }
   return OpenEmbeddedSamplingStore(s.embedded.directory + "/sampling", s.embedded.sync_writes);
 }
 

@@ -20,11 +20,13 @@
 #include <utility>
 #include <vector>
 
+#include "buffer/nats/nats_lease_store.h"
 #include "sampling/clickhouse_sampling_store.h"
 #include "sampling/embedded_sampling_store.h"
 #include "sampling/memory_sampling_store.h"
 #include "sampling_test_util.h"
 #include "storage/clickhouse/client.h"
+#include "tests/unit/buffer/nats_server.h"
 #include "tests/unit/clickhouse_servers.h"
 
 namespace spoor {
@@ -66,6 +68,25 @@ std::unique_ptr<SamplingStore> OpenClickHouse(bool cluster) {
   auto store = OpenClickHouseSamplingStore(options);
   EXPECT_TRUE(store.ok()) << store.status().message();
   return store.ok() ? std::move(store).value() : nullptr;
+}
+
+// Throughput and probabilities in memory, leases in a NATS key-value
+// bucket of its own on a nats-server started once for the test binary.
+std::unique_ptr<SamplingStore> OpenNatsLeases() {
+  static auto* server = new testenv::NatsServer();  // stopped with the process
+  static std::atomic<int> counter{0};
+  NatsOptions options;
+  options.servers = {server->url()};
+  auto store =
+      OpenNatsLeaseStore(options, "leases-" + std::to_string(counter++), NewMemorySamplingStore());
+  EXPECT_TRUE(store.ok()) << store.status().message();
+  if (!store.ok()) return nullptr;
+  // Connecting is asynchronous: wait until a lease call gets an answer.
+  for (int i = 0; i < 500; ++i) {
+    if ((*store)->LeaseHolder("probe", 1).ok()) break;
+    usleep(10000);
+  }
+  return std::move(store).value();
 }
 
 class SamplingStoreTest : public ::testing::TestWithParam<Backend> {
@@ -402,6 +423,7 @@ INSTANTIATE_TEST_SUITE_P(
                   EXPECT_TRUE(store.ok()) << store.status().message();
                   return store.ok() ? std::move(store).value() : nullptr;
                 }},
+        Backend{"NatsLeases", [](const std::string&) { return OpenNatsLeases(); }},
         Backend{"ClickHouse", [](const std::string&) { return OpenClickHouse(false); }},
         Backend{"ClickHouseCluster", [](const std::string&) { return OpenClickHouse(true); }}),
     BackendName);

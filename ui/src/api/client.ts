@@ -1,6 +1,7 @@
 // Typed client of the query API. Every call goes to the same origin,
 // under the base path the server injected into index.html.
 
+import { parseSampling } from '../model/sampling';
 import { basePath } from './basePath';
 import type {
   DeepDependencies,
@@ -11,6 +12,7 @@ import type {
   MetricName,
   MetricsQuery,
   Operation,
+  ServiceSampling,
   SpanKind,
   Trace,
   TraceQuery,
@@ -141,4 +143,9 @@ export function deepDependenciesParams(q: DeepDependenciesQuery): Record<string,
 /** The call paths through a service (and operation), from its stored traces. */
 export function getDeepDependencies(q: DeepDependenciesQuery): Promise<DeepDependencies> {
   return fetchJson<DeepDependencies>(url('/api/deep-dependencies', deepDependenciesParams(q)));
+}
+
+/** The sampling strategy the service's clients are told; a process serving none answers 501. */
+export async function getSampling(service: string): Promise<ServiceSampling | null> {
+  return parseSampling((await call<unknown>(url('/api/sampling', { service }))).data);
 }

@@ -157,3 +157,35 @@ export interface DeepDependenciesQuery {
   /** traces read */
   limit?: number;
 }
+
+/** Jaeger's sampling strategy types; older encodings send their numbers (0, 1). */
+export type SamplingStrategyType = 'PROBABILISTIC' | 'RATE_LIMITING' | 0 | 1;
+
+/** One operation's own strategy in Jaeger's per-operation sampling. */
+export interface OperationSamplingStrategy {
+  operation: string;
+  probabilisticSampling?: { samplingRate?: number } | null;
+}
+
+/** Jaeger's PerOperationSamplingStrategies; zero values may be left out. */
+export interface PerOperationSampling {
+  defaultSamplingProbability?: number;
+  /** traces per second each operation is sampled at least */
+  defaultLowerBoundTracesPerSecond?: number;
+  perOperationStrategies?: OperationSamplingStrategy[] | null;
+  defaultUpperBoundTracesPerSecond?: number;
+}
+
+/** Jaeger's SamplingStrategyResponse: what clients of a service are told. */
+export interface SamplingStrategyResponse {
+  strategyType?: SamplingStrategyType;
+  probabilisticSampling?: { samplingRate?: number } | null;
+  rateLimitingSampling?: { maxTracesPerSecond?: number } | null;
+  operationSampling?: PerOperationSampling | null;
+}
+
+/** `data` of `GET /api/sampling?service=S`: where the strategy comes from, and the strategy. */
+export interface ServiceSampling {
+  type: 'adaptive' | 'file';
+  strategy: SamplingStrategyResponse;
+}

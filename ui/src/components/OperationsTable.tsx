@@ -1,9 +1,11 @@
 // The operations of a service with their p95 latency, request rate, error
-// rate and impact; sortable by every column, filtered by name, each with
+// rate, impact and, where the server gives strategies, the sampling their
+// clients are told; sortable by every column, filtered by name, each with
 // links to its slow and its failing traces and to the paths through it.
 
 import { useMemo, useState } from 'react';
 import { Link } from 'react-router';
+import type { ServiceSampling } from '../api/types';
 import {
   failingTracesUrl,
   filterRows,
@@ -18,8 +20,23 @@ import {
 } from '../model/metrics';
 import { deepDependenciesUrl } from '../model/deepUrl';
 import { formatDuration } from '../model/format';
+import {
+  operationSampling,
+  samplingSortValue,
+  samplingSummary,
+  samplingText,
+  samplingTitle,
+  type OperationSampling,
+} from '../model/sampling';
 
-const COLUMNS: Array<{ key: SortKey; label: string; num: boolean }> = [
+interface Column {
+  key: SortKey;
+  label: string;
+  num: boolean;
+  title?: string;
+}
+
+const COLUMNS: Column[] = [
   { key: 'name', label: 'Name', num: false },
   { key: 'p95', label: 'P95 latency', num: true },
   { key: 'rate', label: 'Request rate', num: true },
@@ -27,16 +44,46 @@ const COLUMNS: Array<{ key: SortKey; label: string; num: boolean }> = [
   { key: 'impact', label: 'Impact', num: false },
 ];
 
+const SAMPLING_COLUMN: Column = {
+  key: 'sampling',
+  label: 'Sampling',
+  num: true,
+  title: "The probability the sampling endpoint gives this operation's clients",
+};
+
 interface Props {
   rows: OperationRow[];
   /** the service and the time window of the rows, for the trace links */
   link: Omit<TraceLinkInput, 'operation'>;
+  /** the service's sampling strategy; without it the Sampling column is left out */
+  sampling?: ServiceSampling | null;
 }
 
-export function OperationsTable({ rows, link }: Props) {
+function SamplingCell({ value }: { value: OperationSampling }) {
+  return (
+    <td className="num sampling" data-col="sampling" data-source={value.source} title={samplingTitle(value)}>
+      {samplingText(value)}
+      {!value.own && value.maxTracesPerSecond === null && value.probability !== null && (
+        <span className="muted sampling-default"> default</span>
+      )}
+    </td>
+  );
+}
+
+export function OperationsTable({ rows, link, sampling }: Props) {
   const [sort, setSort] = useState<{ key: SortKey; dir: SortDir }>({ key: 'impact', dir: 'desc' });
   const [filter, setFilter] = useState('');
-  const shown = useMemo(() => sortRows(filterRows(rows, filter), sort.key, sort.dir), [rows, filter, sort]);
+  const perOperation = useMemo(
+    () => (sampling ? new Map(rows.map((r) => [r.name, operationSampling(sampling, r.name)])) : null),
+    [rows, sampling],
+  );
+  const columns = perOperation ? [...COLUMNS, SAMPLING_COLUMN] : COLUMNS;
+  // Sorting by a column that went away (no strategies any more) falls back to the default order.
+  const active: { key: SortKey; dir: SortDir } = sort.key === 'sampling' && !perOperation ? { key: 'impact', dir: 'desc' } : sort;
+  const shown = useMemo(() => {
+    const withSampling = perOperation ? rows.map((r) => ({ ...r, sampling: samplingSortValue(perOperation.get(r.name)!) })) : rows;
+    return sortRows(filterRows(withSampling, filter), active.key, active.dir);
+  }, [rows, perOperation, filter, active.key, active.dir]);
 
   const toggle = (key: SortKey) =>
     setSort((s) => (s.key === key ? { key, dir: s.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'name' ? 'asc' : 'desc' }));
@@ -59,18 +106,24 @@ export function OperationsTable({ rows, link }: Props) {
             : `${shown.length} of ${rows.length} operations`}
         </span>
       </div>
+      {sampling && (
+        <p className="muted sampling-summary" data-testid="sampling-summary" data-source={sampling.type}>
+          {samplingSummary(sampling)}
+        </p>
+      )}
       <table className="grid operations-table" aria-label="Operation metrics">
         <thead>
           <tr>
-            {COLUMNS.map((c) => (
+            {columns.map((c) => (
               <th
                 key={c.key}
                 className={c.num ? 'num' : undefined}
-                aria-sort={sort.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                title={c.title}
+                aria-sort={active.key === c.key ? (active.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
               >
                 <button type="button" className="link sort" onClick={() => toggle(c.key)}>
                   {c.label}
-                  <span aria-hidden="true">{sort.key === c.key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
+                  <span aria-hidden="true">{active.key === c.key ? (active.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
                 </button>
               </th>
             ))}
@@ -95,6 +148,7 @@ export function OperationsTable({ rows, link }: Props) {
                   <div style={{ width: `${Math.round(r.impact * 100)}%` }} />
                 </div>
               </td>
+              {perOperation && <SamplingCell value={perOperation.get(r.name)!} />}
               <td className="op-links">
                 <Link to={slowTracesUrl({ ...link, operation: r.name }, r.p95)}>Slow traces</Link>
                 <Link to={failingTracesUrl({ ...link, operation: r.name })}>Failing traces</Link>
@@ -109,7 +163,7 @@ export function OperationsTable({ rows, link }: Props) {
           ))}
           {!shown.length && (
             <tr>
-              <td colSpan={COLUMNS.length + 1} className="muted">
+              <td colSpan={columns.length + 1} className="muted">
                 {rows.length ? 'No operation matches the filter.' : 'No operations in this window.'}
               </td>
             </tr>

@@ -101,6 +101,8 @@ export interface OperationRow {
   errorRate: number | null;
   /** latency × rate, scaled to 0..1 across the operations */
   impact: number;
+  /** the sampling probability the operation's clients are told, when known (0..1) */
+  sampling?: number | null;
 }
 
 /**
@@ -133,7 +135,7 @@ export function operationRows(calls: Series[], errors: Series[], p95: Series[]):
   }));
 }
 
-export type SortKey = 'name' | 'p95' | 'rate' | 'errorRate' | 'impact';
+export type SortKey = 'name' | 'p95' | 'rate' | 'errorRate' | 'impact' | 'sampling';
 export type SortDir = 'asc' | 'desc';
 
 /** Rows sorted by a column; rows without a value go last either way, ties by name. */
@@ -141,8 +143,8 @@ export function sortRows(rows: OperationRow[], key: SortKey, dir: SortDir): Oper
   const sign = dir === 'asc' ? 1 : -1;
   return [...rows].sort((a, b) => {
     if (key === 'name') return sign * a.name.localeCompare(b.name);
-    const x = a[key];
-    const y = b[key];
+    const x = a[key] ?? null;
+    const y = b[key] ?? null;
     if (x === null || y === null) {
       if (x === y) return a.name.localeCompare(b.name);
       return x === null ? 1 : -1;
@@ -157,7 +159,8 @@ export function filterRows(rows: OperationRow[], text: string): OperationRow[] {
   return needle ? rows.filter((r) => r.name.toLowerCase().includes(needle)) : rows;
 }
 
-function trimZeros(text: string): string {
+/** A decimal without trailing zeros: 1.50 -> 1.5, 2.00 -> 2. */
+export function trimZeros(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 

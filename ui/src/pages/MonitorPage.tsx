@@ -12,6 +12,7 @@ import { formatDuration, formatTime } from '../model/format';
 import { DEFAULT_WINDOW, MONITOR_KINDS, MONITOR_WINDOWS, QUANTILES, formatPercent, formatRate, windowMs } from '../model/metrics';
 import { useSettings } from '../settings';
 import { useMonitorMetrics, type MonitorData } from './useMonitorMetrics';
+import { useSampling } from './useSampling';
 
 const SERVICE_KEY = 'spoor.monitor.service';
 const SEARCH_SERVICE_KEY = 'spoor.lastService';
@@ -83,6 +84,7 @@ export function MonitorPage() {
   }, [service]);
 
   const state = useMonitorMetrics(service, spanKind, lookbackMs, reload);
+  const sampling = useSampling(service, reload);
   const set = (key: string, value: string) =>
     setParams(
       (p) => {
@@ -145,6 +147,7 @@ export function MonitorPage() {
           <OperationsTable
             rows={data.operations}
             link={{ service, window: win, endMs: data.endMs, lookbackMs: data.endMs - data.fromMs }}
+            sampling={sampling}
           />
         </>
       )}
