@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { fetchJson, nowNs, randomSpanId, randomTraceId, startSpoor, tempDir, waitFor } from '../../tests/lib/spoor.mjs';
 import { request, sendTraces, span, SpanKind } from '../../tests/lib/otlp.mjs';
-import { CHROMIUM, launchBrowser } from './lib/browser.mjs';
+import { CHROMIUM, launchBrowser, newCheckedPage } from './lib/browser.mjs';
 
 const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
 
@@ -111,13 +111,8 @@ after(async () => {
   await adaptiveSpoor?.stop();
 });
 
-async function newPage() {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  page.errors = errors;
-  return page;
-}
+/** A new page that fails the test on any uncaught page error. */
+const newPage = () => newCheckedPage(browser);
 
 /** Opens the Monitor page of a service and waits for its operations. */
 async function openMonitor(page, spoor, service, rows) {

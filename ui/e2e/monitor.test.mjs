@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { fetchJson, nowNs, randomSpanId, randomTraceId, startSpoor, waitFor, waitForTrace } from '../../tests/lib/spoor.mjs';
 import { request, sendTraces, span, SpanKind, StatusCode } from '../../tests/lib/otlp.mjs';
-import { CHROMIUM, launchBrowser } from './lib/browser.mjs';
+import { CHROMIUM, launchBrowser, newCheckedPage } from './lib/browser.mjs';
 
 const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
 
@@ -130,13 +130,8 @@ after(async () => {
   await spoorOff?.stop();
 });
 
-async function newPage() {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  page.errors = errors;
-  return page;
-}
+/** A new page that fails the test on any uncaught page error. */
+const newPage = () => newCheckedPage(browser);
 
 /** The cells of the operations table by operation name: {name: {p95, rate, errorRate, impact}}. */
 async function tableRows(page) {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startSpoor, tempDir } from '../../tests/lib/spoor.mjs';
 import { request, span, SpanKind } from '../../tests/lib/otlp.mjs';
-import { CHROMIUM, launchBrowser } from './lib/browser.mjs';
+import { CHROMIUM, launchBrowser, newCheckedPage } from './lib/browser.mjs';
 import { LARGE_SPANS, XSS_NAME, XSS_TAG, seed } from './lib/seed.mjs';
 
 // Interactive budget for the 10,008-span trace (ms); SPOOR_UI_BUDGET_MS overrides.
@@ -53,13 +53,7 @@ after(async () => {
 });
 
 /** A new page that fails the test on any uncaught page error. */
-async function newPage() {
-  const page = await browser.context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(e));
-  page.errors = errors;
-  return page;
-}
+const newPage = () => newCheckedPage(browser);
 
 describe('search', () => {
   test('finds traces of a service, plots them and lists them; the URL carries the search', async () => {

@@ -34,3 +34,15 @@ export async function launchBrowser() {
     },
   };
 }
+
+/**
+ * A new page of `browser` whose uncaught errors are collected in
+ * `page.errors`, for the tests to fail on.
+ */
+export async function newCheckedPage(browser) {
+  const page = await browser.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  page.errors = errors;
+  return page;
+}
