@@ -489,6 +489,10 @@ bool Assemble(Role& role) {
   bool buffered = config.role == "collector" && config.buffer_type == "nats";
   if (buffered) {
     AddPublisher(role);
+    if (config.tail_sampling.enabled) {
+      LogWarn("tail_sampling is not applied by a collector publishing to NATS: a collector sees "
+              "part of each trace (docs/tail-sampling.md)");
+    }
   } else {
     if (!AddStorage(role)) return false;
     AddSpanMetrics(role);
