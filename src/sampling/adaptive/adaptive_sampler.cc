@@ -133,12 +133,20 @@ Status AdaptiveSampler::UpdateLease(uint64_t now) {
                                   : options_.follower_lease_refresh_interval_ns);
   if (leader_ && !was_leader) {
     LogInfo("adaptive sampling: ", name_, " is the leader");
-    // Read one interval's throughput at the next calculation, not all that
-    // was saved while following.
+    // As Jaeger's new leader does: the last aggregation_buckets intervals
+    // of stored throughput, so that operations with sparse traffic keep
+    // their probabilities; the next calculation reads on from there.
     uint64_t end = now > options_.delay_ns ? now - options_.delay_ns : 0;
-    uint64_t from =
-        end > options_.calculation_interval_ns ? end - options_.calculation_interval_ns : 0;
-    last_checked_ns_ = std::max(last_checked_ns_, from);
+    uint64_t interval = options_.calculation_interval_ns;
+    calculation_.Clear();
+    for (int i = std::max(1, options_.aggregation_buckets); i >= 1; --i) {
+      uint64_t back = interval * static_cast<uint64_t>(i);
+      if (end < back) continue;
+      auto reports = store_.GetThroughput(end - back, end - back + interval);
+      if (!reports.ok()) return reports.status();
+      if (!reports->empty()) calculation_.AddBucket(*reports, static_cast<double>(interval) / 1e9);
+    }
+    last_checked_ns_ = end;
     // Pick up from the previous leader's probabilities.
     if (Status s = LoadProbabilities(); !s.ok()) return s;
   } else if (!leader_ && was_leader) {

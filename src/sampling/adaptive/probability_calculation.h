@@ -56,6 +56,7 @@ class ProbabilityCalculation {
       const ServiceOperationProbabilities& previous) const;
 
   [[nodiscard]] size_t bucket_count() const { return buckets_.size(); }
+  void Clear() { buckets_.clear(); }
 
  private:
   struct OperationCounts {

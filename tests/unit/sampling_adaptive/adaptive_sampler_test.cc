@@ -115,6 +115,43 @@ TEST(AdaptiveSampler, AFollowerTakesOverWhenTheLeaderStopsOrDies) {
   EXPECT_FALSE(c.sampler.is_leader());
 }
 
+TEST(AdaptiveSampler, ANewLeaderKeepsOperationsWithSparseTraffic) {
+  auto store = NewMemorySamplingStore();
+  AdaptiveSamplingOptions o = Fast();
+  auto a = std::make_unique<Collector>(o, "a", *store);
+  Collector b(o, "b", *store);
+  uint64_t now = kStart;
+  ASSERT_TRUE(a->sampler.Tick(now).ok());
+  ASSERT_TRUE(b.sampler.Tick(now).ok());
+  ASSERT_TRUE(a->sampler.is_leader());
+  // "sparse" is seen once, early; "busy" all along.
+  for (int second = 1; second <= 60; ++second) {
+    now = kStart + static_cast<uint64_t>(second) * kSecond;
+    if (second == 2) a->Receive("sparse", 10000);
+    a->Receive("busy", 500);
+    ASSERT_TRUE(a->sampler.Tick(now).ok());
+    ASSERT_TRUE(b.sampler.Tick(now).ok());
+  }
+  double sparse = a->Served("sparse");
+  ASSERT_NE(sparse, o.initial_sampling_probability);  // calculated
+  // a stops cleanly; b leads from the stored counts of the last
+  // aggregation_buckets intervals, which still hold "sparse".
+  a->sampler.Stop();
+  a.reset();
+  for (int second = 61; second <= 75 && !b.sampler.is_leader(); ++second) {
+    now = kStart + static_cast<uint64_t>(second) * kSecond;
+    b.Receive("busy", 500);
+    ASSERT_TRUE(b.sampler.Tick(now).ok());
+  }
+  ASSERT_TRUE(b.sampler.is_leader());
+  for (int second = 76; second <= 100; ++second) {
+    now = kStart + static_cast<uint64_t>(second) * kSecond;
+    b.Receive("busy", 500);
+    ASSERT_TRUE(b.sampler.Tick(now).ok());
+  }
+  EXPECT_DOUBLE_EQ(b.Served("sparse"), sparse);
+}
+
 TEST(AdaptiveSampler, ALeaderThatStopsFreesTheLease) {
   auto store = NewMemorySamplingStore();
   AdaptiveSamplingOptions o = Fast();
