@@ -65,7 +65,9 @@ TailSampler::TailSampler(TailSamplingOptions options, SpanSink& inner)
       lost_(MetricsRegistry::Global().GetCounter(
           "spoor_tail_sampling_spans_lost_total",
           "Spans of kept traces the pipeline refused (its queue full)")),
-      loop_(std::make_unique<Loop>()) {}
+      loop_(std::make_unique<Loop>()) {
+  for (const TailPolicy& p : options_.policies) policy_kept_.push_back(&PolicyCounter(p.name));
+}
 
 TailSampler::~TailSampler() {
   Stop();
@@ -109,6 +111,7 @@ Status TailSampler::Submit(SpanBatch batch, IngestMetrics& metrics) {
             }
           }
           held_[id].spans.push_back({rs.resource, ss.scope, std::move(span), {}});
+          held_count_.store(held_.size(), std::memory_order_relaxed);
         }
       }
     }
@@ -135,19 +138,21 @@ void TailSampler::DecideLocked(const TraceId& id, uint64_t now_ns, TraceSpans* k
   if (it == held_.end()) return;
   TraceSpans spans = std::move(it->second.spans);
   held_.erase(it);
+  held_count_.store(held_.size(), std::memory_order_relaxed);
   bool kept = false;
-  for (const TailPolicy& p : options_.policies) {
-    if (p.type == TailPolicyType::kRateLimiting) continue;
-    if (PolicyKeeps(p, id, spans)) {
-      PolicyCounter(p.name).Inc();
+  const auto& policies = options_.policies;
+  for (size_t i = 0; i < policies.size(); ++i) {
+    if (policies[i].type == TailPolicyType::kRateLimiting) continue;
+    if (PolicyKeeps(policies[i], id, spans)) {
+      policy_kept_[i]->Inc();
       kept = true;
     }
   }
   if (!kept) {
-    for (const TailPolicy& p : options_.policies) {
-      if (p.type != TailPolicyType::kRateLimiting) continue;
-      if (RateLimitAllows(p, spans.size(), now_ns)) {
-        PolicyCounter(p.name).Inc();
+    for (size_t i = 0; i < policies.size(); ++i) {
+      if (policies[i].type != TailPolicyType::kRateLimiting) continue;
+      if (RateLimitAllows(policies[i], spans.size(), now_ns)) {
+        policy_kept_[i]->Inc();
         kept = true;
         break;
       }
@@ -191,11 +196,6 @@ void TailSampler::Release(TraceSpans kept) {
     lost_.Inc(n);
     LogWarn("tail sampling: ", n, " spans of kept traces refused: ", s.message());
   }
-}
-
-size_t TailSampler::held_traces() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return held_.size();
 }
 
 void TailSampler::Start() {

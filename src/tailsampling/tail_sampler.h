@@ -20,12 +20,14 @@
 // Threading: Submit() from any thread; a thread of its own decides.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "common/metrics.h"
 #include "pipeline/span_sink.h"
@@ -50,7 +52,8 @@ class TailSampler final : public SpanSink {
   // Decides the traces whose wait ended by now_ns; returns how many.
   size_t DecideDue(uint64_t now_ns);
 
-  [[nodiscard]] size_t held_traces() const;
+  // Lock-free (read by the /metrics gauge, which holds the registry's lock).
+  [[nodiscard]] size_t held_traces() const { return held_count_.load(std::memory_order_relaxed); }
 
  private:
   struct Held {
@@ -67,6 +70,7 @@ class TailSampler final : public SpanSink {
   SpanSink& inner_;
   mutable std::mutex mu_;
   std::unordered_map<TraceId, Held, TraceIdHash> held_;
+  std::atomic<size_t> held_count_{0};                 // held_.size(), for reading without mu_
   std::deque<std::pair<uint64_t, TraceId>> arrival_;  // first arrival order
   std::unordered_map<TraceId, bool, TraceIdHash> decided_;
   std::deque<TraceId> decided_order_;
@@ -75,6 +79,9 @@ class TailSampler final : public SpanSink {
   std::unordered_map<const TailPolicy*, double> rate_spans_;
 
   IngestMetrics released_{"tail_sampling", "kept"};
+  // Metrics are looked up before any lock of ours is taken: the registry's
+  // lock is held while /metrics reads our gauge.
+  std::vector<Counter*> policy_kept_;  // by policy index
   Counter& kept_;
   Counter& dropped_;
   Counter& early_;

@@ -20,6 +20,7 @@
 // clock); Start() runs rounds on a thread of its own.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -61,7 +62,8 @@ class AdaptiveSampler {
   // the first store error (the round goes on past it).
   Status Tick(uint64_t now_ns);
 
-  [[nodiscard]] bool is_leader() const { return leader_; }
+  // Read from any thread (the /metrics gauge).
+  [[nodiscard]] bool is_leader() const { return leader_.load(std::memory_order_relaxed); }
   [[nodiscard]] const std::string& name() const { return name_; }
 
  private:
@@ -79,7 +81,7 @@ class AdaptiveSampler {
   ProbabilityCalculation calculation_;
   ServiceOperationProbabilities probabilities_;
 
-  bool leader_ = false;
+  std::atomic<bool> leader_{false};
   bool started_ = false;
   uint64_t next_save_ns_ = 0;
   uint64_t next_lease_ns_ = 0;
