@@ -16,7 +16,6 @@
 namespace spoor {
 namespace {
 
-
 constexpr int kBlockRequests = 200;  // of 100 spans
 
 std::string MakeTracegenRequest(uint64_t seed, int spans_per_trace) {

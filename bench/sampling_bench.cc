@@ -2,11 +2,10 @@
 // and tail sampling with three policies cost per span, and the memory a
 // trace held by tail sampling takes.
 #include <benchmark/benchmark.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 
+#include "bench/resident.h"
 #include "bench/tracegen.h"
 #include "formats/otlp/otlp_decode.h"
 #include "model/string_table.h"
@@ -129,14 +128,6 @@ void BM_TailSampling(benchmark::State& state) {
 }
 BENCHMARK(BM_TailSampling);
 
-size_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  size_t pages = 0;
-  size_t resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
 // Resident bytes per trace held (tracegen traces: 10 spans, 11 attributes
 // each): 100,000 traces waiting for their decision.
 void BM_TailSamplingMemoryPerTrace(benchmark::State& state) {
@@ -144,13 +135,13 @@ void BM_TailSamplingMemoryPerTrace(benchmark::State& state) {
     NullSink sink;
     auto sampler = std::make_unique<TailSampler>(ThreePolicies(200000), sink);
     IngestMetrics metrics("bench", "tail_memory");
-    size_t before = ResidentBytes();
+    size_t before = bench::ResidentBytes();
     for (uint64_t seed = 1; seed <= 1000; ++seed) {
       benchmark::DoNotOptimize(sampler->Submit(TracegenBatch(seed + 1000), metrics));
     }
     size_t held = sampler->held_traces();
     state.counters["bytes_per_trace"] =
-        static_cast<double>(ResidentBytes() - before) / static_cast<double>(held);
+        static_cast<double>(bench::ResidentBytes() - before) / static_cast<double>(held);
     state.counters["traces"] = static_cast<double>(held);
   }
 }

@@ -1,11 +1,10 @@
 // Span metrics on the ingest path: what counting a stored batch costs per
 // span, and the memory a distinct (service, operation, kind) key holds.
 #include <benchmark/benchmark.h>
-#include <unistd.h>
 
-#include <fstream>
 #include <string>
 
+#include "bench/resident.h"
 #include "bench/tracegen.h"
 #include "formats/otlp/otlp_decode.h"
 #include "model/string_table.h"
@@ -37,14 +36,6 @@ void BM_SpanMetricsCount(benchmark::State& state) {
 }
 BENCHMARK(BM_SpanMetricsCount);
 
-size_t ResidentBytes() {
-  std::ifstream statm("/proc/self/statm");
-  size_t pages = 0;
-  size_t resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
 // The resident memory one key costs while its 10 s bucket is open (its
 // latencies spread over two decades) and after the flush took its rows:
 // 100,000 keys (1,000 services x 100 operations), one span each.
@@ -61,7 +52,7 @@ void BM_SpanMetricsMemoryPerKey(benchmark::State& state) {
     SpanMetricsOptions options;
     options.max_services = kServices;
     options.max_operations_per_service = kOperations;
-    size_t before = ResidentBytes();
+    size_t before = bench::ResidentBytes();
     auto aggregator = std::make_unique<SpanMetricsAggregator>(options);
     uint64_t now = 1800000000ULL * 1000000000;
     for (size_t s = 0; s < kServices; ++s) {
@@ -87,9 +78,9 @@ void BM_SpanMetricsMemoryPerKey(benchmark::State& state) {
       SpanMetricsAggregator::Observe(batch, &observed);
       aggregator->Commit(observed, now);
     }
-    size_t open = ResidentBytes();
+    size_t open = bench::ResidentBytes();
     benchmark::DoNotOptimize(aggregator->TakeRows());
-    size_t taken = ResidentBytes();
+    size_t taken = bench::ResidentBytes();
     double keys = static_cast<double>(aggregator->key_count());
     state.counters["bytes_per_key_open"] = static_cast<double>(open - before) / keys;
     state.counters["bytes_per_key_idle"] = static_cast<double>(taken - before) / keys;

@@ -21,15 +21,13 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
-import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
 import { ROOT_CONTEXT, SpanKind as OtelSpanKind } from '@opentelemetry/api';
 import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
 import { AlwaysOffSampler, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
 import { CLICKHOUSE_BIN, startClickHouse } from '../lib/clickhouse.mjs';
 import { request, sendTraces, span } from '../lib/otlp.mjs';
+import { grpcStrategy } from '../lib/strategies.mjs';
 import {
-  PROTO_DIR,
   clickhouseServers,
   fetchJson,
   getMetrics,
@@ -114,35 +112,6 @@ function withProcessState(err, spoor) {
   return err;
 }
 
-/** SamplingManager/GetSamplingStrategy over gRPC, unset message fields left out. */
-function grpcStrategy(address, serviceName) {
-  const definition = protoLoader.loadSync('jaeger/api_v2/sampling.proto', {
-    includeDirs: [PROTO_DIR],
-    keepCase: true,
-    enums: String,
-    defaults: true,
-  });
-  const pkg = grpc.loadPackageDefinition(definition);
-  const client = new pkg.jaeger.api_v2.SamplingManager(address, grpc.credentials.createInsecure());
-  const withoutNulls = (v) => {
-    if (Array.isArray(v)) return v.map(withoutNulls);
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.entries(v)
-          .filter(([, x]) => x !== null)
-          .map(([k, x]) => [k, withoutNulls(x)]),
-      );
-    }
-    return v;
-  };
-  return new Promise((resolve, reject) => {
-    client.GetSamplingStrategy({ serviceName }, { deadline: Date.now() + 10_000 }, (err, response) => {
-      client.close();
-      if (err) reject(err);
-      else resolve(withoutNulls(response));
-    });
-  });
-}
 
 async function leaderGauge(spoor) {
   return metric(await getMetrics(spoor), 'spoor_sampling_leader');

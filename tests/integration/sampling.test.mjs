@@ -9,9 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
 import {
-  PROTO_DIR,
   portFlags,
   runSpoor,
   startSpoor,
@@ -19,7 +17,7 @@ import {
   tempDir,
   waitFor,
 } from '../lib/spoor.mjs';
-import { REFERENCE_STRATEGIES as STRATEGIES } from '../lib/strategies.mjs';
+import { REFERENCE_STRATEGIES as STRATEGIES, grpcStrategy } from '../lib/strategies.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -38,32 +36,6 @@ const FOO = {
 };
 const BAR = { strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: 5 } };
 
-// GetSamplingStrategy with a client generated from proto/jaeger/api_v2.
-// Unset message fields come back as null and are left out, so that the
-// answer compares equal to the JSON the HTTP endpoints serve.
-function grpcStrategy(address, serviceName) {
-  const definition = protoLoader.loadSync('jaeger/api_v2/sampling.proto', {
-    includeDirs: [PROTO_DIR],
-    keepCase: true,
-    enums: String,
-    defaults: true,
-  });
-  const pkg = grpc.loadPackageDefinition(definition);
-  const client = new pkg.jaeger.api_v2.SamplingManager(address, grpc.credentials.createInsecure());
-  const dropNulls = (v) =>
-    Array.isArray(v)
-      ? v.map(dropNulls)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null).map(([k, x]) => [k, dropNulls(x)]))
-        : v;
-  return new Promise((resolve, reject) => {
-    client.GetSamplingStrategy({ serviceName }, { deadline: Date.now() + 10_000 }, (err, response) => {
-      client.close();
-      if (err) reject(err);
-      else resolve(dropNulls(response));
-    });
-  });
-}
 
 async function get(url) {
   const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });

@@ -1,5 +1,9 @@
 // The sampling strategies file of the reference (../shared/REFERENCE.md,
-// "Sampling"), used by the sampling suites.
+// "Sampling"), and reading a strategy over gRPC, used by the sampling suites.
+
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
+import { PROTO_DIR } from './spoor.mjs';
 
 export const REFERENCE_STRATEGIES = {
   default_strategy: {
@@ -17,3 +21,37 @@ export const REFERENCE_STRATEGIES = {
     { service: 'bar', type: 'ratelimiting', param: 5 },
   ],
 };
+
+/**
+ * SamplingManager/GetSamplingStrategy with a client generated from
+ * proto/jaeger/api_v2. Unset message fields come back as null and are left
+ * out, so that the answer compares equal to the JSON the HTTP endpoints serve.
+ */
+export function grpcStrategy(address, serviceName) {
+  const definition = protoLoader.loadSync('jaeger/api_v2/sampling.proto', {
+    includeDirs: [PROTO_DIR],
+    keepCase: true,
+    enums: String,
+    defaults: true,
+  });
+  const pkg = grpc.loadPackageDefinition(definition);
+  const client = new pkg.jaeger.api_v2.SamplingManager(address, grpc.credentials.createInsecure());
+  const withoutNulls = (v) => {
+    if (Array.isArray(v)) return v.map(withoutNulls);
+    if (v && typeof v === 'object') {
+      return Object.fromEntries(
+        Object.entries(v)
+          .filter(([, x]) => x !== null)
+          .map(([k, x]) => [k, withoutNulls(x)]),
+      );
+    }
+    return v;
+  };
+  return new Promise((resolve, reject) => {
+    client.GetSamplingStrategy({ serviceName }, { deadline: Date.now() + 10_000 }, (err, response) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(withoutNulls(response));
+    });
+  });
+}
