@@ -73,10 +73,10 @@ std::unique_ptr<SamplingStore> OpenClickHouse(bool cluster) {
 // Throughput and probabilities in memory, leases in a NATS key-value
 // bucket of its own on a nats-server started once for the test binary.
 std::unique_ptr<SamplingStore> OpenNatsLeases() {
-  static auto* server = new testenv::NatsServer();  // stopped with the process
+  static testenv::NatsServer server;  // stopped when the test process exits
   static std::atomic<int> counter{0};
   NatsOptions options;
-  options.servers = {server->url()};
+  options.servers = {server.url()};
   auto store =
       OpenNatsLeaseStore(options, "leases-" + std::to_string(counter++), NewMemorySamplingStore());
   EXPECT_TRUE(store.ok()) << store.status().message();
