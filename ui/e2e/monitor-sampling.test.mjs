@@ -4,23 +4,14 @@
 // them adaptively, and a process without strategies leaves the column out.
 
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { fetchJson, nowNs, randomSpanId, randomTraceId, startSpoor, tempDir, waitFor } from '../../tests/lib/spoor.mjs';
 import { request, sendTraces, span, SpanKind } from '../../tests/lib/otlp.mjs';
-import { CHROMIUM, launchBrowser, newCheckedPage } from './lib/browser.mjs';
+import { DIST_DIR, launchBrowser, newCheckedPage, requireBrowserAndBuild } from './lib/browser.mjs';
 
-const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
-
-if (!existsSync(CHROMIUM)) {
-  console.log(`# skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
-  process.exit(0);
-}
-if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
-  throw new Error(`no UI build in ${DIST_DIR}: run npm run build (npm run e2e does)`);
-}
+requireBrowserAndBuild();
 
 const STORAGE = process.env.SPOOR_STORAGE || 'memory';
 const SERVICE = 'sampled-shop';

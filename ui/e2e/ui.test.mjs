@@ -3,26 +3,17 @@
 // --query.base-path=/jaeger, with traces written over OTLP.
 
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startSpoor, tempDir } from '../../tests/lib/spoor.mjs';
 import { request, span, SpanKind } from '../../tests/lib/otlp.mjs';
-import { CHROMIUM, launchBrowser, newCheckedPage } from './lib/browser.mjs';
+import { DIST_DIR, launchBrowser, newCheckedPage, requireBrowserAndBuild } from './lib/browser.mjs';
 import { LARGE_SPANS, XSS_NAME, XSS_TAG, seed } from './lib/seed.mjs';
 
 // Interactive budget for the 10,008-span trace (ms); SPOOR_UI_BUDGET_MS overrides.
 const LARGE_BUDGET_MS = Number(process.env.SPOOR_UI_BUDGET_MS ?? 1500);
-const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist');
-
-if (!existsSync(CHROMIUM)) {
-  console.log(`# skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
-  process.exit(0);
-}
-if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
-  throw new Error(`no UI build in ${DIST_DIR}: run npm run build (npm run e2e does)`);
-}
+requireBrowserAndBuild();
 
 let spoor; // the UI at /
 let spoorJaeger; // the UI under /jaeger/

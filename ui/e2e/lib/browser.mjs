@@ -1,12 +1,31 @@
 // Debian's chromium driven by playwright-core: headless, no sandbox (tests
 // run as root), a fresh profile each time, nothing phoning home.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+
+/** The UI build the browser tests serve (ui/dist). */
+export const DIST_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist');
+
+/**
+ * What every browser test file needs before it starts: chromium (the file
+ * is skipped, with one line, without it) and a built UI (an error without
+ * it: `npm run e2e` builds it).
+ */
+export function requireBrowserAndBuild() {
+  if (!existsSync(CHROMIUM)) {
+    console.log(`# skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_BIN)`);
+    process.exit(0);
+  }
+  if (!existsSync(path.join(DIST_DIR, 'index.html'))) {
+    throw new Error(`no UI build in ${DIST_DIR}: run npm run build (npm run e2e does)`);
+  }
+}
 
 const ARGS = [
   '--no-sandbox',

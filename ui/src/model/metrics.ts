@@ -3,6 +3,7 @@
 // impact, and links from an operation to the traces behind it.
 
 import type { MetricFamily, SpanKind } from '../api/types';
+import { LOOKBACKS } from './searchParams';
 
 /** One point of a series: t in ms since the epoch. */
 export interface SeriesPoint {
@@ -17,18 +18,10 @@ export interface Series {
   points: SeriesPoint[];
 }
 
-/** The time windows the page offers; the values are the search page's lookbacks. */
-export const MONITOR_WINDOWS: Array<{ value: string; label: string; ms: number }> = [
-  { value: '5m', label: 'Last 5 minutes', ms: 5 * 60e3 },
-  { value: '15m', label: 'Last 15 minutes', ms: 15 * 60e3 },
-  { value: '30m', label: 'Last 30 minutes', ms: 30 * 60e3 },
-  { value: '1h', label: 'Last hour', ms: 3600e3 },
-  { value: '2h', label: 'Last 2 hours', ms: 2 * 3600e3 },
-  { value: '6h', label: 'Last 6 hours', ms: 6 * 3600e3 },
-  { value: '12h', label: 'Last 12 hours', ms: 12 * 3600e3 },
-  { value: '24h', label: 'Last 24 hours', ms: 24 * 3600e3 },
-  { value: '2d', label: 'Last 2 days', ms: 2 * 86400e3 },
-];
+/** The time windows the page offers: the search page's lookbacks, up to two days. */
+export const MONITOR_WINDOWS: Array<{ value: string; label: string; ms: number }> = LOOKBACKS.filter(
+  (l) => l.value !== '3h' && l.value !== '7d',
+).map((l) => ({ value: l.value, label: l.label, ms: l.us / 1000 }));
 
 export const DEFAULT_WINDOW = '1h';
 
