@@ -41,4 +41,22 @@ inline void PutFixed32(std::string& out, uint32_t v) {
   out.append(buf, 4);
 }
 
+inline void PutFixed16(std::string& out, uint16_t v) {
+  out.push_back(static_cast<char>(v & 0xff));
+  out.push_back(static_cast<char>(v >> 8));
+}
+
+// Big-endian 8 bytes: keys that sort by the number (RocksDB keys).
+inline void PutBigEndian64(std::string& out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
+}
+
+// Reads what PutBigEndian64 wrote: the first 8 bytes of `s` (a shorter `s`
+// gives the number of its bytes alone).
+inline uint64_t GetBigEndian64(std::string_view s) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
+  return v;
+}
+
 }  // namespace spoor::encoding

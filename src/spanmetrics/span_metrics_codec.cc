@@ -4,20 +4,6 @@
 #include "formats/protowire/wire_reader.h"
 
 namespace spoor::span_metrics_codec {
-namespace {
-
-void PutBigEndian(std::string& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-uint64_t GetBigEndian(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
-  return v;
-}
-
-}  // namespace
-
 std::string ServicePrefix(MetricsResolution resolution, std::string_view service,
                           uint64_t bucket_start_ns) {
   std::string k;
@@ -25,7 +11,7 @@ std::string ServicePrefix(MetricsResolution resolution, std::string_view service
   k.push_back(static_cast<char>(resolution));
   k.append(service);
   k.push_back('\0');
-  PutBigEndian(k, bucket_start_ns);
+  encoding::PutBigEndian64(k, bucket_start_ns);
   return k;
 }
 
@@ -45,7 +31,7 @@ bool DecodeKey(std::string_view key, SpanMetricsRow* row) {
   if (kind > static_cast<unsigned char>(SpanKind::kConsumer)) return false;
   row->resolution = static_cast<MetricsResolution>(key[0]);
   row->key.service.assign(key.substr(1, nul - 1));
-  row->bucket_start_ns = GetBigEndian(key.substr(nul + 1, 8));
+  row->bucket_start_ns = encoding::GetBigEndian64(key.substr(nul + 1, 8));
   row->key.kind = static_cast<SpanKind>(kind);
   row->key.operation.assign(key.substr(nul + 10));
   return true;

@@ -14,13 +14,8 @@ std::string_view TableOf(MetricsResolution r) {
   return r == MetricsResolution::kFine ? kSpanMetricsFineTable : kSpanMetricsCoarseTable;
 }
 
-void PutUint16(std::string& out, uint16_t v) {
-  out.push_back(static_cast<char>(v & 0xff));
-  out.push_back(static_cast<char>(v >> 8));
-}
-
 void AppendRow(const SpanMetricsRow& r, std::string& out) {
-  PutUint16(out, static_cast<uint16_t>(r.bucket_start_ns / kDayNs));
+  encoding::PutFixed16(out, static_cast<uint16_t>(r.bucket_start_ns / kDayNs));
   encoding::PutLengthPrefixed(out, r.key.service);
   encoding::PutFixed64(out, r.bucket_start_ns);
   out.push_back(static_cast<char>(r.key.kind));
@@ -30,7 +25,7 @@ void AppendRow(const SpanMetricsRow& r, std::string& out) {
   std::vector<std::pair<uint32_t, uint64_t>> buckets;
   r.value.latency.ForEachBucket([&](uint32_t b, uint64_t n) { buckets.emplace_back(b, n); });
   encoding::PutVarint(out, buckets.size());
-  for (const auto& [b, n] : buckets) PutUint16(out, static_cast<uint16_t>(b));
+  for (const auto& [b, n] : buckets) encoding::PutFixed16(out, static_cast<uint16_t>(b));
   encoding::PutVarint(out, buckets.size());
   for (const auto& [b, n] : buckets) encoding::PutFixed64(out, n);
 }

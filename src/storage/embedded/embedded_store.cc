@@ -204,9 +204,9 @@ Status EmbeddedStore::ReplayWal() {
         return Internal("embedded store: corrupt partial-seal mark in '" + options_.directory +
                         "'");
       }
-      std::vector<uint64_t>& buckets = sealed_parts_[GetBigEndian(key)];
+      std::vector<uint64_t>& buckets = sealed_parts_[GetBigEndian64(key)];
       for (size_t i = 0; i < value.size(); i += 8)
-        buckets.push_back(GetBigEndian(value.substr(i, 8)));
+        buckets.push_back(GetBigEndian64(value.substr(i, 8)));
     }
     if (!m->status().ok()) return RocksError("cannot read the partial-seal marks", m->status());
   }
@@ -214,7 +214,7 @@ Status EmbeddedStore::ReplayWal() {
   size_t entries = 0, spans = 0;
   std::vector<uint64_t> orphans;
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    uint64_t seq = GetBigEndian(std::string_view(it->key().data(), it->key().size()));
+    uint64_t seq = GetBigEndian64(std::string_view(it->key().data(), it->key().size()));
     std::vector<SpanRecord> records;
     // Entries written by older versions are blocks.
     std::string_view entry(it->value().data(), it->value().size());
@@ -381,7 +381,7 @@ Status EmbeddedStore::SealIfDue(bool all) {
     }
     for (const auto& [seq, buckets] : new_parts) {
       std::string value;
-      for (uint64_t b : buckets) PutBigEndian(value, b);
+      for (uint64_t b : buckets) PutBigEndian64(value, b);
       wb.Put(cf_[kMeta], SealedPartKey(seq), value);
     }
     DeleteWalEntries(released, &wb);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/encoding.h"
 #include "model/span.h"
 
 namespace spoor::embedded_keys {
@@ -22,25 +23,18 @@ inline constexpr char kOperationPrefix = 'o';
 // Marks a write-ahead entry some of whose spans are sealed already: the
 // value lists those buckets (8 bytes each), whose spans replay skips.
 inline constexpr char kSealedPartPrefix = 'w';
-inline void PutBigEndian(std::string& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(static_cast<char>(v >> (8 * i)));
-}
-
-inline uint64_t GetBigEndian(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = (v << 8) | static_cast<unsigned char>(s[i]);
-  return v;
-}
+using encoding::GetBigEndian64;
+using encoding::PutBigEndian64;
 
 inline std::string WalKey(uint64_t seq) {
   std::string k;
-  PutBigEndian(k, seq);
+  PutBigEndian64(k, seq);
   return k;
 }
 
 inline std::string SealedPartKey(uint64_t seq) {
   std::string k(1, kSealedPartPrefix);
-  PutBigEndian(k, seq);
+  PutBigEndian64(k, seq);
   return k;
 }
 
@@ -52,12 +46,12 @@ struct BlockKey {
   auto operator<=>(const BlockKey&) const = default;
   [[nodiscard]] std::string Encode() const {
     std::string k;
-    PutBigEndian(k, bucket);
-    PutBigEndian(k, seq);
+    PutBigEndian64(k, bucket);
+    PutBigEndian64(k, seq);
     return k;
   }
   static BlockKey Decode(std::string_view k) {
-    return {GetBigEndian(k), GetBigEndian(k.substr(8))};
+    return {GetBigEndian64(k), GetBigEndian64(k.substr(8))};
   }
 };
 
