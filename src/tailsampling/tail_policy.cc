@@ -82,6 +82,9 @@ bool PolicyKeeps(const TailPolicy& p, const TraceId& id, const TraceSpans& spans
     case TailPolicyType::kRateLimiting: return true;
     case TailPolicyType::kSpanCount:
       return spans.size() >= p.min_spans && (p.max_spans == 0 || spans.size() <= p.max_spans);
+    case TailPolicyType::kComposite:
+      return std::any_of(p.sub_policies.begin(), p.sub_policies.end(),
+                         [&](const TailPolicy& sub) { return PolicyKeeps(sub, id, spans); });
     case TailPolicyType::kAnd:
       return std::all_of(p.sub_policies.begin(), p.sub_policies.end(),
                          [&](const TailPolicy& sub) { return PolicyKeeps(sub, id, spans); });

@@ -24,6 +24,7 @@ enum class TailPolicyType {
   kRateLimiting,      // at most spans_per_second spans of kept traces
   kSpanCount,         // min_spans <= spans (<= max_spans when set)
   kAnd,               // every sub-policy keeps it
+  kComposite,         // the first sub-policy that keeps it, within its share of a rate
 };
 
 struct TailPolicy {
@@ -49,15 +50,20 @@ struct TailPolicy {
   // span_count
   uint64_t min_spans = 0;
   uint64_t max_spans = 0;  // 0 = none
-  // and
+  // and, composite (sub-policies in policy_order)
   std::vector<TailPolicy> sub_policies;
+  // composite: spans per second kept at most, in all and by each sub-policy
+  double max_total_spans_per_second = 0;
+  std::vector<double> allocated_spans_per_second;  // by sub-policy index
 };
 
 // A trace as the policies see it: its spans with their resources.
 using TraceSpans = std::vector<SpanRecord>;
 
-// Whether `policy` keeps the trace. Rate limiting is stateful and decided
-// by the sampler (tail_sampler.h); here it keeps everything.
+// Whether `policy` keeps the trace. Rate limiting and composite are
+// stateful and decided by the sampler (tail_sampler.h): here rate limiting
+// keeps everything and a composite keeps what one of its sub-policies keeps,
+// rates aside.
 [[nodiscard]] bool PolicyKeeps(const TailPolicy& policy, const TraceId& id,
                                const TraceSpans& spans);
 

@@ -121,16 +121,41 @@ Status TailSampler::Submit(SpanBatch batch, IngestMetrics& metrics) {
   return Status::Ok();
 }
 
-bool TailSampler::RateLimitAllows(const TailPolicy& p, size_t spans, uint64_t now_ns) {
+void TailSampler::StartSecond(uint64_t now_ns) {
   uint64_t second = now_ns / 1000000000;
-  if (second != rate_second_) {
-    rate_second_ = second;
-    rate_spans_.clear();
-  }
+  if (second == rate_second_) return;
+  rate_second_ = second;
+  rate_spans_.clear();
+}
+
+bool TailSampler::RateLimitAllows(const TailPolicy& p, size_t spans, uint64_t now_ns) {
+  StartSecond(now_ns);
   double& used = rate_spans_[&p];
   if (used + static_cast<double>(spans) > p.spans_per_second) return false;
   used += static_cast<double>(spans);
   return true;
+}
+
+bool TailSampler::CompositeKeeps(const TailPolicy& p, const TraceId& id, const TraceSpans& spans,
+                                 uint64_t now_ns) {
+  StartSecond(now_ns);
+  auto n = static_cast<double>(spans.size());
+  for (size_t i = 0; i < p.sub_policies.size(); ++i) {
+    const TailPolicy& sub = p.sub_policies[i];
+    if (!PolicyKeeps(sub, id, spans)) continue;
+    // The first sub-policy that keeps the trace decides: within its share
+    // and the total, kept; beyond, dropped (a smaller trace may still fit
+    // later in the second).
+    double& used = rate_spans_[&sub];
+    double& total = rate_spans_[&p];
+    if (used + n > p.allocated_spans_per_second[i] || total + n > p.max_total_spans_per_second) {
+      return false;
+    }
+    used += n;
+    total += n;
+    return true;
+  }
+  return false;
 }
 
 void TailSampler::DecideLocked(const TraceId& id, uint64_t now_ns, TraceSpans* kept_spans) {
@@ -143,7 +168,9 @@ void TailSampler::DecideLocked(const TraceId& id, uint64_t now_ns, TraceSpans* k
   const auto& policies = options_.policies;
   for (size_t i = 0; i < policies.size(); ++i) {
     if (policies[i].type == TailPolicyType::kRateLimiting) continue;
-    if (PolicyKeeps(policies[i], id, spans)) {
+    if (policies[i].type == TailPolicyType::kComposite
+            ? CompositeKeeps(policies[i], id, spans, now_ns)
+            : PolicyKeeps(policies[i], id, spans)) {
       policy_kept_[i]->Inc();
       kept = true;
     }

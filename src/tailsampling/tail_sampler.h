@@ -11,7 +11,9 @@
 //    cache of the last 2 x num_traces decisions; later than that, a span
 //    starts a new trace;
 //  - rate_limiting policies are asked last, only for traces no other
-//    policy kept, and keep them while the spans kept this second fit.
+//    policy kept, and keep them while the spans kept this second fit;
+//  - a composite asks its sub-policies in order; the first that keeps the
+//    trace decides, within that sub-policy's share of the composite's rate.
 //
 // Submit() answers for the spans once they are held (they are counted as
 // accepted then); kept spans re-enter the pipeline counted under transport
@@ -62,7 +64,10 @@ class TailSampler final : public SpanSink {
   };
   // Decides `id` (held) under mu_, moving its spans into *kept when kept.
   void DecideLocked(const TraceId& id, uint64_t now_ns, TraceSpans* kept);
+  void StartSecond(uint64_t now_ns);  // a new second resets the rates' counts
   bool RateLimitAllows(const TailPolicy& p, size_t spans, uint64_t now_ns);
+  bool CompositeKeeps(const TailPolicy& p, const TraceId& id, const TraceSpans& spans,
+                      uint64_t now_ns);
   void Remember(const TraceId& id, bool kept);
   void Release(TraceSpans kept);
 
@@ -74,7 +79,8 @@ class TailSampler final : public SpanSink {
   std::deque<std::pair<uint64_t, TraceId>> arrival_;  // first arrival order
   std::unordered_map<TraceId, bool, TraceIdHash> decided_;
   std::deque<TraceId> decided_order_;
-  // rate_limiting: spans kept in the current second, per policy index.
+  // rate_limiting and composite: spans kept in the current second, per
+  // policy (a composite: in all, and per sub-policy).
   uint64_t rate_second_ = 0;
   std::unordered_map<const TailPolicy*, double> rate_spans_;
 

@@ -2,6 +2,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/strings.h"
@@ -40,6 +41,7 @@ bool Boolean(const YAML::Node& n, const std::string& where) {
 
 std::vector<std::string> Strings(const YAML::Node& n, const std::string& where) {
   std::vector<std::string> out;
+  if (!n) Fail(where, "missing");
   if (!n.IsSequence()) Fail(where, "expected a list");
   for (size_t i = 0; i < n.size(); ++i) {
     if (!n[i].IsScalar()) Fail(where + "[" + std::to_string(i) + "]", "expected a string");
@@ -56,18 +58,84 @@ const YAML::Node Section(const YAML::Node& policy, const std::string& type,
   return s;
 }
 
-TailPolicy ParsePolicy(const YAML::Node& n, const std::string& where);
+// `nested`: a sub-policy of `and` or `composite`, which cannot be a
+// composite itself (as in the OpenTelemetry Collector).
+TailPolicy ParsePolicy(const YAML::Node& n, const std::string& where, bool nested);
 
-std::vector<TailPolicy> ParsePolicies(const YAML::Node& list, const std::string& where) {
+std::vector<TailPolicy> ParsePolicies(const YAML::Node& list, const std::string& where,
+                                      bool nested) {
+  if (!list) Fail(where, "missing");
   if (!list.IsSequence() || list.size() == 0) Fail(where, "expected a list of policies");
   std::vector<TailPolicy> out;
   for (size_t i = 0; i < list.size(); ++i) {
-    out.push_back(ParsePolicy(list[i], where + "[" + std::to_string(i) + "]"));
+    out.push_back(ParsePolicy(list[i], where + "[" + std::to_string(i) + "]", nested));
   }
   return out;
 }
 
-TailPolicy ParsePolicy(const YAML::Node& n, const std::string& where) {
+// composite: {max_total_spans_per_second, policy_order, composite_sub_policy,
+// rate_allocation: [{policy, percent}]}. Sub-policies are asked in
+// policy_order (those it leaves out after, as listed). A sub-policy's share
+// is its percent of the total (0: an equal share, as the Collector); those
+// without an allocation share what the allocations leave.
+void ParseComposite(const YAML::Node& s, const std::string& where, TailPolicy& p) {
+  std::string at = where + ".composite.";
+  if (!s["max_total_spans_per_second"]) Fail(at + "max_total_spans_per_second", "missing");
+  p.max_total_spans_per_second =
+      NonNegative(s["max_total_spans_per_second"], at + "max_total_spans_per_second");
+  std::vector<TailPolicy> subs =
+      ParsePolicies(s["composite_sub_policy"], at + "composite_sub_policy", true);
+  auto index_of = [&](const std::string& name) -> size_t {
+    for (size_t i = 0; i < subs.size(); ++i) {
+      if (subs[i].name == name) return i;
+    }
+    return subs.size();
+  };
+  std::vector<size_t> order;
+  if (s["policy_order"]) {
+    for (const std::string& name : Strings(s["policy_order"], at + "policy_order")) {
+      size_t i = index_of(name);
+      if (i == subs.size()) Fail(at + "policy_order", "no sub-policy named '" + name + "'");
+      if (std::find(order.begin(), order.end(), i) != order.end())
+        Fail(at + "policy_order", "'" + name + "' is listed twice");
+      order.push_back(i);
+    }
+  }
+  for (size_t i = 0; i < subs.size(); ++i) {
+    if (std::find(order.begin(), order.end(), i) == order.end()) order.push_back(i);
+  }
+  constexpr double kUnset = -1;
+  std::vector<double> share(subs.size(), kUnset);
+  double allocated = 0;
+  if (s["rate_allocation"]) {
+    const YAML::Node& list = s["rate_allocation"];
+    if (!list.IsSequence()) Fail(at + "rate_allocation", "expected a list of {policy, percent}");
+    for (size_t k = 0; k < list.size(); ++k) {
+      std::string here = at + "rate_allocation[" + std::to_string(k) + "]";
+      if (!list[k].IsMap() || !list[k]["policy"]) Fail(here + ".policy", "missing");
+      std::string name = list[k]["policy"].Scalar();
+      size_t i = index_of(name);
+      if (i == subs.size()) Fail(here + ".policy", "no sub-policy named '" + name + "'");
+      double percent = list[k]["percent"] ? NonNegative(list[k]["percent"], here + ".percent") : 0;
+      if (percent > 100) Fail(here + ".percent", "expected 0 to 100");
+      share[i] = percent > 0 ? percent / 100 * p.max_total_spans_per_second
+                             : p.max_total_spans_per_second / static_cast<double>(subs.size());
+      allocated += share[i];
+    }
+  }
+  size_t unallocated = static_cast<size_t>(std::count(share.begin(), share.end(), kUnset));
+  double rest = std::max(0.0, p.max_total_spans_per_second - allocated);
+  for (size_t i : order) {
+    double sps = share[i] == kUnset ? rest / static_cast<double>(unallocated) : share[i];
+    // A rate-limiting sub-policy keeps no more than its own rate either.
+    if (subs[i].type == TailPolicyType::kRateLimiting)
+      sps = std::min(sps, subs[i].spans_per_second);
+    p.sub_policies.push_back(std::move(subs[i]));
+    p.allocated_spans_per_second.push_back(sps);
+  }
+}
+
+TailPolicy ParsePolicy(const YAML::Node& n, const std::string& where, bool nested) {
   if (!n.IsMap()) Fail(where, "expected a policy: {name, type, <type>: {...}}");
   TailPolicy p;
   if (n["name"]) p.name = n["name"].Scalar();
@@ -158,12 +226,16 @@ TailPolicy ParsePolicy(const YAML::Node& n, const std::string& where) {
   } else if (type == "and") {
     p.type = TailPolicyType::kAnd;
     YAML::Node s = Section(n, type, where);
-    p.sub_policies = ParsePolicies(s["and_sub_policy"], where + ".and.and_sub_policy");
+    p.sub_policies = ParsePolicies(s["and_sub_policy"], where + ".and.and_sub_policy", true);
+  } else if (type == "composite") {
+    if (nested) Fail(where + ".type", "a composite cannot be a sub-policy");
+    p.type = TailPolicyType::kComposite;
+    ParseComposite(Section(n, type, where), where, p);
   } else {
     Fail(where + ".type",
          "unknown policy type '" + type +
              "'; supported: always_sample, latency, status_code, string_attribute, "
-             "numeric_attribute, probabilistic, rate_limiting, span_count, and");
+             "numeric_attribute, probabilistic, rate_limiting, span_count, and, composite");
   }
   return p;
 }
@@ -187,7 +259,7 @@ Result<TailSamplingOptions> ParseTailSampling(const YAML::Node& node) {
       o.num_traces = static_cast<size_t>(n);
     }
     if (!node["policies"]) Fail("tail_sampling.policies", "missing");
-    o.policies = ParsePolicies(node["policies"], "tail_sampling.policies");
+    o.policies = ParsePolicies(node["policies"], "tail_sampling.policies", false);
     return o;
   } catch (const Bad& b) {
     return InvalidArgument(b.message);

@@ -1094,10 +1094,16 @@ ${yaml}`;
     {
       what: 'an unknown policy type',
       yaml: policy(`    - {name: slow, type: latency, latency: {threshold_ms: 500}}
-    - {name: mixed, type: composite, composite: {max_total_spans_per_second: 100}}
+    - {name: mixed, type: cascading, cascading: {spans_per_second: 100}}
 `),
       key: 'tail_sampling.policies[2].type',
-      also: [/unknown policy type 'composite'/, /supported: .*always_sample/],
+      also: [/unknown policy type 'cascading'/, /supported: .*always_sample.*composite/],
+    },
+    {
+      what: 'a composite without sub-policies',
+      yaml: policy(`    - {name: mixed, type: composite, composite: {max_total_spans_per_second: 100}}\n`),
+      key: 'tail_sampling.policies[1].composite.composite_sub_policy',
+      also: [/missing/],
     },
     ...['ottl_condition', 'trace_state', 'boolean_attribute'].map((type) => ({
       what: `the unsupported type ${type}`,

@@ -102,6 +102,21 @@ TEST(TailSamplingConfig, ErrorsNameTheKey) {
            {"decision_wait: never\npolicies: [{type: always_sample}]", "decision_wait"},
            {"policies: [{type: probabilistic, probabilistic: {sampling_percentage: 150}}]",
             "0 to 100"},
+           {"policies: [{type: and, and: {}}]",
+            "tail_sampling.policies[0].and.and_sub_policy: missing"},
+           {"policies: [{type: composite, composite: {composite_sub_policy: [{type: "
+            "always_sample}]}}]",
+            "tail_sampling.policies[0].composite.max_total_spans_per_second"},
+           {"policies: [{type: composite, composite: {max_total_spans_per_second: 10, "
+            "policy_order: [x], composite_sub_policy: [{name: a, type: always_sample}]}}]",
+            "no sub-policy named 'x'"},
+           {"policies: [{type: composite, composite: {max_total_spans_per_second: 10, "
+            "composite_sub_policy: [{name: a, type: always_sample}], rate_allocation: "
+            "[{policy: b, percent: 5}]}}]",
+            "rate_allocation[0].policy: no sub-policy named 'b'"},
+           {"policies: [{type: and, and: {and_sub_policy: [{type: composite, composite: "
+            "{max_total_spans_per_second: 1, composite_sub_policy: [{type: always_sample}]}}]}}]",
+            "a composite cannot be a sub-policy"},
        }) {
     auto parsed = ParseTailSampling(YAML::Load(c.yaml));
     ASSERT_FALSE(parsed.ok()) << c.yaml;
@@ -242,6 +257,91 @@ TEST(TailSampler, RateLimitingKeepsWhatFitsEachSecond) {
   // Decided in one second: one trace of two spans fits in 3, the next not.
   sampler.DecideDue(NowNs() + 60 * kSecond);
   EXPECT_EQ(sink.Taken().size(), 2u);
+}
+
+constexpr char kComposite[] = R"(
+decision_wait: 1s
+policies:
+  - name: composite
+    type: composite
+    composite:
+      max_total_spans_per_second: 10
+      policy_order: [errors, slow, everything]
+      composite_sub_policy:
+        - {name: everything, type: always_sample}
+        - {name: slow, type: latency, latency: {threshold_ms: 500}}
+        - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+      rate_allocation:
+        - {policy: errors, percent: 50}
+        - {policy: slow, percent: 30}
+)";
+
+TEST(TailSamplingConfig, CompositeOrdersSubPoliciesAndSharesTheRate) {
+  TailSamplingOptions o = Parse(kComposite);
+  ASSERT_EQ(o.policies.size(), 1u);
+  const TailPolicy& c = o.policies[0];
+  EXPECT_EQ(c.type, TailPolicyType::kComposite);
+  EXPECT_DOUBLE_EQ(c.max_total_spans_per_second, 10);
+  ASSERT_EQ(c.sub_policies.size(), 3u);
+  EXPECT_EQ(c.sub_policies[0].name, "errors");
+  EXPECT_EQ(c.sub_policies[1].name, "slow");
+  EXPECT_EQ(c.sub_policies[2].name, "everything");
+  // 50% and 30% of 10; the unallocated always_sample gets what is left.
+  EXPECT_EQ(c.allocated_spans_per_second, (std::vector<double>{5, 3, 2}));
+  // percent 0 is an equal share; a rate-limiting sub-policy keeps its own cap.
+  TailSamplingOptions equal = Parse(R"(
+policies:
+  - type: composite
+    composite:
+      max_total_spans_per_second: 90
+      composite_sub_policy:
+        - {name: a, type: always_sample}
+        - {name: b, type: rate_limiting, rate_limiting: {spans_per_second: 4}}
+        - {name: c, type: always_sample}
+      rate_allocation: [{policy: a, percent: 0}, {policy: b, percent: 50}]
+)");
+  EXPECT_EQ(equal.policies[0].allocated_spans_per_second, (std::vector<double>{30, 4, 15}));
+}
+
+TEST(TailSampler, CompositeKeepsByTheFirstSubPolicyWithinItsShare) {
+  Collecting sink;
+  TailSampler sampler(Parse(kComposite), sink);
+  IngestMetrics metrics("test", "tail_composite");
+  // Traces 1-3: an error, two spans each (errors may keep 5 spans a second:
+  // two traces). Traces 4-5: slow, two spans each (3 a second: one trace).
+  // Traces 6-8: neither, one span each (the rest, 2 a second: two traces).
+  for (uint64_t t = 1; t <= 3; ++t) {
+    ASSERT_TRUE(
+        sampler
+            .Submit(Batch({MakeSpan(t, 1, 0, 10), MakeSpan(t, 2, 0, 5, SpanStatusCode::kError)}),
+                    metrics)
+            .ok());
+  }
+  for (uint64_t t = 4; t <= 5; ++t) {
+    ASSERT_TRUE(
+        sampler.Submit(Batch({MakeSpan(t, 1, 0, 700), MakeSpan(t, 2, 0, 10)}), metrics).ok());
+  }
+  for (uint64_t t = 6; t <= 8; ++t) {
+    ASSERT_TRUE(sampler.Submit(Batch({MakeSpan(t, 1, 0, 10)}), metrics).ok());
+  }
+  // All decided within one second.
+  uint64_t now = (NowNs() / kSecond + 60) * kSecond;
+  EXPECT_EQ(sampler.DecideDue(now), 8u);
+  std::set<uint64_t> traces;
+  for (const auto& [trace, span] : sink.Taken()) traces.insert(trace);
+  // Trace 3 is an error beyond the errors' share: dropped, though
+  // always_sample (after it in order) had room. Trace 5 likewise.
+  EXPECT_EQ(traces, (std::set<uint64_t>{1, 2, 4, 6, 7}));
+  // The next second starts afresh.
+  ASSERT_TRUE(
+      sampler
+          .Submit(Batch({MakeSpan(9, 1, 0, 10), MakeSpan(9, 2, 0, 5, SpanStatusCode::kError)}),
+                  metrics)
+          .ok());
+  EXPECT_EQ(sampler.DecideDue(now + 5 * kSecond), 1u);
+  traces.clear();
+  for (const auto& [trace, span] : sink.Taken()) traces.insert(trace);
+  EXPECT_TRUE(traces.contains(9));
 }
 
 }  // namespace
