@@ -41,7 +41,7 @@ unsigned RolesOf(const std::string& flag) {
   if (starts("query.")) return kAllInOne | kQuery;
   if (flag == "buffer.type" || flag == "nats.publish-timeout") return kCollector;
   if (flag == "ingester.parallelism" || flag == "nats.consumer" || flag == "nats.fetch-batch" ||
-      flag == "nats.ack-wait") {
+      flag == "nats.ack-wait" || flag == "nats.partition-lease") {
     return kIngester;
   }
   if (starts("nats.")) return kCollector | kIngester;
@@ -228,6 +228,24 @@ const std::vector<Option>& Options() {
                    if (v.empty() || v.find_first_of(" *>") != std::string::npos)
                      Invalid("nats.subject", v, "expected a subject without wildcards");
                    c.nats.subject = v;
+                 }});
+    o.push_back({"nats.partitions", "1",
+                 "partitions of the stream by trace ID (1 to 64), so that with tail sampling "
+                 "each ingester sees whole traces; collectors and ingesters must agree",
+                 [](Config& c, const std::string& v) {
+                   auto n = ParseInt64(v);
+                   if (!n || *n < 1 || *n > 64) Invalid("nats.partitions", v, "expected 1 to 64");
+                   c.nats.partitions = static_cast<int>(*n);
+                 }});
+    o.push_back({"nats.partition-lease", "15s",
+                 "with tail sampling, how long an ingester's hold on a partition lasts "
+                 "unrenewed (renewed every third of it): the others take over a dead "
+                 "ingester's partitions after it",
+                 [](Config& c, const std::string& v) {
+                   auto ns = ParseGoDuration(v);
+                   if (!ns || *ns < 300'000'000)
+                     Invalid("nats.partition-lease", v, "expected a duration of 300ms or more");
+                   c.nats.partition_lease_ns = *ns;
                  }});
     o.push_back({"nats.replicas", "1", "copies of the stream in a NATS cluster (1 to 5)",
                  [](Config& c, const std::string& v) {

@@ -335,7 +335,8 @@ Result<std::unique_ptr<SamplingStore>> OpenSamplingStore(const Config& config) {
   return OpenEmbeddedSamplingStore(s.embedded.directory + "/sampling", s.embedded.sync_writes);
 }
 
-std::string CollectorName() {
+// This process among the others sharing a store or a stream.
+std::string ProcessName() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
   return std::string(host[0] != '\0' ? host : "spoor") + "-" + std::to_string(getpid());
@@ -355,7 +356,7 @@ bool AddAdaptiveSampling(Role& role) {
   SpanSink& next = role.tail_sampler ? static_cast<SpanSink&>(*role.tail_sampler) : *role.sink;
   role.counting_sink = std::make_unique<ThroughputCountingSink>(next, *role.throughput);
   role.adaptive = std::make_unique<AdaptiveSampler>(
-      config.adaptive, CollectorName(), *role.sampling_store, *role.throughput, *role.strategies);
+      config.adaptive, ProcessName(), *role.sampling_store, *role.throughput, *role.strategies);
   AdaptiveSampler* adaptive = role.adaptive.get();
   MetricsRegistry::Global().AddGauge("spoor_sampling_leader",
                                      "1 while this collector calculates adaptive sampling", {},
@@ -451,12 +452,18 @@ bool AddQuery(Role& role) {
   return true;
 }
 
+// The ingester: batches from the stream straight into storage, or, with
+// tail sampling, into the sampler in front of the writers.
 void AddIngester(Role& role) {
-  role.ingester =
-      std::make_unique<NatsIngester>(role.config.nats, *role.storage, role.span_metrics.get());
+  role.ingester = std::make_unique<NatsIngester>(role.config.nats, *role.storage,
+                                                 role.span_metrics.get(), role.tail_sampler.get(),
+                                                 ProcessName());
   NatsIngester* ingester = role.ingester.get();
   Storage* storage = role.storage.get();
   auto& registry = MetricsRegistry::Global();
+  registry.AddGauge("spoor_ingester_partitions_owned",
+                    "Partitions of the stream this ingester reads", {},
+                    [ingester] { return static_cast<double>(ingester->partitions_owned()); });
   registry.AddGauge("spoor_ingester_pending_messages",
                     "Batches in the stream not yet delivered to an ingester", {},
                     [ingester] { return static_cast<double>(ingester->pending_messages()); });
@@ -482,6 +489,10 @@ bool Assemble(Role& role) {
   if (config.role == "ingester") {
     if (!AddStorage(role)) return false;
     AddSpanMetrics(role);
+    if (config.tail_sampling.enabled) {
+      AddWriters(role);
+      AddTailSampling(role);
+    }
     AddIngester(role);
     return true;
   }
@@ -490,8 +501,9 @@ bool Assemble(Role& role) {
   if (buffered) {
     AddPublisher(role);
     if (config.tail_sampling.enabled) {
-      LogWarn("tail_sampling is not applied by a collector publishing to NATS: a collector sees "
-              "part of each trace (docs/tail-sampling.md)");
+      LogInfo("tail_sampling is applied by the ingesters, not by a collector publishing to NATS "
+              "(which sees part of each trace): give them the configuration, and "
+              "--nats.partitions to spread the traces (docs/tail-sampling.md)");
     }
   } else {
     if (!AddStorage(role)) return false;

@@ -6,6 +6,7 @@
 #include <tuple>
 #include <vector>
 
+#include "buffer/nats/partitions.h"
 #include "common/log.h"
 
 namespace spoor::nats {
@@ -130,9 +131,23 @@ int64_t Connection::max_payload() const {
 Status Connection::EnsureStream() {
   jsStreamInfo* info = nullptr;
   jsErrCode err = static_cast<jsErrCode>(0);
+  const std::string subject = StreamSubject(options_);
   natsStatus s = js_GetStreamInfo(&info, js_, options_.stream.c_str(), nullptr, &err);
   if (s == NATS_OK) {
+    // A stream made for another number of partitions would take no
+    // publish (or not all): say so rather than fail each publish.
+    bool found = false;
+    for (int i = 0; info->Config != nullptr && i < info->Config->SubjectsLen; ++i) {
+      found = found || subject == info->Config->Subjects[i];
+    }
     jsStreamInfo_Destroy(info);
+    if (!found) {
+      return InvalidArgument("NATS: stream " + options_.stream + " does not take the subject " +
+                             subject +
+                             " (--nats.partitions=" + std::to_string(options_.partitions) +
+                             " must be what the stream was created with; use another "
+                             "--nats.stream, or delete the stream once it is empty)");
+    }
     return Status::Ok();
   }
   if (s != NATS_NOT_FOUND && err != kJsStreamNotFound) {
@@ -144,7 +159,7 @@ Status Connection::EnsureStream() {
   }
   jsStreamConfig cfg;
   jsStreamConfig_Init(&cfg);
-  const char* subjects[] = {options_.subject.c_str()};
+  const char* subjects[] = {subject.c_str()};
   cfg.Name = options_.stream.c_str();
   cfg.Description = "spoor span batches (OTLP ExportTraceServiceRequest)";
   cfg.Subjects = subjects;
@@ -162,43 +177,45 @@ Status Connection::EnsureStream() {
   s = js_AddStream(&info, js_, &cfg, nullptr, &err);
   if (s == NATS_OK) {
     jsStreamInfo_Destroy(info);
-    LogInfo("NATS: created stream ", options_.stream, " on subject ", options_.subject);
+    LogInfo("NATS: created stream ", options_.stream, " on subject ", subject);
     return Status::Ok();
   }
   if (err == kStreamNameInUse) return Status::Ok();  // another process created it just now
   return FromNats(s, err, "NATS: cannot create stream " + options_.stream);
 }
 
-Status Connection::EnsureConsumer() {
+Status Connection::EnsureConsumer(uint32_t partition) {
+  const std::string consumer = PartitionConsumer(options_, partition);
+  const std::string subject = PartitionSubject(options_, partition);
   jsConsumerInfo* info = nullptr;
   jsErrCode err = static_cast<jsErrCode>(0);
-  natsStatus s = js_GetConsumerInfo(&info, js_, options_.stream.c_str(), options_.consumer.c_str(),
-                                    nullptr, &err);
+  natsStatus s =
+      js_GetConsumerInfo(&info, js_, options_.stream.c_str(), consumer.c_str(), nullptr, &err);
   if (s == NATS_OK) {
     jsConsumerInfo_Destroy(info);
     return Status::Ok();
   }
   if (s != NATS_NOT_FOUND && err != kConsumerNotFound) {
-    return FromNats(s, err, "NATS: consumer " + options_.consumer);
+    return FromNats(s, err, "NATS: consumer " + consumer);
   }
   if (!options_.create_stream) {
-    return Unavailable("NATS: consumer " + options_.consumer + " of stream " + options_.stream +
+    return Unavailable("NATS: consumer " + consumer + " of stream " + options_.stream +
                        " does not exist (and --nats.create-stream=false)");
   }
   jsConsumerConfig cfg;
   jsConsumerConfig_Init(&cfg);
-  cfg.Durable = options_.consumer.c_str();
+  cfg.Durable = consumer.c_str();
   cfg.Description = "spoor ingesters";
   cfg.AckPolicy = js_AckExplicit;
   cfg.AckWait = options_.ack_wait_ns;
   cfg.MaxDeliver = -1;  // a batch is retried until storage takes it
   cfg.DeliverPolicy = js_DeliverAll;
-  cfg.FilterSubject = options_.subject.c_str();
+  cfg.FilterSubject = subject.c_str();
   cfg.MaxAckPending = 100000;
   s = js_AddConsumer(&info, js_, options_.stream.c_str(), &cfg, nullptr, &err);
-  if (s != NATS_OK) return FromNats(s, err, "NATS: cannot create consumer " + options_.consumer);
+  if (s != NATS_OK) return FromNats(s, err, "NATS: cannot create consumer " + consumer);
   jsConsumerInfo_Destroy(info);
-  LogInfo("NATS: created consumer ", options_.consumer, " of stream ", options_.stream);
+  LogInfo("NATS: created consumer ", consumer, " of stream ", options_.stream);
   return Status::Ok();
 }
 

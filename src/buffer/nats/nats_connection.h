@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "buffer/nats/nats_options.h"
@@ -32,8 +33,10 @@ class Connection {
   // Creates the stream when options.create_stream and it is missing, else
   // checks it exists. Unavailable while NATS is unreachable.
   [[nodiscard]] Status EnsureStream();
-  // The same for the ingesters' durable pull consumer.
-  [[nodiscard]] Status EnsureConsumer();
+  // The same for the ingesters' durable pull consumer of `partition`
+  // (partitions.h). The stream: InvalidArgument when it exists without the
+  // subject of --nats.partitions.
+  [[nodiscard]] Status EnsureConsumer(uint32_t partition = 0);
 
   [[nodiscard]] bool connected() const;
   // The largest message the server takes, in bytes (1 MiB by default).

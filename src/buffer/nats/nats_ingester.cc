@@ -8,6 +8,9 @@
 #include <tuple>
 
 #include "buffer/nats/nats_connection.h"
+#include "buffer/nats/nats_leases.h"
+#include "buffer/nats/partition_owner.h"
+#include "buffer/nats/partitions.h"
 #include "common/log.h"
 #include "common/time_format.h"
 #include "formats/otlp/otlp_decode.h"
@@ -25,10 +28,12 @@ Counter& IngesterCounter(const char* name, const char* help) {
 }  // namespace
 
 NatsIngester::NatsIngester(NatsOptions options, Storage& storage,
-                           SpanMetricsAggregator* span_metrics)
+                           SpanMetricsAggregator* span_metrics, SpanSink* sink, std::string holder)
     : options_(std::move(options)),
       storage_(storage),
       span_metrics_(span_metrics),
+      sink_(sink),
+      holder_(std::move(holder)),
       connection_(std::make_unique<nats::Connection>(options_)),
       messages_stored_(
           IngesterCounter("spoor_ingester_messages_stored_total",
@@ -57,10 +62,25 @@ NatsIngester::~NatsIngester() {
   Stop();
 }
 
+uint32_t NatsIngester::partitions_owned() const {
+  return owner_ ? owner_->owned_count() : static_cast<uint32_t>(std::max(1, options_.partitions));
+}
+
 Status NatsIngester::Start() {
   if (Status s = connection_->Connect("spoor ingester"); !s.ok()) return s;
-  for (int i = 0; i < std::max(1, options_.parallelism); ++i) {
-    loops_.emplace_back([this, i] { Loop(i); });
+  auto partitions = static_cast<uint32_t>(std::max(1, options_.partitions));
+  if (sink_ != nullptr) {
+    leases_ = std::make_unique<NatsLeases>(options_, options_.stream + "-partitions");
+    if (Status s = leases_->Connect("spoor ingester partitions"); !s.ok()) return s;
+    owner_ = std::make_unique<PartitionOwner>(*leases_, holder_, partitions,
+                                              options_.partition_lease_ns);
+    owner_->Start();
+  }
+  // One loop per partition; with one partition, --ingester.parallelism
+  // loops share its consumer.
+  int per_partition = partitions == 1 ? std::max(1, options_.parallelism) : 1;
+  for (uint32_t p = 0; p < partitions; ++p) {
+    for (int i = 0; i < per_partition; ++i) loops_.emplace_back([this, p, i] { Loop(p, i); });
   }
   lag_watcher_ = std::thread([this] { WatchLag(); });
   return Status::Ok();
@@ -71,6 +91,8 @@ void NatsIngester::Stop() {
   for (std::thread& t : loops_) t.join();
   loops_.clear();
   if (lag_watcher_.joinable()) lag_watcher_.join();
+  // After the loops: the partitions are given up once nothing reads them.
+  if (owner_) owner_->Stop();
 }
 
 namespace {
@@ -85,37 +107,80 @@ void SleepUnless(const std::atomic<bool>& stopping, int64_t ms) {
 
 }  // namespace
 
-void NatsIngester::Loop(int index) {
+bool NatsIngester::Deliver(SpanBatch batch, SpanMetricsAggregator::Observation& observed,
+                           std::string* error) {
+  size_t spans = batch.SpanCount();
+  if (spans == 0) return true;
+  if (sink_ != nullptr) {
+    sink_metrics_.spans_received.Inc(spans);
+    Status s = sink_->Submit(std::move(batch), sink_metrics_);
+    if (!s.ok()) *error = s.message();
+    return s.ok();
+  }
+  if (span_metrics_ != nullptr) {
+    observed.clear();
+    SpanMetricsAggregator::Observe(batch, &observed);
+  }
+  auto start = std::chrono::steady_clock::now();
+  Status written = storage_.Write(std::move(batch));
+  if (written.ok()) written = storage_.Flush();
+  write_latency_.Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  if (!written.ok()) {
+    *error = written.message();
+    return false;
+  }
+  spans_stored_.Inc(spans);
+  if (span_metrics_ != nullptr) span_metrics_->Commit(observed, NowNs());
+  return true;
+}
+
+void NatsIngester::Loop(uint32_t partition, int index) {
+  const std::string consumer = PartitionConsumer(options_, partition);
+  const std::string subject = PartitionSubject(options_, partition);
+  const bool logs = index == 0;
   natsSubscription* sub = nullptr;
   int64_t backoff_ms = 100;
   bool warned = false;
   SpanMetricsAggregator::Observation observed;
+  bool written_ok = true;
   while (!stopping_) {
+    if (owner_ && !owner_->BeginRead(partition)) {
+      SleepUnless(stopping_, 100);
+      continue;
+    }
+    // Until the end of this round: the partition stays ours while read.
+    struct Reading {
+      PartitionOwner* owner;
+      uint32_t partition;
+      ~Reading() {
+        if (owner != nullptr) owner->EndRead(partition);
+      }
+    } reading{owner_.get(), partition};
     if (sub == nullptr) {
       Status s = connection_->EnsureStream();
-      if (s.ok()) s = connection_->EnsureConsumer();
+      if (s.ok()) s = connection_->EnsureConsumer(partition);
       if (s.ok()) {
         jsSubOptions so;
         jsSubOptions_Init(&so);
         so.Stream = options_.stream.c_str();
-        so.Consumer = options_.consumer.c_str();  // bind: the consumer outlives us
+        so.Consumer = consumer.c_str();  // bind: the consumer outlives us
         so.ManualAck = true;
         jsErrCode err = static_cast<jsErrCode>(0);
-        natsStatus st = js_PullSubscribe(&sub, connection_->jetstream(), options_.subject.c_str(),
-                                         nullptr, nullptr, &so, &err);
+        natsStatus st = js_PullSubscribe(&sub, connection_->jetstream(), subject.c_str(), nullptr,
+                                         nullptr, &so, &err);
         if (st != NATS_OK) {
           sub = nullptr;
-          s = nats::FromNats(st, err, "NATS: cannot subscribe to " + options_.consumer);
+          s = nats::FromNats(st, err, "NATS: cannot subscribe to " + consumer);
         }
       }
       if (!s.ok()) {
-        if (!warned && index == 0) LogWarn(s.message(), "; retrying");
+        if (!warned && logs) LogWarn(s.message(), "; retrying");
         warned = true;
         SleepUnless(stopping_, 500);
         continue;
       }
-      if (warned && index == 0)
-        LogInfo("NATS: consuming ", options_.stream, " as ", options_.consumer);
+      if (warned && logs) LogInfo("NATS: consuming ", options_.stream, " as ", consumer);
       warned = false;
     }
     natsMsgList list{nullptr, 0};
@@ -154,19 +219,9 @@ void NatsIngester::Loop(int index) {
       }
     }
     size_t spans = batch.SpanCount();
-    if (span_metrics_ != nullptr) {
-      observed.clear();
-      SpanMetricsAggregator::Observe(batch, &observed);
-    }
-    auto start = std::chrono::steady_clock::now();
-    Status written = spans > 0 ? storage_.Write(std::move(batch)) : Status::Ok();
-    if (written.ok() && spans > 0) written = storage_.Flush();
-    write_latency_.Observe(
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-    if (written.ok()) {
+    std::string error;
+    if (Deliver(std::move(batch), observed, &error)) {
       backoff_ms = 100;
-      spans_stored_.Inc(spans);
-      if (span_metrics_ != nullptr) span_metrics_->Commit(observed, NowNs());
       if (oldest_ns > 0) {
         stream_delay_.Observe(static_cast<double>(static_cast<int64_t>(NowNs()) - oldest_ns) / 1e9);
       }
@@ -175,17 +230,20 @@ void NatsIngester::Loop(int index) {
         std::ignore = natsMsg_Ack(list.Msgs[i], nullptr);
         messages_stored_.Inc();
       }
+      written_ok = true;
     } else {
       write_failures_.Inc();
-      LogWarn("storage write of ", spans, " spans from the stream failed (", written.message(),
-              "); they stay in the stream, retrying in ", backoff_ms, " ms");
+      LogWarn(sink_ != nullptr ? "tail sampling refused " : "storage write of ", spans,
+              " spans from the stream (", error, "); they stay in the stream, retrying in ",
+              backoff_ms, " ms");
       for (int i = 0; i < list.Count; ++i) {
         if (list.Msgs[i] != nullptr)
           std::ignore = natsMsg_NakWithDelay(list.Msgs[i], backoff_ms, nullptr);
       }
+      written_ok = false;
     }
     natsMsgList_Destroy(&list);
-    if (!written.ok()) {
+    if (!written_ok) {
       SleepUnless(stopping_, backoff_ms);
       backoff_ms = std::min(backoff_ms * 2, kMaxBackoffMs);
     }
@@ -194,15 +252,24 @@ void NatsIngester::Loop(int index) {
 }
 
 void NatsIngester::WatchLag() {
+  auto partitions = static_cast<uint32_t>(std::max(1, options_.partitions));
   while (!stopping_) {
-    jsConsumerInfo* info = nullptr;
-    jsErrCode err = static_cast<jsErrCode>(0);
-    if (connection_->connected() &&
-        js_GetConsumerInfo(&info, connection_->jetstream(), options_.stream.c_str(),
-                           options_.consumer.c_str(), nullptr, &err) == NATS_OK) {
-      pending_messages_ = static_cast<int64_t>(info->NumPending);
-      unacknowledged_messages_ = info->NumAckPending;
+    int64_t pending = 0;
+    int64_t unacknowledged = 0;
+    bool read = connection_->connected();
+    for (uint32_t p = 0; read && p < partitions; ++p) {
+      jsConsumerInfo* info = nullptr;
+      jsErrCode err = static_cast<jsErrCode>(0);
+      read = js_GetConsumerInfo(&info, connection_->jetstream(), options_.stream.c_str(),
+                                PartitionConsumer(options_, p).c_str(), nullptr, &err) == NATS_OK;
+      if (!read) break;
+      pending += static_cast<int64_t>(info->NumPending);
+      unacknowledged += info->NumAckPending;
       jsConsumerInfo_Destroy(info);
+    }
+    if (read) {
+      pending_messages_ = pending;
+      unacknowledged_messages_ = unacknowledged;
     }
     SleepUnless(stopping_, 1000);
   }

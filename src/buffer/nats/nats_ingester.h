@@ -13,16 +13,24 @@
 //
 // A message that is not an OTLP ExportTraceServiceRequest can never be
 // stored: it is terminated (not redelivered) and counted.
+//
+// With tail sampling (a `sink` given), batches go to the sink (the tail
+// sampler in front of the local pipeline) and are acknowledged once it took
+// them; each partition of the stream (partitions.h) is read by one ingester
+// at a time (partition_owner.h), so that the sampler sees whole traces. What
+// the sampler holds is lost if the process dies, as in the all-in-one.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "buffer/nats/nats_options.h"
 #include "common/metrics.h"
 #include "common/status.h"
+#include "pipeline/span_sink.h"
 #include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/storage.h"
 
@@ -32,12 +40,17 @@ namespace nats {
 class Connection;
 }
 
+class NatsLeases;
+class PartitionOwner;
+
 class NatsIngester {
  public:
   // `storage` (and `span_metrics`, optional: it counts every span written)
-  // must outlive the ingester.
-  NatsIngester(NatsOptions options, Storage& storage,
-               SpanMetricsAggregator* span_metrics = nullptr);
+  // must outlive the ingester. `sink`, when given (and outliving the
+  // ingester), takes the batches instead of `storage`, with partitions read
+  // exclusively; `holder` then names this ingester among the others.
+  NatsIngester(NatsOptions options, Storage& storage, SpanMetricsAggregator* span_metrics = nullptr,
+               SpanSink* sink = nullptr, std::string holder = "");
   ~NatsIngester();
   NatsIngester(const NatsIngester&) = delete;
   NatsIngester& operator=(const NatsIngester&) = delete;
@@ -49,19 +62,31 @@ class NatsIngester {
   // negatively acknowledged). Returns when every loop has ended.
   void Stop();
 
+  // Partitions read by this ingester now (all of them without a sink).
+  [[nodiscard]] uint32_t partitions_owned() const;
+
   // The consumer's lag, read every second: batches in the stream not yet
   // delivered to an ingester, and delivered but not yet acknowledged.
   [[nodiscard]] int64_t pending_messages() const { return pending_messages_.load(); }
   [[nodiscard]] int64_t unacknowledged_messages() const { return unacknowledged_messages_.load(); }
 
  private:
-  void Loop(int index);
+  void Loop(uint32_t partition, int index);
   void WatchLag();
+  // Hands a decoded batch to the sink or writes it; true when it may be
+  // acknowledged.
+  [[nodiscard]] bool Deliver(SpanBatch batch, SpanMetricsAggregator::Observation& observed,
+                             std::string* error);
 
   const NatsOptions options_;
   Storage& storage_;
   SpanMetricsAggregator* const span_metrics_;
+  SpanSink* const sink_;
+  const std::string holder_;
   std::unique_ptr<nats::Connection> connection_;
+  std::unique_ptr<NatsLeases> leases_;     // with a sink
+  std::unique_ptr<PartitionOwner> owner_;  // with a sink
+  IngestMetrics sink_metrics_{"nats", "otlp_proto"};
   std::atomic<bool> stopping_{false};
   std::vector<std::thread> loops_;
   std::thread lag_watcher_;

@@ -20,7 +20,13 @@ struct NatsOptions {
   bool create_stream = true;  // create the stream and consumer when missing
 
   std::string consumer = "spoor-ingester";  // durable consumer the ingesters share
-  int fetch_batch = 64;                     // messages per fetch
+  // Partitions by trace ID (partitions.h): collectors and ingesters must
+  // agree, and the stream is created for one number of them.
+  int partitions = 1;
+  // How long an ingester's hold on a partition lasts unrenewed (with tail
+  // sampling, partition_owner.h); renewed every third of it.
+  int64_t partition_lease_ns = int64_t{15} * 1'000'000'000;
+  int fetch_batch = 64;  // messages per fetch
   int64_t ack_wait_ns = int64_t{30} * 1'000'000'000;
   int parallelism = 2;  // fetch-and-write loops per ingester
 

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "buffer/nats/nats_connection.h"
+#include "buffer/nats/partitions.h"
 #include "common/log.h"
 #include "formats/otlp/otlp_proto_encode.h"
 
@@ -114,7 +115,21 @@ Status NatsPublisher::Submit(SpanBatch batch, IngestMetrics& metrics) {
     metrics.spans_refused_unavailable.Inc(spans);
     return Unavailable("shutting down");
   }
-  Status s = PublishBatch(std::move(batch), SteadyNs() + options_.publish_timeout_ns);
+  int64_t deadline_ns = SteadyNs() + options_.publish_timeout_ns;
+  Status s = Status::Ok();
+  if (options_.partitions <= 1) {
+    s = PublishBatch(std::move(batch), options_.subject, deadline_ns);
+  } else {
+    // A trace's spans go to its partition. Parts published before one that
+    // failed are published again when the client retries: the readers
+    // remove exact duplicates.
+    std::vector<SpanBatch> parts =
+        SplitByPartition(std::move(batch), static_cast<uint32_t>(options_.partitions));
+    for (uint32_t p = 0; p < parts.size() && s.ok(); ++p) {
+      if (parts[p].resource_spans.empty()) continue;
+      s = PublishBatch(std::move(parts[p]), PartitionSubject(options_, p), deadline_ns);
+    }
+  }
   if (s.ok()) {
     metrics.spans_accepted.Inc(spans);
   } else {
@@ -123,12 +138,13 @@ Status NatsPublisher::Submit(SpanBatch batch, IngestMetrics& metrics) {
   return s;
 }
 
-Status NatsPublisher::PublishBatch(SpanBatch batch, int64_t deadline_ns) {
+Status NatsPublisher::PublishBatch(SpanBatch batch, const std::string& subject,
+                                   int64_t deadline_ns) {
   thread_local std::string bytes;
   EncodeOtlpProto(batch, &bytes);
   auto limit = static_cast<size_t>(connection_->max_payload());
   if (bytes.size() <= limit) {
-    Status s = Publish(bytes, deadline_ns);
+    Status s = Publish(bytes, subject, deadline_ns);
     if (bytes.capacity() > 2 * limit) std::string().swap(bytes);
     return s;
   }
@@ -140,11 +156,12 @@ Status NatsPublisher::PublishBatch(SpanBatch batch, int64_t deadline_ns) {
                                        std::to_string(limit) + " bytes"};
   }
   SpanBatch second = SplitAfter(batch, spans / 2);
-  if (Status s = PublishBatch(std::move(batch), deadline_ns); !s.ok()) return s;
-  return PublishBatch(std::move(second), deadline_ns);
+  if (Status s = PublishBatch(std::move(batch), subject, deadline_ns); !s.ok()) return s;
+  return PublishBatch(std::move(second), subject, deadline_ns);
 }
 
-Status NatsPublisher::Publish(const std::string& bytes, int64_t deadline_ns) {
+Status NatsPublisher::Publish(const std::string& bytes, const std::string& subject,
+                              int64_t deadline_ns) {
   const std::string id = id_prefix_ + std::to_string(next_id_.fetch_add(1));
   const int64_t started = SteadyNs();
   Status last = Status::Ok();
@@ -170,8 +187,8 @@ Status NatsPublisher::Publish(const std::string& bytes, int64_t deadline_ns) {
     po.MaxWait = std::max<int64_t>(1, (deadline_ns - SteadyNs()) / 1'000'000);
     jsPubAck* ack = nullptr;
     jsErrCode err = static_cast<jsErrCode>(0);
-    natsStatus s = js_Publish(&ack, connection_->jetstream(), options_.subject.c_str(),
-                              bytes.data(), static_cast<int>(bytes.size()), &po, &err);
+    natsStatus s = js_Publish(&ack, connection_->jetstream(), subject.c_str(), bytes.data(),
+                              static_cast<int>(bytes.size()), &po, &err);
     if (s == NATS_OK) {
       jsPubAck_Destroy(ack);
       messages_published_.Inc();

@@ -4,6 +4,8 @@
 //
 // - A publish not acknowledged is retried with the same message ID until
 //   --nats.publish-timeout; JetStream's duplicate window drops a repeat.
+// - With --nats.partitions > 1, a batch is split by trace ID and each part
+//   published to its partition's subject (partitions.h).
 // - A batch whose encoding exceeds the server's max_payload is split into
 //   messages that fit; a single span too large for any is refused.
 // - NATS unreachable, or the stream full: Unavailable (the receivers answer
@@ -39,10 +41,13 @@ class NatsPublisher final : public SpanSink {
   [[nodiscard]] Status Submit(SpanBatch batch, IngestMetrics& metrics) override;
 
  private:
-  // Publishes `bytes` as one message, retrying until `deadline_ns`.
-  [[nodiscard]] Status Publish(const std::string& bytes, int64_t deadline_ns);
+  // Publishes `bytes` as one message to `subject`, retrying until
+  // `deadline_ns`.
+  [[nodiscard]] Status Publish(const std::string& bytes, const std::string& subject,
+                               int64_t deadline_ns);
   // Encodes and publishes, splitting what does not fit in one message.
-  [[nodiscard]] Status PublishBatch(SpanBatch batch, int64_t deadline_ns);
+  [[nodiscard]] Status PublishBatch(SpanBatch batch, const std::string& subject,
+                                    int64_t deadline_ns);
 
   const NatsOptions options_;
   std::unique_ptr<nats::Connection> connection_;

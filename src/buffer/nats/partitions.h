@@ -1,0 +1,33 @@
+// Partitions of the NATS stream by trace ID (--nats.partitions): every span
+// of a trace goes to one partition, so that the one ingester owning it sees
+// the whole trace (tail sampling, docs/tail-sampling.md).
+//
+// With one partition (the default) the subject is --nats.subject and the
+// consumer --nats.consumer, as without partitions. With N > 1, partition p
+// is the subject `<subject>.<p>` read by the durable consumer
+// `<consumer>-<p>`; the stream takes `<subject>.*`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "buffer/nats/nats_options.h"
+#include "model/span.h"
+
+namespace spoor {
+
+// The partition of `id` among `partitions` (>= 1); the same in every process.
+[[nodiscard]] uint32_t PartitionOf(const TraceId& id, uint32_t partitions);
+
+[[nodiscard]] std::string PartitionSubject(const NatsOptions& options, uint32_t partition);
+[[nodiscard]] std::string PartitionConsumer(const NatsOptions& options, uint32_t partition);
+// The subject the stream is created with.
+[[nodiscard]] std::string StreamSubject(const NatsOptions& options);
+
+// Moves the spans of `batch` into one batch per partition (index =
+// partition; a partition without spans gets an empty batch). Resources and
+// scopes are shared, not copied.
+[[nodiscard]] std::vector<SpanBatch> SplitByPartition(SpanBatch batch, uint32_t partitions);
+
+}  // namespace spoor
