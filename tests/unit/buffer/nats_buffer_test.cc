@@ -18,6 +18,7 @@
 #include "buffer/nats/nats_publisher.h"
 #include "formats/otlp/otlp_decode.h"
 #include "model/string_table.h"
+#include "tests/unit/buffer/buffer_test_support.h"
 #include "tests/unit/buffer/nats_server.h"
 #include "tests/unit/gated_storage.h"
 #include "tools/tracegen/workload.h"
@@ -27,42 +28,13 @@ namespace {
 
 using testenv::NatsServer;
 
-// A generous bound for things that take milliseconds: only reached when
-// the behaviour is broken.
-constexpr auto kPatience = std::chrono::seconds(30);
-
-bool Eventually(const std::function<bool()>& done) {
-  auto until = std::chrono::steady_clock::now() + kPatience;
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using testenv::Eventually;
+using testenv::TracegenBatch;
 
 NatsOptions OptionsFor(const NatsServer& server) {
-  static std::atomic<int> next{0};
-  int n = next++;
-  NatsOptions o;
-  o.servers = {server.url()};
-  o.stream = "test-" + std::to_string(n);
-  o.subject = "test.spans." + std::to_string(n);
-  o.consumer = "ingesters-" + std::to_string(n);
-  o.publish_timeout_ns = 3'000'000'000;
-  o.ack_wait_ns = 2'000'000'000;
-  o.fetch_batch = 8;
+  NatsOptions o = testenv::TestNatsOptions(server);
   o.parallelism = 2;
   return o;
-}
-
-// tracegen's request `seed` (100 spans in 10 traces) as a batch.
-SpanBatch TracegenBatch(uint64_t seed, int spans = tracegen::kSpansPerRequest) {
-  std::string bytes = tracegen::MakeTracegenRequest(seed, tracegen::kDefaultRequestStartNs,
-                                                    tracegen::kSpansPerTrace, spans);
-  SpanBatch batch;
-  DecodeStats stats;
-  EXPECT_TRUE(DecodeOtlpProto(bytes, &batch, &stats).ok());
-  return batch;
 }
 
 std::set<TraceId> TraceIdsOf(const SpanBatch& batch) {

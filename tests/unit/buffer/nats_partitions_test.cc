@@ -17,6 +17,7 @@
 #include "buffer/nats/partitions.h"
 #include "common/time_format.h"
 #include "formats/otlp/otlp_decode.h"
+#include "tests/unit/buffer/buffer_test_support.h"
 #include "tests/unit/buffer/nats_server.h"
 #include "tests/unit/gated_storage.h"
 #include "tools/tracegen/workload.h"
@@ -28,37 +29,14 @@ using testenv::NatsServer;
 
 constexpr uint64_t kSecond = 1'000'000'000;
 
-bool Eventually(const std::function<bool()>& done) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (std::chrono::steady_clock::now() < until) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return done();
-}
+using testenv::Eventually;
+using testenv::TracegenBatch;
 
 NatsOptions OptionsFor(const NatsServer& server, int partitions) {
-  static int next = 0;
-  int n = next++;
-  NatsOptions o;
-  o.servers = {server.url()};
-  o.stream = "parts-" + std::to_string(n);
-  o.subject = "parts.spans." + std::to_string(n);
-  o.consumer = "ingesters-" + std::to_string(n);
+  NatsOptions o = testenv::TestNatsOptions(server);
   o.partitions = partitions;
   o.partition_lease_ns = 600'000'000;
-  o.ack_wait_ns = 2'000'000'000;
-  o.fetch_batch = 8;
   return o;
-}
-
-SpanBatch TracegenBatch(uint64_t seed, int spans) {
-  std::string bytes = tracegen::MakeTracegenRequest(seed, tracegen::kDefaultRequestStartNs,
-                                                    tracegen::kSpansPerTrace, spans);
-  SpanBatch batch;
-  DecodeStats stats;
-  EXPECT_TRUE(DecodeOtlpProto(bytes, &batch, &stats).ok());
-  return batch;
 }
 
 template <typename F>
