@@ -35,7 +35,7 @@ using testenv::TracegenBatch;
 NatsOptions OptionsFor(const NatsServer& server, int partitions) {
   NatsOptions o = testenv::TestNatsOptions(server);
   o.partitions = partitions;
-  o.partition_lease_ns = 600'000'000;
+  o.partition_lease_ns = 3'000'000'000;  // renewed every second
   return o;
 }
 
