@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -52,6 +53,8 @@ class NatsServer {
     std::string store = dir_ + "/store";
     pid_ = fork();
     if (pid_ == 0) {
+      // Gone with the test process, however it ends (a crash, a timeout).
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
       int null = open("/dev/null", O_WRONLY);
       dup2(null, STDOUT_FILENO);
       dup2(null, STDERR_FILENO);
