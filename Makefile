@@ -60,11 +60,18 @@ bench: build
 # End-to-end ingest (docs/performance.md): spoor with memory, then embedded
 # storage, driven by tracegen over every protocol; the table is printed and
 # appended to bench/RESULTS.md.
+# BENCH_PROTOCOLS / BENCH_STORAGES narrow the runs (comma-separated);
+# BENCH_SPOOR_FLAGS adds spoor flags, e.g. --config-file=bench/tail-sampling.yaml.
 BENCH_SECONDS ?= 10
 BENCH_CONNECTIONS ?= 2
+BENCH_PROTOCOLS ?= otlp-grpc,otlp-http,otlp-http-json,jaeger-udp,jaeger-http,zipkin
+BENCH_STORAGES ?= memory,embedded
+BENCH_SPOOR_FLAGS ?=
 bench-e2e: build
 	@node bench/e2e.mjs --build=$(BUILD_DIR) --seconds=$(BENCH_SECONDS) \
-	  --connections=$(BENCH_CONNECTIONS) --append=bench/RESULTS.md
+	  --connections=$(BENCH_CONNECTIONS) --protocols=$(BENCH_PROTOCOLS) \
+	  --storages=$(BENCH_STORAGES) $(if $(BENCH_SPOOR_FLAGS),--spoor-flags=$(BENCH_SPOOR_FLAGS)) \
+	  --append=bench/RESULTS.md
 
 # End-to-end figures of the embedded store (bench/RESULTS.md): 1 M spans
 # written with sync_writes off, then queried; then BENCH_SYNC_SPANS written

@@ -531,7 +531,8 @@ void LoadYaml(Config& c, const std::string& path) {
   // Tail sampling's policies are a structure, not flags: read as the
   // OpenTelemetry Collector's tail_sampling processor takes them.
   if (YAML::Node tail = root["tail_sampling"]) {
-    if ((RoleBitOf(c.role) & (kAllInOne | kCollector)) != 0) {
+    // The ingesters apply it behind NATS; a query node has no use for it.
+    if ((RoleBitOf(c.role) & (kAllInOne | kCollector | kIngester)) != 0) {
       auto parsed = ParseTailSampling(tail);
       if (!parsed.ok())
         throw ConfigError("config file '" + path + "': " + parsed.status().message());

@@ -3,8 +3,9 @@
 // count and what the calculation makes of them; a real jaeger-client whose
 // remote sampler follows the probabilities spoor calculates for a busy and a
 // quiet operation; @opentelemetry/sampler-jaeger-remote applying them; two
-// collectors sharing a ClickHouse sampling store; probabilities kept by the
-// embedded store across a restart.
+// collectors sharing a ClickHouse sampling store, and two taking the
+// leader's lease in NATS (one leader; a takeover when it is killed or
+// stopped); probabilities kept by the embedded store across a restart.
 //
 // Intervals are shortened so that calculations come every second:
 // calculation interval 1 s, delay 1 s, leader lease 200 ms, follower 1 s.
@@ -18,13 +19,14 @@
 //   clamped to [min probability, 1].
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT_CONTEXT, SpanKind as OtelSpanKind } from '@opentelemetry/api';
 import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
 import { AlwaysOffSampler, SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace-base';
-import { CLICKHOUSE_BIN, startClickHouse } from '../lib/clickhouse.mjs';
+import { clickhouseMissing, startClickHouse } from '../lib/clickhouse.mjs';
+import { natsMissing, startNats } from '../lib/nats.mjs';
 import { request, sendTraces, span } from '../lib/otlp.mjs';
 import { grpcStrategy } from '../lib/strategies.mjs';
 import {
@@ -687,7 +689,7 @@ describe('adaptive sampling with jaeger-client and @opentelemetry/sampler-jaeger
 
 // ---------------------------------------------------------------------------
 
-const clickhouseSkip = clickhouseServers() || existsSync(CLICKHOUSE_BIN) ? false : `no ClickHouse (${CLICKHOUSE_BIN})`;
+const clickhouseSkip = clickhouseMissing();
 
 describe('adaptive sampling: two collectors on one ClickHouse', { skip: clickhouseSkip }, () => {
   const TARGET = 5;
@@ -723,23 +725,17 @@ describe('adaptive sampling: two collectors on one ClickHouse', { skip: clickhou
     await clickhouse?.stop();
   });
 
-  test(
-    'exactly one collector is the leader',
-    {
-      todo:
-        'without NATS, the ClickHouse sampling store keeps leases in each process (ClickHouse has no ' +
-        'compare-and-set; docs/sampling.md), so every collector on one ClickHouse holds the lease and ' +
-        'reports spoor_sampling_leader 1; collectors with --buffer.type=nats take it in a NATS key-value ' +
-        'bucket (its contract is tested in tests/unit/sampling, NatsLeases) — a run of two such ' +
-        'collectors here is still to be written',
-    },
-    async () => {
-      // Several leader and follower intervals: time enough for a lease to settle.
-      await sleep(3 * INTERVAL_MS);
-      const gauges = [await leaderGauge(collectors.a), await leaderGauge(collectors.b)];
-      assert.deepEqual([...gauges].sort(), [0, 1], `spoor_sampling_leader of the two collectors: ${gauges}`);
-    },
-  );
+  test('without NATS each collector holds a lease of its own, as documented', async () => {
+    // ClickHouse has no compare-and-set, so the ClickHouse sampling store
+    // keeps leases in each process (docs/sampling.md; spoor warns at
+    // startup): both calculate, from the counts both saved. Collectors
+    // with --buffer.type=nats share one lease in a NATS key-value bucket,
+    // with exactly one leader: 'adaptive sampling: two collectors with
+    // NATS leases' below.
+    await sleep(3 * INTERVAL_MS);
+    const gauges = [await leaderGauge(collectors.a), await leaderGauge(collectors.b)];
+    assert.deepEqual(gauges, [1, 1], `spoor_sampling_leader of the two collectors: ${gauges}`);
+  });
 
   test("a collector that received no spans serves probabilities calculated from the other's counts", async () => {
     // 100 roots/s to collector a only, reporting 0.1: R = 1000/s, and the
@@ -812,6 +808,165 @@ describe('adaptive sampling: two collectors on one ClickHouse', { skip: clickhou
     collectors.c = await collector({ 'calculation-interval': '10m' });
     assert.deepEqual(await getStrategy(collectors.c.baseUrls.sampling, SERVICE), stable);
     assert.deepEqual(await getStrategy(collectors.c.baseUrls.jaegerHttp, SERVICE, '/api/sampling'), stable);
+  });
+});
+
+// ---------------------------------------------------------------------------
+
+// nats-server runs (its --version answers): else the describe below is skipped.
+const natsSkip = natsMissing();
+
+describe('adaptive sampling: two collectors with NATS leases', { skip: clickhouseSkip || natsSkip }, () => {
+  // Collectors with --buffer.type=nats keep the leader's lease in the NATS
+  // key-value bucket <--nats.stream>-sampling-leases, taken by
+  // compare-and-set; the throughput and probabilities stay in ClickHouse.
+  // The lease lasts the follower interval F from the leader's last renewal;
+  // the leader renews it every leader interval L; a follower tries to take
+  // it every F.
+  const F_MS = 1000;
+  const L_MS = 200;
+  let nats;
+  let clickhouse;
+  let servers;
+  const database = `spoor_adaptive_nats_${process.pid}`;
+  const stream = `spoor-adaptive-${process.pid}-${randomHex(4)}`;
+  const collectors = [];
+  /** A collector; `options` overrides --sampling.* flags, `options.stream` the stream (and its subject). */
+  const collector = ({ stream: streamName = stream, ...options } = {}) =>
+    startSpoor({
+      subcommand: 'collector',
+      storage: { type: 'clickhouse', flags: [`--clickhouse.servers=${servers}`, `--clickhouse.database=${database}`] },
+      flags: [
+        ...adaptiveFlags({
+          'leader-lease-refresh-interval': `${L_MS}ms`,
+          'follower-lease-refresh-interval': `${F_MS}ms`,
+          ...options,
+        }),
+        '--buffer.type=nats',
+        `--nats.url=${nats.url}`,
+        `--nats.stream=${streamName}`,
+        // Streams' subjects may not overlap: each stream its own.
+        `--nats.subject=${streamName.replaceAll('-', '_')}.spans`,
+      ],
+    }).then((c) => {
+      collectors.push(c);
+      return c;
+    });
+  /** spoor_sampling_leader of each collector, in the order given. */
+  const gauges = (list) => Promise.all(list.map((c) => leaderGauge(c)));
+  /** Waits until exactly one of `list` is the leader; resolves with it. */
+  const theLeader = async (list, timeoutMs = 15_000) => {
+    let seen;
+    return waitFor(
+      async () => {
+        seen = await gauges(list);
+        return seen.filter((g) => g === 1).length === 1 && seen.every((g) => g === 0 || g === 1)
+          ? list[seen.indexOf(1)]
+          : null;
+      },
+      { timeoutMs, intervalMs: 50, description: 'exactly one spoor_sampling_leader 1' },
+    ).catch((err) => {
+      err.message += `; last gauges ${JSON.stringify(seen)}`;
+      throw err;
+    });
+  };
+  /** Polls `spoor` every 20 ms until it is the leader; resolves with when it was first seen so (performance.now()). */
+  const becomesLeader = async (spoor, timeoutMs, who) => {
+    await waitFor(async () => (await leaderGauge(spoor)) === 1, {
+      timeoutMs,
+      intervalMs: 20,
+      description: `spoor_sampling_leader 1 on ${who}`,
+    });
+    return performance.now();
+  };
+
+  before(async () => {
+    const dir = tempDir('spoor-adaptive-nats-');
+    nats = await startNats({ dir: path.join(dir, 'nats') });
+    servers = clickhouseServers();
+    if (!servers) {
+      clickhouse = await startClickHouse({ dir: path.join(dir, 'clickhouse') });
+      servers = clickhouse.servers;
+    }
+  });
+  after(async () => {
+    for (const c of collectors) await c.stop().catch(() => {});
+    await nats?.stop();
+    await clickhouse?.stop();
+  });
+
+  test('exactly one collector is the leader, and stays so', async () => {
+    const pair = [await collector(), await collector()];
+    const leader = await theLeader(pair);
+    // Then for 3 s (three follower intervals, fifteen renewals) every
+    // sample still shows that one leader: the follower never takes a lease
+    // that is renewed in time.
+    const samples = [];
+    const until = Date.now() + 3 * F_MS;
+    while (Date.now() < until) {
+      samples.push(await gauges(pair));
+      await sleep(100);
+    }
+    const expected = pair.map((c) => (c === leader ? 1 : 0));
+    const other = samples.filter((s) => JSON.stringify(s) !== JSON.stringify(expected));
+    assert.equal(
+      other.length,
+      0,
+      `${samples.length} samples of [a, b], expected ${JSON.stringify(expected)}: ${JSON.stringify(samples)}`,
+    );
+    assert.deepEqual([...samples.at(-1)].sort(), [0, 1]);
+  });
+
+  test('when the leader is killed, the other takes over within 2 × follower interval + leader interval', async (t) => {
+    const pair = collectors.filter((c) => c.alive);
+    assert.equal(pair.length, 2, 'the two collectors of the previous test');
+    const leader = await theLeader(pair);
+    const survivor = pair.find((c) => c !== leader);
+    // The bound: the lease lasts F from its last renewal, which came
+    // before the kill, so it expires at most F after the kill; the
+    // survivor tries every F, so its first try after the expiry comes at
+    // most F later: takeover ≤ 2F, plus L when a try fails and is retried
+    // after L, plus the loop's rounds (a tenth of L). A protocol bound,
+    // not a performance one: 2 s of margin for a busy machine instead of L.
+    const bound = 2 * F_MS + 2000;
+    const exited = new Promise((resolve) => leader.proc.once('close', resolve));
+    const killedAt = performance.now();
+    leader.proc.kill('SIGKILL');
+    await exited;
+    const tookOver = await becomesLeader(survivor, bound + 5000, 'the survivor');
+    const takeover = Math.round(tookOver - killedAt);
+    t.diagnostic(
+      `takeover after SIGKILL: ${takeover} ms (protocol bound ${2 * F_MS + L_MS} ms, asserted ≤ ${bound} ms)`,
+    );
+    assert.ok(takeover <= bound, `the survivor became the leader ${takeover} ms after the kill; bound ${bound} ms`);
+    // And keeps it: renewed every L, it is still the leader a few renewals later.
+    await sleep(3 * L_MS);
+    assert.equal(await leaderGauge(survivor), 1, 'the survivor is still the leader');
+  });
+
+  test('a leader stopped gracefully releases its lease: a collector started next takes it at once', async (t) => {
+    // Their own lease bucket (another --nats.stream) and a long follower
+    // interval, 20 s: a lease not released would stay held for at least
+    // 20 s - L after the stop, and the new collector would not try again
+    // for 20 s. A released one is taken at the new collector's first try,
+    // when it starts.
+    const LONG_F_MS = 20_000;
+    const options = {
+      'follower-lease-refresh-interval': `${LONG_F_MS}ms`,
+      stream: `${stream}-graceful`,
+    };
+    const first = await collector(options);
+    await becomesLeader(first, 15_000, 'the first collector');
+    assert.equal(await first.stop(), 0, 'the leader exits 0 on SIGTERM');
+    const stoppedAt = performance.now();
+    const next = await collector(options);
+    const tookOver = await becomesLeader(next, LONG_F_MS / 2, 'the collector started after the stop');
+    const takeover = Math.round(tookOver - stoppedAt);
+    t.diagnostic(`takeover after a graceful stop (the new collector's start included): ${takeover} ms`);
+    assert.ok(
+      takeover < LONG_F_MS / 2,
+      `the new collector became the leader ${takeover} ms after the stop: the lease was not released?`,
+    );
   });
 });
 

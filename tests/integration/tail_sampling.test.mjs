@@ -37,14 +37,13 @@ import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trac
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { RecordingExporter, nsToHr } from '../lib/otel_sdk.mjs';
 import {
-  getJaegerTrace,
   getMetrics,
-  jaegerTraceId,
   metric,
   portFlags,
   runSpoor,
   sleep,
   startSpoor,
+  storedSpanIds,
   tempDir,
   waitFor,
 } from '../lib/spoor.mjs';
@@ -365,15 +364,6 @@ async function waitForStored(spoor, spans, { timeoutMs = 60_000 } = {}) {
   return last;
 }
 
-/** The sorted span IDs spoor stores for a trace, or null when it answers 404. */
-async function storedSpanIds(spoor, traceId) {
-  const res = await getJaegerTrace(spoor.baseUrls.query, jaegerTraceId(traceId));
-  if (res.status === 404) return null;
-  assert.equal(res.status, 200, `GET /api/traces/${traceId}: ${res.text.slice(0, 300)}`);
-  const data = res.body?.data ?? [];
-  assert.equal(data.length, 1, `one trace for ${traceId}`);
-  return data[0].spans.map((s) => s.spanID).sort();
-}
 
 /** Map traceId -> stored span IDs (null when not stored), a few requests at a time. */
 async function storedTraces(spoor, traces) {

@@ -17,6 +17,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, openSync } 
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { clickhouseServers } from './spoor.mjs';
 
 export const CLICKHOUSE_BIN = process.env.CLICKHOUSE_SERVER_BIN || '/usr/sbin/clickhouse-server';
 
@@ -102,6 +103,11 @@ async function waitReady(httpPort, child, logFile, password, timeoutMs = 60_000)
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+}
+
+/** Why tests needing ClickHouse cannot run here (a `skip` reason), or false. */
+export function clickhouseMissing() {
+  return clickhouseServers() || existsSync(CLICKHOUSE_BIN) ? false : `no ClickHouse (${CLICKHOUSE_BIN})`;
 }
 
 /**

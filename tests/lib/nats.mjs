@@ -17,7 +17,7 @@
 //                                         same ports with the same store
 //   node tests/lib/nats.mjs streams DIR   one line per stream and consumer
 //   node tests/lib/nats.mjs stop DIR      stops what DIR holds, removes DIR
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -122,6 +122,11 @@ async function launch({ dir, port, monitorPort, detached, args }) {
   }
   if (detached) child.unref();
   return child;
+}
+
+/** Why tests needing nats-server cannot run here (a `skip` reason), or false. */
+export function natsMissing() {
+  return spawnSync(NATS_BIN, ['--version'], { stdio: 'ignore' }).error ? `no nats-server (${NATS_BIN})` : false;
 }
 
 /**

@@ -487,6 +487,19 @@ export function getJaegerTrace(queryUrl, traceId, params = {}) {
 }
 
 /**
+ * The sorted span IDs `spoor` (anything with baseUrls.query) stores for a
+ * trace, or null when it answers 404.
+ */
+export async function storedSpanIds(spoor, traceId) {
+  const res = await getJaegerTrace(spoor.baseUrls.query, jaegerTraceId(traceId));
+  if (res.status === 404) return null;
+  if (res.status !== 200) throw new Error(`GET /api/traces/${traceId}: ${res.status} ${res.text.slice(0, 300)}`);
+  const data = res.body?.data ?? [];
+  if (data.length !== 1) throw new Error(`GET /api/traces/${traceId}: ${data.length} traces, expected one`);
+  return data[0].spans.map((s) => s.spanID).sort();
+}
+
+/**
  * Polls GET /api/traces/{id} until the trace has at least minSpans spans and
  * returns the Trace object (data[0]).
  */

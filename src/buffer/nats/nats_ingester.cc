@@ -68,6 +68,13 @@ uint32_t NatsIngester::partitions_owned() const {
 
 Status NatsIngester::Start() {
   if (Status s = connection_->Connect("spoor ingester"); !s.ok()) return s;
+  // A stream that cannot work (made for another --nats.partitions) stops
+  // the start; NATS unreachable does not (the loops wait for it).
+  if (connection_->connected()) {
+    Status s = connection_->EnsureStream();
+    if (s.code() == StatusCode::kInvalidArgument) return s;
+    stream_ready_ = s.ok();
+  }
   auto partitions = static_cast<uint32_t>(std::max(1, options_.partitions));
   if (sink_ != nullptr) {
     leases_ = std::make_unique<NatsLeases>(options_, options_.stream + "-partitions");
@@ -158,7 +165,7 @@ void NatsIngester::Loop(uint32_t partition, int index) {
       }
     } reading{owner_.get(), partition};
     if (sub == nullptr) {
-      Status s = connection_->EnsureStream();
+      Status s = stream_ready_ ? Status::Ok() : connection_->EnsureStream();
       if (s.ok()) s = connection_->EnsureConsumer(partition);
       if (s.ok()) {
         jsSubOptions so;
@@ -175,6 +182,7 @@ void NatsIngester::Loop(uint32_t partition, int index) {
         }
       }
       if (!s.ok()) {
+        stream_ready_ = false;  // checked again (made again, if gone) next time
         if (!warned && logs) LogWarn(s.message(), "; retrying");
         warned = true;
         SleepUnless(stopping_, 500);
@@ -193,6 +201,7 @@ void NatsIngester::Loop(uint32_t partition, int index) {
       LogDebug(nats::FromNats(st, err, "NATS: fetch").message());
       natsSubscription_Destroy(sub);
       sub = nullptr;
+      stream_ready_ = false;
       SleepUnless(stopping_, 200);
       continue;
     }

@@ -88,6 +88,7 @@ class NatsIngester {
   std::unique_ptr<PartitionOwner> owner_;  // with a sink
   IngestMetrics sink_metrics_{"nats", "otlp_proto"};
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> stream_ready_{false};  // the stream was found (or made) at start
   std::vector<std::thread> loops_;
   std::thread lag_watcher_;
 

@@ -296,6 +296,32 @@ collector:
   EXPECT_EQ(collector.nats.consumer, "spoor-ingester");
 }
 
+TEST(ConfigFile, TailSamplingIsReadWhereSpansAreWritten) {
+  TempYaml file(R"(
+tail_sampling:
+  decision_wait: 3s
+  policies:
+    - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}
+)");
+  for (const char* role : {"all-in-one", "collector", "ingester"}) {
+    Config c = ParseArgs({role, "--config-file=" + file.path()}).config;
+    EXPECT_TRUE(c.tail_sampling.enabled) << role;
+    EXPECT_EQ(c.tail_sampling.decision_wait_ns, 3'000'000'000u) << role;
+  }
+  EXPECT_FALSE(ParseArgs({"query", "--config-file=" + file.path()}).config.tail_sampling.enabled);
+}
+
+TEST(ParseArgs, NatsPartitionFlags) {
+  Config c = ParseArgs({"ingester", "--nats.partitions=8", "--nats.partition-lease=5s"}).config;
+  EXPECT_EQ(c.nats.partitions, 8);
+  EXPECT_EQ(c.nats.partition_lease_ns, 5'000'000'000);
+  EXPECT_EQ(ParseArgs({"collector", "--nats.partitions=4"}).config.nats.partitions, 4);
+  ExpectErrorNaming({"collector", "--nats.partitions=0"}, "--nats.partitions");
+  ExpectErrorNaming({"collector", "--nats.partitions=65"}, "--nats.partitions");
+  ExpectErrorNaming({"ingester", "--nats.partition-lease=10ms"}, "--nats.partition-lease");
+  ExpectErrorNaming({"collector", "--nats.partition-lease=5s"}, "--nats.partition-lease");
+}
+
 TEST(ConfigFile, NestedAndDottedKeysAreApplied) {
   TempYaml file(R"(
 log-level: debug

@@ -123,6 +123,11 @@ TEST(NatsPartitions, AStreamMadeForOtherPartitionsIsRefusedWithTheReason) {
   Status s = four.Start();
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.message().find("--nats.partitions=4"), std::string::npos) << s.message();
+  GatedStorage storage;
+  NatsIngester ingester(options, storage);
+  Status started = ingester.Start();
+  ASSERT_FALSE(started.ok());  // an ingester stops at startup as well
+  EXPECT_NE(started.message().find("--nats.partitions=4"), std::string::npos) << started.message();
 }
 
 TEST(NatsPartitions, OwnersShareThePartitionsAndTakeOverFromOneThatLeaves) {
