@@ -61,16 +61,19 @@ bench: build
 # storage, driven by tracegen over every protocol; the table is printed and
 # appended to bench/RESULTS.md.
 # BENCH_PROTOCOLS / BENCH_STORAGES narrow the runs (comma-separated);
-# BENCH_SPOOR_FLAGS adds spoor flags, e.g. --config-file=bench/tail-sampling.yaml.
+# BENCH_SPOOR_FLAGS adds spoor flags, e.g. --config-file=bench/tail-sampling.yaml;
+# BENCH_TRACEGEN_FLAGS tracegen's, e.g. --sampler-tags (docs/performance.md).
 BENCH_SECONDS ?= 10
 BENCH_CONNECTIONS ?= 2
 BENCH_PROTOCOLS ?= otlp-grpc,otlp-http,otlp-http-json,jaeger-udp,jaeger-http,zipkin
 BENCH_STORAGES ?= memory,embedded
 BENCH_SPOOR_FLAGS ?=
+BENCH_TRACEGEN_FLAGS ?=
 bench-e2e: build
 	@node bench/e2e.mjs --build=$(BUILD_DIR) --seconds=$(BENCH_SECONDS) \
 	  --connections=$(BENCH_CONNECTIONS) --protocols=$(BENCH_PROTOCOLS) \
 	  --storages=$(BENCH_STORAGES) $(if $(BENCH_SPOOR_FLAGS),--spoor-flags=$(BENCH_SPOOR_FLAGS)) \
+	  $(if $(BENCH_TRACEGEN_FLAGS),--tracegen-flags=$(BENCH_TRACEGEN_FLAGS)) \
 	  --append=bench/RESULTS.md
 
 # End-to-end figures of the embedded store (bench/RESULTS.md): 1 M spans

@@ -9,11 +9,13 @@
 //
 // Usage: node bench/e2e.mjs [--build=DIR] [--seconds=N] [--connections=N]
 //          [--protocols=a,b] [--storages=memory,embedded] [--udp-rate=N]
-//          [--spoor-flags=--a=1,--b=2] [--append=FILE]
+//          [--spoor-flags=--a=1,--b=2] [--tracegen-flags=--a,--b=2] [--append=FILE]
 // --spoor-flags adds flags to every spoor run (for example
 // --span-metrics.enabled=false, to measure what span metrics cost, or
 // --config-file=bench/tail-sampling.yaml, what tail sampling costs: then
 // compare received spans per CPU-second, since most are not stored).
+// --tracegen-flags adds tracegen flags (--sampler-tags: roots tagged as a
+// Jaeger client tags them, what adaptive sampling counts).
 
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
@@ -36,6 +38,7 @@ const storages = (args.storages ?? 'memory,embedded').split(',');
 // the UDP run is paced (spans per second over all connections).
 const udpRate = Number(args['udp-rate'] ?? 200000);
 const extraFlags = args['spoor-flags'] ? String(args['spoor-flags']).split(',') : [];
+const tracegenFlags = args['tracegen-flags'] ? String(args['tracegen-flags']).split(',') : [];
 const spoorBin = path.join(build, 'src/spoor');
 const tracegenBin = path.join(build, 'tools/tracegen/tracegen');
 const benchBin = path.join(build, 'bench/spoor_bench');
@@ -77,6 +80,7 @@ function runTracegen(protocol, port) {
     `--connections=${connections}`,
     '--seed=1',
     ...(protocol === 'jaeger-udp' ? [`--rate=${udpRate}`] : []),
+    ...tracegenFlags,
   ]);
 }
 
@@ -174,7 +178,7 @@ const lines = [];
 lines.push(`### End-to-end ingest, ${new Date().toISOString().slice(0, 10)}`);
 lines.push('');
 lines.push(
-  `Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; tracegen at full speed (jaeger-udp at ${udpRate} spans/s), ${connections} connections, ${seconds} s per run, 100 spans per request${extraFlags.length ? `; spoor flags ${extraFlags.join(' ')}` : ''}.`,
+  `Machine: nproc ${os.cpus().length}, ${cpuModel}; commit ${commit}; tracegen at full speed (jaeger-udp at ${udpRate} spans/s), ${connections} connections, ${seconds} s per run, 100 spans per request${extraFlags.length ? `; spoor flags ${extraFlags.join(' ')}` : ''}${tracegenFlags.length ? `; tracegen flags ${tracegenFlags.join(' ')}` : ''}.`,
 );
 lines.push('');
 lines.push(

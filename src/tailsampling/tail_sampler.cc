@@ -110,7 +110,7 @@ Status TailSampler::Submit(SpanBatch batch, IngestMetrics& metrics) {
               DecideLocked(oldest, now, &released);
             }
           }
-          HoldLocked(held_[id], rs.resource, ss.scope, span);
+          held_[id].spans.push_back({rs.resource, ss.scope, std::move(span), {}});
           held_count_.store(held_.size(), std::memory_order_relaxed);
         }
       }
@@ -161,7 +161,7 @@ bool TailSampler::CompositeKeeps(const TailPolicy& p, const TraceId& id, const T
 void TailSampler::DecideLocked(const TraceId& id, uint64_t now_ns, TraceSpans* kept_spans) {
   auto it = held_.find(id);
   if (it == held_.end()) return;
-  TraceSpans spans = DecodeLocked(id, it->second);
+  TraceSpans spans = std::move(it->second.spans);
   held_.erase(it);
   held_count_.store(held_.size(), std::memory_order_relaxed);
   bool kept = false;
@@ -189,39 +189,6 @@ void TailSampler::DecideLocked(const TraceId& id, uint64_t now_ns, TraceSpans* k
   (kept ? kept_ : dropped_).Inc();
   if (!kept) return;
   for (SpanRecord& r : spans) kept_spans->push_back(std::move(r));
-}
-
-void TailSampler::HoldLocked(Held& held, const std::shared_ptr<const Resource>& resource,
-                             const std::shared_ptr<const Scope>& scope, const Span& span) {
-  if (held.bytes.empty()) held.base_ns = span.start_time_ns;
-  uint32_t source = 0;
-  while (source < held.sources.size() &&
-         (held.sources[source].first != resource || held.sources[source].second != scope)) {
-    ++source;
-  }
-  if (source == held.sources.size()) held.sources.emplace_back(resource, scope);
-  EncodeSpan(span, source, held.base_ns, names_, &held.bytes);
-}
-
-TraceSpans TailSampler::DecodeLocked(const TraceId& id, const Held& held) {
-  TraceSpans spans;
-  EncodedSpanReader reader(held.bytes, held.base_ns);
-  SpanHead head;
-  while (!reader.done()) {
-    Span span;
-    // What HoldLocked wrote always reads back; a failure would be a bug,
-    // and loses the rest of the trace (counted).
-    if (!reader.Next(&head) || head.source >= held.sources.size() ||
-        !DecodeSpan(head, names_, &span)) {
-      LogError("tail sampling: a held trace ", id.Hex32(), " did not decode");
-      lost_.Inc();
-      break;
-    }
-    span.trace_id = id;
-    const auto& [resource, scope] = held.sources[head.source];
-    spans.push_back({resource, scope, std::move(span), {}});
-  }
-  return spans;
 }
 
 void TailSampler::Remember(const TraceId& id, bool kept) {

@@ -15,9 +15,8 @@
 //  - a composite asks its sub-policies in order; the first that keeps the
 //    trace decides, within that sub-policy's share of the composite's rate.
 //
-// Held spans are kept encoded (storage/memory/span_codec.h) and decoded to
-// be decided. Submit() answers for the spans once they are held (they are
-// counted as accepted then); kept spans re-enter the pipeline counted under transport
+// Submit() answers for the spans once they are held (they are counted as
+// accepted then); kept spans re-enter the pipeline counted under transport
 // "tail_sampling". What is held is lost if the process dies.
 //
 // Threading: Submit() from any thread; a thread of its own decides.
@@ -28,15 +27,12 @@
 #include <deque>
 #include <memory>
 #include <mutex>
-#include <string>
 #include <thread>
 #include <unordered_map>
-#include <utility>
 #include <vector>
 
 #include "common/metrics.h"
 #include "pipeline/span_sink.h"
-#include "storage/memory/span_codec.h"
 #include "tailsampling/tail_sampling_config.h"
 
 namespace spoor {
@@ -62,19 +58,10 @@ class TailSampler final : public SpanSink {
   [[nodiscard]] size_t held_traces() const { return held_count_.load(std::memory_order_relaxed); }
 
  private:
-  // A held trace, its spans encoded as the memory store keeps them
-  // (storage/memory/span_codec.h): about a tenth of their decoded size.
   struct Held {
-    uint64_t first_ns = 0;  // arrival of the first span
-    uint64_t base_ns = 0;   // the first span's start: the encoding's base time
-    std::string bytes;
-    // Resources and scopes of the spans, by the index their encoding holds.
-    std::vector<std::pair<std::shared_ptr<const Resource>, std::shared_ptr<const Scope>>> sources;
+    uint64_t first_ns = 0;
+    TraceSpans spans;
   };
-  void HoldLocked(Held& held, const std::shared_ptr<const Resource>& resource,
-                  const std::shared_ptr<const Scope>& scope, const Span& span);
-  // The held trace's spans, decoded.
-  [[nodiscard]] TraceSpans DecodeLocked(const TraceId& id, const Held& held);
   // Decides `id` (held) under mu_, moving its spans into *kept when kept.
   void DecideLocked(const TraceId& id, uint64_t now_ns, TraceSpans* kept);
   void StartSecond(uint64_t now_ns);  // a new second resets the rates' counts
@@ -88,7 +75,6 @@ class TailSampler final : public SpanSink {
   SpanSink& inner_;
   mutable std::mutex mu_;
   std::unordered_map<TraceId, Held, TraceIdHash> held_;
-  NameTable names_;                                   // names in the held spans' encoding
   std::atomic<size_t> held_count_{0};                 // held_.size(), for reading without mu_
   std::deque<std::pair<uint64_t, TraceId>> arrival_;  // first arrival order
   std::unordered_map<TraceId, bool, TraceIdHash> decided_;

@@ -88,7 +88,7 @@ void SendLoop(const Options& o, Clock::time_point start, const std::atomic<bool>
     }
     if (stop.load() || (o.duration_ns > 0 && Clock::now() >= end)) return;
     BuildTracegenRequest(RequestSeed(o.seed.value_or(1), n), NowUnixNs(), kSpansPerTrace,
-                         static_cast<int>(spans), &request);
+                         static_cast<int>(spans), &request, o.sampler_tags);
     totals.Add(sender->Send(request));
   }
 }

@@ -139,6 +139,10 @@ Result<Options> ParseOptions(const std::vector<std::string_view>& args) {
       o.progress = true;
       continue;
     }
+    if (arg == "sampler-tags") {
+      o.sampler_tags = true;
+      continue;
+    }
     std::string_view name = arg;
     std::string_view value;
     if (const size_t eq = arg.find('='); eq != std::string_view::npos) {
@@ -184,6 +188,9 @@ Flags:
                            clock, printed in the report)
   --spans-per-request=N    spans per request (default 100)
   --timeout=DURATION       how long to wait for each answer (default 10s)
+  --sampler-tags           tag the first span of each trace as a Jaeger client's
+                           probabilistic sampler tags a root (sampler.type,
+                           sampler.param = 0.001): what adaptive sampling counts
   --progress               print one line per second
   --help                   this text
 

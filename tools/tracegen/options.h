@@ -29,6 +29,7 @@ struct Options {
   std::optional<uint64_t> seed;  // unset: the caller picks one (from the clock)
   int spans_per_request = 100;
   int64_t timeout_ns = 10'000'000'000;  // per request
+  bool sampler_tags = false;            // roots tagged as a Jaeger probabilistic sampler tags them
   bool progress = false;
   bool help = false;
 };

@@ -31,7 +31,7 @@ const Names& GetNames() {
 }  // namespace
 
 void BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_per_trace,
-                          int spans_per_request, ExportRequest* request) {
+                          int spans_per_request, ExportRequest* request, bool sampler_tags) {
   const Names& names = GetNames();
   std::mt19937_64 rng(seed);
   request->Clear();  // keeps the cleared messages and strings for reuse
@@ -73,6 +73,14 @@ void BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_per_trace,
       } else {
         kv->mutable_value()->set_string_value(names.values[rng() % 1000]);
       }
+    }
+    if (sampler_tags && i % spans_per_trace == 0) {
+      auto* type = span->add_attributes();
+      type->set_key("sampler.type");
+      type->mutable_value()->set_string_value("probabilistic");
+      auto* param = span->add_attributes();
+      param->set_key("sampler.param");
+      param->mutable_value()->set_double_value(0.001);
     }
     if (i % 10 == 0) {
       auto* ev = span->add_events();

@@ -37,8 +37,11 @@ using ExportRequest = opentelemetry::proto::collector::trace::v1::ExportTraceSer
 
 // The same request written into `*request`, reusing the memory it holds
 // from an earlier request (what a sender does, to spend its time sending).
+// With `sampler_tags`, the first span of each trace carries the tags a
+// Jaeger client's probabilistic sampler puts on a root (sampler.type =
+// "probabilistic", sampler.param = 0.001): what adaptive sampling counts.
 void BuildTracegenRequest(uint64_t seed, uint64_t start_ns, int spans_per_trace,
-                          int spans_per_request, ExportRequest* request);
+                          int spans_per_request, ExportRequest* request, bool sampler_tags = false);
 
 // BuildTracegenRequest, serialized.
 [[nodiscard]] std::string MakeTracegenRequest(uint64_t seed,

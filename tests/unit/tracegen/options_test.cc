@@ -75,6 +75,12 @@ TEST(TracegenOptions, HelpIsAFlag) {
   ASSERT_TRUE(o.ok());
   EXPECT_TRUE(o->help);
   EXPECT_NE(HelpText().find("--protocol"), std::string::npos);
+  EXPECT_NE(HelpText().find("--sampler-tags"), std::string::npos);
+  Result<Options> tagged = Parse({"--sampler-tags", "--seed=3"});
+  ASSERT_TRUE(tagged.ok());
+  EXPECT_TRUE(tagged->sampler_tags);
+  EXPECT_EQ(tagged->seed, 3u);
+  EXPECT_FALSE(Parse({}).value().sampler_tags);
 }
 
 TEST(TracegenOptions, ErrorsNameTheFlag) {

@@ -29,6 +29,33 @@ TEST(Workload, ReusedRequestObjectGivesTheSameBytes) {
   EXPECT_EQ(reused.SerializeAsString(), MakeTracegenRequest(4, 2000));
 }
 
+TEST(Workload, SamplerTagsMarkTheFirstSpanOfEachTrace) {
+  ExportRequest tagged;
+  BuildTracegenRequest(3, 1000, kSpansPerTrace, kSpansPerRequest, &tagged, true);
+  std::map<std::string, int> tagged_per_trace;
+  int tagged_spans = 0;
+  for (const auto& rs : tagged.resource_spans()) {
+    for (const auto& span : rs.scope_spans(0).spans()) {
+      int found = 0;
+      for (const auto& kv : span.attributes()) {
+        if (kv.key() == "sampler.type" && kv.value().string_value() == "probabilistic") ++found;
+        if (kv.key() == "sampler.param" && kv.value().double_value() == 0.001) ++found;
+      }
+      EXPECT_TRUE(found == 0 || found == 2);
+      if (found == 2) {
+        ++tagged_spans;
+        ++tagged_per_trace[span.trace_id()];
+      }
+    }
+  }
+  EXPECT_EQ(tagged_spans, kSpansPerRequest / kSpansPerTrace);
+  for (const auto& [trace, n] : tagged_per_trace) EXPECT_EQ(n, 1);
+  // Without the flag, the bytes the benchmarks were measured on.
+  ExportRequest plain;
+  BuildTracegenRequest(3, 1000, kSpansPerTrace, kSpansPerRequest, &plain, false);
+  EXPECT_EQ(plain.SerializeAsString(), MakeTracegenRequest(3, 1000));
+}
+
 // The benchmarks' figures (bench/RESULTS.md) were measured on exactly these
 // bytes: a change to the generator shows here first.
 TEST(Workload, BytesOfSeedOneAreUnchanged) {
