@@ -1,0 +1,38 @@
+// Writing a span context into a carrier and reading it back, in Jaeger's,
+// W3C's and B3's formats (docs/client-cpp.md).
+#pragma once
+
+#include <opentracing/propagation.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "span_context.h"
+#include "spoor/tracer.h"
+
+namespace spoor::internal {
+
+using Setter = std::function<opentracing::expected<void>(const std::string&, const std::string&)>;
+
+// Writes `ctx` in `format`. `http`: values escaped for HTTP headers.
+[[nodiscard]] opentracing::expected<void> InjectFormat(PropagationFormat format, bool b3_single,
+                                                       bool http, const SpanContextImpl& ctx,
+                                                       const Setter& set);
+
+// The carrier's entries, keys lower-cased.
+using Entries = std::vector<std::pair<std::string, std::string>>;
+
+// The context `format` finds in `entries`: null when the format's headers
+// are absent; span_context_corrupted_error when present but malformed.
+[[nodiscard]] opentracing::expected<std::unique_ptr<SpanContextImpl>> ExtractFormat(
+    PropagationFormat format, bool http, const Entries& entries);
+
+// Percent-encoding of what is not a URL-safe character, and its inverse
+// (false on a malformed escape).
+[[nodiscard]] std::string PercentEncode(const std::string& s);
+[[nodiscard]] bool PercentDecode(const std::string& s, std::string* out);
+
+}  // namespace spoor::internal

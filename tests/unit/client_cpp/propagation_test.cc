@@ -1,0 +1,172 @@
+// Context propagation of Spoor's C++ tracer: Jaeger, W3C and B3 headers
+// written and read back, read as other clients write them, and malformed
+// headers refused.
+#include <gtest/gtest.h>
+#include <opentracing/propagation.h>
+
+#include <map>
+#include <string>
+
+#include "spoor/tracer.h"
+
+namespace spoor {
+namespace {
+
+// A text map / HTTP header carrier over a std::map.
+struct Carrier final : opentracing::HTTPHeadersReader, opentracing::HTTPHeadersWriter {
+  std::map<std::string, std::string> values;
+
+  opentracing::expected<void> Set(opentracing::string_view key,
+                                  opentracing::string_view value) const override {
+    const_cast<Carrier*>(this)->values[std::string(key)] = std::string(value);
+    return {};
+  }
+  opentracing::expected<void> ForeachKey(
+      std::function<opentracing::expected<void>(opentracing::string_view, opentracing::string_view)>
+          f) const override {
+    for (const auto& [k, v] : values) {
+      if (auto r = f(k, v); !r) return r;
+    }
+    return {};
+  }
+};
+
+std::shared_ptr<opentracing::Tracer> TracerWith(std::vector<PropagationFormat> formats,
+                                                bool b3_single = false) {
+  TracerOptions o;
+  o.service_name = "svc";
+  o.propagation = std::move(formats);
+  o.b3_single_header = b3_single;
+  return MakeTracer(std::move(o));
+}
+
+std::unique_ptr<opentracing::SpanContext> Extracted(const opentracing::Tracer& tracer,
+                                                    const Carrier& carrier) {
+  auto r = tracer.Extract(static_cast<const opentracing::HTTPHeadersReader&>(carrier));
+  EXPECT_TRUE(r) << r.error().message();
+  return r ? std::move(*r) : nullptr;
+}
+
+TEST(Propagation, EachFormatRoundTrips) {
+  for (auto format :
+       {PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3}) {
+    for (bool single : {false, true}) {
+      auto tracer = TracerWith({format}, single);
+      auto span = tracer->StartSpan("op");
+      span->SetBaggageItem("user id", "ada lovelace");
+      Carrier carrier;
+      ASSERT_TRUE(tracer->Inject(span->context(),
+                                 static_cast<const opentracing::HTTPHeadersWriter&>(carrier)));
+      auto ctx = Extracted(*tracer, carrier);
+      ASSERT_NE(ctx, nullptr) << static_cast<int>(format);
+      EXPECT_EQ(ctx->ToTraceID(), span->context().ToTraceID());
+      EXPECT_EQ(ctx->ToSpanID(), span->context().ToSpanID());
+      // A child of the extracted context continues the trace.
+      auto child = tracer->StartSpan("child", {opentracing::ChildOf(ctx.get())});
+      EXPECT_EQ(child->context().ToTraceID(), span->context().ToTraceID());
+      if (format != PropagationFormat::kB3) {  // B3 carries no baggage
+        std::string user;
+        ctx->ForeachBaggageItem([&](const std::string& k, const std::string& v) {
+          if (k == "user id") user = v;
+          return true;
+        });
+        EXPECT_EQ(user, "ada lovelace") << static_cast<int>(format);
+      }
+    }
+  }
+}
+
+TEST(Propagation, HeadersAreWhatOtherClientsRead) {
+  auto tracer =
+      TracerWith({PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3});
+  Carrier in;
+  in.values["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  auto parent = Extracted(*tracer, in);
+  ASSERT_NE(parent, nullptr);
+  auto span = tracer->StartSpan("op", {opentracing::ChildOf(parent.get())});
+  span->SetBaggageItem("k", "v 1");
+  Carrier out;
+  ASSERT_TRUE(
+      tracer->Inject(span->context(), static_cast<const opentracing::HTTPHeadersWriter&>(out)));
+  std::string id = span->context().ToSpanID();
+  EXPECT_EQ(out.values["uber-trace-id"],
+            "0af7651916cd43dd8448eb211c80319c:" + id + ":b7ad6b7169203331:1");
+  EXPECT_EQ(out.values["uberctx-k"], "v%201");
+  EXPECT_EQ(out.values["traceparent"], "00-0af7651916cd43dd8448eb211c80319c-" + id + "-01");
+  EXPECT_EQ(out.values["baggage"], "k=v%201");
+  EXPECT_EQ(out.values["X-B3-TraceId"], "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(out.values["X-B3-SpanId"], id);
+  EXPECT_EQ(out.values["X-B3-ParentSpanId"], "b7ad6b7169203331");
+  EXPECT_EQ(out.values["X-B3-Sampled"], "1");
+}
+
+TEST(Propagation, ReadsWhatOtherClientsWrite) {
+  auto tracer =
+      TracerWith({PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3});
+  struct Case {
+    std::map<std::string, std::string> headers;
+    std::string trace;
+    std::string span;
+  };
+  for (const Case& c : std::vector<Case>{
+           // jaeger-client: 64-bit IDs without leading zeros, URL-encoded in HTTP.
+           {{{"Uber-Trace-Id", "abc%3A1f%3A0%3A1"}},
+            "0000000000000000"
+            "0000000000000abc",
+            "000000000000001f"},
+           {{{"uber-trace-id", "4bf92f3577b34da6a3ce929d0e0e4736:00f067aa0ba902b7:0:3"}},
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            "00f067aa0ba902b7"},
+           // Zipkin clients: B3 multi and single.
+           {{{"X-B3-TraceId", "463ac35c9f6413ad"},
+             {"X-B3-SpanId", "a2fb4a1d1a96d312"},
+             {"X-B3-Sampled", "1"}},
+            "0000000000000000463ac35c9f6413ad",
+            "a2fb4a1d1a96d312"},
+           {{{"b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90"}},
+            "80f198ee56343ba864fe8b2a57d3eff7",
+            "e457b5a2e4d86bd1"},
+       }) {
+    Carrier carrier;
+    carrier.values = c.headers;
+    auto ctx = Extracted(*tracer, carrier);
+    ASSERT_NE(ctx, nullptr) << c.trace;
+    EXPECT_EQ(ctx->ToTraceID(), c.trace);
+    EXPECT_EQ(ctx->ToSpanID(), c.span);
+  }
+  // Jaeger first: with several formats present, the first configured wins.
+  Carrier both;
+  both.values["uber-trace-id"] = "1:2:0:1";
+  both.values["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  EXPECT_EQ(Extracted(*tracer, both)->ToSpanID(), "0000000000000002");
+  // Nothing there: no context, no error.
+  Carrier none;
+  none.values["content-type"] = "text/plain";
+  EXPECT_EQ(Extracted(*tracer, none), nullptr);
+}
+
+TEST(Propagation, MalformedHeadersAreRefusedAsCorrupted) {
+  auto tracer =
+      TracerWith({PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3});
+  for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+           {"uber-trace-id", "not-a-context"},
+           {"uber-trace-id", "0:1:0:1"},  // trace ID 0
+           {"uber-trace-id", "1:2:0"},
+           {"uber-trace-id", "1%3:2:0:1"},
+           {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331"},
+           {"traceparent", "00-0af7651916cd43dd8448eb211c80319-b7ad6b7169203331-01"},
+           {"traceparent", "ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+           {"traceparent", "00-00000000000000000000000000000000-b7ad6b7169203331-01"},
+           {"X-B3-TraceId", "zzz"},
+           {"b3", "463ac35c9f6413ad-a2fb4a1d1a96d312-x"},
+       }) {
+    Carrier carrier;
+    carrier.values[key] = value;
+    auto r = tracer->Extract(static_cast<const opentracing::HTTPHeadersReader&>(carrier));
+    ASSERT_FALSE(r) << key << ": " << value;
+    EXPECT_EQ(r.error(), opentracing::span_context_corrupted_error) << key << ": " << value;
+  }
+}
+
+}  // namespace
+}  // namespace spoor
