@@ -307,7 +307,7 @@ describe('monitor', () => {
 
     await page.getByLabel('Span kind').selectOption('producer');
     await settled(page);
-    await page.getByText('No metrics for this service in this window').waitFor();
+    await page.getByTestId('no-metrics').filter({ hasText: 'No producer spans of' }).waitFor();
     assert.equal(await page.getByTestId('metric-chart').count(), 0);
 
     await page.getByLabel('Span kind').selectOption('server');

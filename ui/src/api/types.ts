@@ -65,6 +65,12 @@ export interface Envelope<T> {
 
 export type SpanKind = 'server' | 'client' | 'producer' | 'consumer' | 'internal';
 
+/**
+ * The span kinds the metrics routes take: those of SpanKind and
+ * `unspecified`, under which spans recorded without a kind are counted.
+ */
+export type MetricsSpanKind = SpanKind | 'unspecified';
+
 export interface Operation {
   name: string;
   spanKind: SpanKind | '';
@@ -121,7 +127,7 @@ export interface MetricFamily {
 /** Parameters of the metrics routes. Times and durations in milliseconds. */
 export interface MetricsQuery {
   service: string;
-  spanKind: SpanKind;
+  spanKind: MetricsSpanKind;
   groupByOperation: boolean;
   endTs: number;
   lookback: number;

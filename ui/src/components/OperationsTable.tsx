@@ -20,14 +20,8 @@ import {
 } from '../model/metrics';
 import { deepDependenciesUrl } from '../model/deepUrl';
 import { formatDuration } from '../model/format';
-import {
-  operationSampling,
-  samplingSortValue,
-  samplingSummary,
-  samplingText,
-  samplingTitle,
-  type OperationSampling,
-} from '../model/sampling';
+import { operationSampling, samplingSortValue } from '../model/sampling';
+import { SAMPLING_COLUMN_TITLE, SamplingCell, SamplingSummary } from './Sampling';
 
 interface Column {
   key: SortKey;
@@ -48,7 +42,7 @@ const SAMPLING_COLUMN: Column = {
   key: 'sampling',
   label: 'Sampling',
   num: true,
-  title: "The probability the sampling endpoint gives this operation's clients",
+  title: SAMPLING_COLUMN_TITLE,
 };
 
 interface Props {
@@ -57,17 +51,6 @@ interface Props {
   link: Omit<TraceLinkInput, 'operation'>;
   /** the service's sampling strategy; without it the Sampling column is left out */
   sampling?: ServiceSampling | null;
-}
-
-function SamplingCell({ value }: { value: OperationSampling }) {
-  return (
-    <td className="num sampling" data-col="sampling" data-source={value.source} title={samplingTitle(value)}>
-      {samplingText(value)}
-      {!value.own && value.maxTracesPerSecond === null && value.probability !== null && (
-        <span className="muted sampling-default"> default</span>
-      )}
-    </td>
-  );
 }
 
 export function OperationsTable({ rows, link, sampling }: Props) {
@@ -106,11 +89,7 @@ export function OperationsTable({ rows, link, sampling }: Props) {
             : `${shown.length} of ${rows.length} operations`}
         </span>
       </div>
-      {sampling && (
-        <p className="muted sampling-summary" data-testid="sampling-summary" data-source={sampling.type}>
-          {samplingSummary(sampling)}
-        </p>
-      )}
+      {sampling && <SamplingSummary sampling={sampling} />}
       <table className="grid operations-table" aria-label="Operation metrics">
         <thead>
           <tr>

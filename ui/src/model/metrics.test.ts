@@ -3,6 +3,7 @@ import type { MetricFamily } from '../api/types';
 import { formFromUrl, formToQuery } from './searchParams';
 import { parseGoDuration } from './format';
 import {
+  MONITOR_KINDS,
   MONITOR_WINDOWS,
   failingTracesUrl,
   filterRows,
@@ -10,6 +11,8 @@ import {
   formatRate,
   goDuration,
   mean,
+  monitorKind,
+  noMetricsText,
   normaliseImpact,
   operationRows,
   parseMetricFamily,
@@ -233,4 +236,22 @@ test('rates and percentages for the table and the axes', () => {
   expect(formatPercent(0.025)).toBe('2.5%');
   expect(formatPercent(0.5)).toBe('50%');
   expect(formatPercent(1)).toBe('100%');
+});
+
+test('span kinds: the search kinds and unspecified, which the metrics routes take as is', () => {
+  expect(MONITOR_KINDS.map((k) => k.value)).toEqual(['server', 'client', 'producer', 'consumer', 'internal', 'unspecified']);
+  expect(MONITOR_KINDS.find((k) => k.value === 'unspecified')?.label).toBe('unspecified (no kind)');
+  expect(monitorKind('unspecified')).toBe('unspecified');
+  expect(monitorKind('client')).toBe('client');
+  expect(monitorKind(null)).toBe('server');
+  expect(monitorKind('')).toBe('server');
+  expect(monitorKind('SPAN_KIND_CLIENT')).toBe('server');
+  expect(monitorKind('unspecified (no kind)')).toBe('server');
+});
+
+test('the notice without metrics names the kind, and where spans without one are', () => {
+  expect(noMetricsText('demo', 'server')).toBe(
+    "No server spans of demo in this window. Spans sent without a kind are listed under 'unspecified'.",
+  );
+  expect(noMetricsText('demo', 'unspecified')).toBe('No spans of demo without a kind in this window.');
 });

@@ -2,7 +2,7 @@
 // metric families of /api/metrics/*, the per-operation summary with its
 // impact, and links from an operation to the traces behind it.
 
-import type { MetricFamily, SpanKind } from '../api/types';
+import type { MetricFamily, MetricsSpanKind } from '../api/types';
 import { LOOKBACKS } from './searchParams';
 
 /** One point of a series: t in ms since the epoch. */
@@ -25,7 +25,32 @@ export const MONITOR_WINDOWS: Array<{ value: string; label: string; ms: number }
 
 export const DEFAULT_WINDOW = '1h';
 
-export const MONITOR_KINDS: SpanKind[] = ['server', 'client', 'producer', 'consumer', 'internal'];
+/**
+ * The span kinds the page offers, with their option text: the search's
+ * kinds and `unspecified`, under which the span metrics count spans
+ * recorded without a kind (Jaeger clients that set no span.kind tag).
+ */
+export const MONITOR_KINDS: Array<{ value: MetricsSpanKind; label: string }> = [
+  { value: 'server', label: 'server' },
+  { value: 'client', label: 'client' },
+  { value: 'producer', label: 'producer' },
+  { value: 'consumer', label: 'consumer' },
+  { value: 'internal', label: 'internal' },
+  { value: 'unspecified', label: 'unspecified (no kind)' },
+];
+
+export const DEFAULT_KIND: MetricsSpanKind = 'server';
+
+/** The span kind of the page's spanKind parameter: one of MONITOR_KINDS, else the default. */
+export function monitorKind(param: string | null): MetricsSpanKind {
+  return MONITOR_KINDS.find((k) => k.value === param)?.value ?? DEFAULT_KIND;
+}
+
+/** What the page says when a service has no metrics of the kind in the window. */
+export function noMetricsText(service: string, kind: MetricsSpanKind): string {
+  if (kind === 'unspecified') return `No spans of ${service} without a kind in this window.`;
+  return `No ${kind} spans of ${service} in this window. Spans sent without a kind are listed under 'unspecified'.`;
+}
 
 /** The latency quantiles drawn in the latency chart. */
 export const QUANTILES = [0.5, 0.75, 0.95];

@@ -6,6 +6,7 @@ import {
   formatProbability,
   formatTraceRate,
   operationSampling,
+  ownOperationSamplings,
   parseSampling,
   samplingSortValue,
   samplingSummary,
@@ -215,4 +216,39 @@ test('the table sorts by sampling probability; rate limited and unknown values g
   const mixed = [row('z', null), row('y', 0.2), row('x')];
   expect(sortRows(mixed, 'sampling', 'asc').map((r) => r.name)).toEqual(['y', 'x', 'z']);
   expect(sortRows(mixed, 'sampling', 'desc').map((r) => r.name)).toEqual(['y', 'x', 'z']);
+});
+
+test('the operations with a strategy of their own, by name, with what their cells show', () => {
+  const adaptive: ServiceSampling = {
+    type: 'adaptive',
+    strategy: {
+      operationSampling: {
+        defaultSamplingProbability: 0.001,
+        defaultLowerBoundTracesPerSecond: 1 / 60,
+        perOperationStrategies: [
+          { operation: 'hot', probabilisticSampling: { samplingRate: 0.0000213 } },
+          { operation: 'cold', probabilisticSampling: { samplingRate: 0.512 } },
+          { operation: 'broken' } as never,
+          { operation: 'hot', probabilisticSampling: { samplingRate: 0.5 } },
+        ],
+      },
+    },
+  };
+  const own = ownOperationSamplings(adaptive);
+  expect(own.map((o) => o.operation)).toEqual(['cold', 'hot']);
+  // The first strategy listed for a name is the one applied, as in the operations table.
+  expect(own.map((o) => samplingText(o.sampling))).toEqual(['51.2%', '0.00213%']);
+  expect(own.every((o) => o.sampling.own && o.sampling.source === 'adaptive')).toBe(true);
+  expect(samplingTitle(own[0].sampling)).toBe(
+    'Adaptive: calculated for this operation to reach the target rate; at least 1 trace per minute',
+  );
+  expect(ownOperationSamplings(FILE)).toEqual([{ operation: 'op0', sampling: operationSampling(FILE, 'op0') }]);
+});
+
+test('no operations of their own: without operationSampling, an empty or a missing list', () => {
+  expect(ownOperationSamplings(PLAIN)).toEqual([]);
+  expect(ownOperationSamplings(RATE_LIMITED)).toEqual([]);
+  expect(ownOperationSamplings({ type: 'adaptive', strategy: { operationSampling: { perOperationStrategies: [] } } })).toEqual([]);
+  expect(ownOperationSamplings({ type: 'adaptive', strategy: { operationSampling: { perOperationStrategies: null } } })).toEqual([]);
+  expect(ownOperationSamplings({ type: 'adaptive', strategy: { operationSampling: {} } })).toEqual([]);
 });

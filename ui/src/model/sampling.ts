@@ -75,6 +75,23 @@ export function operationSampling(sampling: ServiceSampling, operation: string):
   return resolve(sampling, operation);
 }
 
+/**
+ * The operations with a strategy of their own, sorted by name, each with
+ * the sampling its clients are told: what the page shows of the sampler
+ * when it has no metrics to show.
+ */
+export function ownOperationSamplings(sampling: ServiceSampling): Array<{ operation: string; sampling: OperationSampling }> {
+  const ops = sampling.strategy.operationSampling;
+  if (!isObject(ops)) return [];
+  const names = new Set<string>();
+  for (const o of list(ops.perOperationStrategies)) {
+    if (isObject(o) && typeof o.operation === 'string' && isObject(o.probabilisticSampling)) names.add(o.operation);
+  }
+  return [...names]
+    .sort((a, b) => a.localeCompare(b))
+    .map((operation) => ({ operation, sampling: operationSampling(sampling, operation) }));
+}
+
 /** The value the table sorts by: the probability; rate limited and unknown sort last. */
 export function samplingSortValue(o: OperationSampling): number | null {
   return o.probability;

@@ -1,15 +1,25 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { ApiRequestError } from '../api/client';
-import type { SpanKind } from '../api/types';
 import { useServices } from '../api/useServices';
 import { ErrorNotice, Loading } from '../components/common';
 import { MetricChart } from '../components/MetricChart';
 import { OperationsTable } from '../components/OperationsTable';
+import { SamplingOverview } from '../components/Sampling';
 import { ServiceSelect } from '../components/ServiceSelect';
 import { useTitle } from '../components/useTitle';
 import { formatDuration, formatTime } from '../model/format';
-import { DEFAULT_WINDOW, MONITOR_KINDS, MONITOR_WINDOWS, QUANTILES, formatPercent, formatRate, windowMs } from '../model/metrics';
+import {
+  DEFAULT_WINDOW,
+  MONITOR_KINDS,
+  MONITOR_WINDOWS,
+  QUANTILES,
+  formatPercent,
+  formatRate,
+  monitorKind,
+  noMetricsText,
+  windowMs,
+} from '../model/metrics';
 import { useSettings } from '../settings';
 import { useMonitorMetrics, type MonitorData } from './useMonitorMetrics';
 import { useSampling } from './useSampling';
@@ -72,8 +82,7 @@ export function MonitorPage() {
   const [reload, setReload] = useState(0);
   useTitle('Monitor');
 
-  const kindParam = params.get('spanKind') as SpanKind | null;
-  const spanKind: SpanKind = kindParam && MONITOR_KINDS.includes(kindParam) ? kindParam : 'server';
+  const spanKind = monitorKind(params.get('spanKind'));
   const windowParam = params.get('lookback') ?? DEFAULT_WINDOW;
   const win = windowMs(windowParam) !== null ? windowParam : DEFAULT_WINDOW;
   const lookbackMs = windowMs(win)!;
@@ -111,8 +120,8 @@ export function MonitorPage() {
           Span kind
           <select aria-label="Span kind" value={spanKind} onChange={(e) => set('spanKind', e.target.value)}>
             {MONITOR_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {k}
+              <option key={k.value} value={k.value}>
+                {k.label}
               </option>
             ))}
           </select>
@@ -140,7 +149,13 @@ export function MonitorPage() {
       {services && !services.length && <div className="notice">No services yet: send some traces first.</div>}
       {state.error !== undefined && <MetricsError error={state.error} />}
       {state.loading && !data && <Loading what="metrics" />}
-      {data && empty && <div className="notice">No metrics for this service in this window.</div>}
+      {data && empty && (
+        <div className="notice" data-testid="no-metrics">
+          {noMetricsText(service, spanKind)}
+        </div>
+      )}
+      {/* Without metrics to show it beside, what the sampler tells the service's clients on its own. */}
+      {sampling && ((data && empty) || state.error !== undefined) && <SamplingOverview sampling={sampling} />}
       {data && !empty && (
         <>
           <Charts data={data} />

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { getMetrics, getMinStep } from '../api/client';
-import type { MetricsQuery, SpanKind } from '../api/types';
+import type { MetricsQuery, MetricsSpanKind } from '../api/types';
 import {
   QUANTILES,
   operationRows,
@@ -32,7 +32,7 @@ export interface MonitorState {
 }
 
 /** Loads the service's charts and operations; a change of `reload` loads again, the window ending now. */
-export function useMonitorMetrics(service: string, spanKind: SpanKind, lookbackMs: number, reload: number): MonitorState {
+export function useMonitorMetrics(service: string, spanKind: MetricsSpanKind, lookbackMs: number, reload: number): MonitorState {
   const key = JSON.stringify([service, spanKind, lookbackMs]);
   // What was loaded, and for which service, kind and window: another
   // selection never shows the last one's numbers, not even for one render.
