@@ -99,11 +99,12 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
       ids.parent_id = parent->ids().span_id;
       ids.flags = parent->ids().flags;
       trace_state = parent->trace_state();
-      // The parent is carried as the parent ID; the other references as
-      // references.
+      // A child-of parent is carried as the parent ID alone; a follows-from
+      // one (no child-of reference given) stays a reference too, so that
+      // its kind is not lost (OTLP has no follows-from parent: a link).
       auto it = std::find_if(references.begin(), references.end(), [&](const ReferenceData& r) {
-        return r.span_id == ids.parent_id && r.trace_id_low == ids.trace_low &&
-               r.trace_id_high == ids.trace_high;
+        return r.type == ReferenceType::kChildOf && r.span_id == ids.parent_id &&
+               r.trace_id_low == ids.trace_low && r.trace_id_high == ids.trace_high;
       });
       if (it != references.end()) references.erase(it);
     } else {

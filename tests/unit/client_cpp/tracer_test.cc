@@ -117,6 +117,13 @@ TEST(Tracer, ChildrenShareTheTraceAndReferencesAreKept) {
   EXPECT_EQ(fo.references[0].type, ReferenceType::kFollowsFrom);
   EXPECT_EQ(fo.references[0].span_id, ot.span_id);
   EXPECT_EQ(fo.references[0].trace_id_low, ot.trace_id_low);
+  // Follows-from alone: the parent, and still a follows-from reference.
+  auto after = f.tracer->StartSpan("after", {opentracing::FollowsFrom(&root->context())});
+  after->Finish();
+  SpanData af = f.reporter->spans().back();
+  EXPECT_EQ(af.parent_span_id, ro.span_id);
+  ASSERT_EQ(af.references.size(), 1u);
+  EXPECT_EQ(af.references[0].type, ReferenceType::kFollowsFrom);
 }
 
 TEST(Tracer, BaggageGoesToDescendants) {

@@ -3,9 +3,12 @@
 // stops.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <ostream>
+#include <string>
 #include <vector>
 
 #include "spoor/span_data.h"
@@ -39,5 +42,32 @@ class InMemoryReporter final : public Reporter {
 
 // Writes one line per span to `out` (which must outlive the reporter).
 [[nodiscard]] std::unique_ptr<Reporter> NewLoggingReporter(std::ostream& out);
+
+// What a reporter that sends did with the spans it was given.
+struct ReporterStats {
+  uint64_t spans_sent = 0;           // acknowledged by the receiver
+  uint64_t spans_dropped_queue = 0;  // the queue was full
+  uint64_t spans_dropped_send = 0;   // the receiver could not be reached or refused them
+};
+
+// A reporter that queues spans and sends them from a thread of its own.
+class RemoteReporter : public Reporter {
+ public:
+  [[nodiscard]] virtual ReporterStats stats() const = 0;
+};
+
+struct OtlpHttpReporterOptions {
+  // Where OTLP/HTTP protobuf is posted (Spoor's and the OpenTelemetry
+  // Collector's default).
+  std::string endpoint = "http://127.0.0.1:4318/v1/traces";
+  size_t queue_size = 10000;  // spans waiting at most; beyond, dropped and counted
+  std::chrono::milliseconds flush_interval{1000};
+  size_t max_batch = 1000;  // spans per request at most
+  std::chrono::milliseconds timeout{5000};
+};
+
+// Sends batches as OTLP/HTTP protobuf. Throws std::invalid_argument for an
+// endpoint that is not http://host:port/path.
+[[nodiscard]] std::unique_ptr<RemoteReporter> NewOtlpHttpReporter(OtlpHttpReporterOptions options);
 
 }  // namespace spoor
