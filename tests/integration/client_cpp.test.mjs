@@ -1,24 +1,27 @@
 // Spoor's C++ tracer (client/cpp, docs/client-cpp.md) end to end: the
 // example program sends a trace through the OpenTracing API and the OTLP/HTTP
 // reporter to a real spoor, and the query API shows every span as sent.
-// An unreachable endpoint is counted, not a hang.
+// An unreachable endpoint is counted, not a hang. The remote sampler follows
+// the per-operation strategies spoor serves from a strategies file.
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { freePorts, getJaegerTrace, startSpoor } from '../lib/spoor.mjs';
+import { freePorts, getJaegerTrace, startSpoor, tempDir } from '../lib/spoor.mjs';
 
 /** Jaeger key-value tags as a plain object of values. */
 const values = (kvs) => Object.fromEntries((kvs ?? []).map((kv) => [kv.key, kv.value]));
 
 const EXAMPLE = process.env.SPOOR_CPP_EXAMPLE;
+const SAMPLE_REMOTE = process.env.SPOOR_CPP_SAMPLE_REMOTE;
 const skip = EXAMPLE && existsSync(EXAMPLE) ? false : `no C++ tracer example (SPOOR_CPP_EXAMPLE=${EXAMPLE})`;
 
-/** Runs the example: {code, stdout, stderr}. */
-function runExample(args, timeoutMs = 30_000) {
+/** Runs an example program (the OTLP sender by default): {code, stdout, stderr}. */
+function runExample(args, timeoutMs = 30_000, program = EXAMPLE) {
   return new Promise((resolve, reject) => {
-    const child = spawn(EXAMPLE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -92,5 +95,74 @@ describe('C++ tracer → OTLP/HTTP → spoor', { skip }, () => {
     const run = await runExample(['https://127.0.0.1:1/v1/traces']);
     assert.equal(run.code, 2);
     assert.match(run.stderr, /expected an http:\/\/ URL/);
+  });
+});
+
+describe('C++ tracer: the remote sampler follows the strategies spoor serves', { skip }, () => {
+  let spoor;
+  before(async () => {
+    const file = path.join(tempDir('spoor-cpp-sampling-'), 'strategies.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        service_strategies: [
+          {
+            service: 'cpp-remote',
+            type: 'probabilistic',
+            param: 0.5,
+            operation_strategies: [
+              { operation: 'hot', type: 'probabilistic', param: 0.1 },
+              { operation: 'cold', type: 'probabilistic', param: 1 },
+            ],
+          },
+          { service: 'cpp-limited', type: 'ratelimiting', param: 3 },
+        ],
+        default_strategy: { type: 'probabilistic', param: 0.2 },
+      }),
+    );
+    spoor = await startSpoor({ storage: { type: 'memory' }, flags: [`--sampling.strategies-file=${file}`] });
+  });
+  after(async () => {
+    await spoor?.stop();
+  });
+
+  /** Roots started per operation, decided by the sampler spoor's strategy configures. */
+  async function sample(service, ...ops) {
+    const run = await runExample([`${spoor.baseUrls.sampling}/sampling`, service, ...ops], 60_000, SAMPLE_REMOTE);
+    assert.equal(run.code, 0, run.stderr);
+    return JSON.parse(run.stdout);
+  }
+
+  // Trace IDs are random: counts are checked within five standard deviations.
+  const near = (count, n, p) => Math.abs(count - n * p) <= 5 * Math.sqrt(n * p * (1 - p));
+
+  test('per-operation probabilities, the service default for other operations, Jaeger tags', async () => {
+    const got = await sample('cpp-remote', 'hot:20000', 'cold:50', 'other:10000');
+    assert.ok(near(got.hot.probabilistic, 20000, 0.1), `hot: ${JSON.stringify(got.hot)} of 20,000 at 0.1`);
+    assert.equal(got.cold.probabilistic, 50, `cold: ${JSON.stringify(got.cold)}`);
+    assert.ok(near(got.other.probabilistic, 10000, 0.5), `other: ${JSON.stringify(got.other)} at the default 0.5`);
+    // The lower bound (0 traces per second here) admits at most the first
+    // unsampled root, as Jaeger clients' rate limiter starts with one credit.
+    for (const op of ['hot', 'other']) assert.ok((got[op].lowerbound ?? 0) <= 1, JSON.stringify(got[op]));
+  });
+
+  test('a service without its own strategy gets the default; a rate-limited one its rate', async () => {
+    const other = await sample('somebody-else', 'a:10000');
+    assert.ok(near(other.a.probabilistic, 10000, 0.2), JSON.stringify(other));
+    const started = performance.now();
+    const limited = await sample('cpp-limited', 'x:1000');
+    const seconds = (performance.now() - started) / 1000;
+    // 3 a second with a burst of 3: the burst, and at most 3 more for each
+    // second the program ran (it runs in milliseconds; bounded by the whole
+    // run as seen from here, so a slow machine does not fail it).
+    assert.ok(limited.x.ratelimiting >= 3, JSON.stringify(limited));
+    assert.ok(limited.x.ratelimiting <= 3 + Math.ceil(3 * seconds), `${JSON.stringify(limited)} in ${seconds} s`);
+  });
+
+  test('an endpoint without a strategy: the program says so', async () => {
+    const [port] = await freePorts(1);
+    const run = await runExample([`http://127.0.0.1:${port}/sampling`, 'svc', 'a:1'], 30_000, SAMPLE_REMOTE);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /no strategy/);
   });
 });

@@ -3,6 +3,8 @@
 // Jaeger clients set, sampler.type and sampler.param.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -32,5 +34,32 @@ class Sampler {
 // At most `traces_per_second` traces a second (a token bucket of that
 // rate and a burst of max(1, rate)).
 [[nodiscard]] std::unique_ptr<Sampler> NewRateLimitingSampler(double traces_per_second);
+
+struct RemoteSamplerOptions {
+  std::string service_name;
+  // Spoor's (and Jaeger's) sampling endpoint; ?service=<name> is added.
+  std::string sampling_server_url = "http://127.0.0.1:5778/sampling";
+  double initial_probability = 0.001;  // until the first strategy arrives
+  std::chrono::milliseconds refresh_interval{60000};
+  size_t max_operations = 2000;  // per-operation samplers kept at most; others use the default
+  std::chrono::milliseconds timeout{5000};
+};
+
+// Follows the strategy the sampling endpoint gives the service, fetched at
+// start and every refresh_interval: probabilistic, rate limiting, or per
+// operation (each operation's probability, with the lower bound of traces
+// per second guaranteed by a rate limiter, as Jaeger clients do — sampled
+// by the lower bound, a root is tagged sampler.type = "lowerbound"). What
+// cannot be fetched or read keeps the strategy in force.
+class RemoteSampler : public Sampler {
+ public:
+  // Fetches now; true when a strategy was read and applied.
+  virtual bool Refresh() = 0;
+  // Strategies applied since start.
+  [[nodiscard]] virtual uint64_t updates() const = 0;
+};
+
+// Throws std::invalid_argument for a URL that is not http://host:port/path.
+[[nodiscard]] std::unique_ptr<RemoteSampler> NewRemoteSampler(RemoteSamplerOptions options);
 
 }  // namespace spoor

@@ -1,0 +1,89 @@
+// The C++ tracer's readers of untrusted input: propagation headers (Jaeger,
+// W3C, B3; as text map and as HTTP headers) and the JSON of sampling
+// strategies. The first byte picks the reader; the rest is the input. A
+// context that is read must be written back and read again to the same IDs,
+// flags and baggage.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "client/cpp/src/json.h"
+#include "client/cpp/src/propagation.h"
+#include "fuzz/fuzz_check.h"
+
+namespace {
+
+using spoor::PropagationFormat;
+using spoor::internal::Entries;
+
+// Lines of "key: value" (keys lower-cased, as the tracer gives them).
+Entries Headers(std::string_view text) {
+  Entries out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    std::string_view line = text.substr(start, end == std::string_view::npos ? end : end - start);
+    size_t colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      std::string key(line.substr(0, colon));
+      for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      std::string_view value = line.substr(colon + 1);
+      if (!value.empty() && value[0] == ' ') value.remove_prefix(1);
+      out.emplace_back(std::move(key), std::string(value));
+    }
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+void RoundTrip(PropagationFormat format, bool http, const spoor::internal::SpanContextImpl& ctx) {
+  for (bool single : {false, true}) {
+    Entries written;
+    auto set = [&written](const std::string& k, const std::string& v) {
+      std::string key = k;
+      for (char& c : key) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+      written.emplace_back(std::move(key), v);
+      return opentracing::expected<void>();
+    };
+    SPOOR_FUZZ_CHECK(spoor::internal::InjectFormat(format, single, http, ctx, set), "inject");
+    auto again = spoor::internal::ExtractFormat(format, http, written);
+    SPOOR_FUZZ_CHECK(again && *again, "a written context reads back");
+    const auto& a = ctx.ids();
+    const auto& b = (*again)->ids();
+    SPOOR_FUZZ_CHECK(a.trace_high == b.trace_high && a.trace_low == b.trace_low &&
+                         a.span_id == b.span_id,
+                     "the IDs read back");
+    SPOOR_FUZZ_CHECK((a.flags & 1) == (b.flags & 1), "the sampled flag reads back");
+    if (format != PropagationFormat::kB3) {
+      SPOOR_FUZZ_CHECK(ctx.baggage() == (*again)->baggage(), "the baggage reads back");
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  std::string_view text = spoor::fuzz::AsText(data + 1, size - 1);
+  switch (data[0] % 4) {
+    case 0: {
+      spoor::internal::Json doc;
+      std::string error;
+      bool ok = spoor::internal::ParseJson(std::string(text), &doc, &error);
+      SPOOR_FUZZ_CHECK(ok || !error.empty(), "a refusal says why");
+      break;
+    }
+    default: {
+      bool http = data[0] % 4 != 1;
+      Entries entries = Headers(text);
+      for (PropagationFormat f :
+           {PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3}) {
+        auto ctx = spoor::internal::ExtractFormat(f, http, entries);
+        if (ctx && *ctx) RoundTrip(f, http, **ctx);
+      }
+    }
+  }
+  return 0;
+}
