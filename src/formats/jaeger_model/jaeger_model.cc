@@ -116,6 +116,17 @@ void MapReferences(const std::vector<Reference>& refs, uint64_t parent, Span* sp
       break;
     }
   }
+  // Jaeger clients set parentSpanId to a FOLLOWS_FROM parent too; Jaeger
+  // then shows that reference alone (no CHILD_OF), and OpenTelemetry's
+  // receiver makes it a link without a parent: so does this.
+  if (parent_ref == nullptr && parent != 0) {
+    for (const Reference& ref : refs) {
+      if (ref.type != kChildOf && ref.trace_id == span->trace_id && ref.span_id.value == parent) {
+        span->parent_span_id = {};
+        break;
+      }
+    }
+  }
   for (const Reference& ref : refs) {
     if (&ref == parent_ref) continue;
     Link& link = span->links.emplace_back();

@@ -45,8 +45,9 @@ void NameEvent(Event* event);
 
 // The parent is `parent` (Thrift's parentSpanId; 0 when absent), or else
 // the first CHILD_OF reference within the trace; the other references
-// become links (a CHILD_OF link carries opentracing.ref_type=child_of).
-// Needs span->trace_id set.
+// become links (a CHILD_OF link carries opentracing.ref_type=child_of). A
+// `parent` that is a FOLLOWS_FROM reference is that link alone, as Jaeger
+// shows it. Needs span->trace_id set.
 void MapReferences(const std::vector<Reference>& refs, uint64_t parent, Span* span);
 
 // Tags that Jaeger uses for what the model has span fields for: span.kind,

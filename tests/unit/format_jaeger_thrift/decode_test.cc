@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 
+#include "formats/jaeger_model/jaeger_model.h"
 #include "formats/jaeger_thrift/jaeger_thrift_decode.h"
 #include "thrift_writer.h"
 
@@ -288,6 +289,35 @@ INSTANTIATE_TEST_SUITE_P(Protocols, JaegerThriftDecode,
                          [](const testing::TestParamInfo<ThriftProtocol>& p) {
                            return p.param == ThriftProtocol::kBinary ? "Binary" : "Compact";
                          });
+
+TEST(JaegerModelReferences, AFollowsFromParentIsALinkAlone) {
+  // As jaeger-client-go sends a span started with FollowsFrom only:
+  // parentSpanId = the referenced span, references = [FOLLOWS_FROM].
+  Span span;
+  span.trace_id = TraceId{1, 2};
+  jaeger_model::MapReferences(
+      {{static_cast<int32_t>(jaeger_model::RefType::kFollowsFrom), TraceId{1, 2}, SpanId{7}}}, 7,
+      &span);
+  EXPECT_EQ(span.parent_span_id.value, 0u);
+  ASSERT_EQ(span.links.size(), 1u);
+  EXPECT_EQ(span.links[0].span_id.value, 7u);
+  EXPECT_TRUE(span.links[0].attributes.empty());  // follows-from
+  // A child-of parent stays the parent, the follows-from a link.
+  Span both;
+  both.trace_id = TraceId{1, 2};
+  jaeger_model::MapReferences(
+      {{static_cast<int32_t>(jaeger_model::RefType::kFollowsFrom), TraceId{1, 2}, SpanId{7}},
+       {static_cast<int32_t>(jaeger_model::RefType::kChildOf), TraceId{1, 2}, SpanId{8}}},
+      8, &both);
+  EXPECT_EQ(both.parent_span_id.value, 8u);
+  ASSERT_EQ(both.links.size(), 1u);
+  EXPECT_EQ(both.links[0].span_id.value, 7u);
+  // A parent no reference names stays the parent.
+  Span plain;
+  plain.trace_id = TraceId{1, 2};
+  jaeger_model::MapReferences({}, 9, &plain);
+  EXPECT_EQ(plain.parent_span_id.value, 9u);
+}
 
 }  // namespace
 }  // namespace spoor
