@@ -84,6 +84,29 @@ describe('C++ tracer → OTLP/HTTP → spoor', { skip }, () => {
     assert.ok(processTags.hostname, 'hostname process tag');
   });
 
+  test('the same trace as Jaeger Thrift compact datagrams to UDP 6831', async () => {
+    const run = await runExample([`udp://127.0.0.1:${spoor.ports.jaegerCompact}`, 'cpp-udp']);
+    assert.equal(run.code, 0, run.stderr);
+    const traceId = run.stdout.trim();
+    // UDP is not acknowledged: wait for the spans to be stored.
+    let res;
+    for (let i = 0; i < 100; i++) {
+      res = await getJaegerTrace(spoor.baseUrls.query, traceId);
+      if (res.status === 200 && res.body.data[0].spans.length === 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(res.status, 200, res.text);
+    const trace = res.body.data[0];
+    const byName = Object.fromEntries(trace.spans.map((s) => [s.operationName, s]));
+    assert.deepEqual(Object.keys(byName).sort(), ['GET /cart', 'SELECT cart', 'audit']);
+    const root = byName['GET /cart'];
+    assert.deepEqual(byName['SELECT cart'].references, [{ refType: 'CHILD_OF', traceID: traceId, spanID: root.spanID }]);
+    assert.deepEqual(byName.audit.references, [{ refType: 'FOLLOWS_FROM', traceID: traceId, spanID: root.spanID }]);
+    assert.equal(values(byName['SELECT cart'].tags).error, true);
+    assert.deepEqual(values(byName['SELECT cart'].logs[0].fields), { event: 'error', message: 'lock wait timeout' });
+    assert.equal(trace.processes[root.processID].serviceName, 'cpp-udp');
+  });
+
   test('an endpoint nobody listens on: the spans are counted as not sent, and the program ends', async () => {
     const [port] = await freePorts(1);
     const run = await runExample([`http://127.0.0.1:${port}/v1/traces`]);

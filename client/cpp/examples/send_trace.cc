@@ -1,19 +1,28 @@
-// Sends one trace of three spans to an OTLP/HTTP endpoint and prints its
-// trace ID; exits 0 once the receiver acknowledged every span.
+// Sends one trace of three spans to an OTLP/HTTP endpoint (or, given
+// udp://host:port, as Jaeger Thrift compact datagrams) and prints its trace
+// ID; exits 0 once every span was acknowledged (UDP: handed to the kernel).
 //
-//   spoor_tracer_example [http://127.0.0.1:4318/v1/traces] [service]
+//   spoor_tracer_example [http://127.0.0.1:4318/v1/traces | udp://127.0.0.1:6831] [service]
 #include <spoor/tracer.h>
 
 #include <chrono>
 #include <iostream>
+#include <string>
 #include <thread>
 
 int main(int argc, char** argv) {
-  spoor::OtlpHttpReporterOptions reporter_options;
-  if (argc > 1) reporter_options.endpoint = argv[1];
+  std::string endpoint = argc > 1 ? argv[1] : "http://127.0.0.1:4318/v1/traces";
   std::shared_ptr<spoor::RemoteReporter> reporter;
   try {
-    reporter = spoor::NewOtlpHttpReporter(reporter_options);
+    if (endpoint.rfind("udp://", 0) == 0) {
+      spoor::JaegerUdpReporterOptions udp;
+      udp.host_port = endpoint.substr(6);
+      reporter = spoor::NewJaegerUdpReporter(udp);
+    } else {
+      spoor::OtlpHttpReporterOptions otlp;
+      otlp.endpoint = endpoint;
+      reporter = spoor::NewOtlpHttpReporter(otlp);
+    }
   } catch (const std::exception& e) {
     std::cerr << e.what() << "\n";
     return 2;

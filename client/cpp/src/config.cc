@@ -83,6 +83,7 @@ struct Settings {
   std::chrono::milliseconds sampling_refresh{60000};
   size_t max_operations = 2000;
   std::string otlp_endpoint = "http://127.0.0.1:4318/v1/traces";
+  std::string agent_host_port;  // set: Jaeger Thrift over UDP instead of OTLP
   size_t queue_size = 10000;
   std::chrono::milliseconds flush_interval{1000};
   bool log_spans = false;
@@ -143,16 +144,19 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
         std::string at = "reporter." + k;
         if (k == "otlpEndpoint") {
           s.otlp_endpoint = Text(e.second, at);
+          s.agent_host_port.clear();
+        } else if (k == "localAgentHostPort") {
+          s.agent_host_port = Text(e.second, at);
         } else if (k == "queueSize") {
           s.queue_size = static_cast<size_t>(Number(Text(e.second, at), at));
         } else if (k == "bufferFlushInterval") {
           s.flush_interval = Duration(Text(e.second, at), at);
         } else if (k == "logSpans") {
           s.log_spans = Boolean(Text(e.second, at), at);
-        } else if (k == "localAgentHostPort" || k == "endpoint") {
+        } else if (k == "endpoint") {
           Fail(at,
-               "the Jaeger Thrift reporters are not available yet: send OTLP with "
-               "reporter.otlpEndpoint (Spoor listens on :4318/v1/traces)");
+               "the Jaeger Thrift HTTP reporter is not available yet: send compact Thrift to "
+               "reporter.localAgentHostPort (UDP 6831), or OTLP to reporter.otlpEndpoint");
         } else {
           Fail(at, "unknown key");
         }
@@ -190,12 +194,22 @@ void ReadEnvironment(const Environment& env, Settings& s) {
   if (auto v = get("JAEGER_SAMPLER_MANAGER_HOST_PORT")) {
     s.sampling_server_url = "http://" + *v + "/sampling";
   }
+  if (get("JAEGER_AGENT_HOST") != nullptr || get("JAEGER_AGENT_PORT") != nullptr) {
+    const std::string* host = get("JAEGER_AGENT_HOST");
+    const std::string* port = get("JAEGER_AGENT_PORT");
+    s.agent_host_port = (host != nullptr ? *host : std::string("127.0.0.1")) + ":" +
+                        (port != nullptr ? *port : std::string("6831"));
+  }
   if (auto v = get("OTEL_EXPORTER_OTLP_ENDPOINT")) {
     std::string base = *v;
     while (!base.empty() && base.back() == '/') base.pop_back();
     s.otlp_endpoint = base + "/v1/traces";
+    s.agent_host_port.clear();
   }
-  if (auto v = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) s.otlp_endpoint = *v;
+  if (auto v = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
+    s.otlp_endpoint = *v;
+    s.agent_host_port.clear();
+  }
   if (auto v = get("JAEGER_REPORTER_LOG_SPANS")) {
     s.log_spans = Boolean(*v, "JAEGER_REPORTER_LOG_SPANS");
   }
@@ -214,9 +228,10 @@ void ReadEnvironment(const Environment& env, Settings& s) {
       s.tags.emplace_back(kv.substr(0, eq), TagValue::String(kv.substr(eq + 1)));
     }
   }
-  if (get("JAEGER_AGENT_HOST") != nullptr || get("JAEGER_ENDPOINT") != nullptr) {
-    Fail(get("JAEGER_ENDPOINT") != nullptr ? "JAEGER_ENDPOINT" : "JAEGER_AGENT_HOST",
-         "the Jaeger Thrift reporters are not available yet: set OTEL_EXPORTER_OTLP_ENDPOINT");
+  if (get("JAEGER_ENDPOINT") != nullptr) {
+    Fail("JAEGER_ENDPOINT",
+         "the Jaeger Thrift HTTP reporter is not available yet: set JAEGER_AGENT_HOST (UDP) or "
+         "OTEL_EXPORTER_OTLP_ENDPOINT");
   }
 }
 
@@ -265,6 +280,16 @@ std::shared_ptr<opentracing::Tracer> MakeTracerFromConfig(const std::string& doc
     options.sampler = MakeSampler(s);
     if (s.log_spans) {
       options.reporter = NewLoggingReporter(std::clog);
+    } else if (!s.agent_host_port.empty()) {
+      JaegerUdpReporterOptions r;
+      r.host_port = s.agent_host_port;
+      r.queue_size = s.queue_size;
+      r.flush_interval = s.flush_interval;
+      try {
+        options.reporter = NewJaegerUdpReporter(r);
+      } catch (const std::invalid_argument& e) {
+        Fail("reporter.localAgentHostPort", e.what());
+      }
     } else {
       OtlpHttpReporterOptions r;
       r.endpoint = s.otlp_endpoint;

@@ -1,20 +1,13 @@
 #include "otlp_encode.h"
 
 #include <cstdint>
-#include <cstring>
+
+#include "wire.h"
 
 namespace spoor::internal {
 namespace {
 
 enum WireType : uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
-
-void PutVarint(uint64_t v, std::string& out) {
-  while (v >= 0x80) {
-    out += static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  out += static_cast<char>(v);
-}
 
 void PutKey(uint32_t field, WireType type, std::string& out) {
   PutVarint((uint64_t{field} << 3) | type, out);
@@ -22,12 +15,12 @@ void PutKey(uint32_t field, WireType type, std::string& out) {
 
 void PutFixed64(uint32_t field, uint64_t v, std::string& out) {
   PutKey(field, kFixed64, out);
-  for (int i = 0; i < 8; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  PutLittleEndian64(v, out);
 }
 
 void PutFixed32(uint32_t field, uint32_t v, std::string& out) {
   PutKey(field, kFixed32, out);
-  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+  PutLittleEndian32(v, out);
 }
 
 void PutBytes(uint32_t field, const std::string& bytes, std::string& out) {
@@ -42,10 +35,7 @@ void PutUint(uint32_t field, uint64_t v, std::string& out) {
 }
 
 std::string BigEndian(uint64_t v) {
-  std::string s(8, '\0');
-  for (int i = 0; i < 8; ++i)
-    s[static_cast<size_t>(i)] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
-  return s;
+  return BigEndian64(v);
 }
 
 // AnyValue: string 1, bool 2, int 3, double 4.
@@ -55,12 +45,7 @@ std::string AnyValue(const TagValue& v) {
     case TagValue::Type::kString: PutBytes(1, v.string_value, out); break;
     case TagValue::Type::kBool: PutUint(2, v.bool_value ? 1 : 0, out); break;
     case TagValue::Type::kInt64: PutUint(3, static_cast<uint64_t>(v.int64_value), out); break;
-    case TagValue::Type::kDouble: {
-      uint64_t bits = 0;
-      std::memcpy(&bits, &v.double_value, sizeof bits);
-      PutFixed64(4, bits, out);
-      break;
-    }
+    case TagValue::Type::kDouble: PutFixed64(4, DoubleBits(v.double_value), out); break;
   }
   return out;
 }

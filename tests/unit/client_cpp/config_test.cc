@@ -60,8 +60,11 @@ TEST(TracerConfig, ErrorsNameTheKey) {
   EXPECT_NE(ErrorOf("service_name: a\nreporter: {otlpEndpoint: 'https://x:1/v1/traces'}")
                 .find("reporter.otlpEndpoint"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("service_name: a\nreporter: {localAgentHostPort: 'localhost:6831'}")
+  EXPECT_NE(ErrorOf("service_name: a\nreporter: {localAgentHostPort: 'nocolon'}")
                 .find("reporter.localAgentHostPort"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("service_name: a\nreporter: {endpoint: 'http://c:14268/api/traces'}")
+                .find("reporter.endpoint"),
             std::string::npos);
   EXPECT_NE(ErrorOf("service_name: a\ncolour: blue").find("colour: unknown key"),
             std::string::npos);
@@ -89,9 +92,14 @@ TEST(TracerConfig, TheEnvironmentOverridesTheDocument) {
       << error;
   EXPECT_NE(ErrorOf("service_name: a", {{"JAEGER_TAGS", "novalue"}}).find("JAEGER_TAGS"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("service_name: a", {{"JAEGER_AGENT_HOST", "localhost"}})
-                .find("OTEL_EXPORTER_OTLP_ENDPOINT"),
+  EXPECT_NE(ErrorOf("service_name: a", {{"JAEGER_ENDPOINT", "http://c:14268/api/traces"}})
+                .find("JAEGER_ENDPOINT"),
             std::string::npos);
+  EXPECT_NE(MakeTracerFromConfig(
+                "service_name: a\nsampler: {type: const, param: 1}",
+                {{"JAEGER_AGENT_HOST", "127.0.0.1"}, {"JAEGER_AGENT_PORT", "6831"}}, &error),
+            nullptr)
+      << error;
   // Disabled: OpenTracing's no-op tracer.
   auto noop = MakeTracerFromConfig("service_name: a", {{"JAEGER_DISABLED", "true"}}, &error);
   ASSERT_NE(noop, nullptr);

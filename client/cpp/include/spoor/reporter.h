@@ -70,4 +70,19 @@ struct OtlpHttpReporterOptions {
 // endpoint that is not http://host:port/path.
 [[nodiscard]] std::unique_ptr<RemoteReporter> NewOtlpHttpReporter(OtlpHttpReporterOptions options);
 
+struct JaegerUdpReporterOptions {
+  std::string host_port = "127.0.0.1:6831";  // the agent (or Spoor) port for compact Thrift
+  size_t queue_size = 10000;
+  std::chrono::milliseconds flush_interval{1000};
+  size_t max_batch = 1000;
+  size_t max_packet_size = 65000;  // bytes per datagram, as Jaeger clients
+};
+
+// Sends batches as Jaeger Thrift compact `emitBatch` datagrams, each under
+// max_packet_size (a span that alone exceeds it is dropped, counted). UDP
+// has no acknowledgement: "sent" means handed to the kernel. Throws
+// std::invalid_argument for a host:port that does not resolve.
+[[nodiscard]] std::unique_ptr<RemoteReporter> NewJaegerUdpReporter(
+    JaegerUdpReporterOptions options);
+
 }  // namespace spoor
