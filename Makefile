@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build ui run test unit integration bench bench-embedded bench-e2e bench-clickhouse bench-scale-out fuzz fmt lint clean
+.PHONY: all setup configure build ui run test unit integration install bench bench-embedded bench-e2e bench-clickhouse bench-scale-out fuzz fmt lint clean
 
 all: build
 
@@ -39,6 +39,12 @@ ui/dist/index.html: $(UI_SOURCES) | setup
 
 run: build ui
 	$(BUILD_DIR)/src/spoor all-in-one $(SPOOR_FLAGS)
+
+# The C++ tracer library, its headers, pkg-config file and CMake package
+# (docs/client-cpp.md) under PREFIX.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD_DIR) --prefix $(PREFIX) --component tracer
 
 # The fuzz targets build in a configuration of their own (clang, sanitizers,
 # build-fuzz/); `make test` runs each of them briefly.
