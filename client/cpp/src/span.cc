@@ -107,6 +107,7 @@ SpanImpl::SpanImpl(std::shared_ptr<const TracerImpl> tracer,
   data_.operation_name = std::move(operation_name);
   data_.start_time_ns = ToUnixNs(start_system);
   data_.tags = std::move(tags);
+  data_.tags.reserve(data_.tags.size() + 8);
   data_.references = std::move(references);
 }
 
@@ -143,6 +144,7 @@ void SpanImpl::FinishWithOptions(const opentracing::FinishSpanOptions& options) 
 }
 
 void SpanImpl::SetOperationName(opentracing::string_view name) noexcept {
+  if (!context_->ids().sampled()) return;  // nothing of it would be sent
   try {
     std::lock_guard<std::mutex> lock(mu_);
     if (!finished_) data_.operation_name = std::string(name);
@@ -151,6 +153,7 @@ void SpanImpl::SetOperationName(opentracing::string_view name) noexcept {
 }
 
 void SpanImpl::SetTag(opentracing::string_view key, const opentracing::Value& value) noexcept {
+  if (!context_->ids().sampled()) return;
   try {
     TagValue v = FromValue(value);
     std::lock_guard<std::mutex> lock(mu_);

@@ -66,8 +66,6 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
   try {
     std::string name(operation_name);
     std::vector<Tag> tags;
-    tags.reserve(options.tags.size() + 2);
-    for (const auto& [key, value] : options.tags) tags.emplace_back(key, FromValue(value));
 
     // The parent: the first child-of reference of ours, else the first
     // reference of ours. Baggage comes from every reference.
@@ -110,8 +108,8 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
     } else {
       ids.trace_low = RandomId();
       ids.trace_high = options_.trace_id_128bit ? RandomId() : 0;
-      bool debug = std::any_of(tags.begin(), tags.end(), [](const Tag& t) {
-        return t.first == "sampling.priority" && PriorityAboveZero(t.second);
+      bool debug = std::any_of(options.tags.begin(), options.tags.end(), [](const auto& t) {
+        return t.first == "sampling.priority" && PriorityAboveZero(FromValue(t.second));
       });
       if (debug) {
         ids.flags = kSampledFlag | kDebugFlag;
@@ -130,6 +128,16 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
       }
     }
 
+    // The start options' tags go first; only a sampled span keeps tags.
+    if ((ids.flags & kSampledFlag) != 0) {
+      std::vector<Tag> all;
+      all.reserve(options.tags.size() + tags.size());
+      for (const auto& [key, value] : options.tags) all.emplace_back(key, FromValue(value));
+      for (Tag& t : tags) all.push_back(std::move(t));
+      tags = std::move(all);
+    } else {
+      tags.clear();
+    }
     // Start times: as given, the other clock estimated from the one given,
     // or now.
     opentracing::SystemTime system = options.start_system_timestamp;

@@ -1,0 +1,148 @@
+// The C++ tracer (client/cpp): what instrumented code pays per span, per
+// propagation, and what the reporters' encoders cost per span. Run with
+// `build/bench/spoor_tracer_bench` (docs/client-cpp.md, "Performance").
+#include <benchmark/benchmark.h>
+#include <opentracing/propagation.h>
+
+#include <map>
+
+#include "client/cpp/src/otlp_encode.h"
+#include "client/cpp/src/thrift_encode.h"
+#include "spoor/tracer.h"
+
+namespace spoor {
+namespace {
+
+// Keeps nothing: the tracer's own cost, not a reporter's.
+class DiscardingReporter final : public Reporter {
+ public:
+  void Report(SpanData span, const ProcessData&) override { benchmark::DoNotOptimize(span); }
+};
+
+std::shared_ptr<opentracing::Tracer> Tracer(bool sampled, std::vector<PropagationFormat> formats = {
+                                                              PropagationFormat::kJaeger}) {
+  TracerOptions o;
+  o.service_name = "bench";
+  o.sampler = NewConstSampler(sampled);
+  o.reporter = std::make_shared<DiscardingReporter>();
+  o.propagation = std::move(formats);
+  return MakeTracer(std::move(o));
+}
+
+// Start and finish a child span with five tags, as instrumentation does.
+void StartFinish(benchmark::State& state, bool sampled) {
+  auto tracer = Tracer(sampled);
+  auto root = tracer->StartSpan("root");
+  for (auto _ : state) {
+    auto span = tracer->StartSpan("GET /cart", {opentracing::ChildOf(&root->context())});
+    span->SetTag("http.method", "GET");
+    span->SetTag("http.status_code", 200);
+    span->SetTag("component", "bench");
+    span->SetTag("peer.port", 8080);
+    span->SetTag("error", false);
+    span->Finish();
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_TracerSpanSampled(benchmark::State& state) {
+  StartFinish(state, true);
+}
+void BM_TracerSpanUnsampled(benchmark::State& state) {
+  StartFinish(state, false);
+}
+BENCHMARK(BM_TracerSpanSampled);
+BENCHMARK(BM_TracerSpanUnsampled);
+
+struct Carrier final : opentracing::HTTPHeadersReader, opentracing::HTTPHeadersWriter {
+  std::map<std::string, std::string> values;
+  opentracing::expected<void> Set(opentracing::string_view key,
+                                  opentracing::string_view value) const override {
+    const_cast<Carrier*>(this)->values[std::string(key)] = std::string(value);
+    return {};
+  }
+  opentracing::expected<void> ForeachKey(
+      std::function<opentracing::expected<void>(opentracing::string_view, opentracing::string_view)>
+          f) const override {
+    for (const auto& [k, v] : values) {
+      if (auto r = f(k, v); !r) return r;
+    }
+    return {};
+  }
+};
+
+void InjectExtract(benchmark::State& state, PropagationFormat format, bool inject) {
+  auto tracer = Tracer(true, {format});
+  auto span = tracer->StartSpan("op");
+  Carrier carrier;
+  if (!tracer->Inject(span->context(),
+                      static_cast<const opentracing::HTTPHeadersWriter&>(carrier))) {
+    state.SkipWithError("inject failed");
+    return;
+  }
+  for (auto _ : state) {
+    if (inject) {
+      Carrier out;
+      benchmark::DoNotOptimize(
+          tracer->Inject(span->context(), static_cast<const opentracing::HTTPHeadersWriter&>(out)));
+    } else {
+      auto ctx = tracer->Extract(static_cast<const opentracing::HTTPHeadersReader&>(carrier));
+      benchmark::DoNotOptimize(ctx);
+    }
+  }
+}
+BENCHMARK_CAPTURE(InjectExtract, jaeger_inject, PropagationFormat::kJaeger, true);
+BENCHMARK_CAPTURE(InjectExtract, jaeger_extract, PropagationFormat::kJaeger, false);
+BENCHMARK_CAPTURE(InjectExtract, w3c_inject, PropagationFormat::kW3C, true);
+BENCHMARK_CAPTURE(InjectExtract, w3c_extract, PropagationFormat::kW3C, false);
+BENCHMARK_CAPTURE(InjectExtract, b3_inject, PropagationFormat::kB3, true);
+BENCHMARK_CAPTURE(InjectExtract, b3_extract, PropagationFormat::kB3, false);
+
+std::vector<SpanData> Spans(size_t n) {
+  std::vector<SpanData> out(n);
+  for (size_t i = 0; i < n; ++i) {
+    SpanData& s = out[i];
+    s.trace_id_high = 1;
+    s.trace_id_low = i + 1;
+    s.span_id = i + 100;
+    s.parent_span_id = i + 99;
+    s.flags = 1;
+    s.operation_name = "GET /cart";
+    s.start_time_ns = 1800000000000000000ULL + i;
+    s.duration_ns = 1000;
+    s.tags = {{"http.method", TagValue::String("GET")},
+              {"http.status_code", TagValue::Int64(200)},
+              {"component", TagValue::String("bench")},
+              {"peer.port", TagValue::Int64(8080)},
+              {"span.kind", TagValue::String("server")}};
+  }
+  return out;
+}
+
+// The reporters' encoding of a batch of 100 spans, per span.
+void BM_ReporterEncodeOtlp(benchmark::State& state) {
+  std::vector<SpanData> spans = Spans(100);
+  ProcessData process{"bench", {{"hostname", TagValue::String("h")}}};
+  std::string out;
+  for (auto _ : state) {
+    internal::EncodeOtlpRequest(process, spans, &out);
+    benchmark::DoNotOptimize(out);
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+BENCHMARK(BM_ReporterEncodeOtlp);
+
+void BM_ReporterEncodeJaegerThrift(benchmark::State& state) {
+  std::vector<SpanData> spans = Spans(100);
+  std::string process = internal::EncodeThriftProcess({"bench", {}});
+  for (auto _ : state) {
+    std::vector<std::string> encoded;
+    encoded.reserve(spans.size());
+    for (const SpanData& s : spans) encoded.push_back(internal::EncodeThriftSpan(s));
+    benchmark::DoNotOptimize(internal::EncodeEmitBatch(process, encoded));
+  }
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+BENCHMARK(BM_ReporterEncodeJaegerThrift);
+
+}  // namespace
+}  // namespace spoor
