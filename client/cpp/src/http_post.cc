@@ -88,13 +88,14 @@ int Connect(const HttpUrl& url, Clock::time_point deadline, std::string* error) 
 
 HttpResult HttpRequest(const HttpUrl& url, const std::string& method,
                        const std::string& content_type, const std::string& body,
-                       std::chrono::milliseconds timeout) {
+                       std::chrono::milliseconds timeout, const HttpHeaders& headers) {
   HttpResult result;
   auto deadline = Clock::now() + timeout;
   int fd = Connect(url, deadline, &result.error);
   if (fd < 0) return result;
   std::string request = method + " " + url.path + " HTTP/1.1\r\nHost: " + url.host + ":" +
                         url.port + "\r\nConnection: close\r\nUser-Agent: spoor-cpp/0.1.0\r\n";
+  for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
   if (method == "POST") {
     request += "Content-Type: " + content_type +
                "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";

@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace spoor::internal {
 
@@ -22,9 +24,13 @@ struct HttpResult {
   std::string error;  // what failed, when status is 0
 };
 
-// `method` (GET or POST) with `body` of `content_type` (POST only).
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// `method` (GET or POST) with `body` of `content_type` (POST only) and
+// `headers` besides.
 [[nodiscard]] HttpResult HttpRequest(const HttpUrl& url, const std::string& method,
                                      const std::string& content_type, const std::string& body,
-                                     std::chrono::milliseconds timeout);
+                                     std::chrono::milliseconds timeout,
+                                     const HttpHeaders& headers = {});
 
 }  // namespace spoor::internal
