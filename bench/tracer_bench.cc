@@ -4,10 +4,9 @@
 #include <benchmark/benchmark.h>
 #include <opentracing/propagation.h>
 
-#include <map>
-
 #include "client/cpp/src/otlp_encode.h"
 #include "client/cpp/src/thrift_encode.h"
+#include "spoor/carrier.h"
 #include "spoor/tracer.h"
 
 namespace spoor {
@@ -53,39 +52,20 @@ void BM_TracerSpanUnsampled(benchmark::State& state) {
 BENCHMARK(BM_TracerSpanSampled);
 BENCHMARK(BM_TracerSpanUnsampled);
 
-struct Carrier final : opentracing::HTTPHeadersReader, opentracing::HTTPHeadersWriter {
-  std::map<std::string, std::string> values;
-  opentracing::expected<void> Set(opentracing::string_view key,
-                                  opentracing::string_view value) const override {
-    const_cast<Carrier*>(this)->values[std::string(key)] = std::string(value);
-    return {};
-  }
-  opentracing::expected<void> ForeachKey(
-      std::function<opentracing::expected<void>(opentracing::string_view, opentracing::string_view)>
-          f) const override {
-    for (const auto& [k, v] : values) {
-      if (auto r = f(k, v); !r) return r;
-    }
-    return {};
-  }
-};
-
 void InjectExtract(benchmark::State& state, PropagationFormat format, bool inject) {
   auto tracer = Tracer(true, {format});
   auto span = tracer->StartSpan("op");
-  Carrier carrier;
-  if (!tracer->Inject(span->context(),
-                      static_cast<const opentracing::HTTPHeadersWriter&>(carrier))) {
+  MapCarrier carrier;
+  if (!tracer->Inject(span->context(), carrier.http_writer())) {
     state.SkipWithError("inject failed");
     return;
   }
   for (auto _ : state) {
     if (inject) {
-      Carrier out;
-      benchmark::DoNotOptimize(
-          tracer->Inject(span->context(), static_cast<const opentracing::HTTPHeadersWriter&>(out)));
+      MapCarrier out;
+      benchmark::DoNotOptimize(tracer->Inject(span->context(), out.http_writer()));
     } else {
-      auto ctx = tracer->Extract(static_cast<const opentracing::HTTPHeadersReader&>(carrier));
+      auto ctx = tracer->Extract(carrier.http_reader());
       benchmark::DoNotOptimize(ctx);
     }
   }

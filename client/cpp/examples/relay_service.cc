@@ -6,7 +6,7 @@
 //   spoor_tracer_relay PORT SERVICE OTLP_ENDPOINT [DOWNSTREAM_URL]
 //
 // Prints "listening" once it accepts requests.
-#include <opentracing/propagation.h>
+#include <spoor/carrier.h>
 #include <spoor/tracer.h>
 
 #include <chrono>
@@ -14,33 +14,6 @@
 
 #include "http_post.h"
 #include "http_server.h"
-
-namespace {
-
-struct HeadersReader final : opentracing::HTTPHeadersReader {
-  const std::map<std::string, std::string>& headers;
-  explicit HeadersReader(const std::map<std::string, std::string>& h) : headers(h) {}
-  opentracing::expected<void> ForeachKey(
-      std::function<opentracing::expected<void>(opentracing::string_view, opentracing::string_view)>
-          f) const override {
-    for (const auto& [k, v] : headers) {
-      if (auto r = f(k, v); !r) return r;
-    }
-    return {};
-  }
-};
-
-struct HeadersWriter final : opentracing::HTTPHeadersWriter {
-  spoor::internal::HttpHeaders& headers;
-  explicit HeadersWriter(spoor::internal::HttpHeaders& h) : headers(h) {}
-  opentracing::expected<void> Set(opentracing::string_view key,
-                                  opentracing::string_view value) const override {
-    headers.emplace_back(std::string(key), std::string(value));
-    return {};
-  }
-};
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 4) {
@@ -69,7 +42,8 @@ int main(int argc, char** argv) {
   }
   std::cout << "listening" << std::endl;
   bool served = spoor::examples::Serve(port, [&](const spoor::examples::Request& req) {
-    auto parent = tracer->Extract(HeadersReader(req.headers));
+    spoor::MapCarrier incoming(req.headers);
+    auto parent = tracer->Extract(incoming.http_reader());
     if (!parent) return spoor::examples::Response{400, parent.error().message()};
     auto span = tracer->StartSpan(
         req.method + " " + req.target,
@@ -80,8 +54,9 @@ int main(int argc, char** argv) {
       auto call = tracer->StartSpan(
           "call downstream",
           {opentracing::ChildOf(&span->context()), opentracing::SetTag("span.kind", "client")});
-      spoor::internal::HttpHeaders headers;
-      std::ignore = tracer->Inject(call->context(), HeadersWriter(headers));
+      spoor::MapCarrier outgoing;
+      std::ignore = tracer->Inject(call->context(), outgoing.http_writer());
+      spoor::internal::HttpHeaders headers(outgoing.values().begin(), outgoing.values().end());
       auto r =
           spoor::internal::HttpRequest(downstream, "GET", "", "", std::chrono::seconds(5), headers);
       call->SetTag("http.status_code", r.status);

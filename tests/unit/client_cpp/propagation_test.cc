@@ -7,29 +7,13 @@
 #include <map>
 #include <string>
 
+#include "spoor/carrier.h"
 #include "spoor/tracer.h"
 
 namespace spoor {
 namespace {
 
-// A text map / HTTP header carrier over a std::map.
-struct Carrier final : opentracing::HTTPHeadersReader, opentracing::HTTPHeadersWriter {
-  std::map<std::string, std::string> values;
-
-  opentracing::expected<void> Set(opentracing::string_view key,
-                                  opentracing::string_view value) const override {
-    const_cast<Carrier*>(this)->values[std::string(key)] = std::string(value);
-    return {};
-  }
-  opentracing::expected<void> ForeachKey(
-      std::function<opentracing::expected<void>(opentracing::string_view, opentracing::string_view)>
-          f) const override {
-    for (const auto& [k, v] : values) {
-      if (auto r = f(k, v); !r) return r;
-    }
-    return {};
-  }
-};
+using Carrier = MapCarrier;
 
 std::shared_ptr<opentracing::Tracer> TracerWith(std::vector<PropagationFormat> formats,
                                                 bool b3_single = false) {
@@ -80,7 +64,7 @@ TEST(Propagation, HeadersAreWhatOtherClientsRead) {
   auto tracer =
       TracerWith({PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3});
   Carrier in;
-  in.values["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  in.values()["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
   auto parent = Extracted(*tracer, in);
   ASSERT_NE(parent, nullptr);
   auto span = tracer->StartSpan("op", {opentracing::ChildOf(parent.get())});
@@ -89,15 +73,15 @@ TEST(Propagation, HeadersAreWhatOtherClientsRead) {
   ASSERT_TRUE(
       tracer->Inject(span->context(), static_cast<const opentracing::HTTPHeadersWriter&>(out)));
   std::string id = span->context().ToSpanID();
-  EXPECT_EQ(out.values["uber-trace-id"],
+  EXPECT_EQ(out.values()["uber-trace-id"],
             "0af7651916cd43dd8448eb211c80319c:" + id + ":b7ad6b7169203331:1");
-  EXPECT_EQ(out.values["uberctx-k"], "v%201");
-  EXPECT_EQ(out.values["traceparent"], "00-0af7651916cd43dd8448eb211c80319c-" + id + "-01");
-  EXPECT_EQ(out.values["baggage"], "k=v%201");
-  EXPECT_EQ(out.values["X-B3-TraceId"], "0af7651916cd43dd8448eb211c80319c");
-  EXPECT_EQ(out.values["X-B3-SpanId"], id);
-  EXPECT_EQ(out.values["X-B3-ParentSpanId"], "b7ad6b7169203331");
-  EXPECT_EQ(out.values["X-B3-Sampled"], "1");
+  EXPECT_EQ(out.values()["uberctx-k"], "v%201");
+  EXPECT_EQ(out.values()["traceparent"], "00-0af7651916cd43dd8448eb211c80319c-" + id + "-01");
+  EXPECT_EQ(out.values()["baggage"], "k=v%201");
+  EXPECT_EQ(out.values()["X-B3-TraceId"], "0af7651916cd43dd8448eb211c80319c");
+  EXPECT_EQ(out.values()["X-B3-SpanId"], id);
+  EXPECT_EQ(out.values()["X-B3-ParentSpanId"], "b7ad6b7169203331");
+  EXPECT_EQ(out.values()["X-B3-Sampled"], "1");
 }
 
 TEST(Propagation, ReadsWhatOtherClientsWrite) {
@@ -128,7 +112,7 @@ TEST(Propagation, ReadsWhatOtherClientsWrite) {
             "e457b5a2e4d86bd1"},
        }) {
     Carrier carrier;
-    carrier.values = c.headers;
+    carrier.values() = c.headers;
     auto ctx = Extracted(*tracer, carrier);
     ASSERT_NE(ctx, nullptr) << c.trace;
     EXPECT_EQ(ctx->ToTraceID(), c.trace);
@@ -136,12 +120,12 @@ TEST(Propagation, ReadsWhatOtherClientsWrite) {
   }
   // Jaeger first: with several formats present, the first configured wins.
   Carrier both;
-  both.values["uber-trace-id"] = "1:2:0:1";
-  both.values["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  both.values()["uber-trace-id"] = "1:2:0:1";
+  both.values()["traceparent"] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
   EXPECT_EQ(Extracted(*tracer, both)->ToSpanID(), "0000000000000002");
   // Nothing there: no context, no error.
   Carrier none;
-  none.values["content-type"] = "text/plain";
+  none.values()["content-type"] = "text/plain";
   EXPECT_EQ(Extracted(*tracer, none), nullptr);
 }
 
@@ -161,7 +145,7 @@ TEST(Propagation, MalformedHeadersAreRefusedAsCorrupted) {
            {"b3", "463ac35c9f6413ad-a2fb4a1d1a96d312-x"},
        }) {
     Carrier carrier;
-    carrier.values[key] = value;
+    carrier.values()[key] = value;
     auto r = tracer->Extract(static_cast<const opentracing::HTTPHeadersReader&>(carrier));
     ASSERT_FALSE(r) << key << ": " << value;
     EXPECT_EQ(r.error(), opentracing::span_context_corrupted_error) << key << ": " << value;
