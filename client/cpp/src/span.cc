@@ -90,15 +90,16 @@ TagValue FromValue(const opentracing::Value& value) {
   return opentracing::util::apply_visitor(TagVisitor{}, value);
 }
 
-SpanImpl::SpanImpl(std::shared_ptr<const TracerImpl> tracer,
-                   std::unique_ptr<SpanContextImpl> context, std::string operation_name,
-                   opentracing::SystemTime start_system, opentracing::SteadyTime start_steady,
-                   std::vector<Tag> tags, std::vector<ReferenceData> references)
+SpanImpl::SpanImpl(std::shared_ptr<const TracerImpl> tracer, Ids ids,
+                   std::map<std::string, std::string> baggage, std::string trace_state,
+                   std::string operation_name, opentracing::SystemTime start_system,
+                   opentracing::SteadyTime start_steady, std::vector<Tag> tags,
+                   std::vector<ReferenceData> references)
     : tracer_(std::move(tracer)),
-      context_(std::move(context)),
+      context_(ids, std::move(baggage), std::move(trace_state)),
       start_system_(start_system),
       start_steady_(start_steady) {
-  const Ids& ids = context_->ids();
+  if (!ids.sampled()) return;
   data_.trace_id_high = ids.trace_high;
   data_.trace_id_low = ids.trace_low;
   data_.span_id = ids.span_id;
@@ -116,6 +117,7 @@ SpanImpl::~SpanImpl() {
 }
 
 void SpanImpl::FinishWithOptions(const opentracing::FinishSpanOptions& options) noexcept {
+  if (!context_.ids().sampled()) return;  // nothing to report
   try {
     SpanData done;
     {
@@ -134,7 +136,6 @@ void SpanImpl::FinishWithOptions(const opentracing::FinishSpanOptions& options) 
           log.fields.emplace_back(key, FromValue(value));
         data_.logs.push_back(std::move(log));
       }
-      if (!context_->ids().sampled()) return;
       done = std::move(data_);
     }
     tracer_->Report(std::move(done));
@@ -144,7 +145,7 @@ void SpanImpl::FinishWithOptions(const opentracing::FinishSpanOptions& options) 
 }
 
 void SpanImpl::SetOperationName(opentracing::string_view name) noexcept {
-  if (!context_->ids().sampled()) return;  // nothing of it would be sent
+  if (!context_.ids().sampled()) return;  // nothing of it would be sent
   try {
     std::lock_guard<std::mutex> lock(mu_);
     if (!finished_) data_.operation_name = std::string(name);
@@ -153,7 +154,7 @@ void SpanImpl::SetOperationName(opentracing::string_view name) noexcept {
 }
 
 void SpanImpl::SetTag(opentracing::string_view key, const opentracing::Value& value) noexcept {
-  if (!context_->ids().sampled()) return;
+  if (!context_.ids().sampled()) return;
   try {
     TagValue v = FromValue(value);
     std::lock_guard<std::mutex> lock(mu_);
@@ -172,7 +173,7 @@ void SpanImpl::SetTag(opentracing::string_view key, const opentracing::Value& va
 void SpanImpl::SetBaggageItem(opentracing::string_view key,
                               opentracing::string_view value) noexcept {
   try {
-    context_->SetBaggageItem(std::string(key), std::string(value));
+    context_.SetBaggageItem(std::string(key), std::string(value));
     // Jaeger clients log baggage changes on sampled spans.
     AddLog(opentracing::SystemClock::now(),
            std::vector<std::pair<opentracing::string_view, opentracing::Value>>{
@@ -183,7 +184,7 @@ void SpanImpl::SetBaggageItem(opentracing::string_view key,
 
 std::string SpanImpl::BaggageItem(opentracing::string_view key) const noexcept {
   try {
-    return context_->BaggageItem(std::string(key));
+    return context_.BaggageItem(std::string(key));
   } catch (...) {
     return {};
   }
@@ -192,7 +193,7 @@ std::string SpanImpl::BaggageItem(opentracing::string_view key) const noexcept {
 template <typename Fields>
 void SpanImpl::AddLog(opentracing::SystemTime timestamp, const Fields& fields) noexcept {
   try {
-    if (!context_->ids().sampled()) return;  // nothing of it would be sent
+    if (!context_.ids().sampled()) return;  // nothing of it would be sent
     LogData log;
     log.time_ns = ToUnixNs(timestamp);
     for (const auto& [key, value] : fields)

@@ -41,6 +41,7 @@ std::string SpanContextImpl::BaggageItem(const std::string& key) const {
 void SpanContextImpl::SetBaggageItem(const std::string& key, const std::string& value) {
   std::lock_guard<std::mutex> lock(mu_);
   baggage_[key] = value;
+  has_baggage_.store(true, std::memory_order_release);
 }
 
 std::string Hex16(uint64_t v) {

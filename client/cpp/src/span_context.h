@@ -4,6 +4,7 @@
 
 #include <opentracing/span.h>
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -30,7 +31,10 @@ struct Ids {
 class SpanContextImpl final : public opentracing::SpanContext {
  public:
   SpanContextImpl(Ids ids, std::map<std::string, std::string> baggage, std::string trace_state)
-      : ids_(ids), baggage_(std::move(baggage)), trace_state_(std::move(trace_state)) {}
+      : ids_(ids),
+        baggage_(std::move(baggage)),
+        has_baggage_(!baggage_.empty()),
+        trace_state_(std::move(trace_state)) {}
 
   void ForeachBaggageItem(
       std::function<bool(const std::string&, const std::string&)> f) const override;
@@ -41,6 +45,7 @@ class SpanContextImpl final : public opentracing::SpanContext {
   [[nodiscard]] const Ids& ids() const { return ids_; }
   [[nodiscard]] const std::string& trace_state() const { return trace_state_; }
   [[nodiscard]] std::map<std::string, std::string> baggage() const;
+  [[nodiscard]] bool has_baggage() const { return has_baggage_.load(std::memory_order_acquire); }
   [[nodiscard]] std::string BaggageItem(const std::string& key) const;
   void SetBaggageItem(const std::string& key, const std::string& value);
 
@@ -48,6 +53,7 @@ class SpanContextImpl final : public opentracing::SpanContext {
   const Ids ids_;
   mutable std::mutex mu_;
   std::map<std::string, std::string> baggage_;
+  std::atomic<bool> has_baggage_{false};
   const std::string trace_state_;
 };
 

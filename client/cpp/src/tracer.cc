@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <typeinfo>
 
 #include "propagation.h"
 #include "tracer_impl.h"
@@ -35,6 +36,14 @@ std::string HostIp() {
   }
   freeifaddrs(list);
   return ip;
+}
+
+// `ref` when it is a valid context of this tracer, else null. (typeid, not
+// dynamic_cast: the class is final, and this is on every span's path.)
+const SpanContextImpl* Ours(const opentracing::SpanContext* ref) {
+  if (ref == nullptr || typeid(*ref) != typeid(SpanContextImpl)) return nullptr;
+  const auto* ctx = static_cast<const SpanContextImpl*>(ref);
+  return ctx->ids().valid() ? ctx : nullptr;
 }
 
 bool PriorityAboveZero(const TagValue& v) {
@@ -71,20 +80,17 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
     // reference of ours. Baggage comes from every reference.
     const SpanContextImpl* first_child_of = nullptr;
     const SpanContextImpl* first = nullptr;
-    std::vector<ReferenceData> references;
     std::map<std::string, std::string> baggage;
     for (const auto& [type, ref] : options.references) {
-      const auto* ctx = dynamic_cast<const SpanContextImpl*>(ref);
-      if (ctx == nullptr || !ctx->ids().valid()) continue;
+      const SpanContextImpl* ctx = Ours(ref);
+      if (ctx == nullptr) continue;
       if (first == nullptr) first = ctx;
       if (first_child_of == nullptr && type == opentracing::SpanReferenceType::ChildOfRef) {
         first_child_of = ctx;
       }
-      references.push_back({type == opentracing::SpanReferenceType::ChildOfRef
-                                ? ReferenceType::kChildOf
-                                : ReferenceType::kFollowsFrom,
-                            ctx->ids().trace_high, ctx->ids().trace_low, ctx->ids().span_id});
-      for (const auto& [k, v] : ctx->baggage()) baggage.emplace(k, v);
+      if (ctx->has_baggage()) {
+        for (const auto& [k, v] : ctx->baggage()) baggage.emplace(k, v);
+      }
     }
 
     const SpanContextImpl* parent = first_child_of != nullptr ? first_child_of : first;
@@ -97,14 +103,7 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
       ids.parent_id = parent->ids().span_id;
       ids.flags = parent->ids().flags;
       trace_state = parent->trace_state();
-      // A child-of parent is carried as the parent ID alone; a follows-from
-      // one (no child-of reference given) stays a reference too, so that
-      // its kind is not lost (OTLP has no follows-from parent: a link).
-      auto it = std::find_if(references.begin(), references.end(), [&](const ReferenceData& r) {
-        return r.type == ReferenceType::kChildOf && r.span_id == ids.parent_id &&
-               r.trace_id_low == ids.trace_low && r.trace_id_high == ids.trace_high;
-      });
-      if (it != references.end()) references.erase(it);
+
     } else {
       ids.trace_low = RandomId();
       ids.trace_high = options_.trace_id_128bit ? RandomId() : 0;
@@ -128,6 +127,24 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
       }
     }
 
+    // References, for a sampled span: a child-of parent is carried as the
+    // parent ID alone; a follows-from one (no child-of reference given)
+    // stays a reference too, so that its kind is not lost (OTLP has no
+    // follows-from parent: a link).
+    std::vector<ReferenceData> references;
+    if ((ids.flags & kSampledFlag) != 0) {
+      for (const auto& [type, ref] : options.references) {
+        const SpanContextImpl* ctx = Ours(ref);
+        if (ctx == nullptr ||
+            (ctx == parent && type == opentracing::SpanReferenceType::ChildOfRef)) {
+          continue;
+        }
+        references.push_back({type == opentracing::SpanReferenceType::ChildOfRef
+                                  ? ReferenceType::kChildOf
+                                  : ReferenceType::kFollowsFrom,
+                              ctx->ids().trace_high, ctx->ids().trace_low, ctx->ids().span_id});
+      }
+    }
     // The start options' tags go first; only a sampled span keeps tags.
     if ((ids.flags & kSampledFlag) != 0) {
       std::vector<Tag> all;
@@ -139,21 +156,24 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
       tags.clear();
     }
     // Start times: as given, the other clock estimated from the one given,
-    // or now.
+    // or now. An unsampled span has no use for them.
     opentracing::SystemTime system = options.start_system_timestamp;
     opentracing::SteadyTime steady = options.start_steady_timestamp;
-    if (system == opentracing::SystemTime() && steady == opentracing::SteadyTime()) {
-      system = opentracing::SystemClock::now();
-      steady = opentracing::SteadyClock::now();
-    } else if (system == opentracing::SystemTime()) {
-      system = opentracing::convert_time_point<opentracing::SystemClock>(steady);
-    } else if (steady == opentracing::SteadyTime()) {
-      steady = opentracing::convert_time_point<opentracing::SteadyClock>(system);
+    if ((ids.flags & kSampledFlag) != 0) {
+      if (system == opentracing::SystemTime() && steady == opentracing::SteadyTime()) {
+        system = opentracing::SystemClock::now();
+        steady = opentracing::SteadyClock::now();
+      } else if (system == opentracing::SystemTime()) {
+        system = opentracing::convert_time_point<opentracing::SystemClock>(steady);
+      } else if (steady == opentracing::SteadyTime()) {
+        steady = opentracing::convert_time_point<opentracing::SteadyClock>(system);
+      }
+    } else {
+      name.clear();
     }
-    auto context =
-        std::make_unique<SpanContextImpl>(ids, std::move(baggage), std::move(trace_state));
-    return std::make_unique<SpanImpl>(shared_from_this(), std::move(context), std::move(name),
-                                      system, steady, std::move(tags), std::move(references));
+    return std::make_unique<SpanImpl>(shared_from_this(), ids, std::move(baggage),
+                                      std::move(trace_state), std::move(name), system, steady,
+                                      std::move(tags), std::move(references));
   } catch (...) {
     return nullptr;
   }

@@ -4,6 +4,7 @@
 #include <opentracing/span.h>
 #include <opentracing/tracer.h>
 
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,7 +57,10 @@ class TracerImpl final : public opentracing::Tracer,
 
 class SpanImpl final : public opentracing::Span {
  public:
-  SpanImpl(std::shared_ptr<const TracerImpl> tracer, std::unique_ptr<SpanContextImpl> context,
+  // The context is held in the span (one allocation for both). An
+  // unsampled span keeps nothing but its context: no name, times or tags.
+  SpanImpl(std::shared_ptr<const TracerImpl> tracer, Ids ids,
+           std::map<std::string, std::string> baggage, std::string trace_state,
            std::string operation_name, opentracing::SystemTime start_system,
            opentracing::SteadyTime start_steady, std::vector<Tag> tags,
            std::vector<ReferenceData> references);
@@ -77,7 +81,7 @@ class SpanImpl final : public opentracing::Span {
            const std::vector<std::pair<opentracing::string_view, opentracing::Value>>&
                fields) noexcept override;
   [[nodiscard]] const opentracing::SpanContext& context() const noexcept override {
-    return *context_;
+    return context_;
   }
   [[nodiscard]] const opentracing::Tracer& tracer() const noexcept override { return *tracer_; }
 
@@ -86,7 +90,7 @@ class SpanImpl final : public opentracing::Span {
   void AddLog(opentracing::SystemTime timestamp, const Fields& fields) noexcept;
 
   const std::shared_ptr<const TracerImpl> tracer_;
-  const std::unique_ptr<SpanContextImpl> context_;
+  SpanContextImpl context_;
   const opentracing::SystemTime start_system_;
   const opentracing::SteadyTime start_steady_;
   std::mutex mu_;
