@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build ui run test unit integration install bench bench-embedded bench-e2e bench-clickhouse bench-scale-out fuzz fmt lint clean
+.PHONY: all setup configure build ui run test unit integration install demo bench bench-embedded bench-e2e bench-clickhouse bench-scale-out fuzz fmt lint clean
 
 all: build
 
@@ -39,6 +39,17 @@ ui/dist/index.html: $(UI_SOURCES) | setup
 
 run: build ui
 	$(BUILD_DIR)/src/spoor all-in-one $(SPOOR_FLAGS)
+
+# HotROD in C++ (client/cpp/examples/hotrod): spoor on the memory store and
+# the four traced services; Ctrl-C stops both.
+HOTROD_PORT ?= 8080
+demo: build ui
+	@echo "HotROD:  http://127.0.0.1:$(HOTROD_PORT)/   (click a customer)"
+	@echo "Spoor:   http://127.0.0.1:16686/"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(BUILD_DIR)/src/spoor all-in-one --span-storage.type=memory $(SPOOR_FLAGS) & \
+	  $(BUILD_DIR)/client/cpp/spoor_hotrod $(HOTROD_PORT) http://127.0.0.1:4318/v1/traces & \
+	  wait
 
 # The C++ tracer library, its headers, pkg-config file and CMake package
 # (docs/client-cpp.md) under PREFIX.

@@ -24,6 +24,7 @@ struct Request {
 struct Response {
   int status = 200;
   std::string body;
+  std::string content_type = "text/plain";
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -80,10 +81,11 @@ inline bool Serve(int port, Handler handler) {
         }
         res = handler(req);
       }
-      std::string out = "HTTP/1.1 " + std::to_string(res.status) +
-                        (res.status < 400 ? " OK" : " Error") +
-                        "\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: " +
-                        std::to_string(res.body.size()) + "\r\n\r\n" + res.body;
+      std::string out =
+          "HTTP/1.1 " + std::to_string(res.status) + (res.status < 400 ? " OK" : " Error") +
+          "\r\nContent-Type: " + res.content_type +
+          "\r\nConnection: close\r\nContent-Length: " + std::to_string(res.body.size()) +
+          "\r\n\r\n" + res.body;
       send(conn, out.data(), out.size(), MSG_NOSIGNAL);
       close(conn);
     }).detach();

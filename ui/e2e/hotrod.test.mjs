@@ -1,0 +1,129 @@
+// The C++ HotROD demo (client/cpp/examples/hotrod, `make demo`) as a user
+// tries it: customers clicked in Chromium, then the traces in Spoor: four
+// services, HotROD's operations, the MySQL lock waits and Redis timeouts,
+// and the dependency graph frontend → customer, driver, route.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { fetchJson, freePorts, startSpoor, waitFor } from '../../tests/lib/spoor.mjs';
+import { DIST_DIR, launchBrowser, newCheckedPage, requireBrowserAndBuild } from './lib/browser.mjs';
+
+const HOTROD = process.env.SPOOR_HOTROD;
+const skip =
+  !HOTROD || !existsSync(HOTROD)
+    ? `no HotROD binary (SPOOR_HOTROD=${HOTROD})`
+    : process.env.SPOOR_STORAGE === 'clickhouse'
+      ? 'the demo runs on the memory store'
+      : false;
+
+describe('HotROD (C++) in the browser, its traces in Spoor', { skip }, () => {
+  let spoor;
+  let hotrod;
+  let browser;
+  let hotrodUrl;
+
+  before(async () => {
+    requireBrowserAndBuild();
+    spoor = await startSpoor({ storage: { type: 'memory' }, flags: [`--query.static-files=${DIST_DIR}`] });
+    const ports = await freePorts(4);
+    hotrod = spawn(HOTROD, [String(ports[0]), `${spoor.baseUrls.otlpHttp}/v1/traces`, ...ports.slice(1).map(String)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    hotrod.stdout.on('data', (d) => (out += d));
+    hotrod.stderr.on('data', (d) => (out += d));
+    hotrodUrl = `http://127.0.0.1:${ports[0]}`;
+    await waitFor(
+      async () =>
+        fetch(`${hotrodUrl}/`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      { timeoutMs: 10_000, intervalMs: 50, description: `HotROD on ${hotrodUrl} (${out})` },
+    );
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    hotrod?.kill('SIGTERM');
+    await spoor?.stop();
+  });
+
+  test('clicking customers dispatches cars; each dispatch is a trace across the four services', async () => {
+    const page = await newCheckedPage(browser);
+    await page.goto(`${hotrodUrl}/`);
+    await page.getByRole('button', { name: "Rachel's Floral Designs" }).click();
+    await page.locator('#log li[data-done="200"]').first().waitFor({ timeout: 30_000 });
+    // Two at once: the second waits for the MySQL lock.
+    await page.getByRole('button', { name: 'Trom Chocolatier' }).click();
+    await page.getByRole('button', { name: 'Amazing Coffee Roasters' }).click();
+    await waitFor(async () => (await page.locator('#log li[data-done="200"]').count()) === 3, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      description: 'three dispatches answered',
+    });
+    assert.match(await page.locator('#log li').first().textContent(), /arriving in/);
+    assert.deepEqual(page.errors, []);
+
+    let traces;
+    await waitFor(
+      async () => {
+        const res = await fetchJson(
+          `${spoor.baseUrls.query}/api/traces?service=frontend&operation=${encodeURIComponent('HTTP GET /dispatch')}&limit=10`,
+        );
+        traces = res.body?.data ?? [];
+        return traces.length === 3 && traces.every((t) => t.spans.length >= 35);
+      },
+      { timeoutMs: 20_000, intervalMs: 200, description: 'three dispatch traces, whole' },
+    );
+    let lockWaits = 0;
+    let timeouts = 0;
+    for (const t of traces) {
+      const services = new Set(Object.values(t.processes).map((p) => p.serviceName));
+      assert.deepEqual([...services].sort(), ['customer', 'driver', 'frontend', 'route']);
+      const ops = new Set(t.spans.map((s) => s.operationName));
+      for (const op of [
+        'HTTP GET /dispatch',
+        'HTTP GET /customer',
+        'SQL SELECT',
+        'HTTP GET /FindNearest',
+        'redis FindDriverIDs',
+        'redis GetDriver',
+        'HTTP GET /route',
+      ]) {
+        assert.ok(ops.has(op), `${op} in trace ${t.traceID}`);
+      }
+      // The ten routes, computed through three workers.
+      assert.equal(t.spans.filter((s) => s.operationName === 'HTTP GET /route').length, 20);
+      const sql = t.spans.find((s) => s.operationName === 'SQL SELECT');
+      assert.ok(sql.duration >= 300_000, `SQL SELECT holds the lock 300 ms (${sql.duration} µs)`);
+      const events = (s) => s.logs.map((l) => Object.fromEntries(l.fields.map((f) => [f.key, f.value])));
+      if (events(sql).some((e) => e.event === 'waiting for lock')) lockWaits++;
+      for (const s of t.spans.filter((x) => x.operationName === 'redis GetDriver')) {
+        const error = s.tags.some((tag) => tag.key === 'error' && tag.value === true);
+        if (error) {
+          timeouts++;
+          assert.ok(
+            events(s).some((e) => e.message === 'redis timeout'),
+            'a timeout says so',
+          );
+        }
+      }
+    }
+    assert.ok(lockWaits >= 1, 'the concurrent dispatches queued for the MySQL lock');
+    assert.ok(timeouts >= 3, `Redis timeouts (one GetDriver in eight): ${timeouts}`);
+
+    // The trace in Spoor's own UI shows the slow query.
+    const slowest = traces[0];
+    await page.goto(`${spoor.baseUrls.query}/trace/${slowest.traceID}`);
+    await page.getByText('SQL SELECT').first().waitFor({ timeout: 15_000 });
+
+    // The dependency graph.
+    const deps = await fetchJson(`${spoor.baseUrls.query}/api/dependencies?endTs=${Date.now()}&lookback=3600000`);
+    const links = new Set(deps.body.data.map((d) => `${d.parent}->${d.child}`));
+    for (const child of ['customer', 'driver', 'route']) assert.ok(links.has(`frontend->${child}`), `frontend -> ${child}: ${[...links]}`);
+  });
+});
