@@ -47,14 +47,16 @@ void RoundTrip(PropagationFormat format, bool http, const spoor::internal::SpanC
       written.emplace_back(std::move(key), v);
       return opentracing::expected<void>();
     };
-    SPOOR_FUZZ_CHECK(spoor::internal::InjectFormat(format, single, http, ctx, set), "inject");
-    auto again = spoor::internal::ExtractFormat(format, http, written);
+    spoor::internal::PropagationSettings settings;
+    settings.b3_single = single;
+    SPOOR_FUZZ_CHECK(spoor::internal::InjectFormat(format, settings, http, ctx, set), "inject");
+    auto again = spoor::internal::ExtractFormat(format, settings, http, written);
     SPOOR_FUZZ_CHECK(again && *again, "a written context reads back");
     const auto& a = ctx.ids();
     const auto& b = (*again)->ids();
-    SPOOR_FUZZ_CHECK(a.trace_high == b.trace_high && a.trace_low == b.trace_low &&
-                         a.span_id == b.span_id,
-                     "the IDs read back");
+    SPOOR_FUZZ_CHECK(
+        a.trace_high == b.trace_high && a.trace_low == b.trace_low && a.span_id == b.span_id,
+        "the IDs read back");
     SPOOR_FUZZ_CHECK((a.flags & 1) == (b.flags & 1), "the sampled flag reads back");
     if (format != PropagationFormat::kB3) {
       SPOOR_FUZZ_CHECK(ctx.baggage() == (*again)->baggage(), "the baggage reads back");
@@ -80,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       Entries entries = Headers(text);
       for (PropagationFormat f :
            {PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3}) {
-        auto ctx = spoor::internal::ExtractFormat(f, http, entries);
+        auto ctx = spoor::internal::ExtractFormat(f, spoor::internal::PropagationSettings{}, http,
+                                                  entries);
         if (ctx && *ctx) RoundTrip(f, http, **ctx);
       }
     }

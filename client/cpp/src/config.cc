@@ -91,6 +91,8 @@ struct Settings {
                                                 PropagationFormat::kW3C};
   bool b3_single = false;
   bool trace_id_128bit = true;
+  std::string jaeger_header = "uber-trace-id";
+  std::string jaeger_baggage_prefix = "uberctx-";
 };
 
 PropagationFormat FormatNamed(const std::string& name, const std::string& key) {
@@ -171,9 +173,23 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
       }
     } else if (key == "b3_single_header") {
       s.b3_single = Boolean(Text(v, key), key);
-    } else if (key == "headers" || key == "baggage_restrictions") {
-      // Jaeger's header renaming and baggage restrictions: accepted so that
-      // configurations load; the standard header names are used.
+    } else if (key == "headers") {
+      if (!v.IsMap()) Fail(key, "expected a map");
+      for (const auto& e : v) {
+        std::string k = e.first.Scalar();
+        std::string at = "headers." + k;
+        if (k == "TraceContextHeaderName") {
+          s.jaeger_header = Text(e.second, at);
+        } else if (k == "traceBaggageHeaderPrefix") {
+          s.jaeger_baggage_prefix = Text(e.second, at);
+        } else if (k != "jaegerDebugHeader" && k != "jaegerBaggageHeader") {
+          Fail(at, "unknown key");
+        }
+        // jaegerDebugHeader and jaegerBaggageHeader are accepted and not
+        // applied (docs/client-cpp.md).
+      }
+    } else if (key == "baggage_restrictions") {
+      // Accepted so that configurations load; baggage is not restricted.
     } else {
       Fail(key, "unknown key");
     }
@@ -276,6 +292,8 @@ std::shared_ptr<opentracing::Tracer> MakeTracerFromConfig(const std::string& doc
     options.tags = s.tags;
     options.propagation = s.propagation;
     options.b3_single_header = s.b3_single;
+    options.jaeger_header = s.jaeger_header;
+    options.jaeger_baggage_prefix = s.jaeger_baggage_prefix;
     options.trace_id_128bit = s.trace_id_128bit;
     options.sampler = MakeSampler(s);
     if (s.log_spans) {

@@ -9,8 +9,6 @@ using opentracing::expected;
 using opentracing::make_unexpected;
 using opentracing::span_context_corrupted_error;
 
-constexpr char kJaegerHeader[] = "uber-trace-id";
-constexpr char kJaegerBaggagePrefix[] = "uberctx-";
 constexpr char kTraceParent[] = "traceparent";
 constexpr char kTraceState[] = "tracestate";
 constexpr char kBaggage[] = "baggage";
@@ -21,7 +19,12 @@ constexpr char kB3ParentSpanId[] = "x-b3-parentspanid";
 constexpr char kB3Sampled[] = "x-b3-sampled";
 constexpr char kB3Flags[] = "x-b3-flags";
 
-const std::string* Find(const Entries& entries, const char* key) {
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+const std::string* Find(const Entries& entries, const std::string& key) {
   for (const auto& [k, v] : entries) {
     if (k == key) return &v;
   }
@@ -57,24 +60,29 @@ expected<std::unique_ptr<SpanContextImpl>> Corrupted() {
 
 // --- Jaeger: {trace-id}:{span-id}:{parent-span-id}:{flags}, all hex.
 
-expected<void> InjectJaeger(bool http, const SpanContextImpl& ctx, const Setter& set) {
+expected<void> InjectJaeger(const PropagationSettings& settings, bool http,
+                            const SpanContextImpl& ctx, const Setter& set) {
   const Ids& ids = ctx.ids();
   std::string value = TraceIdHex(ids.trace_high, ids.trace_low, true) + ":" + Hex16(ids.span_id) +
                       ":" + (ids.parent_id == 0 ? std::string("0") : Hex16(ids.parent_id)) + ":" +
                       std::to_string(ids.flags & 0xf);
-  if (auto r = set(kJaegerHeader, value); !r) return r;
+  if (auto r = set(settings.jaeger_header, value); !r) return r;
   for (const auto& [key, v] : ctx.baggage()) {
-    if (auto r = set(kJaegerBaggagePrefix + key, http ? PercentEncode(v) : v); !r) return r;
+    if (auto r = set(settings.jaeger_baggage_prefix + key, http ? PercentEncode(v) : v); !r) {
+      return r;
+    }
   }
   return {};
 }
 
-expected<std::unique_ptr<SpanContextImpl>> ExtractJaeger(bool http, const Entries& entries) {
-  const std::string* header = Find(entries, kJaegerHeader);
+expected<std::unique_ptr<SpanContextImpl>> ExtractJaeger(const PropagationSettings& settings,
+                                                         bool http, const Entries& entries) {
+  const std::string* header = Find(entries, Lower(settings.jaeger_header));
   std::map<std::string, std::string> baggage;
-  const size_t prefix = sizeof kJaegerBaggagePrefix - 1;
+  const std::string baggage_prefix = Lower(settings.jaeger_baggage_prefix);
+  const size_t prefix = baggage_prefix.size();
   for (const auto& [k, v] : entries) {
-    if (k.size() > prefix && k.compare(0, prefix, kJaegerBaggagePrefix) == 0) {
+    if (k.size() > prefix && k.compare(0, prefix, baggage_prefix) == 0) {
       std::string value = v;
       if (http && !PercentDecode(v, &value)) return Corrupted();
       baggage[k.substr(prefix)] = value;
@@ -221,20 +229,21 @@ expected<std::unique_ptr<SpanContextImpl>> ExtractB3(const Entries& entries) {
 
 }  // namespace
 
-expected<void> InjectFormat(PropagationFormat format, bool b3_single, bool http,
-                            const SpanContextImpl& ctx, const Setter& set) {
+expected<void> InjectFormat(PropagationFormat format, const PropagationSettings& settings,
+                            bool http, const SpanContextImpl& ctx, const Setter& set) {
   switch (format) {
-    case PropagationFormat::kJaeger: return InjectJaeger(http, ctx, set);
+    case PropagationFormat::kJaeger: return InjectJaeger(settings, http, ctx, set);
     case PropagationFormat::kW3C: return InjectW3C(ctx, set);
-    case PropagationFormat::kB3: return InjectB3(b3_single, ctx, set);
+    case PropagationFormat::kB3: return InjectB3(settings.b3_single, ctx, set);
   }
   return {};
 }
 
-expected<std::unique_ptr<SpanContextImpl>> ExtractFormat(PropagationFormat format, bool http,
-                                                         const Entries& entries) {
+expected<std::unique_ptr<SpanContextImpl>> ExtractFormat(PropagationFormat format,
+                                                         const PropagationSettings& settings,
+                                                         bool http, const Entries& entries) {
   switch (format) {
-    case PropagationFormat::kJaeger: return ExtractJaeger(http, entries);
+    case PropagationFormat::kJaeger: return ExtractJaeger(settings, http, entries);
     case PropagationFormat::kW3C: return ExtractW3C(entries);
     case PropagationFormat::kB3: return ExtractB3(entries);
   }

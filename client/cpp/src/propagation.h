@@ -17,8 +17,17 @@ namespace spoor::internal {
 
 using Setter = std::function<opentracing::expected<void>(const std::string&, const std::string&)>;
 
+// How the formats are written: B3 as one header or several; Jaeger's header
+// names (its clients let them be renamed). Names are matched in lower case.
+struct PropagationSettings {
+  bool b3_single = false;
+  std::string jaeger_header = "uber-trace-id";
+  std::string jaeger_baggage_prefix = "uberctx-";
+};
+
 // Writes `ctx` in `format`. `http`: values escaped for HTTP headers.
-[[nodiscard]] opentracing::expected<void> InjectFormat(PropagationFormat format, bool b3_single,
+[[nodiscard]] opentracing::expected<void> InjectFormat(PropagationFormat format,
+                                                       const PropagationSettings& settings,
                                                        bool http, const SpanContextImpl& ctx,
                                                        const Setter& set);
 
@@ -28,7 +37,8 @@ using Entries = std::vector<std::pair<std::string, std::string>>;
 // The context `format` finds in `entries`: null when the format's headers
 // are absent; span_context_corrupted_error when present but malformed.
 [[nodiscard]] opentracing::expected<std::unique_ptr<SpanContextImpl>> ExtractFormat(
-    PropagationFormat format, bool http, const Entries& entries);
+    PropagationFormat format, const PropagationSettings& settings, bool http,
+    const Entries& entries);
 
 // Percent-encoding of what is not a URL-safe character, and its inverse
 // (false on a malformed escape).

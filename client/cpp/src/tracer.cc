@@ -59,6 +59,9 @@ bool PriorityAboveZero(const TagValue& v) {
 }  // namespace
 
 TracerImpl::TracerImpl(TracerOptions options) : options_(std::move(options)) {
+  propagation_.b3_single = options_.b3_single_header;
+  propagation_.jaeger_header = options_.jaeger_header;
+  propagation_.jaeger_baggage_prefix = options_.jaeger_baggage_prefix;
   process_.service_name = options_.service_name;
   if (std::string host = HostName(); !host.empty()) {
     process_.tags.emplace_back("hostname", TagValue::String(host));
@@ -192,7 +195,7 @@ opentracing::expected<void> TracerImpl::InjectText(const opentracing::SpanContex
     return writer.Set(key, value);
   };
   for (PropagationFormat f : options_.propagation) {
-    if (auto r = InjectFormat(f, options_.b3_single_header, http, *ctx, set); !r) return r;
+    if (auto r = InjectFormat(f, propagation_, http, *ctx, set); !r) return r;
   }
   return {};
 }
@@ -210,7 +213,7 @@ opentracing::expected<std::unique_ptr<opentracing::SpanContext>> TracerImpl::Ext
       });
   if (!read) return opentracing::make_unexpected(read.error());
   for (PropagationFormat f : options_.propagation) {
-    auto found = ExtractFormat(f, http, entries);
+    auto found = ExtractFormat(f, propagation_, http, entries);
     if (!found) return opentracing::make_unexpected(found.error());
     if (*found) return std::unique_ptr<opentracing::SpanContext>(std::move(*found));
   }

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "propagation.h"
 #include "span_context.h"
 #include "spoor/tracer.h"
 
@@ -53,6 +54,7 @@ class TracerImpl final : public opentracing::Tracer,
 
   const TracerOptions options_;
   ProcessData process_;
+  PropagationSettings propagation_;
 };
 
 class SpanImpl final : public opentracing::Span {

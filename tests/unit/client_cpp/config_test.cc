@@ -29,6 +29,7 @@ reporter:
   bufferFlushInterval: 1
 headers:
   jaegerDebugHeader: jaeger-debug-id
+  TraceContextHeaderName: x-trace-id
 baggage_restrictions:
   denyBaggageOnInitializationFailure: false
 propagation_format: w3c
@@ -39,6 +40,8 @@ tags: {team: edge}
   auto span = tracer->StartSpan("request");
   ASSERT_NE(span, nullptr);
   EXPECT_EQ(span->context().ToTraceID().size(), 32u);
+  EXPECT_NE(ErrorOf("service_name: a\nheaders: {Colour: x}").find("headers.Colour"),
+            std::string::npos);
   tracer->Close();
   // JSON is YAML too.
   EXPECT_NE(MakeTracerFromConfig(R"({"service_name": "x", "sampler": {"type": "probabilistic",

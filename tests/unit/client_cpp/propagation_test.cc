@@ -129,6 +129,33 @@ TEST(Propagation, ReadsWhatOtherClientsWrite) {
   EXPECT_EQ(Extracted(*tracer, none), nullptr);
 }
 
+TEST(Propagation, JaegerHeadersCanBeRenamedAsJaegerClientsAllow) {
+  TracerOptions o;
+  o.service_name = "svc";
+  o.propagation = {PropagationFormat::kJaeger};
+  o.jaeger_header = "X-Trace";
+  o.jaeger_baggage_prefix = "X-Bag-";
+  auto tracer = MakeTracer(std::move(o));
+  auto span = tracer->StartSpan("op");
+  span->SetBaggageItem("k", "v");
+  Carrier carrier;
+  ASSERT_TRUE(tracer->Inject(span->context(), carrier.http_writer()));
+  EXPECT_EQ(carrier.values().count("uber-trace-id"), 0u);
+  ASSERT_EQ(carrier.values().count("X-Trace"), 1u);
+  EXPECT_EQ(carrier.values()["X-Bag-k"], "v");
+  // Read back under any case, as HTTP header names are.
+  Carrier lower({{"x-trace", carrier.values()["X-Trace"]}, {"x-bag-k", "v"}});
+  auto ctx = Extracted(*tracer, lower);
+  ASSERT_NE(ctx, nullptr);
+  EXPECT_EQ(ctx->ToSpanID(), span->context().ToSpanID());
+  std::string bag;
+  ctx->ForeachBaggageItem([&](const std::string& k, const std::string& v) {
+    if (k == "k") bag = v;
+    return true;
+  });
+  EXPECT_EQ(bag, "v");
+}
+
 TEST(Propagation, MalformedHeadersAreRefusedAsCorrupted) {
   auto tracer =
       TracerWith({PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3});

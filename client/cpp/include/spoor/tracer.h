@@ -41,6 +41,9 @@ struct TracerOptions {
                                                 PropagationFormat::kW3C};
   // Inject B3 as a single `b3` header instead of the X-B3-* headers.
   bool b3_single_header = false;
+  // Jaeger's header and baggage prefix, renamed as Jaeger clients allow.
+  std::string jaeger_header = "uber-trace-id";
+  std::string jaeger_baggage_prefix = "uberctx-";
   bool trace_id_128bit = true;
 };
 
