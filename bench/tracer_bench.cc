@@ -2,6 +2,7 @@
 // propagation, and what the reporters' encoders cost per span. Run with
 // `build/bench/spoor_tracer_bench` (docs/client-cpp.md, "Performance").
 #include <benchmark/benchmark.h>
+#include <opentracing/dynamic_load.h>
 #include <opentracing/propagation.h>
 
 #include "client/cpp/src/otlp_encode.h"
@@ -46,6 +47,41 @@ void StartFinish(benchmark::State& state, bool sampled) {
 void BM_TracerSpanSampled(benchmark::State& state) {
   StartFinish(state, true);
 }
+
+// The same with Debian's Datadog OpenTracing tracer (libdd-opentracing0),
+// loaded as an OpenTracing plugin, for comparison: it records every span
+// (its sampling only marks priority), and its writer thread sends them to
+// an agent port nobody listens on.
+void BM_DatadogSpanSampled(benchmark::State& state) {
+  const char* plugin = "/usr/lib/x86_64-linux-gnu/libdd_opentracing_plugin.so";
+  std::string error;
+  auto handle = opentracing::DynamicallyLoadTracingLibrary(plugin, error);
+  if (!handle) {
+    state.SkipWithError(("no Datadog plugin (libdd-opentracing0): " + error).c_str());
+    return;
+  }
+  auto made = handle->tracer_factory().MakeTracer(
+      R"({"service": "bench", "agent_host": "127.0.0.1", "agent_port": 9})", error);
+  if (!made) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  std::shared_ptr<opentracing::Tracer> tracer = *made;
+  auto root = tracer->StartSpan("root");
+  for (auto _ : state) {
+    auto span = tracer->StartSpan("GET /cart", {opentracing::ChildOf(&root->context())});
+    span->SetTag("http.method", "GET");
+    span->SetTag("http.status_code", 200);
+    span->SetTag("component", "bench");
+    span->SetTag("peer.port", 8080);
+    span->SetTag("error", false);
+    span->Finish();
+  }
+  state.SetItemsProcessed(state.iterations());
+  root->Finish();
+  tracer->Close();
+}
+BENCHMARK(BM_DatadogSpanSampled);
 void BM_TracerSpanUnsampled(benchmark::State& state) {
   StartFinish(state, false);
 }

@@ -15,7 +15,7 @@ PACKAGES=(
   ruby-jaeger-client
   clickhouse-server clickhouse-client zookeeper
   nats-server libnats-dev
-  libopentracing-dev haproxy
+  libopentracing-dev haproxy libdd-opentracing0
   prometheus
 )
 
