@@ -68,6 +68,21 @@ describe('HotROD (C++) in the browser, its traces in Spoor', { skip }, () => {
     assert.match(await page.locator('#log li').first().textContent(), /arriving in/);
     assert.deepEqual(page.errors, []);
 
+    // A trace is whole when every service's last span has arrived: each
+    // tracer reports in finish order, and a server span finishes after the
+    // spans under it (the frontend's dispatch span after its client calls).
+    const serverSpans = (t, service, op) =>
+      t.spans.filter(
+        (s) =>
+          s.operationName === op &&
+          t.processes[s.processID].serviceName === service &&
+          s.tags.some((tag) => tag.key === 'span.kind' && tag.value === 'server'),
+      ).length;
+    const whole = (t) =>
+      serverSpans(t, 'frontend', 'HTTP GET /dispatch') === 1 &&
+      serverSpans(t, 'customer', 'HTTP GET /customer') === 1 &&
+      serverSpans(t, 'driver', 'HTTP GET /FindNearest') === 1 &&
+      serverSpans(t, 'route', 'HTTP GET /route') === 10;
     let traces;
     await waitFor(
       async () => {
@@ -75,7 +90,7 @@ describe('HotROD (C++) in the browser, its traces in Spoor', { skip }, () => {
           `${spoor.baseUrls.query}/api/traces?service=frontend&operation=${encodeURIComponent('HTTP GET /dispatch')}&limit=10`,
         );
         traces = res.body?.data ?? [];
-        return traces.length === 3 && traces.every((t) => t.spans.length >= 35);
+        return traces.length === 3 && traces.every(whole);
       },
       { timeoutMs: 20_000, intervalMs: 200, description: 'three dispatch traces, whole' },
     );
