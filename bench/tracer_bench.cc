@@ -3,6 +3,7 @@
 // `build/bench/spoor_tracer_bench` (docs/client-cpp.md, "Performance").
 #include <benchmark/benchmark.h>
 #include <opentracing/dynamic_load.h>
+#include <opentracing/noop.h>
 #include <opentracing/propagation.h>
 
 #include "client/cpp/src/otlp_encode.h"
@@ -74,6 +75,13 @@ void BM_DatadogSpanSampled(benchmark::State& state) {
   tracer->Close();
 }
 BENCHMARK(BM_DatadogSpanSampled);
+// The same with OpenTracing's no-op tracer: what the API itself costs (the
+// start options' reference vector, the span's allocation, the virtual
+// calls), the floor under any tracer's figure.
+void BM_NoopSpan(benchmark::State& state) {
+  StartFinishWith(state, *opentracing::MakeNoopTracer());
+}
+BENCHMARK(BM_NoopSpan);
 void BM_TracerSpanUnsampled(benchmark::State& state) {
   StartFinish(state, false);
 }

@@ -1,5 +1,7 @@
 #include <opentracing/util.h>
 
+#include <algorithm>
+
 #include "tracer_impl.h"
 
 namespace spoor::internal {
@@ -90,16 +92,17 @@ TagValue FromValue(const opentracing::Value& value) {
   return opentracing::util::apply_visitor(TagVisitor{}, value);
 }
 
+static_assert(sizeof(SpanImpl) <= BlockPool::kBlockSize, "a span fits a pool block");
+
 SpanImpl::SpanImpl(std::shared_ptr<const TracerImpl> tracer, Ids ids,
-                   std::map<std::string, std::string> baggage, std::string trace_state,
-                   std::string operation_name, opentracing::SystemTime start_system,
-                   opentracing::SteadyTime start_steady, std::vector<Tag> tags,
-                   std::vector<ReferenceData> references)
-    : tracer_(std::move(tracer)),
-      context_(ids, std::move(baggage), std::move(trace_state)),
-      start_system_(start_system),
-      start_steady_(start_steady) {
-  if (!ids.sampled()) return;
+                   std::map<std::string, std::string> baggage, std::string trace_state)
+    : tracer_(std::move(tracer)), context_(ids, std::move(baggage), std::move(trace_state)) {}
+
+void SpanImpl::Record(std::string operation_name, opentracing::SystemTime start_system,
+                      opentracing::SteadyTime start_steady, std::vector<Tag> tags,
+                      std::vector<ReferenceData> references) {
+  const Ids& ids = context_.ids();
+  start_steady_ = start_steady;
   data_.trace_id_high = ids.trace_high;
   data_.trace_id_low = ids.trace_low;
   data_.span_id = ids.span_id;
@@ -108,7 +111,6 @@ SpanImpl::SpanImpl(std::shared_ptr<const TracerImpl> tracer, Ids ids,
   data_.operation_name = std::move(operation_name);
   data_.start_time_ns = ToUnixNs(start_system);
   data_.tags = std::move(tags);
-  data_.tags.reserve(data_.tags.size() + 8);
   data_.references = std::move(references);
 }
 
@@ -121,7 +123,7 @@ void SpanImpl::FinishWithOptions(const opentracing::FinishSpanOptions& options) 
   try {
     SpanData done;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      std::lock_guard<SpinLock> lock(mu_);
       if (finished_) return;
       finished_ = true;
       auto end = options.finish_steady_timestamp == opentracing::SteadyTime()
@@ -147,7 +149,7 @@ void SpanImpl::FinishWithOptions(const opentracing::FinishSpanOptions& options) 
 void SpanImpl::SetOperationName(opentracing::string_view name) noexcept {
   if (!context_.ids().sampled()) return;  // nothing of it would be sent
   try {
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<SpinLock> lock(mu_);
     if (!finished_) data_.operation_name = std::string(name);
   } catch (...) {
   }
@@ -157,13 +159,16 @@ void SpanImpl::SetTag(opentracing::string_view key, const opentracing::Value& va
   if (!context_.ids().sampled()) return;
   try {
     TagValue v = FromValue(value);
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<SpinLock> lock(mu_);
     if (finished_) return;
     for (Tag& t : data_.tags) {
       if (t.first == key) {
         t.second = std::move(v);
         return;
       }
+    }
+    if (data_.tags.size() == data_.tags.capacity()) {
+      data_.tags.reserve(std::max<size_t>(8, 2 * data_.tags.size()));
     }
     data_.tags.emplace_back(std::string(key), std::move(v));
   } catch (...) {
@@ -198,7 +203,7 @@ void SpanImpl::AddLog(opentracing::SystemTime timestamp, const Fields& fields) n
     log.time_ns = ToUnixNs(timestamp);
     for (const auto& [key, value] : fields)
       log.fields.emplace_back(std::string(key), FromValue(value));
-    std::lock_guard<std::mutex> lock(mu_);
+    std::lock_guard<SpinLock> lock(mu_);
     if (!finished_) data_.logs.push_back(std::move(log));
   } catch (...) {
   }

@@ -1,7 +1,5 @@
 #include "span_context.h"
 
-#include <random>
-
 namespace spoor::internal {
 
 void SpanContextImpl::ForeachBaggageItem(
@@ -89,13 +87,6 @@ bool ParseHex128(const std::string& s, uint64_t* high, uint64_t* low) {
   *high = h;
   *low = l;
   return true;
-}
-
-uint64_t RandomId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t v = 0;
-  while (v == 0) v = rng();
-  return v;
 }
 
 }  // namespace spoor::internal

@@ -66,7 +66,5 @@ class SpanContextImpl final : public opentracing::SpanContext {
 [[nodiscard]] bool ParseHex64(const std::string& s, uint64_t* out);
 // Parses 1 to 32 hex digits into a 128-bit ID; false otherwise.
 [[nodiscard]] bool ParseHex128(const std::string& s, uint64_t* high, uint64_t* low);
-// A random non-zero 64-bit number.
-[[nodiscard]] uint64_t RandomId();
 
 }  // namespace spoor::internal

@@ -76,9 +76,6 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
     opentracing::string_view operation_name,
     const opentracing::StartSpanOptions& options) const noexcept {
   try {
-    std::string name(operation_name);
-    std::vector<Tag> tags;
-
     // The parent: the first child-of reference of ours, else the first
     // reference of ours. Baggage comes from every reference.
     const SpanContextImpl* first_child_of = nullptr;
@@ -99,14 +96,13 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
     const SpanContextImpl* parent = first_child_of != nullptr ? first_child_of : first;
     Ids ids;
     ids.span_id = RandomId();
-    std::string trace_state;
+    std::string name;
+    std::vector<Tag> sampler_tags;
     if (parent != nullptr) {
       ids.trace_high = parent->ids().trace_high;
       ids.trace_low = parent->ids().trace_low;
       ids.parent_id = parent->ids().span_id;
       ids.flags = parent->ids().flags;
-      trace_state = parent->trace_state();
-
     } else {
       ids.trace_low = RandomId();
       ids.trace_high = options_.trace_id_128bit ? RandomId() : 0;
@@ -116,67 +112,64 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
       if (debug) {
         ids.flags = kSampledFlag | kDebugFlag;
       } else if (options_.sampler) {
+        name.assign(operation_name.data(), operation_name.size());
         SamplingDecision d = options_.sampler->Sample(ids.trace_low, name);
         if (d.sampled) {
           ids.flags = kSampledFlag;
-          tags.emplace_back("sampler.type", TagValue::String(d.type));
-          tags.emplace_back("sampler.param", d.type == "const" ? TagValue::Bool(d.param != 0)
-                                                               : TagValue::Double(d.param));
+          sampler_tags.emplace_back("sampler.type", TagValue::String(d.type));
+          sampler_tags.emplace_back("sampler.param", d.type == "const"
+                                                         ? TagValue::Bool(d.param != 0)
+                                                         : TagValue::Double(d.param));
         }
       } else {
         ids.flags = kSampledFlag;
-        tags.emplace_back("sampler.type", TagValue::String("const"));
-        tags.emplace_back("sampler.param", TagValue::Bool(true));
+        sampler_tags.emplace_back("sampler.type", TagValue::String("const"));
+        sampler_tags.emplace_back("sampler.param", TagValue::Bool(true));
       }
     }
+    std::string trace_state = parent != nullptr ? parent->trace_state() : std::string();
+    auto span = std::make_unique<SpanImpl>(shared_from_this(), ids, std::move(baggage),
+                                           std::move(trace_state));
+    // An unsampled span keeps nothing but its context: no name, times, tags
+    // or references (nothing of it would be sent).
+    if ((ids.flags & kSampledFlag) == 0) return span;
 
-    // References, for a sampled span: a child-of parent is carried as the
-    // parent ID alone; a follows-from one (no child-of reference given)
-    // stays a reference too, so that its kind is not lost (OTLP has no
-    // follows-from parent: a link).
+    // References: a child-of parent is carried as the parent ID alone; a
+    // follows-from one (no child-of reference given) stays a reference
+    // too, so that its kind is not lost (OTLP has no follows-from parent:
+    // a link).
     std::vector<ReferenceData> references;
-    if ((ids.flags & kSampledFlag) != 0) {
-      for (const auto& [type, ref] : options.references) {
-        const SpanContextImpl* ctx = Ours(ref);
-        if (ctx == nullptr ||
-            (ctx == parent && type == opentracing::SpanReferenceType::ChildOfRef)) {
-          continue;
-        }
-        references.push_back({type == opentracing::SpanReferenceType::ChildOfRef
-                                  ? ReferenceType::kChildOf
-                                  : ReferenceType::kFollowsFrom,
-                              ctx->ids().trace_high, ctx->ids().trace_low, ctx->ids().span_id});
+    for (const auto& [type, ref] : options.references) {
+      const SpanContextImpl* ctx = Ours(ref);
+      if (ctx == nullptr || (ctx == parent && type == opentracing::SpanReferenceType::ChildOfRef)) {
+        continue;
       }
+      references.push_back({type == opentracing::SpanReferenceType::ChildOfRef
+                                ? ReferenceType::kChildOf
+                                : ReferenceType::kFollowsFrom,
+                            ctx->ids().trace_high, ctx->ids().trace_low, ctx->ids().span_id});
     }
-    // The start options' tags go first; only a sampled span keeps tags.
-    if ((ids.flags & kSampledFlag) != 0) {
-      std::vector<Tag> all;
-      all.reserve(options.tags.size() + tags.size());
-      for (const auto& [key, value] : options.tags) all.emplace_back(key, FromValue(value));
-      for (Tag& t : tags) all.push_back(std::move(t));
-      tags = std::move(all);
-    } else {
-      tags.clear();
+    // The start options' tags go first.
+    std::vector<Tag> tags;
+    if (!options.tags.empty() || !sampler_tags.empty()) {
+      tags.reserve(options.tags.size() + sampler_tags.size());
+      for (const auto& [key, value] : options.tags) tags.emplace_back(key, FromValue(value));
+      for (Tag& t : sampler_tags) tags.push_back(std::move(t));
     }
     // Start times: as given, the other clock estimated from the one given,
-    // or now. An unsampled span has no use for them.
+    // or now.
     opentracing::SystemTime system = options.start_system_timestamp;
     opentracing::SteadyTime steady = options.start_steady_timestamp;
-    if ((ids.flags & kSampledFlag) != 0) {
-      if (system == opentracing::SystemTime() && steady == opentracing::SteadyTime()) {
-        system = opentracing::SystemClock::now();
-        steady = opentracing::SteadyClock::now();
-      } else if (system == opentracing::SystemTime()) {
-        system = opentracing::convert_time_point<opentracing::SystemClock>(steady);
-      } else if (steady == opentracing::SteadyTime()) {
-        steady = opentracing::convert_time_point<opentracing::SteadyClock>(system);
-      }
-    } else {
-      name.clear();
+    if (system == opentracing::SystemTime() && steady == opentracing::SteadyTime()) {
+      Now(&system, &steady);
+    } else if (system == opentracing::SystemTime()) {
+      system = opentracing::convert_time_point<opentracing::SystemClock>(steady);
+    } else if (steady == opentracing::SteadyTime()) {
+      steady = opentracing::convert_time_point<opentracing::SteadyClock>(system);
     }
-    return std::make_unique<SpanImpl>(shared_from_this(), ids, std::move(baggage),
-                                      std::move(trace_state), std::move(name), system, steady,
-                                      std::move(tags), std::move(references));
+    if (name.empty()) name.assign(operation_name.data(), operation_name.size());
+    span->Record(std::move(name), system, steady, std::move(tags), std::move(references));
+    return span;
   } catch (...) {
     return nullptr;
   }

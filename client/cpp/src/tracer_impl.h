@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "hot_path.h"
 #include "propagation.h"
 #include "span_context.h"
 #include "spoor/tracer.h"
@@ -59,14 +60,20 @@ class TracerImpl final : public opentracing::Tracer,
 
 class SpanImpl final : public opentracing::Span {
  public:
-  // The context is held in the span (one allocation for both). An
-  // unsampled span keeps nothing but its context: no name, times or tags.
+  // The context is held in the span (one allocation for both). A span is
+  // started unsampled: it keeps nothing but its context until Record()
+  // gives it what a sampled span reports.
   SpanImpl(std::shared_ptr<const TracerImpl> tracer, Ids ids,
-           std::map<std::string, std::string> baggage, std::string trace_state,
-           std::string operation_name, opentracing::SystemTime start_system,
-           opentracing::SteadyTime start_steady, std::vector<Tag> tags,
-           std::vector<ReferenceData> references);
+           std::map<std::string, std::string> baggage, std::string trace_state);
+  // Called once, by the tracer, before the span is handed out.
+  void Record(std::string operation_name, opentracing::SystemTime start_system,
+              opentracing::SteadyTime start_steady, std::vector<Tag> tags,
+              std::vector<ReferenceData> references);
   ~SpanImpl() override;
+
+  // Spans come from a per-thread pool of blocks, not from malloc.
+  static void* operator new(std::size_t size) { return BlockPool::Allocate(size); }
+  static void operator delete(void* p, std::size_t size) noexcept { BlockPool::Free(p, size); }
 
   void FinishWithOptions(const opentracing::FinishSpanOptions& options) noexcept override;
   void SetOperationName(opentracing::string_view name) noexcept override;
@@ -93,9 +100,8 @@ class SpanImpl final : public opentracing::Span {
 
   const std::shared_ptr<const TracerImpl> tracer_;
   SpanContextImpl context_;
-  const opentracing::SystemTime start_system_;
-  const opentracing::SteadyTime start_steady_;
-  std::mutex mu_;
+  opentracing::SteadyTime start_steady_;
+  SpinLock mu_;
   bool finished_ = false;
   SpanData data_;
 };
