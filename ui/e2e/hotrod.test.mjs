@@ -94,6 +94,11 @@ describe('HotROD (C++) in the browser, its traces in Spoor', { skip }, () => {
       },
       { timeoutMs: 20_000, intervalMs: 200, description: 'three dispatch traces, whole' },
     );
+    const events = (s) => s.logs.map((l) => Object.fromEntries(l.fields.map((f) => [f.key, f.value])));
+    const failed = (s) => s.tags.some((tag) => tag.key === 'error' && tag.value === true);
+    const sqlSpan = (t) => t.spans.find((s) => s.operationName === 'SQL SELECT');
+    const getDrivers = (t) => t.spans.filter((s) => s.operationName === 'redis GetDriver');
+    const waitedForLock = (t) => events(sqlSpan(t)).some((e) => e.event === 'waiting for lock');
     let lockWaits = 0;
     let timeouts = 0;
     for (const t of traces) {
@@ -113,13 +118,11 @@ describe('HotROD (C++) in the browser, its traces in Spoor', { skip }, () => {
       }
       // The ten routes, computed through three workers.
       assert.equal(t.spans.filter((s) => s.operationName === 'HTTP GET /route').length, 20);
-      const sql = t.spans.find((s) => s.operationName === 'SQL SELECT');
+      const sql = sqlSpan(t);
       assert.ok(sql.duration >= 300_000, `SQL SELECT holds the lock 300 ms (${sql.duration} µs)`);
-      const events = (s) => s.logs.map((l) => Object.fromEntries(l.fields.map((f) => [f.key, f.value])));
-      if (events(sql).some((e) => e.event === 'waiting for lock')) lockWaits++;
-      for (const s of t.spans.filter((x) => x.operationName === 'redis GetDriver')) {
-        const error = s.tags.some((tag) => tag.key === 'error' && tag.value === true);
-        if (error) {
+      if (waitedForLock(t)) lockWaits++;
+      for (const s of getDrivers(t)) {
+        if (failed(s)) {
           timeouts++;
           assert.ok(
             events(s).some((e) => e.message === 'redis timeout'),
@@ -131,10 +134,66 @@ describe('HotROD (C++) in the browser, its traces in Spoor', { skip }, () => {
     assert.ok(lockWaits >= 1, 'the concurrent dispatches queued for the MySQL lock');
     assert.ok(timeouts >= 3, `Redis timeouts (one GetDriver in eight): ${timeouts}`);
 
-    // The trace in Spoor's own UI shows the slow query.
-    const slowest = traces[0];
-    await page.goto(`${spoor.baseUrls.query}/trace/${slowest.traceID}`);
-    await page.getByText('SQL SELECT').first().waitFor({ timeout: 15_000 });
+    // The trace in Spoor's own UI, as a user looking for both problems would
+    // open it: a dispatch whose query queued for the MySQL lock and whose
+    // driver lookup hit a Redis timeout. The one-in-eight counter is global,
+    // so each dispatch's ten-plus calls get at least one when they do not
+    // interleave with another's (the lock waiter's start 300 ms after those of
+    // the dispatch ahead of it, which take about 200); should a slow machine
+    // interleave them, any dispatch with a timeout will do.
+    const picked = traces.find((t) => waitedForLock(t) && getDrivers(t).some(failed)) ?? traces.find((t) => getDrivers(t).some(failed));
+    assert.ok(picked, 'a dispatch that hit a Redis timeout');
+    const pickedGets = getDrivers(picked);
+    const pickedTimeouts = pickedGets.filter(failed);
+    await page.goto(`${spoor.baseUrls.query}/trace/${picked.traceID}`);
+    const rows = page.getByRole('tree', { name: 'Spans' }).getByRole('treeitem');
+    const sqlRow = rows.filter({ hasText: 'SQL SELECT' });
+    await sqlRow.waitFor({ timeout: 15_000 });
+    // About 40 rows: all within what the virtualized list renders from its
+    // top (the rows in view plus 20), so the counts below see every span.
+    assert.equal(await rows.count(), picked.spans.length, 'every span has its row');
+
+    // The critical path is on and drawn. By the model (criticalPath.ts) the
+    // dispatch is sequential up to its routes: the customer call, whose only
+    // child chain ends in the SQL SELECT, then the driver call, whose
+    // FindDriverIDs and GetDriver calls run one after another; so the whole
+    // query and every GetDriver, the timed-out ones included, are on it
+    // (which of the routes, run in parallel by three workers, are on it comes
+    // down to microseconds, so they are not checked).
+    const criticalToggle = page.getByLabel('Critical path');
+    assert.equal(await criticalToggle.isChecked(), true);
+    assert.ok((await page.locator('.span-row .critical').count()) > 0, 'critical path drawn');
+    const sqlCritical = sqlRow.locator('.critical');
+    assert.equal(await sqlCritical.count(), 1, 'the slow query is on the critical path');
+    const sqlBar = await sqlRow.locator('.span-bar').boundingBox();
+    const sqlSegment = await sqlCritical.boundingBox();
+    assert.ok(sqlSegment.width >= sqlBar.width * 0.99, `the whole query is critical (${sqlSegment.width} of ${sqlBar.width} px)`);
+    // The toggle takes it away: the segments are what the checkbox draws.
+    await criticalToggle.uncheck();
+    assert.equal(await sqlCritical.count(), 0);
+    await criticalToggle.check();
+    assert.equal(await sqlCritical.count(), 1);
+
+    // The Redis timeouts: the GetDriver rows marked as errors are exactly the
+    // timed-out calls, each on the critical path, like every other GetDriver.
+    const getRows = rows.filter({ hasText: 'redis GetDriver' });
+    assert.equal(await getRows.count(), pickedGets.length);
+    const timeoutRows = getRows.filter({ has: page.getByTitle('error', { exact: true }) });
+    assert.equal(await timeoutRows.count(), pickedTimeouts.length, 'the timed-out GetDriver calls show as errors');
+    assert.equal(await rows.filter({ has: page.getByTitle('error', { exact: true }) }).count(), pickedTimeouts.length);
+    for (const row of await getRows.all()) {
+      assert.equal(await row.locator('.critical').count(), 1, `on the critical path: ${await row.textContent()}`);
+    }
+
+    // Their details say why: the lock wait on the query, the timeout on the call.
+    const detail = page.getByTestId('span-detail');
+    await sqlRow.click();
+    await detail.filter({ hasText: 'SQL SELECT' }).waitFor();
+    assert.match(await detail.textContent(), waitedForLock(picked) ? /waiting for lock/ : /acquired lock/);
+    await timeoutRows.first().click();
+    await detail.filter({ hasText: 'redis GetDriver' }).waitFor();
+    assert.match(await detail.textContent(), /redis timeout/);
+    assert.deepEqual(page.errors, []);
 
     // The dependency graph.
     const deps = await fetchJson(`${spoor.baseUrls.query}/api/dependencies?endTs=${Date.now()}&lookback=3600000`);
