@@ -93,6 +93,8 @@ struct Settings {
   bool trace_id_128bit = true;
   std::string jaeger_header = "uber-trace-id";
   std::string jaeger_baggage_prefix = "uberctx-";
+  std::string jaeger_debug_header = "jaeger-debug-id";
+  std::string jaeger_baggage_header = "jaeger-baggage";
 };
 
 PropagationFormat FormatNamed(const std::string& name, const std::string& key) {
@@ -182,11 +184,13 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
           s.jaeger_header = Text(e.second, at);
         } else if (k == "traceBaggageHeaderPrefix") {
           s.jaeger_baggage_prefix = Text(e.second, at);
-        } else if (k != "jaegerDebugHeader" && k != "jaegerBaggageHeader") {
+        } else if (k == "jaegerDebugHeader") {
+          s.jaeger_debug_header = Text(e.second, at);
+        } else if (k == "jaegerBaggageHeader") {
+          s.jaeger_baggage_header = Text(e.second, at);
+        } else {
           Fail(at, "unknown key");
         }
-        // jaegerDebugHeader and jaegerBaggageHeader are accepted and not
-        // applied (docs/client-cpp.md).
       }
     } else if (key == "baggage_restrictions") {
       // Accepted so that configurations load; baggage is not restricted.
@@ -294,6 +298,8 @@ std::shared_ptr<opentracing::Tracer> MakeTracerFromConfig(const std::string& doc
     options.b3_single_header = s.b3_single;
     options.jaeger_header = s.jaeger_header;
     options.jaeger_baggage_prefix = s.jaeger_baggage_prefix;
+    options.jaeger_debug_header = s.jaeger_debug_header;
+    options.jaeger_baggage_header = s.jaeger_baggage_header;
     options.trace_id_128bit = s.trace_id_128bit;
     options.sampler = MakeSampler(s);
     if (s.log_spans) {

@@ -81,14 +81,32 @@ expected<std::unique_ptr<SpanContextImpl>> ExtractJaeger(const PropagationSettin
   std::map<std::string, std::string> baggage;
   const std::string baggage_prefix = Lower(settings.jaeger_baggage_prefix);
   const size_t prefix = baggage_prefix.size();
+  const std::string baggage_header = Lower(settings.jaeger_baggage_header);
+  const std::string debug_header = Lower(settings.jaeger_debug_header);
+  std::string debug_id;
   for (const auto& [k, v] : entries) {
     if (k.size() > prefix && k.compare(0, prefix, baggage_prefix) == 0) {
       std::string value = v;
       if (http && !PercentDecode(v, &value)) return Corrupted();
       baggage[k.substr(prefix)] = value;
+    } else if (k == baggage_header) {
+      // k1=v1, k2=v2 (as Jaeger's clients read it: pairs without '=' are
+      // skipped).
+      for (const std::string& pair : Split(v, ',')) {
+        size_t eq = pair.find('=');
+        if (eq == std::string::npos) continue;
+        std::string key = Trim(pair.substr(0, eq));
+        if (!key.empty()) baggage[key] = Trim(pair.substr(eq + 1));
+      }
+    } else if (k == debug_header && !Trim(v).empty()) {
+      debug_id = Trim(v);
     }
   }
-  if (header == nullptr) return std::unique_ptr<SpanContextImpl>();
+  if (header == nullptr) {
+    if (debug_id.empty() && baggage.empty()) return std::unique_ptr<SpanContextImpl>();
+    return std::make_unique<SpanContextImpl>(Ids{}, std::move(baggage), std::string(),
+                                             std::move(debug_id));
+  }
   std::string value = *header;
   if (http && !PercentDecode(*header, &value)) return Corrupted();
   std::vector<std::string> parts = Split(value, ':');
@@ -100,6 +118,7 @@ expected<std::unique_ptr<SpanContextImpl>> ExtractJaeger(const PropagationSettin
     return Corrupted();
   }
   ids.flags = static_cast<uint8_t>(flags & 0xff);
+  if (!debug_id.empty()) ids.flags |= kSampledFlag | kDebugFlag;  // as Jaeger's clients
   return Make(ids, std::move(baggage));
 }
 

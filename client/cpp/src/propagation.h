@@ -23,6 +23,8 @@ struct PropagationSettings {
   bool b3_single = false;
   std::string jaeger_header = "uber-trace-id";
   std::string jaeger_baggage_prefix = "uberctx-";
+  std::string jaeger_debug_header = "jaeger-debug-id";
+  std::string jaeger_baggage_header = "jaeger-baggage";
 };
 
 // Writes `ctx` in `format`. `http`: values escaped for HTTP headers.
@@ -36,6 +38,8 @@ using Entries = std::vector<std::pair<std::string, std::string>>;
 
 // The context `format` finds in `entries`: null when the format's headers
 // are absent; span_context_corrupted_error when present but malformed.
+// Jaeger's format may find a context without IDs (is_container()): only a
+// debug ID or baggage, from Jaeger's debug and baggage headers.
 [[nodiscard]] opentracing::expected<std::unique_ptr<SpanContextImpl>> ExtractFormat(
     PropagationFormat format, const PropagationSettings& settings, bool http,
     const Entries& entries);

@@ -11,7 +11,7 @@ void SpanContextImpl::ForeachBaggageItem(
 
 std::unique_ptr<opentracing::SpanContext> SpanContextImpl::Clone() const noexcept {
   try {
-    return std::make_unique<SpanContextImpl>(ids_, baggage(), trace_state_);
+    return std::make_unique<SpanContextImpl>(ids_, baggage(), trace_state_, debug_id_);
   } catch (...) {
     return nullptr;
   }

@@ -30,11 +30,13 @@ struct Ids {
 // Threading: baggage may be read and set from several threads.
 class SpanContextImpl final : public opentracing::SpanContext {
  public:
-  SpanContextImpl(Ids ids, std::map<std::string, std::string> baggage, std::string trace_state)
+  SpanContextImpl(Ids ids, std::map<std::string, std::string> baggage, std::string trace_state,
+                  std::string debug_id = {})
       : ids_(ids),
         baggage_(std::move(baggage)),
         has_baggage_(!baggage_.empty()),
-        trace_state_(std::move(trace_state)) {}
+        trace_state_(std::move(trace_state)),
+        debug_id_(std::move(debug_id)) {}
 
   void ForeachBaggageItem(
       std::function<bool(const std::string&, const std::string&)> f) const override;
@@ -44,6 +46,11 @@ class SpanContextImpl final : public opentracing::SpanContext {
 
   [[nodiscard]] const Ids& ids() const { return ids_; }
   [[nodiscard]] const std::string& trace_state() const { return trace_state_; }
+  // A context without IDs, extracted from Jaeger's debug or baggage header
+  // alone: a span started under it begins a new trace, carrying its
+  // baggage, sampled and debug when it has a debug ID.
+  [[nodiscard]] bool is_container() const { return !ids_.valid(); }
+  [[nodiscard]] const std::string& debug_id() const { return debug_id_; }
   [[nodiscard]] std::map<std::string, std::string> baggage() const;
   [[nodiscard]] bool has_baggage() const { return has_baggage_.load(std::memory_order_acquire); }
   [[nodiscard]] std::string BaggageItem(const std::string& key) const;
@@ -55,6 +62,7 @@ class SpanContextImpl final : public opentracing::SpanContext {
   std::map<std::string, std::string> baggage_;
   std::atomic<bool> has_baggage_{false};
   const std::string trace_state_;
+  const std::string debug_id_;
 };
 
 // Lower-case hex of `v`, 16 digits.

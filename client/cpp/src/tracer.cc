@@ -38,12 +38,17 @@ std::string HostIp() {
   return ip;
 }
 
-// `ref` when it is a valid context of this tracer, else null. (typeid, not
+// `ref` when it is a context of this tracer, else null. (typeid, not
 // dynamic_cast: the class is final, and this is on every span's path.)
-const SpanContextImpl* Ours(const opentracing::SpanContext* ref) {
+const SpanContextImpl* OursOrContainer(const opentracing::SpanContext* ref) {
   if (ref == nullptr || typeid(*ref) != typeid(SpanContextImpl)) return nullptr;
-  const auto* ctx = static_cast<const SpanContextImpl*>(ref);
-  return ctx->ids().valid() ? ctx : nullptr;
+  return static_cast<const SpanContextImpl*>(ref);
+}
+
+// `ref` when it is a context of this tracer with IDs, else null.
+const SpanContextImpl* Ours(const opentracing::SpanContext* ref) {
+  const SpanContextImpl* ctx = OursOrContainer(ref);
+  return ctx != nullptr && !ctx->is_container() ? ctx : nullptr;
 }
 
 bool PriorityAboveZero(const TagValue& v) {
@@ -62,6 +67,8 @@ TracerImpl::TracerImpl(TracerOptions options) : options_(std::move(options)) {
   propagation_.b3_single = options_.b3_single_header;
   propagation_.jaeger_header = options_.jaeger_header;
   propagation_.jaeger_baggage_prefix = options_.jaeger_baggage_prefix;
+  propagation_.jaeger_debug_header = options_.jaeger_debug_header;
+  propagation_.jaeger_baggage_header = options_.jaeger_baggage_header;
   process_.service_name = options_.service_name;
   if (std::string host = HostName(); !host.empty()) {
     process_.tags.emplace_back("hostname", TagValue::String(host));
@@ -77,13 +84,22 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
     const opentracing::StartSpanOptions& options) const noexcept {
   try {
     // The parent: the first child-of reference of ours, else the first
-    // reference of ours. Baggage comes from every reference.
+    // reference of ours. Baggage comes from every reference, also from a
+    // context that has nothing else (Jaeger's debug and baggage headers).
     const SpanContextImpl* first_child_of = nullptr;
     const SpanContextImpl* first = nullptr;
+    const std::string* debug_id = nullptr;
     std::map<std::string, std::string> baggage;
     for (const auto& [type, ref] : options.references) {
-      const SpanContextImpl* ctx = Ours(ref);
+      const SpanContextImpl* ctx = OursOrContainer(ref);
       if (ctx == nullptr) continue;
+      if (ctx->is_container()) {
+        if (debug_id == nullptr && !ctx->debug_id().empty()) debug_id = &ctx->debug_id();
+        if (ctx->has_baggage()) {
+          for (const auto& [k, v] : ctx->baggage()) baggage.emplace(k, v);
+        }
+        continue;
+      }
       if (first == nullptr) first = ctx;
       if (first_child_of == nullptr && type == opentracing::SpanReferenceType::ChildOfRef) {
         first_child_of = ctx;
@@ -109,7 +125,12 @@ std::unique_ptr<opentracing::Span> TracerImpl::StartSpanWithOptions(
       bool debug = std::any_of(options.tags.begin(), options.tags.end(), [](const auto& t) {
         return t.first == "sampling.priority" && PriorityAboveZero(FromValue(t.second));
       });
-      if (debug) {
+      if (debug_id != nullptr) {
+        // A new trace asked for by Jaeger's debug header: sampled, debug,
+        // and tagged with the ID so that it can be found.
+        ids.flags = kSampledFlag | kDebugFlag;
+        sampler_tags.emplace_back("jaeger-debug-id", TagValue::String(*debug_id));
+      } else if (debug) {
         ids.flags = kSampledFlag | kDebugFlag;
       } else if (options_.sampler) {
         name.assign(operation_name.data(), operation_name.size());
@@ -183,7 +204,9 @@ opentracing::expected<void> TracerImpl::InjectText(const opentracing::SpanContex
                                                    const opentracing::TextMapWriter& writer,
                                                    bool http) const {
   const auto* ctx = dynamic_cast<const SpanContextImpl*>(&sc);
-  if (ctx == nullptr) return opentracing::make_unexpected(opentracing::invalid_span_context_error);
+  if (ctx == nullptr || ctx->is_container()) {
+    return opentracing::make_unexpected(opentracing::invalid_span_context_error);
+  }
   Setter set = [&writer](const std::string& key, const std::string& value) {
     return writer.Set(key, value);
   };
@@ -205,12 +228,19 @@ opentracing::expected<std::unique_ptr<opentracing::SpanContext>> TracerImpl::Ext
         return opentracing::expected<void>();
       });
   if (!read) return opentracing::make_unexpected(read.error());
+  // The first context with IDs; a context of Jaeger's debug or baggage
+  // header alone only when no format finds one.
+  std::unique_ptr<SpanContextImpl> container;
   for (PropagationFormat f : options_.propagation) {
     auto found = ExtractFormat(f, propagation_, http, entries);
     if (!found) return opentracing::make_unexpected(found.error());
-    if (*found) return std::unique_ptr<opentracing::SpanContext>(std::move(*found));
+    if (*found && (*found)->is_container()) {
+      container = std::move(*found);
+    } else if (*found) {
+      return std::unique_ptr<opentracing::SpanContext>(std::move(*found));
+    }
   }
-  return std::unique_ptr<opentracing::SpanContext>();
+  return std::unique_ptr<opentracing::SpanContext>(std::move(container));
 }
 
 opentracing::expected<void> TracerImpl::Inject(const opentracing::SpanContext&,

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <opentracing/dynamic_load.h>
 
+#include "spoor/carrier.h"
+
 namespace spoor {
 namespace {
 
@@ -49,6 +51,34 @@ tags: {team: edge}
                                  {}, &error),
             nullptr)
       << error;
+}
+
+TEST(TracerConfig, JaegersDebugAndBaggageHeadersCanBeRenamed) {
+  std::string error;
+  auto tracer = MakeTracerFromConfig(R"(
+service_name: edge
+sampler: {type: const, param: 0}
+reporter: {logSpans: true}
+headers: {jaegerDebugHeader: x-debug, jaegerBaggageHeader: x-bag}
+)",
+                                     {}, &error);
+  ASSERT_NE(tracer, nullptr) << error;
+  MapCarrier in({{"X-Debug", "d-1"}, {"X-Bag", "k=v"}});
+  auto ctx = tracer->Extract(in.http_reader());
+  ASSERT_TRUE(ctx && *ctx);
+  auto span = tracer->StartSpan("op", {opentracing::ChildOf(ctx->get())});
+  EXPECT_EQ(span->BaggageItem("k"), "v");
+  MapCarrier out;
+  ASSERT_TRUE(tracer->Inject(span->context(), out.http_writer()));
+  const std::string& id = out.values()["uber-trace-id"];
+  EXPECT_EQ(id.substr(id.size() - 2), ":3");  // sampled and debug, though the sampler says no
+  // Under the default names, these headers are not read now.
+  MapCarrier defaults(std::map<std::string, std::string>{{"jaeger-debug-id", "d-2"}});
+  auto none = tracer->Extract(defaults.http_reader());
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, nullptr);
+  span->Finish();
+  tracer->Close();
 }
 
 TEST(TracerConfig, ErrorsNameTheKey) {

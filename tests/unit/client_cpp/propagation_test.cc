@@ -179,5 +179,81 @@ TEST(Propagation, MalformedHeadersAreRefusedAsCorrupted) {
   }
 }
 
+struct Recorded {
+  std::shared_ptr<InMemoryReporter> reporter = std::make_shared<InMemoryReporter>();
+  std::shared_ptr<opentracing::Tracer> tracer;
+  Recorded() {
+    TracerOptions o;
+    o.service_name = "svc";
+    o.propagation = {PropagationFormat::kJaeger, PropagationFormat::kW3C};
+    o.sampler = NewConstSampler(false);  // only the debug header samples
+    o.reporter = reporter;
+    tracer = MakeTracer(std::move(o));
+  }
+};
+
+std::string TagText(const SpanData& span, const std::string& key) {
+  for (const Tag& t : span.tags) {
+    if (t.first == key) return t.second.string_value;
+  }
+  return "(none)";
+}
+
+TEST(Propagation, JaegersDebugHeaderStartsASampledDebugTraceWithTheBaggageHeader) {
+  Recorded r;
+  Carrier carrier({{"Jaeger-Debug-Id", " ticket-4711 "},
+                   {"jaeger-baggage", "user=ada, plan = pro,no-pair,=empty-key"}});
+  auto ctx = Extracted(*r.tracer, carrier);
+  ASSERT_NE(ctx, nullptr);
+  // Nothing to propagate yet: it names no trace.
+  Carrier out;
+  EXPECT_FALSE(r.tracer->Inject(*ctx, out.http_writer()));
+  auto span = r.tracer->StartSpan("GET /checkout", {opentracing::ChildOf(ctx.get())});
+  EXPECT_EQ(span->BaggageItem("user"), "ada");
+  EXPECT_EQ(span->BaggageItem("plan"), "pro");
+  EXPECT_EQ(span->BaggageItem("no-pair"), "");
+  ASSERT_TRUE(r.tracer->Inject(span->context(), out.http_writer()));
+  span->Finish();
+  ASSERT_EQ(r.reporter->spans().size(), 1u);  // sampled though the sampler says no
+  const SpanData got = r.reporter->spans()[0];
+  EXPECT_EQ(got.flags, 3);  // sampled, debug
+  EXPECT_EQ(got.parent_span_id, 0u);
+  EXPECT_EQ(TagText(got, "jaeger-debug-id"), "ticket-4711");
+  EXPECT_EQ(out.values()["uber-trace-id"].substr(out.values()["uber-trace-id"].size() - 2), ":3");
+  EXPECT_EQ(out.values()["uberctx-user"], "ada");
+}
+
+TEST(Propagation, JaegersBaggageHeaderAloneStartsATraceTheSamplerDecides) {
+  Recorded r;
+  auto ctx = Extracted(*r.tracer,
+                       Carrier(std::map<std::string, std::string>{{"jaeger-baggage", "user=ada"}}));
+  ASSERT_NE(ctx, nullptr);
+  auto span = r.tracer->StartSpan("op", {opentracing::ChildOf(ctx.get())});
+  EXPECT_EQ(span->BaggageItem("user"), "ada");
+  span->Finish();
+  EXPECT_TRUE(r.reporter->spans().empty());  // not sampled: no debug ID
+}
+
+TEST(Propagation, TheDebugHeaderBesideAContextSamplesItAndAContextWinsOverAHeaderAlone) {
+  Recorded r;
+  // With Jaeger's own context: the debug ID turns its flags on.
+  auto jaeger =
+      Extracted(*r.tracer, Carrier({{"uber-trace-id", "1:2:0:0"}, {"jaeger-debug-id", "t-1"}}));
+  ASSERT_NE(jaeger, nullptr);
+  auto child = r.tracer->StartSpan("op", {opentracing::ChildOf(jaeger.get())});
+  child->Finish();
+  ASSERT_EQ(r.reporter->spans().size(), 1u);
+  EXPECT_EQ(r.reporter->spans()[0].flags, 3);
+  EXPECT_EQ(r.reporter->spans()[0].parent_span_id, 2u);
+  // A W3C context found by the next format wins over the Jaeger headers
+  // that carry no context.
+  auto w3c =
+      Extracted(*r.tracer,
+                Carrier({{"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"},
+                         {"jaeger-debug-id", "t-2"}}));
+  ASSERT_NE(w3c, nullptr);
+  EXPECT_EQ(w3c->ToTraceID(), "0af7651916cd43dd8448eb211c80319c");
+}
+
 }  // namespace
 }  // namespace spoor

@@ -44,6 +44,11 @@ struct TracerOptions {
   // Jaeger's header and baggage prefix, renamed as Jaeger clients allow.
   std::string jaeger_header = "uber-trace-id";
   std::string jaeger_baggage_prefix = "uberctx-";
+  // Jaeger's two request headers for people rather than tracers (read, never
+  // written): a debug ID that forces a new, sampled and debug trace tagged
+  // with it, and baggage as `k1=v1, k2=v2`. Matched in any case.
+  std::string jaeger_debug_header = "jaeger-debug-id";
+  std::string jaeger_baggage_header = "jaeger-baggage";
   bool trace_id_128bit = true;
 };
 
