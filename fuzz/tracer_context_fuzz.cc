@@ -1,12 +1,13 @@
 // The C++ tracer's readers of untrusted input: propagation headers (Jaeger,
-// W3C, B3; as text map and as HTTP headers) and the JSON of sampling
-// strategies. The first byte picks the reader; the rest is the input. A
-// context that is read must be written back and read again to the same IDs,
-// flags and baggage.
+// W3C, B3; as text map and as HTTP headers), Jaeger's binary format and
+// the JSON of sampling strategies. The first byte picks the reader; the
+// rest is the input. A context that is read must be written back and read
+// again to the same IDs, flags and baggage.
 
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "client/cpp/src/json.h"
@@ -81,7 +82,7 @@ void RoundTrip(PropagationFormat format, bool http, const spoor::internal::SpanC
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view text = spoor::fuzz::AsText(data + 1, size - 1);
-  switch (data[0] % 4) {
+  switch (data[0] % 5) {
     case 0: {
       spoor::internal::Json doc;
       std::string error;
@@ -89,8 +90,26 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       SPOOR_FUZZ_CHECK(ok || !error.empty(), "a refusal says why");
       break;
     }
+    case 4: {
+      // Jaeger's binary format: what is read writes back byte for byte.
+      std::istringstream in{std::string(text)};
+      auto ctx = spoor::internal::ExtractBinary(in);
+      if (!ctx || !*ctx) break;
+      std::ostringstream out;
+      SPOOR_FUZZ_CHECK(spoor::internal::InjectBinary(**ctx, out), "inject");
+      std::istringstream again_in(out.str());
+      auto again = spoor::internal::ExtractBinary(again_in);
+      SPOOR_FUZZ_CHECK(again && *again, "a written context reads back");
+      const auto& a = (*ctx)->ids();
+      const auto& b = (*again)->ids();
+      SPOOR_FUZZ_CHECK(a.trace_high == b.trace_high && a.trace_low == b.trace_low &&
+                           a.span_id == b.span_id && a.parent_id == b.parent_id &&
+                           a.flags == b.flags && (*ctx)->baggage() == (*again)->baggage(),
+                       "the binary context reads back");
+      break;
+    }
     default: {
-      bool http = data[0] % 4 != 1;
+      bool http = data[0] % 5 != 1;
       Entries entries = Headers(text);
       for (PropagationFormat f :
            {PropagationFormat::kJaeger, PropagationFormat::kW3C, PropagationFormat::kB3}) {

@@ -1,6 +1,11 @@
 #include "propagation.h"
 
 #include <cctype>
+#include <istream>
+#include <ostream>
+#include <system_error>
+
+#include "wire.h"
 
 namespace spoor::internal {
 namespace {
@@ -301,6 +306,63 @@ bool PercentDecode(const std::string& s, std::string* out) {
   }
   *out = std::move(r);
   return true;
+}
+
+expected<void> InjectBinary(const SpanContextImpl& ctx, std::ostream& out) {
+  const Ids& ids = ctx.ids();
+  std::string bytes = BigEndian64(ids.trace_high) + BigEndian64(ids.trace_low) +
+                      BigEndian64(ids.span_id) + BigEndian64(ids.parent_id);
+  bytes += static_cast<char>(ids.flags);
+  std::map<std::string, std::string> baggage = ctx.baggage();
+  bytes += BigEndian32(static_cast<uint32_t>(baggage.size()));
+  for (const auto& [key, value] : baggage) {
+    bytes += BigEndian32(static_cast<uint32_t>(key.size())) + key;
+    bytes += BigEndian32(static_cast<uint32_t>(value.size())) + value;
+  }
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  if (!out) return make_unexpected(std::make_error_code(std::errc::io_error));
+  return {};
+}
+
+expected<std::unique_ptr<SpanContextImpl>> ExtractBinary(std::istream& in) {
+  // Read at most one byte more than the limit, to know it was passed.
+  std::string bytes(kMaxBinaryContext + 1, '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  if (bytes.empty()) return std::unique_ptr<SpanContextImpl>();
+  if (bytes.size() > kMaxBinaryContext) return Corrupted();
+  size_t pos = 0;
+  auto take = [&](size_t n, uint64_t* v) {
+    if (bytes.size() - pos < n) return false;
+    *v = 0;
+    for (size_t i = 0; i < n; ++i) *v = (*v << 8) | static_cast<unsigned char>(bytes[pos + i]);
+    pos += n;
+    return true;
+  };
+  auto take_string = [&](std::string* s) {
+    uint64_t n = 0;
+    if (!take(4, &n) || bytes.size() - pos < n) return false;
+    s->assign(bytes, pos, n);
+    pos += n;
+    return true;
+  };
+  Ids ids;
+  uint64_t flags = 0;
+  uint64_t count = 0;
+  if (!take(8, &ids.trace_high) || !take(8, &ids.trace_low) || !take(8, &ids.span_id) ||
+      !take(8, &ids.parent_id) || !take(1, &flags) || !take(4, &count) || !ids.valid()) {
+    return Corrupted();
+  }
+  ids.flags = static_cast<uint8_t>(flags);
+  std::map<std::string, std::string> baggage;
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string key;
+    std::string value;
+    if (!take_string(&key) || !take_string(&value)) return Corrupted();
+    baggage[std::move(key)] = std::move(value);
+  }
+  if (pos != bytes.size()) return Corrupted();  // bytes after the context
+  return Make(ids, std::move(baggage));
 }
 
 }  // namespace spoor::internal

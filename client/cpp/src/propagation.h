@@ -5,6 +5,7 @@
 #include <opentracing/propagation.h>
 
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <string>
 #include <utility>
@@ -43,6 +44,18 @@ using Entries = std::vector<std::pair<std::string, std::string>>;
 [[nodiscard]] opentracing::expected<std::unique_ptr<SpanContextImpl>> ExtractFormat(
     PropagationFormat format, const PropagationSettings& settings, bool http,
     const Entries& entries);
+
+// Jaeger's binary format (its clients' `Inject(ctx, std::ostream&)`), all
+// big-endian: trace ID high and low (8 + 8 bytes), span ID (8), parent ID
+// (8), flags (1), baggage count (4), then per item key length (4), key,
+// value length (4), value. Extract: null for an empty stream,
+// span_context_corrupted_error when truncated, malformed or larger than
+// kMaxBinaryContext bytes.
+inline constexpr size_t kMaxBinaryContext = 64 * 1024;
+[[nodiscard]] opentracing::expected<void> InjectBinary(const SpanContextImpl& ctx,
+                                                       std::ostream& out);
+[[nodiscard]] opentracing::expected<std::unique_ptr<SpanContextImpl>> ExtractBinary(
+    std::istream& in);
 
 // Percent-encoding of what is not a URL-safe character, and its inverse
 // (false on a malformed escape).

@@ -243,9 +243,13 @@ opentracing::expected<std::unique_ptr<opentracing::SpanContext>> TracerImpl::Ext
   return std::unique_ptr<opentracing::SpanContext>(std::move(container));
 }
 
-opentracing::expected<void> TracerImpl::Inject(const opentracing::SpanContext&,
-                                               std::ostream&) const {
-  return opentracing::make_unexpected(opentracing::invalid_carrier_error);
+opentracing::expected<void> TracerImpl::Inject(const opentracing::SpanContext& sc,
+                                               std::ostream& writer) const {
+  const auto* ctx = dynamic_cast<const SpanContextImpl*>(&sc);
+  if (ctx == nullptr || ctx->is_container()) {
+    return opentracing::make_unexpected(opentracing::invalid_span_context_error);
+  }
+  return InjectBinary(*ctx, writer);
 }
 
 opentracing::expected<void> TracerImpl::Inject(const opentracing::SpanContext& sc,
@@ -259,8 +263,10 @@ opentracing::expected<void> TracerImpl::Inject(const opentracing::SpanContext& s
 }
 
 opentracing::expected<std::unique_ptr<opentracing::SpanContext>> TracerImpl::Extract(
-    std::istream&) const {
-  return opentracing::make_unexpected(opentracing::invalid_carrier_error);
+    std::istream& reader) const {
+  auto found = ExtractBinary(reader);
+  if (!found) return opentracing::make_unexpected(found.error());
+  return std::unique_ptr<opentracing::SpanContext>(std::move(*found));
 }
 
 opentracing::expected<std::unique_ptr<opentracing::SpanContext>> TracerImpl::Extract(

@@ -35,6 +35,13 @@ inline std::string BigEndian64(uint64_t v) {
   return s;
 }
 
+inline std::string BigEndian32(uint32_t v) {
+  std::string s(4, '\0');
+  for (int i = 0; i < 4; ++i)
+    s[static_cast<size_t>(i)] = static_cast<char>((v >> (24 - 8 * i)) & 0xff);
+  return s;
+}
+
 inline uint64_t DoubleBits(double d) {
   uint64_t bits = 0;
   std::memcpy(&bits, &d, sizeof bits);

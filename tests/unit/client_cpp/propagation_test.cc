@@ -5,6 +5,7 @@
 #include <opentracing/propagation.h>
 
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "spoor/carrier.h"
@@ -253,6 +254,63 @@ TEST(Propagation, TheDebugHeaderBesideAContextSamplesItAndAContextWinsOverAHeade
                          {"jaeger-debug-id", "t-2"}}));
   ASSERT_NE(w3c, nullptr);
   EXPECT_EQ(w3c->ToTraceID(), "0af7651916cd43dd8448eb211c80319c");
+}
+
+TEST(Propagation, TheBinaryCarrierIsJaegersFormat) {
+  auto tracer = TracerWith({PropagationFormat::kJaeger});
+  // Trace 0x1:0x2, span 0x3, parent 0x4, flags 3, baggage {k: v}.
+  std::string expected =
+      std::string("\0\0\0\0\0\0\0\x01", 8) + std::string("\0\0\0\0\0\0\0\x02", 8) +
+      std::string("\0\0\0\0\0\0\0\x03", 8) + std::string("\0\0\0\0\0\0\0\x04", 8) +
+      std::string("\x03", 1) + std::string("\0\0\0\x01", 4) + std::string("\0\0\0\x01k", 5) +
+      std::string("\0\0\0\x01v", 5);
+  std::istringstream in(expected);
+  auto read = tracer->Extract(in);
+  ASSERT_TRUE(read) << read.error().message();
+  ASSERT_NE(*read, nullptr);
+  EXPECT_EQ((*read)->ToTraceID(), "00000000000000010000000000000002");
+  EXPECT_EQ((*read)->ToSpanID(), "0000000000000003");
+  std::string bag;
+  (*read)->ForeachBaggageItem([&](const std::string& k, const std::string& v) {
+    bag = k + "=" + v;
+    return true;
+  });
+  EXPECT_EQ(bag, "k=v");
+  // Written back byte for byte.
+  std::ostringstream out;
+  ASSERT_TRUE(tracer->Inject(**read, out));
+  EXPECT_EQ(out.str(), expected);
+  // A child of it continues the trace and is written with its own IDs.
+  auto child = tracer->StartSpan("op", {opentracing::ChildOf(read->get())});
+  std::ostringstream child_out;
+  ASSERT_TRUE(tracer->Inject(child->context(), child_out));
+  std::istringstream child_in(child_out.str());
+  auto again = tracer->Extract(child_in);
+  ASSERT_TRUE(again && *again);
+  EXPECT_EQ((*again)->ToTraceID(), "00000000000000010000000000000002");
+  EXPECT_EQ((*again)->ToSpanID(), child->context().ToSpanID());
+
+  // Nothing: no context, no error.
+  std::istringstream empty("");
+  auto none = tracer->Extract(empty);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, nullptr);
+  // Truncated anywhere, trailing bytes, a zero trace ID, a length past the
+  // end, or too large: corrupted.
+  std::vector<std::string> bad;
+  for (size_t n = 1; n < expected.size(); n += 3) bad.push_back(expected.substr(0, n));
+  bad.push_back(expected + "x");
+  bad.push_back(std::string(16, '\0') + expected.substr(16));
+  std::string long_key = expected;
+  long_key[37] = '\x7f';  // the first key's length, its high byte
+  bad.push_back(long_key);
+  bad.push_back(expected + std::string(70 * 1024, 'x'));
+  for (const std::string& b : bad) {
+    std::istringstream s(b);
+    auto r = tracer->Extract(s);
+    ASSERT_FALSE(r) << b.size();
+    EXPECT_EQ(r.error(), opentracing::span_context_corrupted_error);
+  }
 }
 
 }  // namespace
