@@ -160,5 +160,14 @@ void BM_ReporterEncodeJaegerThrift(benchmark::State& state) {
 }
 BENCHMARK(BM_ReporterEncodeJaegerThrift);
 
+// The Jaeger HTTP reporter's body: a binary-protocol Batch of 100 spans.
+void BM_ReporterEncodeJaegerThriftBinary(benchmark::State& state) {
+  std::vector<SpanData> spans = Spans(100);
+  ProcessData process{"bench", {{"hostname", TagValue::String("h")}}};
+  for (auto _ : state) benchmark::DoNotOptimize(internal::EncodeBinaryBatch(process, spans));
+  state.SetItemsProcessed(state.iterations() * 100);
+}
+BENCHMARK(BM_ReporterEncodeJaegerThriftBinary);
+
 }  // namespace
 }  // namespace spoor

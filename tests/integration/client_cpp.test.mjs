@@ -107,6 +107,29 @@ describe('C++ tracer → OTLP/HTTP → spoor', { skip }, () => {
     assert.equal(trace.processes[root.processID].serviceName, 'cpp-udp');
   });
 
+  test('the same trace as Jaeger Thrift (binary) over HTTP to 14268 /api/traces', async () => {
+    const run = await runExample([`${spoor.baseUrls.jaegerHttp}/api/traces`, 'cpp-thrift-http']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /sent 3, dropped 0 \+ 0/); // acknowledged by the collector
+    const traceId = run.stdout.trim();
+    const res = await getJaegerTrace(spoor.baseUrls.query, traceId);
+    assert.equal(res.status, 200, res.text);
+    const trace = res.body.data[0];
+    const byName = Object.fromEntries(trace.spans.map((s) => [s.operationName, s]));
+    assert.deepEqual(Object.keys(byName).sort(), ['GET /cart', 'SELECT cart', 'audit']);
+    const root = byName['GET /cart'];
+    assert.deepEqual(byName['SELECT cart'].references, [{ refType: 'CHILD_OF', traceID: traceId, spanID: root.spanID }]);
+    assert.deepEqual(byName.audit.references, [{ refType: 'FOLLOWS_FROM', traceID: traceId, spanID: root.spanID }]);
+    const queryTags = values(byName['SELECT cart'].tags);
+    assert.equal(queryTags.error, true);
+    assert.equal(queryTags['db.type'], 'mysql');
+    assert.ok(byName['SELECT cart'].duration >= 5000);
+    assert.deepEqual(values(byName['SELECT cart'].logs[0].fields), { event: 'error', message: 'lock wait timeout' });
+    const process = trace.processes[root.processID];
+    assert.equal(process.serviceName, 'cpp-thrift-http');
+    assert.equal(values(process.tags)['jaeger.version'], 'Spoor-C++-0.1.0');
+  });
+
   test('an endpoint nobody listens on: the spans are counted as not sent, and the program ends', async () => {
     const [port] = await freePorts(1);
     const run = await runExample([`http://127.0.0.1:${port}/v1/traces`]);

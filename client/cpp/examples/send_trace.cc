@@ -1,8 +1,10 @@
 // Sends one trace of three spans to an OTLP/HTTP endpoint (or, given
-// udp://host:port, as Jaeger Thrift compact datagrams) and prints its trace
-// ID; exits 0 once every span was acknowledged (UDP: handed to the kernel).
+// udp://host:port, as Jaeger Thrift compact datagrams; given a URL ending
+// in /api/traces, as Jaeger Thrift over HTTP) and prints its trace ID;
+// exits 0 once every span was acknowledged (UDP: handed to the kernel).
 //
-//   spoor_tracer_example [http://127.0.0.1:4318/v1/traces | udp://127.0.0.1:6831] [service]
+//   spoor_tracer_example [http://127.0.0.1:4318/v1/traces | udp://127.0.0.1:6831 |
+//                         http://127.0.0.1:14268/api/traces] [service]
 #include <spoor/tracer.h>
 
 #include <chrono>
@@ -18,6 +20,11 @@ int main(int argc, char** argv) {
       spoor::JaegerUdpReporterOptions udp;
       udp.host_port = endpoint.substr(6);
       reporter = spoor::NewJaegerUdpReporter(udp);
+    } else if (endpoint.size() > 11 &&
+               endpoint.compare(endpoint.size() - 11, 11, "/api/traces") == 0) {
+      spoor::JaegerHttpReporterOptions jaeger;
+      jaeger.endpoint = endpoint;
+      reporter = spoor::NewJaegerHttpReporter(jaeger);
     } else {
       spoor::OtlpHttpReporterOptions otlp;
       otlp.endpoint = endpoint;

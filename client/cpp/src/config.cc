@@ -84,6 +84,7 @@ struct Settings {
   size_t max_operations = 2000;
   std::string otlp_endpoint = "http://127.0.0.1:4318/v1/traces";
   std::string agent_host_port;  // set: Jaeger Thrift over UDP instead of OTLP
+  std::string jaeger_endpoint;  // set: Jaeger Thrift over HTTP (wins over the agent)
   size_t queue_size = 10000;
   std::chrono::milliseconds flush_interval{1000};
   bool log_spans = false;
@@ -142,13 +143,16 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
       }
     } else if (key == "reporter") {
       if (!v.IsMap())
-        Fail(key, "expected {otlpEndpoint, queueSize, bufferFlushInterval, logSpans}");
+        Fail(key,
+             "expected {otlpEndpoint, localAgentHostPort, endpoint, queueSize, "
+             "bufferFlushInterval, logSpans}");
       for (const auto& e : v) {
         std::string k = e.first.Scalar();
         std::string at = "reporter." + k;
         if (k == "otlpEndpoint") {
           s.otlp_endpoint = Text(e.second, at);
           s.agent_host_port.clear();
+          s.jaeger_endpoint.clear();
         } else if (k == "localAgentHostPort") {
           s.agent_host_port = Text(e.second, at);
         } else if (k == "queueSize") {
@@ -158,9 +162,7 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
         } else if (k == "logSpans") {
           s.log_spans = Boolean(Text(e.second, at), at);
         } else if (k == "endpoint") {
-          Fail(at,
-               "the Jaeger Thrift HTTP reporter is not available yet: send compact Thrift to "
-               "reporter.localAgentHostPort (UDP 6831), or OTLP to reporter.otlpEndpoint");
+          s.jaeger_endpoint = Text(e.second, at);
         } else {
           Fail(at, "unknown key");
         }
@@ -225,10 +227,12 @@ void ReadEnvironment(const Environment& env, Settings& s) {
     while (!base.empty() && base.back() == '/') base.pop_back();
     s.otlp_endpoint = base + "/v1/traces";
     s.agent_host_port.clear();
+    s.jaeger_endpoint.clear();
   }
   if (auto v = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) {
     s.otlp_endpoint = *v;
     s.agent_host_port.clear();
+    s.jaeger_endpoint.clear();
   }
   if (auto v = get("JAEGER_REPORTER_LOG_SPANS")) {
     s.log_spans = Boolean(*v, "JAEGER_REPORTER_LOG_SPANS");
@@ -248,11 +252,7 @@ void ReadEnvironment(const Environment& env, Settings& s) {
       s.tags.emplace_back(kv.substr(0, eq), TagValue::String(kv.substr(eq + 1)));
     }
   }
-  if (get("JAEGER_ENDPOINT") != nullptr) {
-    Fail("JAEGER_ENDPOINT",
-         "the Jaeger Thrift HTTP reporter is not available yet: set JAEGER_AGENT_HOST (UDP) or "
-         "OTEL_EXPORTER_OTLP_ENDPOINT");
-  }
+  if (auto v = get("JAEGER_ENDPOINT")) s.jaeger_endpoint = *v;
 }
 
 std::shared_ptr<Sampler> MakeSampler(const Settings& s) {
@@ -304,6 +304,16 @@ std::shared_ptr<opentracing::Tracer> MakeTracerFromConfig(const std::string& doc
     options.sampler = MakeSampler(s);
     if (s.log_spans) {
       options.reporter = NewLoggingReporter(std::clog);
+    } else if (!s.jaeger_endpoint.empty()) {
+      JaegerHttpReporterOptions r;
+      r.endpoint = s.jaeger_endpoint;
+      r.queue_size = s.queue_size;
+      r.flush_interval = s.flush_interval;
+      try {
+        options.reporter = NewJaegerHttpReporter(r);
+      } catch (const std::invalid_argument& e) {
+        Fail("reporter.endpoint", e.what());
+      }
     } else if (!s.agent_host_port.empty()) {
       JaegerUdpReporterOptions r;
       r.host_port = s.agent_host_port;

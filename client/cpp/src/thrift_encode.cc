@@ -5,71 +5,124 @@
 namespace spoor::internal {
 namespace {
 
-// Compact protocol type codes.
-enum : uint8_t {
-  kBoolTrue = 1,
-  kBoolFalse = 2,
-  kI32 = 5,
-  kI64 = 6,
-  kDouble = 7,
-  kBinary = 8,
-  kList = 9,
-  kStruct = 12,
-};
+// Field types, and their codes in each protocol.
+enum class Type : uint8_t { kBool, kI32, kI64, kDouble, kString, kList, kStruct };
 
-// Writes one struct's fields in increasing order (short-form headers).
+uint8_t CompactCode(Type t) {
+  switch (t) {
+    case Type::kBool: return 1;  // written as 1 (true) or 2 (false)
+    case Type::kI32: return 5;
+    case Type::kI64: return 6;
+    case Type::kDouble: return 7;
+    case Type::kString: return 8;
+    case Type::kList: return 9;
+    case Type::kStruct: return 12;
+  }
+  return 0;
+}
+
+uint8_t BinaryCode(Type t) {
+  switch (t) {
+    case Type::kBool: return 2;
+    case Type::kI32: return 8;
+    case Type::kI64: return 10;
+    case Type::kDouble: return 4;
+    case Type::kString: return 11;
+    case Type::kList: return 15;
+    case Type::kStruct: return 12;
+  }
+  return 0;
+}
+
+// Writes one struct's fields in increasing order: compact (short-form
+// headers, varints) or binary (type byte and big-endian i16 field ID,
+// big-endian numbers).
 class StructWriter {
  public:
-  explicit StructWriter(std::string& out) : out_(out) {}
-  void Header(int16_t id, uint8_t type) {
+  StructWriter(std::string& out, ThriftProtocol protocol)
+      : out_(out), binary_(protocol == ThriftProtocol::kBinary) {}
+  void Header(int16_t id, Type type, bool bool_value = false) {
+    if (binary_) {
+      out_ += static_cast<char>(BinaryCode(type));
+      out_ += static_cast<char>((id >> 8) & 0xff);
+      out_ += static_cast<char>(id & 0xff);
+      return;
+    }
+    uint8_t code = type == Type::kBool ? (bool_value ? 1 : 2) : CompactCode(type);
     int delta = id - last_;
     if (delta > 0 && delta <= 15) {
-      out_ += static_cast<char>((delta << 4) | type);
+      out_ += static_cast<char>((delta << 4) | code);
     } else {
-      out_ += static_cast<char>(type);
+      out_ += static_cast<char>(code);
       PutVarint(ZigZag(id), out_);
     }
     last_ = id;
   }
   void I64(int16_t id, uint64_t v) {
-    Header(id, kI64);
-    PutVarint(ZigZag(static_cast<int64_t>(v)), out_);
+    Header(id, Type::kI64);
+    if (binary_) {
+      out_ += BigEndian64(v);
+    } else {
+      PutVarint(ZigZag(static_cast<int64_t>(v)), out_);
+    }
   }
   void I32(int16_t id, int32_t v) {
-    Header(id, kI32);
-    PutVarint(ZigZag(v), out_);
+    Header(id, Type::kI32);
+    if (binary_) {
+      out_ += BigEndian32(static_cast<uint32_t>(v));
+    } else {
+      PutVarint(ZigZag(v), out_);
+    }
   }
   void String(int16_t id, const std::string& s) {
-    Header(id, kBinary);
-    PutVarint(s.size(), out_);
+    Header(id, Type::kString);
+    if (binary_) {
+      out_ += BigEndian32(static_cast<uint32_t>(s.size()));
+    } else {
+      PutVarint(s.size(), out_);
+    }
     out_ += s;
   }
-  void Bool(int16_t id, bool v) { Header(id, v ? kBoolTrue : kBoolFalse); }
-  void Double(int16_t id, double v) {
-    Header(id, kDouble);
-    PutLittleEndian64(DoubleBits(v), out_);
+  void Bool(int16_t id, bool v) {
+    Header(id, Type::kBool, v);
+    if (binary_) out_ += static_cast<char>(v ? 1 : 0);
   }
-  // A list of `n` already encoded structs.
-  void StructList(int16_t id, size_t n) {
-    Header(id, kList);
-    if (n < 15) {
-      out_ += static_cast<char>((n << 4) | kStruct);
+  void Double(int16_t id, double v) {
+    Header(id, Type::kDouble);
+    if (binary_) {
+      out_ += BigEndian64(DoubleBits(v));
     } else {
-      out_ += static_cast<char>(0xf0 | kStruct);
+      PutLittleEndian64(DoubleBits(v), out_);
+    }
+  }
+  // A list of `n` structs, written next.
+  void StructList(int16_t id, size_t n) {
+    Header(id, Type::kList);
+    if (binary_) {
+      out_ += static_cast<char>(BinaryCode(Type::kStruct));
+      out_ += BigEndian32(static_cast<uint32_t>(n));
+    } else if (n < 15) {
+      out_ += static_cast<char>((n << 4) | CompactCode(Type::kStruct));
+    } else {
+      out_ += static_cast<char>(0xf0 | CompactCode(Type::kStruct));
       PutVarint(n, out_);
     }
   }
   void Stop() { out_ += '\0'; }
+  [[nodiscard]] ThriftProtocol protocol() const {
+    return binary_ ? ThriftProtocol::kBinary : ThriftProtocol::kCompact;
+  }
 
  private:
   std::string& out_;
+  const bool binary_;
   int16_t last_ = 0;
 };
 
 // Tag { 1: key, 2: vType (STRING 0, DOUBLE 1, BOOL 2, LONG 3), 3: vStr,
 // 4: vDouble, 5: vBool, 6: vLong }
-void PutTag(const Tag& tag, std::string& out) {
-  StructWriter w(out);
+void PutTag(const Tag& tag, ThriftProtocol protocol, std::string& out) {
+  StructWriter w(out, protocol);
   w.String(1, tag.first);
   const TagValue& v = tag.second;
   switch (v.type) {
@@ -95,7 +148,7 @@ void PutTag(const Tag& tag, std::string& out) {
 
 void PutTags(StructWriter& w, int16_t id, const std::vector<Tag>& tags, std::string& out) {
   w.StructList(id, tags.size());
-  for (const Tag& t : tags) PutTag(t, out);
+  for (const Tag& t : tags) PutTag(t, w.protocol(), out);
 }
 
 }  // namespace
@@ -103,9 +156,9 @@ void PutTags(StructWriter& w, int16_t id, const std::vector<Tag>& tags, std::str
 // Span { 1: traceIdLow, 2: traceIdHigh, 3: spanId, 4: parentSpanId,
 // 5: operationName, 6: references, 7: flags, 8: startTime (us),
 // 9: duration (us), 10: tags, 11: logs }
-std::string EncodeThriftSpan(const SpanData& s) {
+std::string EncodeThriftSpan(const SpanData& s, ThriftProtocol protocol) {
   std::string out;
-  StructWriter w(out);
+  StructWriter w(out, protocol);
   w.I64(1, s.trace_id_low);
   w.I64(2, s.trace_id_high);
   w.I64(3, s.span_id);
@@ -116,7 +169,7 @@ std::string EncodeThriftSpan(const SpanData& s) {
     // 3: traceIdHigh, 4: spanId }
     w.StructList(6, s.references.size());
     for (const ReferenceData& r : s.references) {
-      StructWriter rw(out);
+      StructWriter rw(out, protocol);
       rw.I32(1, r.type == ReferenceType::kChildOf ? 0 : 1);
       rw.I64(2, r.trace_id_low);
       rw.I64(3, r.trace_id_high);
@@ -132,7 +185,7 @@ std::string EncodeThriftSpan(const SpanData& s) {
     // Log { 1: timestamp (us), 2: fields }
     w.StructList(11, s.logs.size());
     for (const LogData& log : s.logs) {
-      StructWriter lw(out);
+      StructWriter lw(out, protocol);
       lw.I64(1, log.time_ns / 1000);
       PutTags(lw, 2, log.fields, out);
       lw.Stop();
@@ -143,9 +196,9 @@ std::string EncodeThriftSpan(const SpanData& s) {
 }
 
 // Process { 1: serviceName, 2: tags }
-std::string EncodeThriftProcess(const ProcessData& p) {
+std::string EncodeThriftProcess(const ProcessData& p, ThriftProtocol protocol) {
   std::string out;
-  StructWriter w(out);
+  StructWriter w(out, protocol);
   w.String(1, p.service_name);
   if (!p.tags.empty()) PutTags(w, 2, p.tags, out);
   w.Stop();
@@ -160,15 +213,26 @@ std::string EncodeEmitBatch(const std::string& process, const std::vector<std::s
   const std::string method = "emitBatch";
   PutVarint(method.size(), out);
   out += method;
-  StructWriter args(out);
-  args.Header(1, kStruct);  // emitBatch_args { 1: Batch batch }
-  StructWriter batch(out);  // Batch { 1: process, 2: spans }
-  batch.Header(1, kStruct);
+  StructWriter args(out, ThriftProtocol::kCompact);
+  args.Header(1, Type::kStruct);                      // emitBatch_args { 1: Batch batch }
+  StructWriter batch(out, ThriftProtocol::kCompact);  // Batch { 1: process, 2: spans }
+  batch.Header(1, Type::kStruct);
   out += process;
   batch.StructList(2, spans.size());
   for (const std::string& s : spans) out += s;
   batch.Stop();
   args.Stop();
+  return out;
+}
+
+std::string EncodeBinaryBatch(const ProcessData& process, const std::vector<SpanData>& spans) {
+  std::string out;
+  StructWriter batch(out, ThriftProtocol::kBinary);  // Batch { 1: process, 2: spans }
+  batch.Header(1, Type::kStruct);
+  out += EncodeThriftProcess(process, ThriftProtocol::kBinary);
+  batch.StructList(2, spans.size());
+  for (const SpanData& s : spans) out += EncodeThriftSpan(s, ThriftProtocol::kBinary);
+  batch.Stop();
   return out;
 }
 

@@ -1,5 +1,6 @@
-// The C++ tracer's Jaeger Thrift compact datagrams, read by Spoor's own
-// agent packet decoder (the one behind UDP 6831).
+// The C++ tracer's Jaeger Thrift, read by Spoor's own decoders: compact
+// datagrams by the agent packet decoder (UDP 6831), binary Batch bodies by
+// the collector's (HTTP 14268).
 #include "client/cpp/src/thrift_encode.h"
 
 #include <gtest/gtest.h>
@@ -14,8 +15,11 @@ const AnyValue* Attr(const Attributes& attrs, std::string_view key) {
   return FindAttribute(attrs, key);
 }
 
-TEST(ThriftEncode, SpoorsAgentDecoderReadsEveryField) {
-  ProcessData process{"edge", {{"hostname", TagValue::String("h1")}, {"n", TagValue::Int64(7)}}};
+ProcessData Process() {
+  return {"edge", {{"hostname", TagValue::String("h1")}, {"n", TagValue::Int64(7)}}};
+}
+
+SpanData Sample() {
   SpanData s;
   s.trace_id_high = 0x0102030405060708ULL;
   s.trace_id_low = 0x090a0b0c0d0e0f10ULL;
@@ -28,20 +32,17 @@ TEST(ThriftEncode, SpoorsAgentDecoderReadsEveryField) {
   s.tags = {{"span.kind", TagValue::String("server")},
             {"http.status_code", TagValue::Int64(-3)},
             {"error", TagValue::Bool(true)},
-            {"ratio", TagValue::Double(0.25)}};
+            {"ratio", TagValue::Double(0.25)},
+            {"cached", TagValue::Bool(false)}};
   s.logs = {{1800000000123457000ULL, {{"event", TagValue::String("retry")}}}};
   s.references = {{ReferenceType::kFollowsFrom, 1, 2, 3}};
-  std::vector<std::string> spans;
-  for (int i = 0; i < 20; ++i) {  // more than 14: the long list header
-    SpanData copy = s;
-    copy.span_id += static_cast<uint64_t>(i);
-    spans.push_back(internal::EncodeThriftSpan(copy));
-  }
-  std::string packet = internal::EncodeEmitBatch(internal::EncodeThriftProcess(process), spans);
-  SpanBatch batch;
-  DecodeStats stats;
-  Status st = DecodeJaegerAgentPacket(packet, ThriftProtocol::kCompact, &batch, &stats);
-  ASSERT_TRUE(st.ok()) << st.message();
+  return s;
+}
+
+// 20 spans (more than 14: the compact protocol's long list header), the
+// first one's every field as sent.
+void ExpectEveryField(const SpanBatch& batch) {
+  SpanData s = Sample();
   ASSERT_EQ(batch.SpanCount(), 20u);
   const ResourceSpans& rs = batch.resource_spans.at(0);
   EXPECT_EQ(rs.resource->service_name, "edge");
@@ -61,10 +62,46 @@ TEST(ThriftEncode, SpoorsAgentDecoderReadsEveryField) {
   EXPECT_EQ(Attr(d.attributes, "http.status_code")->int_value, -3);
   ASSERT_NE(Attr(d.attributes, "ratio"), nullptr);
   EXPECT_DOUBLE_EQ(Attr(d.attributes, "ratio")->double_value, 0.25);
+  ASSERT_NE(Attr(d.attributes, "cached"), nullptr);
+  EXPECT_EQ(Attr(d.attributes, "cached")->type, ValueType::kBool);
+  EXPECT_FALSE(Attr(d.attributes, "cached")->bool_value);
   ASSERT_EQ(d.events.size(), 1u);
   EXPECT_EQ(d.events[0].time_ns, 1800000000123457000ULL);
   ASSERT_EQ(d.links.size(), 1u);
   EXPECT_EQ(d.links[0].span_id.value, 3u);
+  EXPECT_EQ(rs.scope_spans.at(0).spans.at(19).span_id.value, s.span_id + 19);
+}
+
+std::vector<SpanData> Spans() {
+  std::vector<SpanData> spans;
+  for (int i = 0; i < 20; ++i) {
+    spans.push_back(Sample());
+    spans.back().span_id += static_cast<uint64_t>(i);
+  }
+  return spans;
+}
+
+TEST(ThriftEncode, SpoorsAgentDecoderReadsEveryField) {
+  std::vector<std::string> spans;
+  for (const SpanData& s : Spans()) spans.push_back(internal::EncodeThriftSpan(s));
+  std::string packet = internal::EncodeEmitBatch(internal::EncodeThriftProcess(Process()), spans);
+  SpanBatch batch;
+  DecodeStats stats;
+  Status st = DecodeJaegerAgentPacket(packet, ThriftProtocol::kCompact, &batch, &stats);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ExpectEveryField(batch);
+}
+
+TEST(ThriftEncode, SpoorsCollectorDecoderReadsEveryFieldOfTheBinaryBatch) {
+  std::string body = internal::EncodeBinaryBatch(Process(), Spans());
+  SpanBatch batch;
+  DecodeStats stats;
+  Status st = DecodeJaegerThriftBatch(body, ThriftProtocol::kBinary, &batch, &stats);
+  ASSERT_TRUE(st.ok()) << st.message();
+  ExpectEveryField(batch);
+  // Not compact by mistake: the compact decoder refuses it.
+  SpanBatch other;
+  EXPECT_FALSE(DecodeJaegerThriftBatch(body, ThriftProtocol::kCompact, &other, &stats).ok());
 }
 
 }  // namespace

@@ -70,6 +70,22 @@ struct OtlpHttpReporterOptions {
 // endpoint that is not http://host:port/path.
 [[nodiscard]] std::unique_ptr<RemoteReporter> NewOtlpHttpReporter(OtlpHttpReporterOptions options);
 
+struct JaegerHttpReporterOptions {
+  // A Jaeger (or Spoor) collector's Thrift-over-HTTP endpoint, as Jaeger
+  // clients' `reporter.endpoint` / JAEGER_ENDPOINT.
+  std::string endpoint = "http://127.0.0.1:14268/api/traces";
+  size_t queue_size = 10000;
+  std::chrono::milliseconds flush_interval{1000};
+  size_t max_batch = 1000;
+  std::chrono::milliseconds timeout{5000};
+};
+
+// Sends batches as Jaeger Thrift (binary protocol) Batch structs, POSTed
+// with Content-Type application/x-thrift. Throws std::invalid_argument for
+// an endpoint that is not http://host:port/path.
+[[nodiscard]] std::unique_ptr<RemoteReporter> NewJaegerHttpReporter(
+    JaegerHttpReporterOptions options);
+
 struct JaegerUdpReporterOptions {
   std::string host_port = "127.0.0.1:6831";  // the agent (or Spoor) port for compact Thrift
   size_t queue_size = 10000;
