@@ -107,8 +107,17 @@ describe('clickhouse cluster (2 shards x 2 replicas)', { skip: layout ? false : 
         throw err;
       });
     }
-    const found = await searchTraces(spoor.baseUrls.query, { service: 'failover', limit: 100 });
-    assert.equal(found.status, 200, found.text);
+    // The replica that came back answers queries while it still fetches
+    // what it missed (ClickHouse replication is asynchronous): a search can
+    // miss a trace for a moment, then finds every one.
+    let found;
+    await waitFor(
+      async () => {
+        found = await searchTraces(spoor.baseUrls.query, { service: 'failover', limit: 100 });
+        return found.status === 200 && found.body.data.length === acknowledged.length;
+      },
+      { timeoutMs: 60_000, intervalMs: 200, description: 'a search that finds every acknowledged trace' },
+    );
     assert.equal(found.body.data.length, acknowledged.length, 'a search finds every acknowledged trace');
   });
 });
