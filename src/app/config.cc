@@ -51,7 +51,7 @@ unsigned RolesOf(const std::string& flag) {
   if (starts("span-metrics.")) return kAllInOne | kCollector | kIngester;
   // Receivers, the queue and its writers, sampling endpoints.
   if (starts("collector.") || starts("processor.") || starts("sampling.") ||
-      flag == "http-server.host-port") {
+      starts("http-server.")) {
     return kAllInOne | kCollector;
   }
   return kAllInOne | kCollector | kIngester | kQuery;  // storage, admin, logging
@@ -385,6 +385,37 @@ const std::vector<Option>& Options() {
     o.push_back({"http-server.host-port", ":5778",
                  "sampling strategies (GET /sampling?service=S) listen address (\"off\" disables)",
                  HostPort("http-server.host-port", &Config::sampling_host_port)});
+    for (const TlsListener& l : kTlsListeners) {
+      const std::string p = std::string(l.prefix) + ".tls";
+      auto tls = [p = std::string(l.prefix)](Config& c) -> TlsServerOptions& { return c.tls[p]; };
+      o.push_back({p + ".enabled", "false", std::string("serve ") + l.what + " over TLS",
+                   Bool(p + ".enabled", [tls](Config& c) -> bool& { return tls(c).enabled; }),
+                   true});
+      o.push_back({p + ".cert", "", "PEM file: the certificate (and its chain)",
+                   Text([tls](Config& c) -> std::string& { return tls(c).cert_file; })});
+      o.push_back({p + ".key", "", "PEM file: the certificate's private key",
+                   Text([tls](Config& c) -> std::string& { return tls(c).key_file; })});
+      o.push_back({p + ".client-ca", "",
+                   "PEM file: CA certificates; set, clients must present a certificate they "
+                   "signed (mutual TLS)",
+                   Text([tls](Config& c) -> std::string& { return tls(c).client_ca_file; })});
+      o.push_back({p + ".min-version", "1.2", "lowest TLS version accepted: 1.0, 1.1, 1.2, 1.3",
+                   Text([tls](Config& c) -> std::string& { return tls(c).min_version; })});
+      o.push_back({p + ".max-version", "", "highest TLS version accepted (empty: the highest)",
+                   Text([tls](Config& c) -> std::string& { return tls(c).max_version; })});
+      o.push_back({p + ".cipher-suites", "",
+                   "cipher suites allowed, IANA names comma-separated (empty: OpenSSL's "
+                   "defaults)",
+                   Text([tls](Config& c) -> std::string& { return tls(c).cipher_suites; })});
+      o.push_back({p + ".reload-interval", "10s",
+                   "how often the certificate files are checked for a change and read again "
+                   "(0s: never)",
+                   [name = p + ".reload-interval", tls](Config& c, const std::string& v) {
+                     auto ns = ParseGoDuration(v);
+                     if (!ns || *ns < 0) Invalid(name, v, "expected a duration like 10s, or 0s");
+                     tls(c).reload_interval = std::chrono::milliseconds(*ns / 1000000);
+                   }});
+    }
     o.push_back({"sampling.type", "file",
                  "where strategies come from: file (--sampling.strategies-file) or adaptive "
                  "(probabilities that bring each operation to a target rate)",
@@ -549,6 +580,24 @@ void LoadYaml(Config& c, const std::string& path) {
   }
 }
 
+// Each listener's TLS options on their own (the files are read when the
+// listener starts); gRPC listeners take what their library can honour.
+void ValidateTls(const Config& c) {
+  for (const TlsListener& l : kTlsListeners) {
+    auto it = c.tls.find(l.prefix);
+    if (it == c.tls.end() || !it->second.enabled) continue;
+    const TlsServerOptions& o = it->second;
+    const std::string p = std::string("--") + l.prefix + ".tls";
+    if (Status s = ValidateTlsServerOptions(o, p); !s.ok()) throw ConfigError(s.message());
+    if (l.grpc && (o.min_version == "1.3" || !o.max_version.empty() || !o.cipher_suites.empty())) {
+      throw ConfigError(p +
+                        ": gRPC listeners always accept TLS 1.2 and 1.3 with gRPC's own cipher "
+                        "suites; .min-version 1.3, .max-version and .cipher-suites cannot be "
+                        "applied to them (docs/security.md)");
+    }
+  }
+}
+
 }  // namespace
 
 ParsedArgs ParseArgs(const std::vector<std::string>& args) {
@@ -610,6 +659,7 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
   }
   if (!config_file.empty()) LoadYaml(parsed.config, config_file);
   for (const auto& [name, value] : flags) Apply(parsed.config, name, value, "flag");
+  ValidateTls(parsed.config);
 
   return parsed;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "buffer/nats/nats_options.h"
 #include "pipeline/pipeline.h"
 #include "sampling/adaptive/adaptive_options.h"
+#include "server/tls.h"
 #include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/factory.h"
 #include "tailsampling/tail_sampling_config.h"
@@ -24,6 +26,25 @@ class ConfigError : public std::runtime_error {
 
 // The roles, as given on the command line.
 inline constexpr const char* kRoles[] = {"all-in-one", "collector", "ingester", "query"};
+
+// The listeners that take TLS: the flag prefix of their `.tls.*` flags
+// (Jaeger's), what they are, and whether they are gRPC servers (whose
+// library fixes the versions and ciphers: see docs/security.md).
+struct TlsListener {
+  const char* prefix;
+  const char* what;
+  bool grpc;
+};
+inline constexpr TlsListener kTlsListeners[] = {
+    {"collector.otlp.grpc", "OTLP/gRPC (4317)", true},
+    {"collector.otlp.http", "OTLP/HTTP (4318)", false},
+    {"collector.grpc", "Jaeger gRPC (14250)", true},
+    {"collector.http", "Jaeger Thrift over HTTP (14268)", false},
+    {"collector.zipkin", "Zipkin (9411)", false},
+    {"http-server", "remote sampling (5778)", false},
+    {"query.http", "the query API and UI (16686)", false},
+    {"admin.http", "the admin port (health, /metrics)", false},
+};
 
 struct Config {
   std::string role = "all-in-one";  // one of kRoles
@@ -56,6 +77,10 @@ struct Config {
   uint64_t query_max_clock_skew_ns = 0;
 
   std::string admin_host_port = ":14269";
+
+  // TLS of each listener, by its flag prefix ("collector.otlp.http" for
+  // --collector.otlp.http.tls.*); see kTlsListeners.
+  std::map<std::string, TlsServerOptions> tls;
 
   // Jaeger's static sampling strategies, served on the agent's port.
   std::string sampling_host_port = ":5778";

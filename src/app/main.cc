@@ -34,5 +34,10 @@ int main(int argc, char** argv) {
   }
   spoor::LogLevel level = spoor::LogLevel::kInfo;
   if (spoor::ParseLogLevel(args.config.log_level, &level)) spoor::SetLogLevel(level);
-  return spoor::RunRole(args.config);
+  try {
+    return spoor::RunRole(args.config);
+  } catch (const spoor::ConfigError& e) {  // found while starting (e.g. unusable certificates)
+    std::fprintf(stderr, "spoor: %s\n", e.what());
+    return 2;
+  }
 }

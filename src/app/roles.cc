@@ -42,7 +42,26 @@ bool Enabled(const std::string& host_port) {
   return !host_port.empty() && host_port != "off";
 }
 
-std::optional<HttpServerOptions> ServerOptions(const std::string& name,
+// The TLS of the listener whose flags start with `prefix`, when enabled:
+// the certificate files are read now, and a listener that cannot use them
+// stops the start.
+std::shared_ptr<TlsServerContext> ListenerTls(const Config& config, const std::string& prefix) {
+  auto it = config.tls.find(prefix);
+  if (it == config.tls.end() || !it->second.enabled) return nullptr;
+  auto tls = TlsServerContext::Create(it->second, "--" + prefix + ".tls");
+  if (!tls.ok()) throw ConfigError(tls.status().message());
+  return std::move(tls).value();
+}
+
+// A gRPC listener's TLS: its files checked now as an HTTP listener's are
+// (gRPC would only find out at the first handshake); gRPC then watches them.
+TlsServerOptions GrpcTls(const Config& config, const std::string& prefix) {
+  if (!ListenerTls(config, prefix)) return {};
+  return config.tls.at(prefix);
+}
+
+std::optional<HttpServerOptions> ServerOptions(const Config& config, const std::string& name,
+                                               const std::string& tls_prefix,
                                                const std::string& host_port, size_t max_body,
                                                int threads) {
   if (!Enabled(host_port)) return std::nullopt;
@@ -51,6 +70,7 @@ std::optional<HttpServerOptions> ServerOptions(const std::string& name,
   o.max_body_bytes = max_body;
   o.threads = threads;
   if (!ParseHostPort(host_port, &o.host, &o.port)) return std::nullopt;
+  o.tls = ListenerTls(config, tls_prefix);
   return o;
 }
 
@@ -127,7 +147,8 @@ struct Role {
 };
 
 void AddAdmin(Role& role) {
-  if (auto o = ServerOptions("admin", role.config.admin_host_port, 1 << 20, 1)) {
+  if (auto o = ServerOptions(role.config, "admin", "admin.http", role.config.admin_host_port,
+                             1 << 20, 1)) {
     role.parts.AddServer("admin", std::make_unique<HttpServer>(*o, NewAdminHandler(role.admin)));
   }
 }
@@ -299,7 +320,8 @@ bool AddSampling(Role& role) {
           return Status::Ok();
         });
   }
-  if (auto o = ServerOptions("sampling", config.sampling_host_port, 1 << 20, 1)) {
+  if (auto o =
+          ServerOptions(config, "sampling", "http-server", config.sampling_host_port, 1 << 20, 1)) {
     role.parts.AddServer(
         "sampling", std::make_unique<HttpServer>(*o, [strategies](const HttpRequest& req) {
           if (req.path != "/" && req.path != "/sampling")
@@ -376,9 +398,9 @@ void AddReceivers(Role& role) {
                    : role.tail_sampler ? static_cast<SpanSink&>(*role.tail_sampler)
                                        : *role.sink;
   StrategiesHolder* strategies = role.strategies.get();
-  auto add_http = [&](const char* name, const char* what, const std::string& host_port,
-                      const HttpReceiverHandlers& handlers) {
-    auto o = ServerOptions(name, host_port, config.otlp_max_request_bytes, 2);
+  auto add_http = [&](const char* name, const char* what, const char* tls_prefix,
+                      const std::string& host_port, const HttpReceiverHandlers& handlers) {
+    auto o = ServerOptions(config, name, tls_prefix, host_port, config.otlp_max_request_bytes, 2);
     if (!o) return;
     o->on_body_too_large = handlers.body_too_large;
     role.parts.AddServer(what, std::make_unique<HttpServer>(*o, handlers.handle));
@@ -387,13 +409,14 @@ void AddReceivers(Role& role) {
     OtlpHttpOptions http;
     http.max_request_bytes = config.otlp_max_request_bytes;
     OtlpHttpHandlers otlp = NewOtlpHttpHandlers(http, sink);
-    add_http("otlp_http", "OTLP/HTTP", config.otlp_http_host_port,
+    add_http("otlp_http", "OTLP/HTTP", "collector.otlp.http", config.otlp_http_host_port,
              {otlp.handle, otlp.body_too_large});
     if (Enabled(config.otlp_grpc_host_port)) {
       OtlpGrpcOptions grpc;
       std::string host;
       if (ParseHostPort(config.otlp_grpc_host_port, &host, &grpc.port)) grpc.host = host;
       grpc.max_message_bytes = config.otlp_max_request_bytes;
+      grpc.tls = GrpcTls(config, "collector.otlp.grpc");
       role.parts.AddServer("OTLP/gRPC", NewOtlpGrpcReceiver(grpc, sink));
     }
   }
@@ -402,16 +425,18 @@ void AddReceivers(Role& role) {
     std::string host;
     if (ParseHostPort(config.jaeger_grpc_host_port, &host, &grpc.port)) grpc.host = host;
     grpc.max_message_bytes = config.otlp_max_request_bytes;
+    grpc.tls = GrpcTls(config, "collector.grpc");
     role.parts.AddServer("Jaeger gRPC", NewJaegerGrpcReceiver(grpc, sink, strategies));
   }
   JaegerHttpOptions jaeger_http;
   jaeger_http.max_request_bytes = config.otlp_max_request_bytes;
   jaeger_http.sampling = [strategies](const HttpRequest& req) { return strategies->Handle(req); };
-  add_http("jaeger_http", "Jaeger Thrift/HTTP", config.jaeger_http_host_port,
+  add_http("jaeger_http", "Jaeger Thrift/HTTP", "collector.http", config.jaeger_http_host_port,
            NewJaegerHttpHandlers(jaeger_http, sink));
   ZipkinOptions zipkin;
   zipkin.max_request_bytes = config.otlp_max_request_bytes;
-  add_http("zipkin", "Zipkin", config.zipkin_host_port, NewZipkinHandlers(zipkin, sink));
+  add_http("zipkin", "Zipkin", "collector.zipkin", config.zipkin_host_port,
+           NewZipkinHandlers(zipkin, sink));
   for (auto [name, what, host_port, protocol] :
        {std::tuple{"jaeger_compact", "Jaeger compact UDP", config.jaeger_compact_host_port,
                    ThriftProtocol::kCompact},
@@ -428,7 +453,7 @@ void AddReceivers(Role& role) {
 
 bool AddQuery(Role& role) {
   const Config& config = role.config;
-  auto o = ServerOptions("query", config.query_host_port, 16 << 20, 2);
+  auto o = ServerOptions(config, "query", "query.http", config.query_host_port, 16 << 20, 2);
   if (!o) return true;
   QueryApiOptions options;
   options.base_path = config.query_base_path;
@@ -455,9 +480,9 @@ bool AddQuery(Role& role) {
 // The ingester: batches from the stream straight into storage, or, with
 // tail sampling, into the sampler in front of the writers.
 void AddIngester(Role& role) {
-  role.ingester = std::make_unique<NatsIngester>(role.config.nats, *role.storage,
-                                                 role.span_metrics.get(), role.tail_sampler.get(),
-                                                 ProcessName());
+  role.ingester =
+      std::make_unique<NatsIngester>(role.config.nats, *role.storage, role.span_metrics.get(),
+                                     role.tail_sampler.get(), ProcessName());
   NatsIngester* ingester = role.ingester.get();
   Storage* storage = role.storage.get();
   auto& registry = MetricsRegistry::Global();
@@ -501,9 +526,10 @@ bool Assemble(Role& role) {
   if (buffered) {
     AddPublisher(role);
     if (config.tail_sampling.enabled) {
-      LogInfo("tail_sampling is applied by the ingesters, not by a collector publishing to NATS "
-              "(which sees part of each trace): give them the configuration, and "
-              "--nats.partitions to spread the traces (docs/tail-sampling.md)");
+      LogInfo(
+          "tail_sampling is applied by the ingesters, not by a collector publishing to NATS "
+          "(which sees part of each trace): give them the configuration, and "
+          "--nats.partitions to spread the traces (docs/tail-sampling.md)");
     }
   } else {
     if (!AddStorage(role)) return false;

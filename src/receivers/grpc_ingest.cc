@@ -1,7 +1,11 @@
 #include "receivers/grpc_ingest.h"
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 
+#include <algorithm>
 #include <chrono>
 #include <vector>
 
@@ -53,11 +57,36 @@ GrpcServiceServer::~GrpcServiceServer() {
   Stop();
 }
 
-Status GrpcServiceServer::Start(const std::string& host, uint16_t port, size_t max_message_bytes) {
+namespace {
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(const TlsServerOptions& tls) {
+  if (!tls.enabled) return grpc::InsecureServerCredentials();
+  // The provider watches the files; 0 (never) becomes once a year.
+  auto seconds = std::chrono::duration_cast<std::chrono::seconds>(tls.reload_interval).count();
+  unsigned int refresh = tls.reload_interval.count() == 0
+                             ? 365u * 86400u
+                             : static_cast<unsigned int>(std::max<int64_t>(1, seconds));
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      tls.key_file, tls.cert_file, tls.client_ca_file, refresh);
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (tls.client_ca_file.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
+}
+
+}  // namespace
+
+Status GrpcServiceServer::Start(const std::string& host, uint16_t port, size_t max_message_bytes,
+                                const TlsServerOptions& tls) {
   grpc::ServerBuilder builder;
   int selected_port = 0;
   std::string address = host + ":" + std::to_string(port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &selected_port);
+  builder.AddListeningPort(address, Credentials(tls), &selected_port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(max_message_bytes));
   for (grpc::Service* service : services_) builder.RegisterService(service);
   server_ = builder.BuildAndStart();

@@ -12,6 +12,7 @@
 #include "common/status.h"
 #include "pipeline/span_sink.h"
 #include "receivers/http_body.h"
+#include "server/tls.h"
 
 namespace grpc {
 class ByteBuffer;
@@ -43,7 +44,11 @@ class GrpcServiceServer {
   GrpcServiceServer& operator=(const GrpcServiceServer&) = delete;
 
   // Fails when the address cannot be bound.
-  [[nodiscard]] Status Start(const std::string& host, uint16_t port, size_t max_message_bytes);
+  // With `tls` enabled, the certificate files are watched by gRPC
+  // (reloaded every tls.reload_interval, at least a second), and a client CA
+  // requires and verifies client certificates.
+  [[nodiscard]] Status Start(const std::string& host, uint16_t port, size_t max_message_bytes,
+                             const TlsServerOptions& tls = {});
   // Stops accepting and waits (at most 5 s) for in-flight calls.
   void Stop();
   [[nodiscard]] uint16_t port() const { return port_; }

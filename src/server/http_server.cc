@@ -3,6 +3,7 @@
 #include <array>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include "common/metrics.h"
 #include "common/strings.h"
 #include "server/http_util.h"
+#include "server/tls.h"
 
 namespace spoor {
 
@@ -30,19 +32,79 @@ using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Clock = std::chrono::steady_clock;
 using Timer = asio::basic_waitable_timer<Clock, asio::wait_traits<Clock>, Executor>;
+using TlsStream = asio::ssl::stream<Socket>;
 constexpr size_t kHeaderLimit = 64 * 1024;
 
-class Session : public std::enable_shared_from_this<Session> {
+// A connection: `Stream` is the TCP socket, or a TLS stream over it.
+template <typename Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Socket socket, const HttpServerOptions& options, const HttpHandler& handler)
-      : socket_(std::move(socket)),
-        timer_(socket_.get_executor()),
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+  Session(Socket socket, std::shared_ptr<asio::ssl::context> tls, const HttpServerOptions& options,
+          const HttpHandler& handler)
+      : tls_(std::move(tls)),
+        stream_(MakeStream(std::move(socket), tls_.get())),
+        timer_(Tcp().get_executor()),
         options_(options),
         handler_(handler) {}
 
-  void Start() { ReadHeader(); }
+  void Start() {
+    if constexpr (kTls) {
+      Handshake();
+    } else {
+      ReadHeader();
+    }
+  }
 
  private:
+  using std::enable_shared_from_this<Session<Stream>>::shared_from_this;
+  using std::enable_shared_from_this<Session<Stream>>::weak_from_this;
+
+  static Stream MakeStream(Socket socket, asio::ssl::context* tls) {
+    if constexpr (kTls) {
+      return Stream(std::move(socket), *tls);
+    } else {
+      (void)tls;
+      return socket;
+    }
+  }
+
+  // The TCP socket under the stream.
+  Socket& Tcp() {
+    if constexpr (kTls) {
+      return stream_.next_layer();
+    } else {
+      return stream_;
+    }
+  }
+
+  // The TLS handshake, within the idle timeout; a failure (no client
+  // certificate when one is required, one not signed by the CA, an expired
+  // one, a client speaking plain HTTP) closes the connection, counted.
+  void Handshake() {
+    SetDeadline(options_.idle_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [self = shared_from_this()](beast::error_code ec) {
+                              if (ec) {
+                                self->HandshakeFailed(ec);
+                                return self->Close();
+                              }
+                              self->ReadHeader();
+                            });
+  }
+
+  void HandshakeFailed(beast::error_code ec) {
+    if (ec == asio::error::operation_aborted || ec == asio::error::eof) return;
+    MetricsRegistry::Global()
+        .GetCounter("spoor_tls_handshake_failures_total",
+                    "TLS handshakes that failed (no or a bad client certificate, plain HTTP "
+                    "to a TLS port, no common version or cipher), by server",
+                    {{"server", options_.name}})
+        .Inc();
+    LogDebug(options_.name, ": TLS handshake failed: ", ec.message());
+  }
+
   // Each phase (reading a request, writing an answer, draining before a
   // close) has a deadline; past it the connection is closed. The timer is
   // moved only when the deadline comes before its expiry: a connection busy
@@ -61,7 +123,7 @@ class Session : public std::enable_shared_from_this<Session> {
       auto self = weak.lock();
       if (!self || ec == asio::error::operation_aborted) return;
       self->timer_armed_ = false;
-      if (!self->socket_.is_open()) return;
+      if (!self->Tcp().is_open()) return;
       if (Clock::now() < self->deadline_) return self->ArmTimer();  // moved on meanwhile
       self->Close();  // pending reads and writes end with operation_aborted
     });
@@ -73,7 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(options_.max_body_bytes);
     SetDeadline(options_.idle_timeout);
     http::async_read_header(
-        socket_, buffer_, *parser_,
+        stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
   }
 
@@ -88,7 +150,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto expect = req[http::field::expect];
     if (beast::iequals(expect, "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_, 11);
-      http::async_write(socket_, *cont,
+      http::async_write(stream_, *cont,
                         [self = shared_from_this(), cont](beast::error_code ec2, size_t) {
                           if (ec2) return self->Close();
                           self->ReadBody();
@@ -99,7 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void ReadBody() {
-    http::async_read(socket_, buffer_, *parser_,
+    http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->OnReadError(ec);
                        self->Handle();
@@ -140,7 +202,7 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     if (!remote_address_) {  // once per connection, not per request
       beast::error_code ec;
-      auto endpoint = socket_.remote_endpoint(ec);
+      auto endpoint = Tcp().remote_endpoint(ec);
       remote_address_ = ec ? std::string() : endpoint.address().to_string();
     }
     request.remote_address = *remote_address_;
@@ -190,7 +252,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->prepare_payload();
     if (head) res->body().clear();
     SetDeadline(options_.idle_timeout);
-    http::async_write(socket_, *res,
+    http::async_write(stream_, *res,
                       [self = shared_from_this(), res](beast::error_code ec, size_t) {
                         if (ec) return self->Close();
                         if (!res->keep_alive()) return self->LingeringClose();
@@ -215,8 +277,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
-    socket_.close(ec);
+    Tcp().shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().close(ec);
     timer_.cancel();
   }
 
@@ -227,13 +289,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // section 9.6).
   void LingeringClose() {
     beast::error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_send, ec);
+    Tcp().shutdown(tcp::socket::shutdown_send, ec);
     SetDeadline(std::chrono::seconds(2));
     Drain();
   }
 
   void Drain() {
-    socket_.async_read_some(asio::buffer(drain_buf_),
+    stream_.async_read_some(asio::buffer(drain_buf_),
                             [self = shared_from_this()](beast::error_code ec, size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > kMaxDrainBytes) return self->Close();
@@ -243,7 +305,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   static constexpr size_t kMaxDrainBytes = 64u << 20;
 
-  Socket socket_;
+  const std::shared_ptr<asio::ssl::context> tls_;  // kept for as long as the stream
+  Stream stream_;
   Timer timer_;
   Clock::time_point deadline_;
   bool timer_armed_ = false;
@@ -326,9 +389,16 @@ class HttpServer::Impl {
         LogWarn(options_.name, ": accept failed: ", ec.message());
       } else {
         socket->set_option(tcp::no_delay(true), ec);
-        auto session = std::make_shared<Session>(std::move(*socket), options_, handler_);
         // Started on its own I/O thread, where all its operations then run.
-        asio::post(ioc, [session] { session->Start(); });
+        if (options_.tls) {
+          auto session = std::make_shared<Session<TlsStream>>(
+              std::move(*socket), options_.tls->Current(), options_, handler_);
+          asio::post(ioc, [session] { session->Start(); });
+        } else {
+          auto session =
+              std::make_shared<Session<Socket>>(std::move(*socket), nullptr, options_, handler_);
+          asio::post(ioc, [session] { session->Start(); });
+        }
       }
       Accept();
     });

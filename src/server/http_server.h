@@ -18,6 +18,8 @@
 
 namespace spoor {
 
+class TlsServerContext;
+
 struct HttpServerOptions {
   std::string name;  // label in metrics and logs: "query", "otlp_http", "admin"
   std::string host = "0.0.0.0";
@@ -32,6 +34,9 @@ struct HttpServerOptions {
   // the request line and headers only; unset = a plain-text 413. The
   // connection is closed after the answer.
   HttpHandler on_body_too_large;
+  // Set: every connection speaks TLS with the context's current
+  // certificate (server/tls.h); a failed handshake closes it, counted.
+  std::shared_ptr<TlsServerContext> tls;
 };
 
 class HttpServer {

@@ -179,16 +179,17 @@ export function runSpoor(args, { timeoutMs = 10_000, env } = {}) {
  * options.flags: extra command-line flags; options.storage: see storageFlags
  * ('none': no storage flags); options.subcommand: the role (collector,
  * ingester and query get only their own port flags), or null to start
- * without the all-in-one word.
+ * without the all-in-one word; options.adminProbe(adminUrl): true once the
+ * admin port answers (for an admin port behind TLS).
  *
  * Returns {ports, baseUrls, grpcAddress, proc, logs, stop()}. stop() sends
  * SIGTERM and resolves with the exit code (null when killed by a signal).
  */
-export async function startSpoor({ flags = [], storage, subcommand = 'all-in-one', env } = {}) {
+export async function startSpoor({ flags = [], storage, subcommand = 'all-in-one', env, adminProbe = adminReady } = {}) {
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      return await startOnce({ flags, storage, subcommand, env });
+      return await startOnce({ flags, storage, subcommand, env, adminProbe });
     } catch (err) {
       lastError = err;
       // Only a port taken between picking and binding is worth a retry.
@@ -253,7 +254,7 @@ const ROLE_READY_PORTS = {
   query: ({ query }) => [query],
 };
 
-async function startOnce({ flags, storage, subcommand, env }) {
+async function startOnce({ flags, storage, subcommand, env, adminProbe }) {
   const ports = await allocatePorts();
   const { grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, sampling } = ports;
   const portFilter = ROLE_PORT_FLAGS[subcommand] ?? (() => true);
@@ -344,7 +345,7 @@ async function startOnce({ flags, storage, subcommand, env }) {
       err.portConflict = /address already in use|EADDRINUSE|bind/i.test(stderr.text);
       throw err;
     }
-    if (await adminReady(baseUrls.admin)) {
+    if (await adminProbe(baseUrls.admin)) {
       const readyPorts = (ROLE_READY_PORTS[subcommand] ?? (() => [grpc, otlpHttp, query]))(ports);
       const others = await Promise.all(readyPorts.map((p) => canConnect(p)));
       if (others.every(Boolean)) return handle;

@@ -47,7 +47,7 @@ class Receiver final : public JaegerGrpcReceiver {
         server_("jaeger_grpc", Services()) {}
 
   Status Start() override {
-    return server_.Start(options_.host, options_.port, options_.max_message_bytes);
+    return server_.Start(options_.host, options_.port, options_.max_message_bytes, options_.tls);
   }
   void Stop() override { server_.Stop(); }
   uint16_t port() const override { return server_.port(); }

@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "pipeline/span_sink.h"
 #include "sampling/sampling_http.h"
+#include "server/tls.h"
 
 namespace spoor {
 
@@ -20,6 +21,7 @@ struct JaegerGrpcOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 14250;
   size_t max_message_bytes = 64u << 20;
+  TlsServerOptions tls;  // enabled: TLS (and mTLS with a client CA)
 };
 
 class JaegerGrpcReceiver {

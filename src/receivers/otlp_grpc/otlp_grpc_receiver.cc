@@ -49,7 +49,7 @@ class Receiver final : public OtlpGrpcReceiver {
       : options_(options), service_(sink), server_("otlp_grpc", {&service_}) {}
 
   Status Start() override {
-    return server_.Start(options_.host, options_.port, options_.max_message_bytes);
+    return server_.Start(options_.host, options_.port, options_.max_message_bytes, options_.tls);
   }
   void Stop() override { server_.Stop(); }
   uint16_t port() const override { return server_.port(); }

@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "pipeline/span_sink.h"
+#include "server/tls.h"
 
 namespace spoor {
 
@@ -16,6 +17,7 @@ struct OtlpGrpcOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 4317;
   size_t max_message_bytes = 64u << 20;
+  TlsServerOptions tls;  // enabled: TLS (and mTLS with a client CA)
 };
 
 class OtlpGrpcReceiver {
