@@ -385,6 +385,14 @@ const std::vector<Option>& Options() {
     o.push_back({"http-server.host-port", ":5778",
                  "sampling strategies (GET /sampling?service=S) listen address (\"off\" disables)",
                  HostPort("http-server.host-port", &Config::sampling_host_port)});
+    o.push_back({"collector.auth.bearer-tokens-file", "",
+                 "file of bearer tokens, one per line (optionally followed by its tenant): "
+                 "sending spans then needs Authorization: Bearer <token>; re-read when it changes",
+                 Text([](Config& c) -> std::string& { return c.collector_auth_tokens_file; })});
+    o.push_back({"query.auth.bearer-tokens-file", "",
+                 "file of bearer tokens, as --collector.auth.bearer-tokens-file, for the query API "
+                 "(/api/...; the UI's files stay open so that it can ask for one)",
+                 Text([](Config& c) -> std::string& { return c.query_auth_tokens_file; })});
     for (const TlsListener& l : kTlsListeners) {
       const std::string p = std::string(l.prefix) + ".tls";
       auto tls = [p = std::string(l.prefix)](Config& c) -> TlsServerOptions& { return c.tls[p]; };

@@ -78,6 +78,11 @@ struct Config {
 
   std::string admin_host_port = ":14269";
 
+  // Bearer tokens required to send spans (OTLP, Jaeger, Zipkin) and to
+  // query (/api); "" = none (docs/security.md).
+  std::string collector_auth_tokens_file;
+  std::string query_auth_tokens_file;
+
   // TLS of each listener, by its flag prefix ("collector.otlp.http" for
   // --collector.otlp.http.tls.*); see kTlsListeners.
   std::map<std::string, TlsServerOptions> tls;

@@ -31,6 +31,7 @@
 #include "sampling/memory_sampling_store.h"
 #include "sampling/sampling_http.h"
 #include "server/admin.h"
+#include "server/auth.h"
 #include "server/http_server.h"
 #include "server/udp_server.h"
 #include "tailsampling/tail_sampler.h"
@@ -51,6 +52,14 @@ std::shared_ptr<TlsServerContext> ListenerTls(const Config& config, const std::s
   auto tls = TlsServerContext::Create(it->second, "--" + prefix + ".tls");
   if (!tls.ok()) throw ConfigError(tls.status().message());
   return std::move(tls).value();
+}
+
+// The tokens of a --*.auth.bearer-tokens-file, read now; null without one.
+std::shared_ptr<BearerTokens> TokensFrom(const std::string& path, const std::string& flag) {
+  if (path.empty()) return nullptr;
+  auto tokens = BearerTokens::Load(path, "--" + flag);
+  if (!tokens.ok()) throw ConfigError(tokens.status().message());
+  return std::move(tokens).value();
 }
 
 // A gRPC listener's TLS: its files checked now as an HTTP listener's are
@@ -398,12 +407,20 @@ void AddReceivers(Role& role) {
                    : role.tail_sampler ? static_cast<SpanSink&>(*role.tail_sampler)
                                        : *role.sink;
   StrategiesHolder* strategies = role.strategies.get();
+  // Sending spans needs a token when a tokens file is given; the remote
+  // sampling routes stay open (they hand out no data, and Jaeger's clients
+  // cannot send one).
+  std::shared_ptr<BearerTokens> tokens =
+      TokensFrom(config.collector_auth_tokens_file, "collector.auth.bearer-tokens-file");
   auto add_http = [&](const char* name, const char* what, const char* tls_prefix,
-                      const std::string& host_port, const HttpReceiverHandlers& handlers) {
+                      const std::string& host_port, const HttpReceiverHandlers& handlers,
+                      std::vector<std::string> guarded = {}) {
     auto o = ServerOptions(config, name, tls_prefix, host_port, config.otlp_max_request_bytes, 2);
     if (!o) return;
     o->on_body_too_large = handlers.body_too_large;
-    role.parts.AddServer(what, std::make_unique<HttpServer>(*o, handlers.handle));
+    HttpHandler handle = handlers.handle;
+    if (tokens) handle = RequireBearerToken(std::move(handle), tokens, name, std::move(guarded));
+    role.parts.AddServer(what, std::make_unique<HttpServer>(*o, std::move(handle)));
   };
   if (config.otlp_enabled) {
     OtlpHttpOptions http;
@@ -417,6 +434,7 @@ void AddReceivers(Role& role) {
       if (ParseHostPort(config.otlp_grpc_host_port, &host, &grpc.port)) grpc.host = host;
       grpc.max_message_bytes = config.otlp_max_request_bytes;
       grpc.tls = GrpcTls(config, "collector.otlp.grpc");
+      grpc.tokens = tokens;
       role.parts.AddServer("OTLP/gRPC", NewOtlpGrpcReceiver(grpc, sink));
     }
   }
@@ -426,13 +444,14 @@ void AddReceivers(Role& role) {
     if (ParseHostPort(config.jaeger_grpc_host_port, &host, &grpc.port)) grpc.host = host;
     grpc.max_message_bytes = config.otlp_max_request_bytes;
     grpc.tls = GrpcTls(config, "collector.grpc");
+    grpc.tokens = tokens;
     role.parts.AddServer("Jaeger gRPC", NewJaegerGrpcReceiver(grpc, sink, strategies));
   }
   JaegerHttpOptions jaeger_http;
   jaeger_http.max_request_bytes = config.otlp_max_request_bytes;
   jaeger_http.sampling = [strategies](const HttpRequest& req) { return strategies->Handle(req); };
   add_http("jaeger_http", "Jaeger Thrift/HTTP", "collector.http", config.jaeger_http_host_port,
-           NewJaegerHttpHandlers(jaeger_http, sink));
+           NewJaegerHttpHandlers(jaeger_http, sink), {"/api/traces"});
   ZipkinOptions zipkin;
   zipkin.max_request_bytes = config.otlp_max_request_bytes;
   add_http("zipkin", "Zipkin", "collector.zipkin", config.zipkin_host_port,
@@ -472,8 +491,14 @@ bool AddQuery(Role& role) {
   }
   if (!LoadUi(config, options.span_metrics != nullptr, &options.ui)) return false;
   Storage& storage = *role.storage;
-  role.parts.AddServer(
-      "query", std::make_unique<HttpServer>(*o, NewQueryHandler(options, storage, storage)));
+  HttpHandler handle = NewQueryHandler(options, storage, storage);
+  if (auto tokens = TokensFrom(config.query_auth_tokens_file, "query.auth.bearer-tokens-file")) {
+    // The API needs a token; the UI's files do not, so that it can ask.
+    std::string base = config.query_base_path;
+    if (base.empty() || base.back() != '/') base += '/';
+    handle = RequireBearerToken(std::move(handle), tokens, "query", {base + "api/"});
+  }
+  role.parts.AddServer("query", std::make_unique<HttpServer>(*o, std::move(handle)));
   return true;
 }
 

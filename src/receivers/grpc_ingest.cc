@@ -45,6 +45,23 @@ grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecod
   return grpc::Status::OK;
 }
 
+grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context, BearerTokens* tokens,
+                                  const std::string& server) {
+  if (tokens == nullptr) return grpc::Status::OK;
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find("authorization");
+  std::string_view value;
+  if (it != metadata.end()) value = std::string_view(it->second.data(), it->second.size());
+  BearerTokens::Checked checked = tokens->Check(value);
+  if (checked.outcome == BearerTokens::Outcome::kOk) return grpc::Status::OK;
+  CountAuthFailure(server, checked.outcome);
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                      checked.outcome == BearerTokens::Outcome::kMissing
+                          ? "authentication required: send the metadata authorization: Bearer "
+                            "<token>"
+                          : "the bearer token is not valid");
+}
+
 void SetGrpcResponse(const std::string& bytes, grpc::ByteBuffer* out) {
   grpc::Slice slice(bytes);
   *out = grpc::ByteBuffer(&slice, 1);

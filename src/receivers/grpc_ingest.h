@@ -12,10 +12,12 @@
 #include "common/status.h"
 #include "pipeline/span_sink.h"
 #include "receivers/http_body.h"
+#include "server/auth.h"
 #include "server/tls.h"
 
 namespace grpc {
 class ByteBuffer;
+class CallbackServerContext;
 class Server;
 class Service;
 class Status;
@@ -31,6 +33,11 @@ namespace spoor {
 [[nodiscard]] grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request,
                                              const BatchDecoder& decode, SpanSink& sink,
                                              IngestMetrics& metrics, DecodeStats* stats);
+
+// OK when `tokens` is null or the call's `authorization` metadata carries
+// one of them; UNAUTHENTICATED otherwise (counted for `server`).
+[[nodiscard]] grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context,
+                                                BearerTokens* tokens, const std::string& server);
 
 // Sets `*out` to a one-slice buffer holding `bytes`.
 void SetGrpcResponse(const std::string& bytes, grpc::ByteBuffer* out);

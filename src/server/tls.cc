@@ -2,7 +2,6 @@
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <sys/stat.h>
 
 #include <boost/asio/ssl/context.hpp>
 #include <vector>
@@ -72,20 +71,6 @@ Status CipherLists(const std::string& names, std::string* tls13, std::string* ol
   return status;
 }
 
-std::string FileStamp(const std::string& path) {
-  if (path.empty()) return "-";
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) return "missing";
-  return std::to_string(st.st_ino) + "/" + std::to_string(st.st_size) + "/" +
-         std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
-}
-
-int64_t SteadyNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 }  // namespace
 
 Status ValidateTlsServerOptions(const TlsServerOptions& o, const std::string& flag_prefix) {
@@ -122,26 +107,20 @@ Status ValidateTlsServerOptions(const TlsServerOptions& o, const std::string& fl
 }
 
 TlsServerContext::TlsServerContext(TlsServerOptions options, std::string flag_prefix)
-    : options_(std::move(options)), flag_prefix_(std::move(flag_prefix)) {}
+    : options_(std::move(options)),
+      flag_prefix_(std::move(flag_prefix)),
+      watch_({options_.cert_file, options_.key_file, options_.client_ca_file},
+             options_.reload_interval) {}
 
 Result<std::shared_ptr<TlsServerContext>> TlsServerContext::Create(TlsServerOptions options,
                                                                    std::string flag_prefix) {
   if (Status s = ValidateTlsServerOptions(options, flag_prefix); !s.ok()) return s;
   std::shared_ptr<TlsServerContext> tls(
       new TlsServerContext(std::move(options), std::move(flag_prefix)));
-  tls->stamp_ = tls->FilesStamp();
   auto built = tls->Build();
   if (!built.ok()) return built.status();
   tls->current_ = std::move(built).value();
-  tls->next_check_ns_ =
-      SteadyNs() +
-      std::chrono::duration_cast<std::chrono::nanoseconds>(tls->options_.reload_interval).count();
   return tls;
-}
-
-std::string TlsServerContext::FilesStamp() const {
-  return FileStamp(options_.cert_file) + " " + FileStamp(options_.key_file) + " " +
-         FileStamp(options_.client_ca_file);
 }
 
 Result<std::shared_ptr<ssl::context>> TlsServerContext::Build() const {
@@ -205,31 +184,20 @@ Result<std::shared_ptr<ssl::context>> TlsServerContext::Build() const {
 }
 
 std::shared_ptr<ssl::context> TlsServerContext::Current() {
-  if (options_.reload_interval.count() > 0) {
-    int64_t now = SteadyNs();
-    int64_t due = next_check_ns_.load(std::memory_order_relaxed);
-    int64_t interval =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(options_.reload_interval).count();
-    // One connection looks at the files; the others go on meanwhile.
-    if (now >= due && next_check_ns_.compare_exchange_strong(due, now + interval)) {
-      std::string stamp = FilesStamp();
+  if (watch_.Changed()) {
+    auto built = Build();
+    MetricsRegistry::Global()
+        .GetCounter("spoor_tls_certificate_reloads_total",
+                    "Certificate files read again after a change, by listener and result",
+                    {{"listener", flag_prefix_}, {"result", built.ok() ? "ok" : "failed"}})
+        .Inc();
+    if (built.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
-      if (stamp != stamp_) {
-        stamp_ = stamp;
-        auto built = Build();
-        auto& reloads = MetricsRegistry::Global().GetCounter(
-            "spoor_tls_certificate_reloads_total",
-            "Certificate files read again after a change, by listener and result",
-            {{"listener", flag_prefix_}, {"result", built.ok() ? "ok" : "failed"}});
-        reloads.Inc();
-        if (built.ok()) {
-          current_ = std::move(built).value();
-          LogInfo(flag_prefix_, ": certificate files changed, reloaded");
-        } else {
-          LogWarn(flag_prefix_, ": certificate files changed but cannot be used (",
-                  built.status().message(), "); the previous ones stay in use");
-        }
-      }
+      current_ = std::move(built).value();
+      LogInfo(flag_prefix_, ": certificate files changed, reloaded");
+    } else {
+      LogWarn(flag_prefix_, ": certificate files changed but cannot be used (",
+              built.status().message(), "); the previous ones stay in use");
     }
   }
   std::lock_guard<std::mutex> lock(mu_);

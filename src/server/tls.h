@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "server/file_watch.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -50,8 +51,9 @@ class TlsServerContext {
                                                                         std::string flag_prefix);
 
   // The context for a new connection: the files are looked at when
-  // reload_interval has passed since the last look, and read again when
-  // their modification time, size or inode changed. A reload that fails is
+  // reload_interval has passed since the last look (on a connection's
+  // arrival), and read again when their modification time, size or inode
+  // changed. A reload that fails is
   // logged and counted, and the previous context stays in use.
   [[nodiscard]] std::shared_ptr<boost::asio::ssl::context> Current();
 
@@ -60,14 +62,12 @@ class TlsServerContext {
  private:
   TlsServerContext(TlsServerOptions options, std::string flag_prefix);
   [[nodiscard]] Result<std::shared_ptr<boost::asio::ssl::context>> Build() const;
-  [[nodiscard]] std::string FilesStamp() const;
 
   const TlsServerOptions options_;
   const std::string flag_prefix_;
+  WatchedFiles watch_;
   std::mutex mu_;
   std::shared_ptr<boost::asio::ssl::context> current_;
-  std::string stamp_;  // of the files `current_` was built from
-  std::atomic<int64_t> next_check_ns_{0};
 };
 
 }  // namespace spoor

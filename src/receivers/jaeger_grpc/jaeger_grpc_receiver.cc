@@ -18,14 +18,17 @@ namespace pb = jaeger::api_v2;
 class CollectorServiceImpl final
     : public pb::CollectorService::WithRawCallbackMethod_PostSpans<pb::CollectorService::Service> {
  public:
-  explicit CollectorServiceImpl(SpanSink& sink) : sink_(sink), metrics_("grpc", "jaeger_proto") {}
+  CollectorServiceImpl(SpanSink& sink, std::shared_ptr<BearerTokens> tokens)
+      : sink_(sink), tokens_(std::move(tokens)), metrics_("grpc", "jaeger_proto") {}
 
   grpc::ServerUnaryReactor* PostSpans(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override {
     DecodeStats stats;
-    grpc::Status status =
-        IngestGrpcRequest(*request, DecodeJaegerPostSpans, sink_, metrics_, &stats);
+    grpc::Status status = AuthenticateGrpcCall(*context, tokens_.get(), "jaeger_grpc");
+    if (status.ok()) {
+      status = IngestGrpcRequest(*request, DecodeJaegerPostSpans, sink_, metrics_, &stats);
+    }
     // PostSpansResponse has no fields: its encoding is empty.
     if (status.ok()) SetGrpcResponse({}, response);
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
@@ -35,6 +38,7 @@ class CollectorServiceImpl final
 
  private:
   SpanSink& sink_;
+  std::shared_ptr<BearerTokens> tokens_;
   IngestMetrics metrics_;
 };
 
@@ -42,7 +46,7 @@ class Receiver final : public JaegerGrpcReceiver {
  public:
   Receiver(const JaegerGrpcOptions& options, SpanSink& sink, const StrategiesHolder* strategies)
       : options_(options),
-        service_(sink),
+        service_(sink, options.tokens),
         sampling_(strategies ? NewSamplingManagerService(*strategies) : nullptr),
         server_("jaeger_grpc", Services()) {}
 

@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "pipeline/span_sink.h"
+#include "server/auth.h"
 #include "server/tls.h"
 
 namespace spoor {
@@ -17,7 +18,8 @@ struct OtlpGrpcOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 4317;
   size_t max_message_bytes = 64u << 20;
-  TlsServerOptions tls;  // enabled: TLS (and mTLS with a client CA)
+  TlsServerOptions tls;                  // enabled: TLS (and mTLS with a client CA)
+  std::shared_ptr<BearerTokens> tokens;  // set: each call needs one of them
 };
 
 class OtlpGrpcReceiver {
