@@ -385,6 +385,36 @@ const std::vector<Option>& Options() {
     o.push_back({"http-server.host-port", ":5778",
                  "sampling strategies (GET /sampling?service=S) listen address (\"off\" disables)",
                  HostPort("http-server.host-port", &Config::sampling_host_port)});
+    o.push_back({"query.cors.allowed-origins", "",
+                 "origins allowed to call the query API from a browser, comma-separated "
+                 "(https://grafana.example.com), or *; empty: no CORS",
+                 [](Config& c, const std::string& v) {
+                   c.query_cors_allowed_origins.clear();
+                   for (std::string_view o : SplitList(v)) {
+                     if (!o.empty()) c.query_cors_allowed_origins.emplace_back(o);
+                   }
+                 }});
+    o.push_back({"query.cors.allowed-headers", "Content-Type, Authorization",
+                 "request headers a cross-origin caller of the query API may send",
+                 Text([](Config& c) -> std::string& { return c.query_cors_allowed_headers; })});
+    o.push_back({"query.max-lookback", "0s",
+                 "how far back a search or dependency query may reach (0s: no limit); "
+                 "further is refused with 400",
+                 [](Config& c, const std::string& v) {
+                   auto ns = ParseGoDuration(v);
+                   if (!ns || *ns < 0)
+                     Invalid("query.max-lookback", v, "expected a duration like 720h, or 0s");
+                   c.query_max_lookback_ns = static_cast<uint64_t>(*ns);
+                 }});
+    o.push_back({"query.max-limit", "1500",
+                 "the most traces one search returns (a larger limit is lowered to it)",
+                 PositiveInt<size_t>("query.max-limit",
+                                     [](Config& c) -> size_t& { return c.query_max_limit; })});
+    o.push_back({"query.max-trace-spans", "0",
+                 "the most spans of one trace returned (the rest cut, with a warning); 0: all",
+                 PositiveInt<size_t>(
+                     "query.max-trace-spans",
+                     [](Config& c) -> size_t& { return c.query_max_trace_spans; }, true)});
     o.push_back({"collector.auth.bearer-tokens-file", "",
                  "file of bearer tokens, one per line (optionally followed by its tenant): "
                  "sending spans then needs Authorization: Bearer <token>; re-read when it changes",

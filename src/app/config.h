@@ -83,6 +83,14 @@ struct Config {
   std::string collector_auth_tokens_file;
   std::string query_auth_tokens_file;
 
+  // Browsers: CORS for the query API (off when no origin is listed).
+  std::vector<std::string> query_cors_allowed_origins;
+  std::string query_cors_allowed_headers = "Content-Type, Authorization";
+  // Limits on what one query may ask for; 0 = none.
+  uint64_t query_max_lookback_ns = 0;
+  size_t query_max_limit = 1500;
+  size_t query_max_trace_spans = 0;
+
   // TLS of each listener, by its flag prefix ("collector.otlp.http" for
   // --collector.otlp.http.tls.*); see kTlsListeners.
   std::map<std::string, TlsServerOptions> tls;

@@ -20,6 +20,7 @@
 #include "common/metrics.h"
 #include "common/time_format.h"
 #include "query/query_api.h"
+#include "query/web_security.h"
 #include "receivers/jaeger/jaeger_receivers.h"
 #include "receivers/jaeger_grpc/jaeger_grpc_receiver.h"
 #include "receivers/otlp_grpc/otlp_grpc_receiver.h"
@@ -483,6 +484,9 @@ bool AddQuery(Role& role) {
     options.span_metrics = role.storage->span_metrics();
   }
   options.span_metrics_fine_retention_ns = config.span_metrics.fine_retention_ns;
+  options.limits.max_lookback_ns = config.query_max_lookback_ns;
+  options.limits.max_limit = config.query_max_limit;
+  options.limits.max_trace_spans = config.query_max_trace_spans;
   if (StrategiesHolder* strategies = role.strategies.get()) {
     options.sampling_strategy = [strategies](const std::string& service) {
       return StrategyResponseJson(*strategies->Get(), service);
@@ -498,6 +502,12 @@ bool AddQuery(Role& role) {
     if (base.empty() || base.back() != '/') base += '/';
     handle = RequireBearerToken(std::move(handle), tokens, "query", {base + "api/"});
   }
+  // Outermost: a CORS preflight is answered before a token is asked for, and
+  // every answer, a refusal included, carries the security headers.
+  WebSecurityOptions web;
+  web.cors_allowed_origins = config.query_cors_allowed_origins;
+  web.cors_allowed_headers = config.query_cors_allowed_headers;
+  handle = WithWebSecurity(std::move(handle), std::move(web));
   role.parts.AddServer("query", std::make_unique<HttpServer>(*o, std::move(handle)));
   return true;
 }

@@ -2,6 +2,7 @@
 // trace summaries.
 #include "common/json_writer.h"
 #include "common/strings.h"
+#include "common/time_format.h"
 #include "formats/otlp/otlp_json_encode.h"
 #include "query/query_internal.h"
 #include "query/query_params.h"
@@ -102,6 +103,7 @@ HttpResponse Search(const QueryParams& params, const QueryContext& ctx, bool sum
   std::string route = summaries ? "/api/v3/trace-summaries" : "/api/v3/traces";
   auto request = ParseV3Search(params);
   if (!request.ok()) return V3Error(400, request.status().message(), route);
+  ApplyQueryLimits(ctx.options.limits, NowNs(), &request->query);
   auto found = ctx.reader.FindTraces(request->query);
   if (!found.ok()) return V3Error(HttpStatusFor(found.status()), found.status().message(), route);
   std::vector<Trace> traces = std::move(found).value();

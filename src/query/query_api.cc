@@ -192,6 +192,7 @@ class QueryApi {
     const char* route = "/api/traces";
     auto request = ParseJaegerSearch(params, NowNs());
     if (!request.ok()) return ErrorEnvelope(400, request.status().message(), route);
+    ApplyQueryLimits(ctx_.options.limits, NowNs(), &request->query);
     std::vector<Trace> traces;
     std::vector<ApiError> errors;
     if (!request->trace_ids.empty()) {
@@ -255,6 +256,9 @@ class QueryApi {
         return ErrorEnvelope(400, "unable to parse param 'lookback': expected milliseconds", route);
       lookback_ms = *n;
     }
+    uint64_t earliest_ms = EarliestQueryTimeNs(ctx_.options.limits, NowNs()) / 1000000;
+    if (earliest_ms > 0 && end_ms > earliest_ms)
+      lookback_ms = std::min(lookback_ms, end_ms - earliest_ms);
     auto links = ctx_.dependencies.GetDependencies(end_ms * 1000000, lookback_ms * 1000000);
     if (!links.ok()) {
       return ErrorEnvelope(HttpStatusFor(links.status()), links.status().message(), route);
@@ -386,8 +390,22 @@ int HttpStatusFor(const Status& status) {
 }
 
 void PrepareTraces(std::vector<Trace>& traces, bool raw, const QueryContext& ctx) {
-  if (raw) return;
-  for (Trace& t : traces) AdjustTrace(t, ctx.options.adjusters);
+  size_t max_spans = ctx.options.limits.max_trace_spans;
+  for (Trace& t : traces) {
+    if (max_spans > 0 && t.spans.size() > max_spans) {
+      // The earliest spans are kept: the start of the trace, its root.
+      std::stable_sort(t.spans.begin(), t.spans.end(),
+                       [](const SpanRecord& a, const SpanRecord& b) {
+                         return a.span.start_time_ns < b.span.start_time_ns;
+                       });
+      size_t total = t.spans.size();
+      t.spans.resize(max_spans);
+      t.spans.front().warnings.push_back("the trace has " + std::to_string(total) +
+                                         " spans; the first " + std::to_string(max_spans) +
+                                         " are shown (--query.max-trace-spans)");
+    }
+    if (!raw) AdjustTrace(t, ctx.options.adjusters);
+  }
 }
 
 std::vector<Trace> GroupByTrace(const SpanBatch& batch) {

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "query/adjusters.h"
+#include "query/query_params.h"
 #include "query/static_files.h"
 #include "server/http.h"
 #include "storage/storage.h"
@@ -32,6 +33,7 @@ struct QueryApiOptions {
   // How long 10 s span metrics buckets are kept (older windows are read in
   // 5 min buckets).
   uint64_t span_metrics_fine_retention_ns = 24ULL * 3600 * 1000000000;
+  QueryLimits limits;
 };
 
 // `reader` and `dependencies` must outlive the handler.

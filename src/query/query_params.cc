@@ -155,8 +155,7 @@ Result<JaegerSearchRequest> ParseJaegerSearch(const QueryParams& p, uint64_t now
     if (!n || *n < 0)
       return InvalidArgument(
           "unable to parse param 'limit': expected a non-negative integer, got '" + *limit + "'");
-    q.limit =
-        *n == 0 ? kDefaultSearchLimit : std::min<size_t>(static_cast<size_t>(*n), kMaxSearchLimit);
+    q.limit = *n == 0 ? kDefaultSearchLimit : static_cast<size_t>(*n);  // QueryLimits lowers it
   }
   for (const std::string& tags : p.GetAll("tags")) {
     if (tags.empty()) continue;
@@ -219,8 +218,7 @@ Result<V3SearchRequest> ParseV3Search(const QueryParams& p) {
     if (!n || *n < 0)
       return InvalidArgument(
           "unable to parse param 'query.searchDepth': expected a non-negative integer");
-    q.limit =
-        *n == 0 ? kDefaultSearchLimit : std::min<size_t>(static_cast<size_t>(*n), kMaxSearchLimit);
+    q.limit = *n == 0 ? kDefaultSearchLimit : static_cast<size_t>(*n);  // QueryLimits lowers it
   }
   if (auto attrs = GetAny(p, {"query.attributes"}); attrs && !attrs->empty()) {
     if (Status s = ParseTagsJson(*attrs, &q.tags); !s.ok()) return s;
@@ -243,6 +241,17 @@ Result<TraceReadRequest> ParseV3TraceRead(const QueryParams& p) {
       !s.ok())
     return s;
   return r;
+}
+
+uint64_t EarliestQueryTimeNs(const QueryLimits& limits, uint64_t now_ns) {
+  if (limits.max_lookback_ns == 0 || now_ns <= limits.max_lookback_ns) return 0;
+  return now_ns - limits.max_lookback_ns;
+}
+
+void ApplyQueryLimits(const QueryLimits& limits, uint64_t now_ns, TraceQuery* query) {
+  if (limits.max_limit > 0) query->limit = std::min(query->limit, limits.max_limit);
+  query->start_time_min_ns =
+      std::max(query->start_time_min_ns, EarliestQueryTimeNs(limits, now_ns));
 }
 
 }  // namespace spoor

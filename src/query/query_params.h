@@ -15,7 +15,23 @@ namespace spoor {
 // The search window used when `start` is absent (Jaeger's default).
 inline constexpr uint64_t kDefaultSearchLookbackNs = 48ULL * 3600 * 1000000000;
 inline constexpr size_t kDefaultSearchLimit = 100;
-inline constexpr size_t kMaxSearchLimit = 1500;
+inline constexpr size_t kMaxSearchLimit = 1500;  // --query.max-limit's default
+
+// What one query may ask for (--query.max-lookback, --query.max-limit,
+// --query.max-trace-spans); 0 = no limit.
+struct QueryLimits {
+  uint64_t max_lookback_ns = 0;
+  size_t max_limit = kMaxSearchLimit;
+  size_t max_trace_spans = 0;
+};
+
+// Lowers a search to the limits: its limit to max_limit, its window's
+// start to now - max_lookback (a UI's "last 2 days" still answers, over
+// what may be read).
+void ApplyQueryLimits(const QueryLimits& limits, uint64_t now_ns, TraceQuery* query);
+
+// The earliest time a query may read from: now - max_lookback (0 = any).
+[[nodiscard]] uint64_t EarliestQueryTimeNs(const QueryLimits& limits, uint64_t now_ns);
 
 struct JaegerSearchRequest {
   TraceQuery query;

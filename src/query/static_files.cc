@@ -8,6 +8,7 @@
 
 #include "common/json_writer.h"
 #include "common/strings.h"
+#include "query/web_security.h"
 
 namespace spoor {
 namespace {
@@ -289,6 +290,9 @@ Result<std::shared_ptr<const StaticFiles>> StaticFiles::Load(const std::string& 
       file.body = InjectJaegerGlobals(InjectBaseHref(file.body, BaseHrefFor(injections.base_path)),
                                       injections);
     }
+    if (StartsWith(file.content_type, "text/html")) {
+      file.content_security_policy = ContentSecurityPolicyForHtml(file.body);
+    }
     files->files_.emplace(std::move(rel), std::move(file));
   }
   // Serve relies on it; it can vanish while the folder is being rebuilt.
@@ -322,6 +326,9 @@ HttpResponse StaticFiles::Serve(const HttpRequest& req, std::string_view path) c
   r.body = file.body;
   r.headers.emplace_back("Cache-Control", file.cache_control);
   r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  if (!file.content_security_policy.empty()) {
+    r.headers.emplace_back("Content-Security-Policy", file.content_security_policy);
+  }
   r.route = std::move(route);
   return r;
 }

@@ -10,6 +10,8 @@
 //    (/search, /trace/ID, /dependencies) load the app; a missing file under
 //    assets/ or static/, or a missing script, style sheet or source map
 //    anywhere, is a 404, since that is never a page;
+//  - an HTML page carries a Content-Security-Policy that allows its own
+//    inline scripts by their hash (query/web_security.h);
 //  - index.html starts its <head> with <base href="{base path}/"
 //    data-inject-target="BASE_URL" />, before anything that loads a file,
 //    and carries what Jaeger's query service writes into the Jaeger UI's
@@ -95,6 +97,7 @@ class StaticFiles {
     std::string content_type;
     std::string cache_control;
     std::string body;
+    std::string content_security_policy;  // HTML pages: web_security.h
   };
 
   StaticFiles() = default;

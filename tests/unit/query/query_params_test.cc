@@ -185,7 +185,7 @@ TEST(ParseJaegerSearch, TagWithoutKeyOrColonNamesTheParameter) {
   ExpectInvalid(Search("service=svc&tag=:v").status(), "'tag'");
 }
 
-TEST(ParseJaegerSearch, LimitIsParsedDefaultedAndCapped) {
+TEST(ParseJaegerSearch, LimitIsParsedAndDefaulted) {
   auto twenty = Search("service=svc&limit=20");
   ASSERT_TRUE(twenty.ok());
   EXPECT_EQ(twenty->query.limit, 20u);
@@ -194,7 +194,7 @@ TEST(ParseJaegerSearch, LimitIsParsedDefaultedAndCapped) {
   EXPECT_EQ(zero->query.limit, 100u);
   auto huge = Search("service=svc&limit=100000");
   ASSERT_TRUE(huge.ok());
-  EXPECT_EQ(huge->query.limit, 1500u);
+  EXPECT_EQ(huge->query.limit, 100000u);  // lowered by the limits (below)
   auto empty = Search("service=svc&limit=");
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->query.limit, 100u);
@@ -437,4 +437,25 @@ TEST(ParseTagsJson, UnicodeKeysAndValuesAreDecoded) {
 }
 
 }  // namespace
+TEST(QueryLimits, LowerTheLimitAndTheWindowStart) {
+  constexpr uint64_t kHour = 3600ULL * 1000000000;
+  const uint64_t now = 1000 * kHour;
+  TraceQuery q;
+  q.limit = 100000;
+  q.start_time_min_ns = now - 48 * kHour;
+  QueryLimits defaults;
+  ApplyQueryLimits(defaults, now, &q);
+  EXPECT_EQ(q.limit, 1500u);                         // Jaeger's cap, by default
+  EXPECT_EQ(q.start_time_min_ns, now - 48 * kHour);  // no lookback limit by default
+  QueryLimits tight{24 * kHour, 20, 0};
+  ApplyQueryLimits(tight, now, &q);
+  EXPECT_EQ(q.limit, 20u);
+  EXPECT_EQ(q.start_time_min_ns, now - 24 * kHour);
+  TraceQuery recent;
+  recent.start_time_min_ns = now - kHour;
+  ApplyQueryLimits(tight, now, &recent);
+  EXPECT_EQ(recent.start_time_min_ns, now - kHour);  // within the limit: unchanged
+  EXPECT_EQ(EarliestQueryTimeNs(QueryLimits{}, now), 0u);
+}
+
 }  // namespace spoor
