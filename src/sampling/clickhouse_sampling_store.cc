@@ -207,6 +207,7 @@ Result<std::unique_ptr<SamplingStore>> OpenClickHouseSamplingStore(
   client.username = options.username;
   client.password = options.password;
   client.timeout = options.timeout;
+  client.tls = options.tls;
   // Every request to one server (failing over to the next): a read sees
   // what this process wrote before it, though replicas catch up later.
   client.spread_inserts = false;

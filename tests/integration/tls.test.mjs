@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync } from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -20,43 +20,8 @@ import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { RecordingExporter } from '../lib/otel_sdk.mjs';
+import { makePki } from '../lib/pki.mjs';
 import { getMetrics, metric, runSpoor, startSpoor, tempDir, waitFor, waitForTrace } from '../lib/spoor.mjs';
-
-const openssl = (args, cwd) => execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-
-/** A CA, and certificates it signs: for 127.0.0.1 (server) or a client. */
-function makePki(dir) {
-  mkdirSync(dir, { recursive: true });
-  const ca = (name) => {
-    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`], dir);
-  };
-  const signed = (name, caName, ext, { expired = false } = {}) => {
-    openssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`], dir);
-    writeFileSync(path.join(dir, `${name}.ext`), ext);
-    if (!expired) {
-      openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', `${caName}.crt`, '-CAkey', `${caName}.key`, '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`], dir);
-      return;
-    }
-    // A certificate valid for one day in 2020: `openssl ca` takes explicit dates.
-    mkdirSync(path.join(dir, 'ca-db'), { recursive: true });
-    writeFileSync(path.join(dir, 'ca-db/index.txt'), '');
-    writeFileSync(path.join(dir, 'ca-db/serial'), '1000\n');
-    writeFileSync(
-      path.join(dir, 'ca.cnf'),
-      ['[ca]', 'default_ca = d', '[d]', `database = ${dir}/ca-db/index.txt`, `new_certs_dir = ${dir}/ca-db`, `serial = ${dir}/ca-db/serial`, 'default_md = sha256', 'policy = p', '[p]', 'commonName = supplied', ''].join('\n'),
-    );
-    openssl(['ca', '-batch', '-config', 'ca.cnf', '-cert', `${caName}.crt`, '-keyfile', `${caName}.key`, '-in', `${name}.csr`, '-out', `${name}.crt`, '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-extfile', `${name}.ext`, '-notext'], dir);
-  };
-  ca('ca');
-  ca('other-ca');
-  signed('server', 'ca', 'subjectAltName = IP:127.0.0.1, DNS:localhost\nextendedKeyUsage = serverAuth\n');
-  signed('server2', 'ca', 'subjectAltName = IP:127.0.0.1, DNS:localhost\nextendedKeyUsage = serverAuth\n');
-  signed('client', 'ca', 'extendedKeyUsage = clientAuth\n');
-  signed('stranger', 'other-ca', 'extendedKeyUsage = clientAuth\n');
-  signed('expired', 'ca', 'extendedKeyUsage = clientAuth\n', { expired: true });
-  const read = (f) => readFileSync(path.join(dir, f));
-  return { dir, file: (f) => path.join(dir, f), read };
-}
 
 /** An HTTPS request: {status, body}, or throws what the TLS layer said. */
 function httpsRequest(url, { ca, cert, key, method = 'GET', body, headers = {} } = {}) {

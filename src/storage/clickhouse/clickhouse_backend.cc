@@ -55,6 +55,28 @@ StorageBackend ClickHouseBackend() {
       "cluster (from the servers' remote_servers) to create replicated, sharded tables on; "
       "empty for one server",
       [](StorageOptions& o) -> std::string& { return o.clickhouse.cluster; }, true));
+  b.flags.push_back(Bool("clickhouse.tls.enabled", "false",
+                         "HTTPS to the servers (their https_port), verifying their certificates",
+                         [](StorageOptions& o) -> bool& { return o.clickhouse.tls.enabled; }));
+  b.flags.push_back(Text(
+      "clickhouse.tls.ca", "",
+      "PEM file of the CA that signed the servers' certificates (empty: "
+      "the system's CAs)",
+      [](StorageOptions& o) -> std::string& { return o.clickhouse.tls.ca_file; }, true));
+  b.flags.push_back(Text(
+      "clickhouse.tls.cert", "", "PEM file: a client certificate, for servers that ask for one",
+      [](StorageOptions& o) -> std::string& { return o.clickhouse.tls.cert_file; }, true));
+  b.flags.push_back(Text(
+      "clickhouse.tls.key", "", "PEM file: the client certificate's private key",
+      [](StorageOptions& o) -> std::string& { return o.clickhouse.tls.key_file; }, true));
+  b.flags.push_back(Text(
+      "clickhouse.tls.server-name", "",
+      "the name the servers' certificates must carry (empty: the host of each server)",
+      [](StorageOptions& o) -> std::string& { return o.clickhouse.tls.server_name; }, true));
+  b.flags.push_back(
+      Bool("clickhouse.tls.skip-host-verify", "false",
+           "do not verify the servers' certificates (never in production)",
+           [](StorageOptions& o) -> bool& { return o.clickhouse.tls.skip_host_verify; }));
   b.flags.push_back(Bool("clickhouse.create-schema", "true",
                          "create the database and tables when missing",
                          [](StorageOptions& o) -> bool& { return o.clickhouse.create_schema; }));

@@ -17,6 +17,7 @@ ClientOptions ClientOptionsFrom(const ClickHouseStoreOptions& o) {
   c.username = o.username;
   c.password = o.password;
   c.timeout = o.timeout;
+  c.tls = o.tls;
   if (!o.cluster.empty()) {
     // An insert into a Distributed table returns once every shard holds its
     // rows (not when they are queued on the server that took it), and the
@@ -272,6 +273,11 @@ Status ClickHouseStore::ExpireOldPartitions(uint64_t now_ns) {
 Result<std::unique_ptr<Storage>> OpenClickHouseStore(const ClickHouseStoreOptions& options) {
   if (options.servers.empty()) return InvalidArgument("clickhouse: no server given");
   if (options.database.empty()) return InvalidArgument("clickhouse: empty database name");
+  if (options.tls.enabled) {
+    if (auto tls = MakeTlsClientContext(options.tls, "--clickhouse.tls"); !tls.ok()) {
+      return tls.status();
+    }
+  }
   clickhouse::SchemaOptions schema;
   schema.database = options.database;
   schema.cluster = options.cluster;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/tls_client.h"
 #include "storage/storage.h"
 
 namespace spoor {
@@ -42,6 +43,7 @@ struct ClickHouseStoreOptions {
   std::chrono::milliseconds close_timeout{10000};  // flushing at Close()
   bool compress = false;                           // gzip the inserted data
   uint64_t retention_interval_ns = 3600ULL * 1000000000;
+  TlsClientOptions tls;  // HTTPS to the servers (--clickhouse.tls.*)
 };
 
 // Connects, checks the credentials and the database (creating the schema

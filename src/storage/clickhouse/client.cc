@@ -3,12 +3,16 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/http/span_body.hpp>
+#include <boost/beast/ssl.hpp>
 #include <mutex>
+#include <stdexcept>
 #include <utility>
+#include <variant>
 
 #include "common/base64.h"
 #include "common/gzip.h"
@@ -19,6 +23,7 @@ namespace spoor::clickhouse {
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 
 namespace {
@@ -96,10 +101,21 @@ void AppendQuoted(std::string& sql, std::string_view s) {
 }
 
 // One keep-alive connection with its own io_context: each operation is run
-// to completion (or its deadline) on the calling thread.
+// to completion (or its deadline) on the calling thread. Over TLS when the
+// client has a context: the server's certificate is verified for its name
+// (options.tls.server_name, else the host dialled), which is also sent as
+// SNI.
 class Client::Connection {
  public:
-  Connection() : stream_(ioc_) {}
+  Connection(ssl::context* tls, const std::string& server_name) {
+    if (tls == nullptr) {
+      stream_.emplace<beast::tcp_stream>(ioc_);
+    } else {
+      auto& s = stream_.emplace<TlsStream>(ioc_, *tls);
+      SSL_set_tlsext_host_name(s.native_handle(), server_name.c_str());
+      s.set_verify_callback(ssl::host_name_verification(server_name));
+    }
+  }
 
   // Sends `req` and reads the answer; on any failure the connection is
   // unusable and the caller drops it.
@@ -107,36 +123,60 @@ class Client::Connection {
                              http::request<http::span_body<const char>>& req,
                              http::response_parser<http::string_body>& parser,
                              std::chrono::milliseconds timeout) {
+    return std::visit(
+        [&](auto& stream) -> beast::error_code {
+          if constexpr (std::is_same_v<std::decay_t<decltype(stream)>, std::monostate>) {
+            return net::error::not_connected;  // never: a constructor sets one
+          } else {
+            return ExchangeOn(stream, host, port, req, parser, timeout);
+          }
+        },
+        stream_);
+  }
+
+ private:
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+  template <typename Stream>
+  beast::error_code ExchangeOn(Stream& stream, const std::string& host, const std::string& port,
+                               http::request<http::span_body<const char>>& req,
+                               http::response_parser<http::string_body>& parser,
+                               std::chrono::milliseconds timeout) {
     beast::error_code ec;
+    beast::tcp_stream& tcp = beast::get_lowest_layer(stream);
     if (!connected_) {
       tcp::resolver resolver(ioc_);
       auto endpoints = resolver.resolve(host, port, ec);
       if (ec) return ec;
-      stream_.expires_after(timeout);
-      stream_.async_connect(endpoints,
-                            [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
+      tcp.expires_after(timeout);
+      tcp.async_connect(endpoints, [&ec](beast::error_code e, const tcp::endpoint&) { ec = e; });
       Run();
       if (ec) return ec;
-      stream_.socket().set_option(tcp::no_delay(true), ec);
+      tcp.socket().set_option(tcp::no_delay(true), ec);
+      if constexpr (std::is_same_v<Stream, TlsStream>) {
+        tcp.expires_after(timeout);
+        stream.async_handshake(ssl::stream_base::client, [&ec](beast::error_code e) { ec = e; });
+        Run();
+        if (ec) return ec;
+      }
       connected_ = true;
     }
-    stream_.expires_after(timeout);
-    http::async_write(stream_, req, [&ec](beast::error_code e, size_t) { ec = e; });
+    tcp.expires_after(timeout);
+    http::async_write(stream, req, [&ec](beast::error_code e, size_t) { ec = e; });
     Run();
     if (ec) return ec;
-    http::async_read(stream_, buffer_, parser, [&ec](beast::error_code e, size_t) { ec = e; });
+    http::async_read(stream, buffer_, parser, [&ec](beast::error_code e, size_t) { ec = e; });
     Run();
     return ec;
   }
 
- private:
   void Run() {
     ioc_.restart();
     ioc_.run();
   }
 
   net::io_context ioc_;
-  beast::tcp_stream stream_;
+  std::variant<std::monostate, beast::tcp_stream, TlsStream> stream_;
   beast::flat_buffer buffer_;
   bool connected_ = false;
 };
@@ -145,6 +185,8 @@ struct Client::Endpoint {
   std::string host_port;
   std::string host;
   std::string port;
+  ssl::context* tls = nullptr;  // the client's, when HTTPS
+  std::string server_name;      // checked in the server's certificate
   std::mutex mu;
   std::vector<std::unique_ptr<Connection>> idle;  // at most kMaxIdle
 
@@ -152,7 +194,7 @@ struct Client::Endpoint {
 
   std::unique_ptr<Connection> Take() {
     std::lock_guard lock(mu);
-    if (idle.empty()) return std::make_unique<Connection>();
+    if (idle.empty()) return std::make_unique<Connection>(tls, server_name);
     auto c = std::move(idle.back());
     idle.pop_back();
     return c;
@@ -173,6 +215,11 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
     params_ += "=";
     AppendPercentEncoded(params_, value);
   }
+  if (options_.tls.enabled) {
+    auto tls = MakeTlsClientContext(options_.tls, "--clickhouse.tls");
+    if (!tls.ok()) throw std::invalid_argument(tls.status().message());
+    tls_ = std::move(tls).value();
+  }
   std::string credentials = options_.username + ":" + options_.password;
   authorization_ = "Basic " + Base64Encode(credentials);
   for (const std::string& s : options_.servers) {
@@ -182,6 +229,8 @@ Client::Client(ClientOptions options) : options_(std::move(options)) {
       e->host = s;
       e->port = "8123";
     }
+    e->tls = tls_.get();
+    e->server_name = options_.tls.server_name.empty() ? e->host : options_.tls.server_name;
     endpoints_.push_back(std::move(e));
   }
 }
@@ -223,7 +272,7 @@ Result<std::string> Client::RoundTrip(size_t index, const std::string& target,
     // a new one before calling the server unreachable.
     if (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
         ec == net::error::broken_pipe || ec == net::error::eof) {
-      conn = std::make_unique<Connection>();
+      conn = std::make_unique<Connection>(e.tls, e.server_name);
       http::response_parser<http::string_body> retry;
       limited(retry);
       ec = conn->Exchange(e.host, e.port, req, retry, options_.timeout);

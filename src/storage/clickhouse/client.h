@@ -21,6 +21,11 @@
 #include <vector>
 
 #include "common/status.h"
+#include "server/tls_client.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace spoor::clickhouse {
 
@@ -38,6 +43,8 @@ struct ClientOptions {
   // Settings sent with every request (URL parameters), e.g.
   // {"insert_distributed_sync", "1"}.
   std::vector<std::pair<std::string, std::string>> settings;
+  // HTTPS to the servers (their https_port), verifying them.
+  TlsClientOptions tls;
 };
 
 // Splits "a:1,b:2" into host:port strings and checks each; InvalidArgument
@@ -46,6 +53,8 @@ struct ClientOptions {
 
 class Client {
  public:
+  // Throws std::invalid_argument when options.tls names files that cannot
+  // be used (checked before, at startup: MakeTlsClientContext).
   explicit Client(ClientOptions options);
   ~Client();
   Client(const Client&) = delete;
@@ -78,6 +87,7 @@ class Client {
                                                  std::string_view body, bool gzip);
 
   ClientOptions options_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain HTTP
   std::string authorization_;
   std::string params_;  // "/?..." of every request
   std::vector<std::unique_ptr<Endpoint>> endpoints_;
