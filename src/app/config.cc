@@ -307,6 +307,23 @@ const std::vector<Option>& Options() {
                  Text([](Config& c) -> std::string& { return c.nats.password; })});
     o.push_back({"nats.credentials", "", "NATS credentials file (JWT and NKey seed)",
                  Text([](Config& c) -> std::string& { return c.nats.credentials_file; })});
+    o.push_back({"nats.tls.enabled", "false",
+                 "TLS to the NATS servers (tls:// URLs need it too), verifying them",
+                 Bool("nats.tls.enabled", [](Config& c) -> bool& { return c.nats.tls; }), true});
+    o.push_back({"nats.tls.ca", "", "PEM file of the CA of the NATS servers (empty: the system's)",
+                 Text([](Config& c) -> std::string& { return c.nats.tls_ca_file; })});
+    o.push_back({"nats.tls.cert", "", "PEM file: a client certificate for NATS",
+                 Text([](Config& c) -> std::string& { return c.nats.tls_cert_file; })});
+    o.push_back({"nats.tls.key", "", "PEM file: the client certificate's private key",
+                 Text([](Config& c) -> std::string& { return c.nats.tls_key_file; })});
+    o.push_back({"nats.tls.server-name", "",
+                 "the name the NATS servers' certificates must carry (empty: each URL's host)",
+                 Text([](Config& c) -> std::string& { return c.nats.tls_server_name; })});
+    o.push_back({"nats.tls.skip-host-verify", "false",
+                 "do not verify the NATS servers' certificates (never in production)",
+                 Bool("nats.tls.skip-host-verify",
+                      [](Config& c) -> bool& { return c.nats.tls_skip_host_verify; }),
+                 true});
     o.push_back({"ingester.parallelism", "2", "fetch-and-write loops per ingester (at most 64)",
                  [](Config& c, const std::string& v) {
                    auto n = ParseInt64(v);

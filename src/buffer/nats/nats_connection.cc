@@ -72,6 +72,42 @@ Connection::~Connection() {
   }
 }
 
+namespace {
+
+// TLS of the connection (--nats.tls.*): each failure names its flag and
+// what libnats said.
+Status ApplyTls(natsOptions* opts, const NatsOptions& o) {
+  if (!o.tls) return Status::Ok();
+  auto failed = [](natsStatus s, const std::string& flag, const std::string& file) {
+    const char* detail = nats_GetLastError(nullptr);
+    return InvalidArgument("--nats.tls." + flag + ": " + file + ": " +
+                           (detail != nullptr && *detail != '\0' ? detail : natsStatus_GetText(s)));
+  };
+  natsStatus s = natsOptions_SetSecure(opts, true);
+  if (s != NATS_OK) return failed(s, "enabled", "libnats built without TLS");
+  if (o.tls_skip_host_verify) {
+    s = natsOptions_SkipServerVerification(opts, true);
+    if (s != NATS_OK) return failed(s, "skip-host-verify", "");
+  } else if (!o.tls_ca_file.empty()) {
+    s = natsOptions_LoadCATrustedCertificates(opts, o.tls_ca_file.c_str());
+    if (s != NATS_OK) return failed(s, "ca", o.tls_ca_file);
+  }
+  if (o.tls_cert_file.empty() != o.tls_key_file.empty()) {
+    return InvalidArgument("--nats.tls.cert and --nats.tls.key go together");
+  }
+  if (!o.tls_cert_file.empty()) {
+    s = natsOptions_LoadCertificatesChain(opts, o.tls_cert_file.c_str(), o.tls_key_file.c_str());
+    if (s != NATS_OK) return failed(s, "cert", o.tls_cert_file + " / " + o.tls_key_file);
+  }
+  if (!o.tls_server_name.empty()) {
+    s = natsOptions_SetExpectedHostname(opts, o.tls_server_name.c_str());
+    if (s != NATS_OK) return failed(s, "server-name", o.tls_server_name);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status Connection::Connect(const std::string& client_name) {
   natsOptions* opts = nullptr;
   if (natsOptions_Create(&opts) != NATS_OK) return {StatusCode::kInternal, "NATS: out of memory"};
@@ -101,6 +137,10 @@ Status Connection::Connect(const std::string& client_name) {
   if (s != NATS_OK) {
     natsOptions_Destroy(opts);
     return FromNats(s, 0, "NATS: invalid settings");
+  }
+  if (Status tls = ApplyTls(opts, options_); !tls.ok()) {
+    natsOptions_Destroy(opts);
+    return tls;
   }
   s = natsConnection_Connect(&nc_, opts);
   natsOptions_Destroy(opts);

@@ -39,6 +39,16 @@ struct NatsOptions {
   std::string user;
   std::string password;
   std::string credentials_file;
+
+  // TLS to the servers (--nats.tls.*): the server verified against the CA
+  // file (the system's when empty) and by name; a client certificate for
+  // servers that require one.
+  bool tls = false;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_server_name;  // "" = the host of each URL
+  bool tls_skip_host_verify = false;
 };
 
 }  // namespace spoor
