@@ -1,7 +1,9 @@
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
+import { signOut, useAuth } from './api/auth';
 import { Loading } from './components/common';
 import { ErrorBoundary } from './components/ErrorBoundary';
+import { TokenDialog } from './components/TokenDialog';
 import { TraceRoute } from './pages/TraceRoute';
 import { useSettings } from './settings';
 
@@ -32,9 +34,10 @@ function TraceIdLookup() {
 
 function TopBar() {
   const { theme, setTheme, utc, setUtc } = useSettings();
+  const { token, prompt } = useAuth();
   const { pathname } = useLocation();
   return (
-    <header className="topbar">
+    <header className="topbar" inert={prompt !== null}>
       <NavLink to="/search" className="brand">
         Spoor
       </NavLink>
@@ -60,6 +63,11 @@ function TopBar() {
         >
           {theme === 'dark' ? 'Light' : 'Dark'}
         </button>
+        {token ? (
+          <button type="button" title="Forget the access token of this tab" onClick={signOut}>
+            Sign out
+          </button>
+        ) : null}
       </div>
     </header>
   );
@@ -67,10 +75,12 @@ function TopBar() {
 
 export function App() {
   const location = useLocation();
+  // While the token dialog asks, the page behind it takes no focus or clicks.
+  const { prompt } = useAuth();
   return (
     <div className="app">
       <TopBar />
-      <main>
+      <main inert={prompt !== null}>
         <ErrorBoundary key={location.pathname}>
           <Suspense fallback={<Loading what="page" />}>
             <Routes>
@@ -87,6 +97,7 @@ export function App() {
           </Suspense>
         </ErrorBoundary>
       </main>
+      <TokenDialog />
     </div>
   );
 }

@@ -55,13 +55,19 @@ export async function launchBrowser() {
 }
 
 /**
- * A new page of `browser` whose uncaught errors are collected in
- * `page.errors`, for the tests to fail on.
+ * A new page of `browser` whose uncaught errors, and whatever the page's
+ * Content-Security-Policy blocked (the browser reports it on the console),
+ * are collected in `page.errors`, for the tests to fail on.
  */
 export async function newCheckedPage(browser) {
   const page = await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+      errors.push(new Error(`CSP violation: ${message.text()}`));
+    }
+  });
   page.errors = errors;
   return page;
 }
