@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { makePki } from '../lib/pki.mjs';
 import { freePorts, getJaegerTrace, startSpoor, tempDir } from '../lib/spoor.mjs';
 
 /** Jaeger key-value tags as a plain object of values. */
@@ -19,9 +20,9 @@ const SAMPLE_REMOTE = process.env.SPOOR_CPP_SAMPLE_REMOTE;
 const skip = EXAMPLE && existsSync(EXAMPLE) ? false : `no C++ tracer example (SPOOR_CPP_EXAMPLE=${EXAMPLE})`;
 
 /** Runs an example program (the OTLP sender by default): {code, stdout, stderr}. */
-function runExample(args, timeoutMs = 30_000, program = EXAMPLE) {
+function runExample(args, timeoutMs = 30_000, program = EXAMPLE, env = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -138,9 +139,56 @@ describe('C++ tracer → OTLP/HTTP → spoor', { skip }, () => {
   });
 
   test('a malformed endpoint is refused with the reason', async () => {
-    const run = await runExample(['https://127.0.0.1:1/v1/traces']);
+    const run = await runExample(['ftp://127.0.0.1:1/v1/traces']);
     assert.equal(run.code, 2);
-    assert.match(run.stderr, /expected an http:\/\/ URL/);
+    assert.match(run.stderr, /expected an http:\/\/ or https:\/\/ URL/);
+  });
+});
+
+describe('C++ tracer → OTLP/HTTP over TLS, with a client certificate → spoor', { skip }, () => {
+  let spoor;
+  let pki;
+  before(async () => {
+    pki = makePki(tempDir('spoor-cpp-tls-'));
+    spoor = await startSpoor({
+      storage: { type: 'memory' },
+      flags: [
+        '--collector.otlp.http.tls.enabled',
+        `--collector.otlp.http.tls.cert=${pki.file('server.crt')}`,
+        `--collector.otlp.http.tls.key=${pki.file('server.key')}`,
+        `--collector.otlp.http.tls.client-ca=${pki.file('ca.crt')}`,
+      ],
+    });
+  });
+  after(async () => {
+    await spoor?.stop();
+  });
+
+  const url = () => `https://127.0.0.1:${spoor.ports.otlpHttp}/v1/traces`;
+  const env = (client = 'client', ca = 'ca.crt') => ({
+    OTEL_EXPORTER_OTLP_CERTIFICATE: pki.file(ca),
+    ...(client ? { OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: pki.file(`${client}.crt`), OTEL_EXPORTER_OTLP_CLIENT_KEY: pki.file(`${client}.key`) } : {}),
+  });
+
+  test('the reporter verifies spoor, presents its certificate, and the trace arrives', async () => {
+    const run = await runExample([url(), 'cpp-tls'], 30_000, EXAMPLE, env());
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /sent 3, dropped 0 \+ 0/);
+    const res = await getJaegerTrace(spoor.baseUrls.query, run.stdout.trim());
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.body.data[0].spans.length, 3);
+  });
+
+  test('without a client certificate, or trusting another CA, nothing is sent', async () => {
+    for (const e of [env(null), env('client', 'other-ca.crt')]) {
+      const run = await runExample([url(), 'cpp-tls'], 30_000, EXAMPLE, e);
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(run.stderr, /sent 0, dropped 0 \+ 3/);
+    }
+    // An https endpoint whose CA file cannot be read is refused at once.
+    const bad = await runExample([url(), 'cpp-tls'], 30_000, EXAMPLE, { OTEL_EXPORTER_OTLP_CERTIFICATE: '/nonexistent/ca.pem' });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /TLS: CA file \/nonexistent\/ca\.pem/);
   });
 });
 

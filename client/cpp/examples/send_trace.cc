@@ -2,15 +2,35 @@
 // udp://host:port, as Jaeger Thrift compact datagrams; given a URL ending
 // in /api/traces, as Jaeger Thrift over HTTP) and prints its trace ID;
 // exits 0 once every span was acknowledged (UDP: handed to the kernel).
+// For https:// endpoints, the OpenTelemetry exporters' variables give the
+// TLS files: OTEL_EXPORTER_OTLP_CERTIFICATE (the CA),
+// OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE and OTEL_EXPORTER_OTLP_CLIENT_KEY.
 //
 //   spoor_tracer_example [http://127.0.0.1:4318/v1/traces | udp://127.0.0.1:6831 |
 //                         http://127.0.0.1:14268/api/traces] [service]
 #include <spoor/tracer.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <thread>
+
+namespace {
+
+spoor::TlsOptions TlsFromEnvironment() {
+  auto get = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v != nullptr ? v : "");
+  };
+  spoor::TlsOptions tls;
+  tls.ca_file = get("OTEL_EXPORTER_OTLP_CERTIFICATE");
+  tls.cert_file = get("OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE");
+  tls.key_file = get("OTEL_EXPORTER_OTLP_CLIENT_KEY");
+  return tls;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::string endpoint = argc > 1 ? argv[1] : "http://127.0.0.1:4318/v1/traces";
@@ -24,10 +44,12 @@ int main(int argc, char** argv) {
                endpoint.compare(endpoint.size() - 11, 11, "/api/traces") == 0) {
       spoor::JaegerHttpReporterOptions jaeger;
       jaeger.endpoint = endpoint;
+      jaeger.tls = TlsFromEnvironment();
       reporter = spoor::NewJaegerHttpReporter(jaeger);
     } else {
       spoor::OtlpHttpReporterOptions otlp;
       otlp.endpoint = endpoint;
+      otlp.tls = TlsFromEnvironment();
       reporter = spoor::NewOtlpHttpReporter(otlp);
     }
   } catch (const std::exception& e) {

@@ -85,6 +85,8 @@ struct Settings {
   std::string otlp_endpoint = "http://127.0.0.1:4318/v1/traces";
   std::string agent_host_port;  // set: Jaeger Thrift over UDP instead of OTLP
   std::string jaeger_endpoint;  // set: Jaeger Thrift over HTTP (wins over the agent)
+  TlsOptions reporter_tls;      // for https:// endpoints
+  TlsOptions sampler_tls;
   size_t queue_size = 10000;
   std::chrono::milliseconds flush_interval{1000};
   bool log_spans = false;
@@ -97,6 +99,30 @@ struct Settings {
   std::string jaeger_debug_header = "jaeger-debug-id";
   std::string jaeger_baggage_header = "jaeger-baggage";
 };
+
+// {ca, cert, key, serverName, skipVerify} under `at`.
+TlsOptions ReadTls(const YAML::Node& v, const std::string& at) {
+  if (!v.IsMap()) Fail(at, "expected {ca, cert, key, serverName, skipVerify}");
+  TlsOptions tls;
+  for (const auto& e : v) {
+    std::string k = e.first.Scalar();
+    std::string key = at + "." + k;
+    if (k == "ca") {
+      tls.ca_file = Text(e.second, key);
+    } else if (k == "cert") {
+      tls.cert_file = Text(e.second, key);
+    } else if (k == "key") {
+      tls.key_file = Text(e.second, key);
+    } else if (k == "serverName") {
+      tls.server_name = Text(e.second, key);
+    } else if (k == "skipVerify") {
+      tls.skip_verify = Boolean(Text(e.second, key), key);
+    } else {
+      Fail(key, "unknown key");
+    }
+  }
+  return tls;
+}
 
 PropagationFormat FormatNamed(const std::string& name, const std::string& key) {
   if (name == "jaeger") return PropagationFormat::kJaeger;
@@ -137,6 +163,8 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
           s.sampling_refresh = Duration(Text(e.second, at), at);
         } else if (k == "maxOperations") {
           s.max_operations = static_cast<size_t>(Number(Text(e.second, at), at));
+        } else if (k == "tls") {
+          s.sampler_tls = ReadTls(e.second, at);
         } else {
           Fail(at, "unknown key");
         }
@@ -163,6 +191,8 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
           s.log_spans = Boolean(Text(e.second, at), at);
         } else if (k == "endpoint") {
           s.jaeger_endpoint = Text(e.second, at);
+        } else if (k == "tls") {
+          s.reporter_tls = ReadTls(e.second, at);
         } else {
           Fail(at, "unknown key");
         }
@@ -203,7 +233,7 @@ void ReadDocument(const YAML::Node& root, Settings& s) {
 }
 
 void ReadEnvironment(const Environment& env, Settings& s) {
-  auto get = [&env](const char* name) -> const std::string* {
+  auto get = [&env](const std::string& name) -> const std::string* {
     auto it = env.find(name);
     return it == env.end() || it->second.empty() ? nullptr : &it->second;
   };
@@ -253,6 +283,13 @@ void ReadEnvironment(const Environment& env, Settings& s) {
     }
   }
   if (auto v = get("JAEGER_ENDPOINT")) s.jaeger_endpoint = *v;
+  // The OpenTelemetry exporters' TLS variables, for the reporters.
+  for (const char* prefix : {"OTEL_EXPORTER_OTLP_", "OTEL_EXPORTER_OTLP_TRACES_"}) {
+    std::string p = prefix;
+    if (auto v = get(p + "CERTIFICATE")) s.reporter_tls.ca_file = *v;
+    if (auto v = get(p + "CLIENT_CERTIFICATE")) s.reporter_tls.cert_file = *v;
+    if (auto v = get(p + "CLIENT_KEY")) s.reporter_tls.key_file = *v;
+  }
 }
 
 std::shared_ptr<Sampler> MakeSampler(const Settings& s) {
@@ -270,6 +307,7 @@ std::shared_ptr<Sampler> MakeSampler(const Settings& s) {
     o.initial_probability = s.sampler_param;
     o.refresh_interval = s.sampling_refresh;
     o.max_operations = s.max_operations;
+    o.tls = s.sampler_tls;
     try {
       return NewRemoteSampler(o);
     } catch (const std::invalid_argument& e) {
@@ -307,6 +345,7 @@ std::shared_ptr<opentracing::Tracer> MakeTracerFromConfig(const std::string& doc
     } else if (!s.jaeger_endpoint.empty()) {
       JaegerHttpReporterOptions r;
       r.endpoint = s.jaeger_endpoint;
+      r.tls = s.reporter_tls;
       r.queue_size = s.queue_size;
       r.flush_interval = s.flush_interval;
       try {
@@ -327,6 +366,7 @@ std::shared_ptr<opentracing::Tracer> MakeTracerFromConfig(const std::string& doc
     } else {
       OtlpHttpReporterOptions r;
       r.endpoint = s.otlp_endpoint;
+      r.tls = s.reporter_tls;
       r.queue_size = s.queue_size;
       r.flush_interval = s.flush_interval;
       try {

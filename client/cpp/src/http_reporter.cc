@@ -19,6 +19,7 @@ struct HttpReporterOptions {
   std::chrono::milliseconds flush_interval;
   size_t max_batch;
   std::chrono::milliseconds timeout;
+  TlsOptions tls;
 };
 
 class HttpReporter final : public internal::QueueingReporter {
@@ -33,6 +34,10 @@ class HttpReporter final : public internal::QueueingReporter {
     if (!internal::ParseHttpUrl(options_.endpoint, &url_, &error)) {
       throw std::invalid_argument(options_.what + ": " + error);
     }
+    if (url_.https) {
+      tls_ = internal::TlsClientContext::Create(options_.tls, &error);
+      if (!tls_) throw std::invalid_argument(options_.what + " TLS: " + error);
+    }
     Start();
   }
   ~HttpReporter() override { Stop(); }
@@ -40,14 +45,15 @@ class HttpReporter final : public internal::QueueingReporter {
  private:
   size_t Send(const ProcessData& process, const std::vector<SpanData>& batch) override {
     encode_(process, batch, &body_);
-    internal::HttpResult r =
-        internal::HttpRequest(url_, "POST", options_.content_type, body_, options_.timeout);
+    internal::HttpResult r = internal::HttpRequest(url_, "POST", options_.content_type, body_,
+                                                   options_.timeout, {}, tls_.get());
     return r.status >= 200 && r.status < 300 ? batch.size() : 0;
   }
 
   const HttpReporterOptions options_;
   const Encode encode_;
   internal::HttpUrl url_;
+  std::shared_ptr<internal::TlsClientContext> tls_;  // https only
   std::string body_;  // the encoding buffer, reused (the sending thread's only)
 };
 
@@ -62,7 +68,7 @@ std::unique_ptr<RemoteReporter> NewOtlpHttpReporter(OtlpHttpReporterOptions opti
   return std::make_unique<HttpReporter>(
       HttpReporterOptions{"OTLP endpoint", std::move(options.endpoint), "application/x-protobuf",
                           options.queue_size, options.flush_interval, options.max_batch,
-                          options.timeout},
+                          options.timeout, std::move(options.tls)},
       &internal::EncodeOtlpRequest);
 }
 
@@ -70,7 +76,7 @@ std::unique_ptr<RemoteReporter> NewJaegerHttpReporter(JaegerHttpReporterOptions 
   return std::make_unique<HttpReporter>(
       HttpReporterOptions{"Jaeger endpoint", std::move(options.endpoint), "application/x-thrift",
                           options.queue_size, options.flush_interval, options.max_batch,
-                          options.timeout},
+                          options.timeout, std::move(options.tls)},
       &EncodeThriftBody);
 }
 

@@ -123,6 +123,10 @@ class RemoteSamplerImpl final : public RemoteSampler {
     if (!internal::ParseHttpUrl(url, &url_, &error)) {
       throw std::invalid_argument("sampling server: " + error);
     }
+    if (url_.https) {
+      tls_ = internal::TlsClientContext::Create(options_.tls, &error);
+      if (!tls_) throw std::invalid_argument("sampling server TLS: " + error);
+    }
     strategy_.probability = options_.initial_probability;
     thread_ = std::thread([this] { Run(); });
   }
@@ -149,7 +153,8 @@ class RemoteSamplerImpl final : public RemoteSampler {
   }
 
   bool Refresh() override {
-    internal::HttpResult r = internal::HttpRequest(url_, "GET", "", "", options_.timeout);
+    internal::HttpResult r =
+        internal::HttpRequest(url_, "GET", "", "", options_.timeout, {}, tls_.get());
     Strategy s;
     if (r.status != 200 || !ReadStrategy(r.body, &s)) return false;
     std::lock_guard<std::mutex> lock(mu_);
@@ -219,6 +224,7 @@ class RemoteSamplerImpl final : public RemoteSampler {
 
   const RemoteSamplerOptions options_;
   internal::HttpUrl url_;
+  std::shared_ptr<internal::TlsClientContext> tls_;  // https only
   std::mutex mu_;
   Strategy strategy_;
   std::unique_ptr<TokenBucket> rate_limiter_;

@@ -90,7 +90,7 @@ TEST(TracerConfig, ErrorsNameTheKey) {
       std::string::npos);
   EXPECT_NE(ErrorOf("service_name: a\nsampler: {param: lots}").find("sampler.param"),
             std::string::npos);
-  EXPECT_NE(ErrorOf("service_name: a\nreporter: {otlpEndpoint: 'https://x:1/v1/traces'}")
+  EXPECT_NE(ErrorOf("service_name: a\nreporter: {otlpEndpoint: 'ftp://x:1/v1/traces'}")
                 .find("reporter.otlpEndpoint"),
             std::string::npos);
   EXPECT_NE(ErrorOf("service_name: a\nreporter: {localAgentHostPort: 'nocolon'}")
@@ -98,6 +98,20 @@ TEST(TracerConfig, ErrorsNameTheKey) {
             std::string::npos);
   EXPECT_NE(ErrorOf("service_name: a\nreporter: {endpoint: 'ftp://c:14268/api/traces'}")
                 .find("reporter.endpoint"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("service_name: a\nreporter: {tls: {colour: blue}}").find("reporter.tls.colour"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("service_name: a\nreporter: {otlpEndpoint: 'https://127.0.0.1:4318/v1/traces', "
+                    "tls: {ca: /nonexistent/ca.pem}}")
+                .find("CA file /nonexistent/ca.pem"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("service_name: a\nreporter: {otlpEndpoint: 'https://127.0.0.1:4318/v1/traces'}",
+                    {{"OTEL_EXPORTER_OTLP_CERTIFICATE", "/nonexistent/otel.pem"}})
+                .find("CA file /nonexistent/otel.pem"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("service_name: a\nsampler: {type: remote, samplingServerURL: "
+                    "'https://127.0.0.1:5778/sampling', tls: {cert: /x.pem}}")
+                .find("go together"),
             std::string::npos);
   EXPECT_NE(ErrorOf("service_name: a\ncolour: blue").find("colour: unknown key"),
             std::string::npos);

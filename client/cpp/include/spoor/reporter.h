@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "spoor/span_data.h"
+#include "spoor/tls.h"
 
 namespace spoor {
 
@@ -64,10 +65,12 @@ struct OtlpHttpReporterOptions {
   std::chrono::milliseconds flush_interval{1000};
   size_t max_batch = 1000;  // spans per request at most
   std::chrono::milliseconds timeout{5000};
+  TlsOptions tls;  // for an https:// endpoint
 };
 
 // Sends batches as OTLP/HTTP protobuf. Throws std::invalid_argument for an
-// endpoint that is not http://host:port/path.
+// endpoint that is not http[s]://host:port/path, or TLS files that cannot
+// be used.
 [[nodiscard]] std::unique_ptr<RemoteReporter> NewOtlpHttpReporter(OtlpHttpReporterOptions options);
 
 struct JaegerHttpReporterOptions {
@@ -78,11 +81,13 @@ struct JaegerHttpReporterOptions {
   std::chrono::milliseconds flush_interval{1000};
   size_t max_batch = 1000;
   std::chrono::milliseconds timeout{5000};
+  TlsOptions tls;  // for an https:// endpoint
 };
 
 // Sends batches as Jaeger Thrift (binary protocol) Batch structs, POSTed
 // with Content-Type application/x-thrift. Throws std::invalid_argument for
-// an endpoint that is not http://host:port/path.
+// an endpoint that is not http[s]://host:port/path, or TLS files that
+// cannot be used.
 [[nodiscard]] std::unique_ptr<RemoteReporter> NewJaegerHttpReporter(
     JaegerHttpReporterOptions options);
 

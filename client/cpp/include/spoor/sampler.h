@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 
+#include "spoor/tls.h"
+
 namespace spoor {
 
 struct SamplingDecision {
@@ -43,6 +45,7 @@ struct RemoteSamplerOptions {
   std::chrono::milliseconds refresh_interval{60000};
   size_t max_operations = 2000;  // per-operation samplers kept at most; others use the default
   std::chrono::milliseconds timeout{5000};
+  TlsOptions tls;  // for an https:// sampling_server_url
 };
 
 // Follows the strategy the sampling endpoint gives the service, fetched at
