@@ -1,6 +1,9 @@
 #include "http_client.h"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/http.hpp>
 
 namespace spoor::tracegen {
@@ -9,8 +12,22 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using boost::asio::ip::tcp;
 
-HttpClient::HttpClient(std::string host, int port, std::chrono::nanoseconds timeout)
-    : host_(std::move(host)), port_(port), timeout_(timeout), stream_(io_) {}
+// The TLS stream over the client's TCP stream (by reference: the TCP
+// stream keeps the deadline).
+struct HttpClient::Tls {
+  Tls(beast::tcp_stream& tcp, boost::asio::ssl::context& ctx) : stream(tcp, ctx) {}
+  boost::asio::ssl::stream<beast::tcp_stream&> stream;
+};
+
+HttpClient::HttpClient(std::string host, int port, std::chrono::nanoseconds timeout,
+                       std::shared_ptr<boost::asio::ssl::context> tls)
+    : host_(std::move(host)),
+      port_(port),
+      timeout_(timeout),
+      stream_(io_),
+      tls_context_(std::move(tls)) {}
+
+HttpClient::~HttpClient() = default;
 
 void HttpClient::RunIo() {
   io_.restart();
@@ -21,6 +38,7 @@ void HttpClient::Close() {
   beast::error_code ignored;
   stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
   stream_.close();
+  tls_.reset();
   buffer_.clear();
   connected_ = false;
 }
@@ -39,6 +57,19 @@ Status HttpClient::Connect() {
     return Unavailable("connecting to " + where + ": " + ec.message());
   }
   stream_.socket().set_option(tcp::no_delay(true), ec);
+  if (tls_context_) {
+    tls_ = std::make_unique<Tls>(stream_, *tls_context_);
+    SSL_set_tlsext_host_name(tls_->stream.native_handle(), host_.c_str());
+    tls_->stream.set_verify_callback(boost::asio::ssl::host_name_verification(host_));
+    stream_.expires_after(timeout_);
+    tls_->stream.async_handshake(boost::asio::ssl::stream_base::client,
+                                 [&ec](beast::error_code e) { ec = e; });
+    RunIo();
+    if (ec) {
+      Close();
+      return Unavailable("TLS with " + where + ": " + ec.message());
+    }
+  }
   connected_ = true;
   return Status::Ok();
 }
@@ -69,13 +100,20 @@ Result<HttpAnswer> HttpClient::Post(std::string_view target, std::string_view co
 
 Result<HttpAnswer> HttpClient::PostOnce(http::request<http::string_body>& req) {
   beast::error_code ec;
-  stream_.expires_after(timeout_);
-  http::async_write(stream_, req, [&ec](beast::error_code e, size_t) { ec = e; });
-  RunIo();
   http::response<http::string_body> res;
-  if (!ec) {
-    http::async_read(stream_, buffer_, res, [&ec](beast::error_code e, size_t) { ec = e; });
+  auto exchange = [&](auto& stream) {
+    stream_.expires_after(timeout_);
+    http::async_write(stream, req, [&ec](beast::error_code e, size_t) { ec = e; });
     RunIo();
+    if (!ec) {
+      http::async_read(stream, buffer_, res, [&ec](beast::error_code e, size_t) { ec = e; });
+      RunIo();
+    }
+  };
+  if (tls_) {
+    exchange(tls_->stream);
+  } else {
+    exchange(stream_);
   }
   if (ec) {
     Close();

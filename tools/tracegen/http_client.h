@@ -8,10 +8,15 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "common/status.h"
+
+namespace boost::asio::ssl {
+class context;
+}
 
 namespace spoor::tracegen {
 
@@ -22,7 +27,11 @@ struct HttpAnswer {
 
 class HttpClient {
  public:
-  HttpClient(std::string host, int port, std::chrono::nanoseconds timeout);
+  // With `tls`, each connection starts with a TLS handshake verified by it
+  // (the server's certificate for `host`).
+  HttpClient(std::string host, int port, std::chrono::nanoseconds timeout,
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+  ~HttpClient();
 
   // POSTs `body` to `target`; the answer, whatever its status, or an error
   // when none came within the timeout.
@@ -36,11 +45,15 @@ class HttpClient {
   void Close();
   void RunIo();
 
+  struct Tls;
+
   std::string host_;
   int port_;
   std::chrono::nanoseconds timeout_;
   boost::asio::io_context io_;
   boost::beast::tcp_stream stream_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;
+  std::unique_ptr<Tls> tls_;  // the TLS stream over stream_, while connected
   boost::beast::flat_buffer buffer_;
   bool connected_ = false;
 };

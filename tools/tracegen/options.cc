@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <limits>
 
 #include "common/time_format.h"
@@ -64,6 +65,13 @@ Status Apply(std::string_view name, std::string_view value, Options& o) {
       return FlagError(name, "expected spans per second (0 = as fast as possible)", value);
     }
     o.rate_spans_per_s = v;
+    return Status::Ok();
+  }
+  if (name == "tls-ca") {
+    if (value.empty() || !std::ifstream(std::string(value))) {
+      return FlagError(name, "expected a readable PEM file of CA certificates", value);
+    }
+    o.tls_ca = std::string(value);
     return Status::Ok();
   }
   if (name == "duration" || name == "timeout") {
@@ -188,6 +196,9 @@ Flags:
                            clock, printed in the report)
   --spans-per-request=N    spans per request (default 100)
   --timeout=DURATION       how long to wait for each answer (default 10s)
+  --tls-ca=FILE            speak TLS (otlp-grpc and the HTTP protocols),
+                           verifying the server with the CA certificates in
+                           FILE; connections are kept, so handshakes are few
   --sampler-tags           tag the first span of each trace as a Jaeger client's
                            probabilistic sampler tags a root (sampler.type,
                            sampler.param = 0.001): what adaptive sampling counts

@@ -30,6 +30,7 @@ struct Options {
   int spans_per_request = 100;
   int64_t timeout_ns = 10'000'000'000;  // per request
   bool sampler_tags = false;            // roots tagged as a Jaeger probabilistic sampler tags them
+  std::string tls_ca;                   // set: TLS (HTTP and gRPC protocols), verified with this CA
   bool progress = false;
   bool help = false;
 };
