@@ -9,7 +9,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
-import { fetchJson, freePorts, getMetrics, metric, startSpoor, waitFor } from '../lib/spoor.mjs';
+import { makePki } from '../lib/pki.mjs';
+import { fetchJson, freePorts, getMetrics, metric, startSpoor, tempDir, waitFor } from '../lib/spoor.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const TRACEGEN = process.env.SPOOR_TRACEGEN || path.resolve(HERE, '../../build/tools/tracegen/tracegen');
@@ -126,5 +127,41 @@ describe('tracegen', { skip: !existsSync(TRACEGEN) && `no tracegen binary at ${T
       assert.match(run.stdout, /spans: +sent 1000, acknowledged 0, failed 1000/, protocol);
       assert.match(run.stdout, /first error: .*(refused|connect)/i, protocol);
     }
+  });
+});
+
+describe('tracegen over TLS (--tls-ca)', { skip: !existsSync(TRACEGEN) && `no tracegen binary at ${TRACEGEN}` }, () => {
+  let spoor;
+  let pki;
+  before(async () => {
+    pki = makePki(tempDir('spoor-tracegen-tls-'));
+    const tls = (prefix) => [`--${prefix}.tls.enabled`, `--${prefix}.tls.cert=${pki.file('server.crt')}`, `--${prefix}.tls.key=${pki.file('server.key')}`];
+    spoor = await startSpoor({ storage: { type: 'memory' }, flags: [...tls('collector.otlp.grpc'), ...tls('collector.otlp.http'), ...tls('collector.zipkin')] });
+  });
+  after(async () => {
+    await spoor?.stop();
+  });
+
+  for (const [protocol, port] of [
+    ['otlp-grpc', (p) => p.grpc],
+    ['otlp-http', (p) => p.otlpHttp],
+    ['zipkin', (p) => p.zipkin],
+  ]) {
+    test(`${protocol}: acknowledged over TLS, refused without it`, async () => {
+      const endpoint = `--endpoint=127.0.0.1:${port(spoor.ports)}`;
+      const run = await tracegen([`--protocol=${protocol}`, endpoint, '--count=500', `--tls-ca=${pki.file('ca.crt')}`]);
+      assert.equal(run.code, 0, run.stdout + run.stderr);
+      assert.match(run.stdout, /spans: +sent 500, acknowledged 500, failed 0/);
+      const plain = await tracegen([`--protocol=${protocol}`, endpoint, '--count=100', '--timeout=2s']);
+      assert.equal(plain.code, 1, plain.stdout + plain.stderr);
+      const otherCa = await tracegen([`--protocol=${protocol}`, endpoint, '--count=100', '--timeout=2s', `--tls-ca=${pki.file('other-ca.crt')}`]);
+      assert.equal(otherCa.code, 1, otherCa.stdout + otherCa.stderr);
+    });
+  }
+
+  test('an unreadable CA file is a bad flag', async () => {
+    const run = await tracegen(['--tls-ca=/nonexistent/ca.pem', '--count=1']);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /--tls-ca/);
   });
 });
