@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "server/auth.h"
 #include "server/http_server.h"
 
 namespace spoor {
@@ -432,6 +433,24 @@ const std::vector<Option>& Options() {
                  PositiveInt<size_t>(
                      "query.max-trace-spans",
                      [](Config& c) -> size_t& { return c.query_max_trace_spans; }, true)});
+    for (const char* role : {"collector", "query"}) {
+      const std::string p = std::string(role) + ".auth.";
+      const bool query = std::string(role) == "query";
+      o.push_back({p + "trusted-proxies", "",
+                   "authenticating proxies (addresses or networks: 10.0.0.7, 10.1.0.0/16), "
+                   "comma-separated, whose user header lets a request in without a token",
+                   [name = p + "trusted-proxies", query](Config& c, const std::string& v) {
+                     auto parsed = TrustedProxies::Parse(v);
+                     if (!parsed.ok()) Invalid(name, v, parsed.status().message());
+                     (query ? c.query_auth_trusted_proxies : c.collector_auth_trusted_proxies) = v;
+                   }});
+      o.push_back({p + "proxy-user-header", "X-Forwarded-User",
+                   "the header in which a trusted proxy names the user it authenticated",
+                   Text([query](Config& c) -> std::string& {
+                     return query ? c.query_auth_proxy_user_header
+                                  : c.collector_auth_proxy_user_header;
+                   })});
+    }
     o.push_back({"collector.auth.bearer-tokens-file", "",
                  "file of bearer tokens, one per line (optionally followed by its tenant): "
                  "sending spans then needs Authorization: Bearer <token>; re-read when it changes",

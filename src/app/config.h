@@ -82,6 +82,12 @@ struct Config {
   // query (/api); "" = none (docs/security.md).
   std::string collector_auth_tokens_file;
   std::string query_auth_tokens_file;
+  // Authenticating proxies whose user header is believed (addresses and
+  // networks, comma-separated), and that header.
+  std::string collector_auth_trusted_proxies;
+  std::string collector_auth_proxy_user_header = "X-Forwarded-User";
+  std::string query_auth_trusted_proxies;
+  std::string query_auth_proxy_user_header = "X-Forwarded-User";
 
   // Browsers: CORS for the query API (off when no origin is listed).
   std::vector<std::string> query_cors_allowed_origins;

@@ -18,6 +18,7 @@
 #include "buffer/nats/nats_publisher.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 #include "query/query_api.h"
 #include "query/web_security.h"
@@ -61,6 +62,21 @@ std::shared_ptr<BearerTokens> TokensFrom(const std::string& path, const std::str
   auto tokens = BearerTokens::Load(path, "--" + flag);
   if (!tokens.ok()) throw ConfigError(tokens.status().message());
   return std::move(tokens).value();
+}
+
+// What lets a request in to the collector's ("collector") or the query
+// port ("query"): tokens and trusted proxies.
+AuthPolicy AuthFor(const Config& config, bool query) {
+  AuthPolicy auth;
+  auth.tokens =
+      query ? TokensFrom(config.query_auth_tokens_file, "query.auth.bearer-tokens-file")
+            : TokensFrom(config.collector_auth_tokens_file, "collector.auth.bearer-tokens-file");
+  auto proxies = TrustedProxies::Parse(query ? config.query_auth_trusted_proxies
+                                             : config.collector_auth_trusted_proxies);
+  if (proxies.ok()) auth.proxies = std::move(proxies).value();  // checked with the flags
+  auth.proxy_user_header = ToLower(query ? config.query_auth_proxy_user_header
+                                         : config.collector_auth_proxy_user_header);
+  return auth;
 }
 
 // A gRPC listener's TLS: its files checked now as an HTTP listener's are
@@ -411,8 +427,7 @@ void AddReceivers(Role& role) {
   // Sending spans needs a token when a tokens file is given; the remote
   // sampling routes stay open (they hand out no data, and Jaeger's clients
   // cannot send one).
-  std::shared_ptr<BearerTokens> tokens =
-      TokensFrom(config.collector_auth_tokens_file, "collector.auth.bearer-tokens-file");
+  AuthPolicy auth = AuthFor(config, false);
   auto add_http = [&](const char* name, const char* what, const char* tls_prefix,
                       const std::string& host_port, const HttpReceiverHandlers& handlers,
                       std::vector<std::string> guarded = {}) {
@@ -420,7 +435,7 @@ void AddReceivers(Role& role) {
     if (!o) return;
     o->on_body_too_large = handlers.body_too_large;
     HttpHandler handle = handlers.handle;
-    if (tokens) handle = RequireBearerToken(std::move(handle), tokens, name, std::move(guarded));
+    if (auth.enabled()) handle = RequireAuth(std::move(handle), auth, name, std::move(guarded));
     role.parts.AddServer(what, std::make_unique<HttpServer>(*o, std::move(handle)));
   };
   if (config.otlp_enabled) {
@@ -435,7 +450,7 @@ void AddReceivers(Role& role) {
       if (ParseHostPort(config.otlp_grpc_host_port, &host, &grpc.port)) grpc.host = host;
       grpc.max_message_bytes = config.otlp_max_request_bytes;
       grpc.tls = GrpcTls(config, "collector.otlp.grpc");
-      grpc.tokens = tokens;
+      grpc.auth = auth;
       role.parts.AddServer("OTLP/gRPC", NewOtlpGrpcReceiver(grpc, sink));
     }
   }
@@ -445,7 +460,7 @@ void AddReceivers(Role& role) {
     if (ParseHostPort(config.jaeger_grpc_host_port, &host, &grpc.port)) grpc.host = host;
     grpc.max_message_bytes = config.otlp_max_request_bytes;
     grpc.tls = GrpcTls(config, "collector.grpc");
-    grpc.tokens = tokens;
+    grpc.auth = auth;
     role.parts.AddServer("Jaeger gRPC", NewJaegerGrpcReceiver(grpc, sink, strategies));
   }
   JaegerHttpOptions jaeger_http;
@@ -496,11 +511,11 @@ bool AddQuery(Role& role) {
   if (!LoadUi(config, options.span_metrics != nullptr, &options.ui)) return false;
   Storage& storage = *role.storage;
   HttpHandler handle = NewQueryHandler(options, storage, storage);
-  if (auto tokens = TokensFrom(config.query_auth_tokens_file, "query.auth.bearer-tokens-file")) {
+  if (AuthPolicy auth = AuthFor(config, true); auth.enabled()) {
     // The API needs a token; the UI's files do not, so that it can ask.
     std::string base = config.query_base_path;
     if (base.empty() || base.back() != '/') base += '/';
-    handle = RequireBearerToken(std::move(handle), tokens, "query", {base + "api/"});
+    handle = RequireAuth(std::move(handle), std::move(auth), "query", {base + "api/"});
   }
   // Outermost: a CORS preflight is answered before a token is asked for, and
   // every answer, a refusal included, carries the security headers.

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <vector>
 
+#include "common/metrics.h"
+
 namespace spoor {
 
 grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecoder& decode,
@@ -45,14 +47,36 @@ grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecod
   return grpc::Status::OK;
 }
 
-grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context, BearerTokens* tokens,
-                                  const std::string& server) {
-  if (tokens == nullptr) return grpc::Status::OK;
+grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context,
+                                  const AuthPolicy& auth, const std::string& server) {
+  if (!auth.enabled()) return grpc::Status::OK;
   const auto& metadata = context.client_metadata();
-  auto it = metadata.find("authorization");
-  std::string_view value;
-  if (it != metadata.end()) value = std::string_view(it->second.data(), it->second.size());
-  BearerTokens::Checked checked = tokens->Check(value);
+  auto value_of = [&metadata](const std::string& name) {
+    auto it = metadata.find(name);
+    return it == metadata.end() ? std::string_view()
+                                : std::string_view(it->second.data(), it->second.size());
+  };
+  if (!auth.proxies.empty() && !value_of(auth.proxy_user_header).empty()) {
+    // The peer: "ipv4:10.0.0.7:53412" or "ipv6:[fd00::7]:53412".
+    std::string peer = context.peer();
+    size_t colon = peer.find(':');
+    size_t last = peer.rfind(':');
+    std::string address = colon != std::string::npos && last > colon
+                              ? peer.substr(colon + 1, last - colon - 1)
+                              : std::string();
+    if (address.size() > 2 && address.front() == '[')
+      address = address.substr(1, address.size() - 2);
+    if (auth.proxies.Contains(address)) {
+      MetricsRegistry::Global()
+          .GetCounter("spoor_auth_proxy_requests_total",
+                      "Requests let in on the user header of a trusted proxy, by server",
+                      {{"server", server}})
+          .Inc();
+      return grpc::Status::OK;
+    }
+  }
+  BearerTokens::Checked checked;
+  if (auth.tokens) checked = auth.tokens->Check(value_of("authorization"));
   if (checked.outcome == BearerTokens::Outcome::kOk) return grpc::Status::OK;
   CountAuthFailure(server, checked.outcome);
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,

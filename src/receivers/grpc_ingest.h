@@ -34,10 +34,11 @@ namespace spoor {
                                              const BatchDecoder& decode, SpanSink& sink,
                                              IngestMetrics& metrics, DecodeStats* stats);
 
-// OK when `tokens` is null or the call's `authorization` metadata carries
-// one of them; UNAUTHENTICATED otherwise (counted for `server`).
+// OK when `auth` asks for nothing, the call's `authorization` metadata
+// carries one of its tokens, or a trusted proxy sent it with the user
+// metadata; UNAUTHENTICATED otherwise (counted for `server`).
 [[nodiscard]] grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context,
-                                                BearerTokens* tokens, const std::string& server);
+                                                const AuthPolicy& auth, const std::string& server);
 
 // Sets `*out` to a one-slice buffer holding `bytes`.
 void SetGrpcResponse(const std::string& bytes, grpc::ByteBuffer* out);

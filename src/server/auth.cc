@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include <boost/asio/ip/address.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -108,14 +109,79 @@ void CountAuthFailure(const std::string& server, BearerTokens::Outcome outcome) 
       .Inc();
 }
 
-HttpHandler RequireBearerToken(HttpHandler inner, std::shared_ptr<BearerTokens> tokens,
-                               std::string server, std::vector<std::string> prefixes) {
-  return [inner = std::move(inner), tokens = std::move(tokens), server = std::move(server),
+namespace {
+
+// An address as 16 bytes (IPv4 mapped into IPv6); false when it is none.
+bool AddressBytes(std::string_view text, std::array<unsigned char, 16>* out) {
+  boost::system::error_code ec;
+  auto address = boost::asio::ip::make_address(std::string(text), ec);
+  if (ec) return false;
+  *out =
+      address.is_v4()
+          ? boost::asio::ip::make_address_v6(boost::asio::ip::v4_mapped, address.to_v4()).to_bytes()
+          : address.to_v6().to_bytes();
+  return true;
+}
+
+}  // namespace
+
+Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
+  TrustedProxies out;
+  for (std::string_view item : SplitList(list)) {
+    if (item.empty()) continue;
+    std::string_view address = item;
+    std::optional<uint64_t> bits;
+    if (size_t slash = item.find('/'); slash != std::string_view::npos) {
+      address = item.substr(0, slash);
+      bits = ParseUint64(item.substr(slash + 1));
+    }
+    Network n;
+    bool v4 = address.find(':') == std::string_view::npos;
+    uint64_t max = v4 ? 32 : 128;
+    if (!AddressBytes(address, &n.bytes) || (bits && *bits > max) ||
+        (item.find('/') != std::string_view::npos && !bits)) {
+      return InvalidArgument("'" + std::string(item) +
+                             "' is not an address or a network (10.0.0.7, 10.1.0.0/16, fd00::/8)");
+    }
+    n.prefix_bits = static_cast<int>((bits ? *bits : max) + (v4 ? 96 : 0));
+    out.networks_.push_back(n);
+  }
+  return out;
+}
+
+bool TrustedProxies::Contains(std::string_view address) const {
+  std::array<unsigned char, 16> bytes{};
+  if (!AddressBytes(address, &bytes)) return false;
+  for (const Network& n : networks_) {
+    int bits = n.prefix_bits;
+    bool match = true;
+    for (size_t i = 0; i < 16 && bits > 0 && match; ++i, bits -= 8) {
+      auto mask = static_cast<unsigned char>(bits >= 8 ? 0xff : 0xff << (8 - bits));
+      match = (bytes[i] & mask) == (n.bytes[i] & mask);
+    }
+    if (match) return true;
+  }
+  return false;
+}
+
+HttpHandler RequireAuth(HttpHandler inner, AuthPolicy auth, std::string server,
+                        std::vector<std::string> prefixes) {
+  return [inner = std::move(inner), auth = std::move(auth), server = std::move(server),
           prefixes = std::move(prefixes)](const HttpRequest& req) {
     bool guarded = prefixes.empty();
     for (const std::string& p : prefixes) guarded = guarded || StartsWith(req.path, p);
     if (!guarded) return inner(req);
-    BearerTokens::Checked checked = tokens->Check(req.Header("authorization"));
+    if (!auth.proxies.empty() && !req.Header(auth.proxy_user_header).empty() &&
+        auth.proxies.Contains(req.remote_address)) {
+      MetricsRegistry::Global()
+          .GetCounter("spoor_auth_proxy_requests_total",
+                      "Requests let in on the user header of a trusted proxy, by server",
+                      {{"server", server}})
+          .Inc();
+      return inner(req);
+    }
+    BearerTokens::Checked checked;
+    if (auth.tokens) checked = auth.tokens->Check(req.Header("authorization"));
     if (checked.outcome == BearerTokens::Outcome::kOk) return inner(req);
     CountAuthFailure(server, checked.outcome);
     HttpResponse r = HttpResponse::Text(

@@ -6,6 +6,7 @@
 // Threading: Check() may be called from any thread.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 #include "server/file_watch.h"
@@ -50,15 +52,41 @@ class BearerTokens {
   std::shared_ptr<const Table> table_;
 };
 
-// `inner` behind a bearer token: requests whose path starts with one of
-// `prefixes` (all when empty) need `Authorization: Bearer <token>`; others
-// are passed on. A missing or unknown token gets 401 with
-// `WWW-Authenticate: Bearer` and the same message whatever the token was,
-// counted in spoor_auth_failures_total{server, reason}.
-[[nodiscard]] HttpHandler RequireBearerToken(HttpHandler inner,
-                                             std::shared_ptr<BearerTokens> tokens,
-                                             std::string server,
-                                             std::vector<std::string> prefixes = {});
+// Addresses of authenticating proxies ("10.0.0.7", "10.1.0.0/16",
+// "fd00::/8"), whose user header Spoor believes.
+class TrustedProxies {
+ public:
+  // InvalidArgument naming the entry that is not an address or network.
+  [[nodiscard]] static Result<TrustedProxies> Parse(std::string_view list);
+  [[nodiscard]] bool Contains(std::string_view address) const;
+  [[nodiscard]] bool empty() const { return networks_.empty(); }
+
+ private:
+  struct Network {
+    std::array<unsigned char, 16> bytes{};  // IPv4 as IPv4-mapped IPv6
+    int prefix_bits = 128;
+  };
+  std::vector<Network> networks_;
+};
+
+// Who may pass: a bearer token of `tokens`, or (with trusted proxies) a
+// request from one of them carrying `proxy_user_header` (the user the
+// proxy authenticated). A user header from any other address is ignored.
+struct AuthPolicy {
+  std::shared_ptr<BearerTokens> tokens;  // null: no tokens accepted
+  TrustedProxies proxies;
+  std::string proxy_user_header = "x-forwarded-user";  // lower case
+  [[nodiscard]] bool enabled() const { return tokens != nullptr || !proxies.empty(); }
+};
+
+// `inner` behind `auth`: requests whose path starts with one of `prefixes`
+// (all when empty) need a token or a trusted proxy's user; others are
+// passed on. A refusal gets 401 with `WWW-Authenticate: Bearer` and the
+// same message whatever the token was, counted in
+// spoor_auth_failures_total{server, reason}; requests let in by a proxy are
+// counted in spoor_auth_proxy_requests_total{server}.
+[[nodiscard]] HttpHandler RequireAuth(HttpHandler inner, AuthPolicy auth, std::string server,
+                                      std::vector<std::string> prefixes = {});
 
 // Counts a refused request (HTTP or gRPC) in spoor_auth_failures_total.
 void CountAuthFailure(const std::string& server, BearerTokens::Outcome outcome);

@@ -170,3 +170,57 @@ describe('token files refused at startup, naming the flag', () => {
     }
   });
 });
+
+describe('trusted proxies: the user header of an authenticating proxy, from its address only', () => {
+  const start = (proxies) => {
+    const dir = tempDir('spoor-proxy-');
+    writeFileSync(path.join(dir, 'tokens'), 'tok-1\n');
+    return startSpoor({
+      storage: { type: 'memory' },
+      flags: [
+        `--query.auth.bearer-tokens-file=${path.join(dir, 'tokens')}`,
+        `--query.auth.trusted-proxies=${proxies}`,
+        `--collector.auth.trusted-proxies=${proxies}`,
+        '--collector.auth.proxy-user-header=X-Auth-User',
+      ],
+    });
+  };
+
+  test('from a listed address, the user header lets a request in without a token', async () => {
+    const spoor = await start('10.9.0.0/16, 127.0.0.1');
+    try {
+      const res = await fetch(`${spoor.baseUrls.query}/api/services`, { headers: { 'x-forwarded-user': 'alice' } });
+      assert.equal(res.status, 200);
+      assert.equal((await fetch(`${spoor.baseUrls.query}/api/services`)).status, 401, 'no user, no token: refused');
+      assert.equal((await fetch(`${spoor.baseUrls.query}/api/services`, { headers: { authorization: 'Bearer tok-1' } })).status, 200);
+      // The collector's proxy header is its own; gRPC carries it as metadata.
+      const m = new grpc.Metadata();
+      m.set('x-auth-user', 'ci');
+      const exported = await exportOne(new OTLPGrpcExporter({ url: `http://${spoor.grpcAddress}`, metadata: m, timeoutMillis: 3000 }), 'via proxy');
+      assert.ok(exported.ok, exported.error?.message);
+      const plain = await exportOne(new OTLPGrpcExporter({ url: `http://${spoor.grpcAddress}`, timeoutMillis: 3000 }), 'no user');
+      assert.equal(plain.ok, false);
+      const metrics = await getMetrics(spoor);
+      assert.ok(metric(metrics, 'spoor_auth_proxy_requests_total', { server: 'query' }) >= 1);
+      assert.ok(metric(metrics, 'spoor_auth_proxy_requests_total', { server: 'otlp_grpc' }) >= 1);
+    } finally {
+      assert.equal(await spoor.stop(), 0);
+    }
+  });
+
+  test('from an address not listed, the header is ignored', async () => {
+    const spoor = await start('10.9.0.0/16');
+    try {
+      const res = await fetch(`${spoor.baseUrls.query}/api/services`, { headers: { 'x-forwarded-user': 'mallory' } });
+      assert.equal(res.status, 401);
+    } finally {
+      assert.equal(await spoor.stop(), 0);
+    }
+  });
+
+  test('a proxy list that is not addresses is refused at startup', async () => {
+    const r = await runSpoor(['all-in-one', '--span-storage.type=memory', '--query.auth.trusted-proxies=10.0.0.0/40']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--query\.auth\.trusted-proxies: '10\.0\.0\.0\/40' is not an address or a network/);
+  });
+});

@@ -18,14 +18,14 @@ namespace pb = jaeger::api_v2;
 class CollectorServiceImpl final
     : public pb::CollectorService::WithRawCallbackMethod_PostSpans<pb::CollectorService::Service> {
  public:
-  CollectorServiceImpl(SpanSink& sink, std::shared_ptr<BearerTokens> tokens)
-      : sink_(sink), tokens_(std::move(tokens)), metrics_("grpc", "jaeger_proto") {}
+  CollectorServiceImpl(SpanSink& sink, AuthPolicy auth)
+      : sink_(sink), auth_(std::move(auth)), metrics_("grpc", "jaeger_proto") {}
 
   grpc::ServerUnaryReactor* PostSpans(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override {
     DecodeStats stats;
-    grpc::Status status = AuthenticateGrpcCall(*context, tokens_.get(), "jaeger_grpc");
+    grpc::Status status = AuthenticateGrpcCall(*context, auth_, "jaeger_grpc");
     if (status.ok()) {
       status = IngestGrpcRequest(*request, DecodeJaegerPostSpans, sink_, metrics_, &stats);
     }
@@ -38,7 +38,7 @@ class CollectorServiceImpl final
 
  private:
   SpanSink& sink_;
-  std::shared_ptr<BearerTokens> tokens_;
+  AuthPolicy auth_;
   IngestMetrics metrics_;
 };
 
@@ -46,7 +46,7 @@ class Receiver final : public JaegerGrpcReceiver {
  public:
   Receiver(const JaegerGrpcOptions& options, SpanSink& sink, const StrategiesHolder* strategies)
       : options_(options),
-        service_(sink, options.tokens),
+        service_(sink, options.auth),
         sampling_(strategies ? NewSamplingManagerService(*strategies) : nullptr),
         server_("jaeger_grpc", Services()) {}
 

@@ -17,14 +17,14 @@ namespace otlp = opentelemetry::proto::collector::trace::v1;
 class TraceServiceImpl final
     : public otlp::TraceService::WithRawCallbackMethod_Export<otlp::TraceService::Service> {
  public:
-  TraceServiceImpl(SpanSink& sink, std::shared_ptr<BearerTokens> tokens)
-      : sink_(sink), tokens_(std::move(tokens)), metrics_("grpc", "otlp_proto") {}
+  TraceServiceImpl(SpanSink& sink, AuthPolicy auth)
+      : sink_(sink), auth_(std::move(auth)), metrics_("grpc", "otlp_proto") {}
 
   grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
     DecodeStats stats;
-    grpc::Status status = AuthenticateGrpcCall(*context, tokens_.get(), "otlp_grpc");
+    grpc::Status status = AuthenticateGrpcCall(*context, auth_, "otlp_grpc");
     if (status.ok()) status = IngestGrpcRequest(*request, DecodeOtlpProto, sink_, metrics_, &stats);
     if (status.ok()) {
       otlp::ExportTraceServiceResponse reply;
@@ -42,14 +42,14 @@ class TraceServiceImpl final
 
  private:
   SpanSink& sink_;
-  std::shared_ptr<BearerTokens> tokens_;
+  AuthPolicy auth_;
   IngestMetrics metrics_;
 };
 
 class Receiver final : public OtlpGrpcReceiver {
  public:
   Receiver(const OtlpGrpcOptions& options, SpanSink& sink)
-      : options_(options), service_(sink, options.tokens), server_("otlp_grpc", {&service_}) {}
+      : options_(options), service_(sink, options.auth), server_("otlp_grpc", {&service_}) {}
 
   Status Start() override {
     return server_.Start(options_.host, options_.port, options_.max_message_bytes, options_.tls);

@@ -18,8 +18,8 @@ struct OtlpGrpcOptions {
   std::string host = "0.0.0.0";
   uint16_t port = 4317;
   size_t max_message_bytes = 64u << 20;
-  TlsServerOptions tls;                  // enabled: TLS (and mTLS with a client CA)
-  std::shared_ptr<BearerTokens> tokens;  // set: each call needs one of them
+  TlsServerOptions tls;  // enabled: TLS (and mTLS with a client CA)
+  AuthPolicy auth;       // enabled: each call needs a token (or a trusted proxy)
 };
 
 class OtlpGrpcReceiver {
