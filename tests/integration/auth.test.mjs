@@ -10,29 +10,10 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import grpc, { credentials } from '@grpc/grpc-js';
-import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { RecordingExporter } from '../lib/otel_sdk.mjs';
+import { exportOne } from '../lib/otel_sdk.mjs';
 import { getMetrics, metric, runSpoor, startSpoor, tempDir, waitFor } from '../lib/spoor.mjs';
-
-/** Exports one span; {traceId, ok, error}. */
-async function exportOne(exporter, name) {
-  const recording = new RecordingExporter(exporter);
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'auth-test' }),
-    spanProcessors: [new SimpleSpanProcessor(recording)],
-  });
-  const span = provider.getTracer('auth-test').startSpan(name);
-  const traceId = span.spanContext().traceId;
-  span.end();
-  await provider.forceFlush().catch(() => {});
-  await provider.shutdown().catch(() => {});
-  const result = recording.results[0];
-  return { traceId, ok: result?.code === ExportResultCode.SUCCESS, error: result?.error };
-}
 
 function grpcMetadata(token) {
   const m = new grpc.Metadata();

@@ -10,16 +10,12 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import https from 'node:https';
-import path from 'node:path';
 import tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import grpc, { credentials } from '@grpc/grpc-js';
-import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { RecordingExporter } from '../lib/otel_sdk.mjs';
+import { exportOne } from '../lib/otel_sdk.mjs';
 import { makePki } from '../lib/pki.mjs';
 import { getMetrics, metric, runSpoor, startSpoor, tempDir, waitFor, waitForTrace } from '../lib/spoor.mjs';
 
@@ -47,23 +43,6 @@ function peerSerial(port, ca) {
     });
     socket.on('error', reject);
   });
-}
-
-/** Exports one span named `name` through `exporter`; the export result. */
-async function exportOne(exporter, name, service) {
-  const recording = new RecordingExporter(exporter);
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': service }),
-    spanProcessors: [new SimpleSpanProcessor(recording)],
-  });
-  const span = provider.getTracer('tls-test').startSpan(name);
-  const traceId = span.spanContext().traceId;
-  span.end();
-  // A failed export also rejects the flush: the recorded result says why.
-  await provider.forceFlush().catch(() => {});
-  await provider.shutdown().catch(() => {});
-  const result = recording.results[0];
-  return { traceId, ok: result?.code === ExportResultCode.SUCCESS, error: result?.error };
 }
 
 const tlsFlags = (prefix, pki, { clientCa = false, extra = {} } = {}) => [

@@ -2,7 +2,7 @@
 
 import { ExportResultCode } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 /** Wraps an exporter and remembers the result of every export. */
@@ -66,4 +66,24 @@ export async function exportSpans({ exporter, service, specs }) {
   for (const r of recording.results) {
     if (r.code !== ExportResultCode.SUCCESS) throw new Error(`export for ${service} failed: ${r.error?.message ?? r.error}`);
   }
+}
+
+/**
+ * Exports one span named `name` of `service` through `exporter`:
+ * {traceId, ok, error}. A failed export is reported, not thrown.
+ */
+export async function exportOne(exporter, name, service = 'test') {
+  const recording = new RecordingExporter(exporter);
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: service }),
+    spanProcessors: [new SimpleSpanProcessor(recording)],
+  });
+  const span = provider.getTracer('spoor-tests').startSpan(name);
+  const traceId = span.spanContext().traceId;
+  span.end();
+  // A failed export also rejects the flush: the recorded result says why.
+  await provider.forceFlush().catch(() => {});
+  await provider.shutdown().catch(() => {});
+  const result = recording.results[0];
+  return { traceId, ok: result?.code === ExportResultCode.SUCCESS, error: result?.error };
 }
