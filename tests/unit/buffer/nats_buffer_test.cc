@@ -273,8 +273,10 @@ TEST(NatsBuffer, IngestersShareTheStream) {
   NatsPublisher publisher(options);
   ASSERT_TRUE(publisher.Start().ok());
   IngestMetrics metrics("test", "nats_shared");
-  GatedStorage first_storage;
-  GatedStorage second_storage;
+  // Both stores hold their writes until each ingester has taken a message:
+  // neither can drain the stream alone however the two are scheduled.
+  GatedStorage first_storage(/*gated=*/true);
+  GatedStorage second_storage(/*gated=*/true);
   NatsIngester first(options, first_storage);
   NatsIngester second(options, second_storage);
   ASSERT_TRUE(first.Start().ok());
@@ -285,6 +287,10 @@ TEST(NatsBuffer, IngestersShareTheStream) {
     for (const TraceId& id : TraceIdsOf(batch)) sent.insert(id);
     ASSERT_TRUE(publisher.Submit(std::move(batch), metrics).ok());
   }
+  ASSERT_TRUE(first_storage.WaitForWrites(1));
+  ASSERT_TRUE(second_storage.WaitForWrites(1));
+  first_storage.Release();
+  second_storage.Release();
   auto stored_by = [&sent](GatedStorage& s) {
     size_t n = 0;
     for (const TraceId& id : sent) n += s.StoredSpans(id) > 0 ? 1 : 0;
