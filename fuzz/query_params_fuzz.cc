@@ -1,6 +1,7 @@
 // The query API's parameter parsing on arbitrary query strings: QueryParams,
-// then every request parser of query_params.h, and ParseTagsJson on the raw
-// input. Parsed requests must keep the promises the storage relies on.
+// then every request parser of query_params.h (searches with the query
+// limits applied), and ParseTagsJson on the raw input. Parsed requests must
+// keep the promises the storage relies on.
 
 #include <cstddef>
 #include <cstdint>
@@ -29,9 +30,18 @@ void CheckMicros(const spoor::QueryParams& params, const char* name, uint64_t ns
                    std::string(name) + "=" + *text + " became " + std::to_string(ns) + " ns");
 }
 
-void CheckQuery(const spoor::TraceQuery& q) {
+// A parsed search, once the query limits are applied as every handler
+// applies them: what the storage is asked for stays within them.
+void CheckQuery(spoor::TraceQuery q) {
+  SPOOR_FUZZ_CHECK(q.limit >= 1, "limit 0");
+  const spoor::QueryLimits limits{3600ULL * 1000000000, spoor::kMaxSearchLimit, 0};
+  const uint64_t start_before = q.start_time_min_ns;
+  spoor::ApplyQueryLimits(limits, kNowNs, &q);
   SPOOR_FUZZ_CHECK(q.limit >= 1 && q.limit <= spoor::kMaxSearchLimit,
                    "limit " + std::to_string(q.limit));
+  SPOOR_FUZZ_CHECK(
+      q.start_time_min_ns >= kNowNs - limits.max_lookback_ns && q.start_time_min_ns >= start_before,
+      "window start " + std::to_string(q.start_time_min_ns));
   SPOOR_FUZZ_CHECK(
       q.duration_min_ns == 0 || q.duration_max_ns == 0 || q.duration_min_ns <= q.duration_max_ns,
       "duration bounds " + std::to_string(q.duration_min_ns) + " > " +
