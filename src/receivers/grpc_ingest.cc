@@ -9,8 +9,6 @@
 #include <chrono>
 #include <vector>
 
-#include "common/metrics.h"
-
 namespace spoor {
 
 grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecoder& decode,
@@ -56,31 +54,18 @@ grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context,
     return it == metadata.end() ? std::string_view()
                                 : std::string_view(it->second.data(), it->second.size());
   };
-  if (!auth.proxies.empty() && !value_of(auth.proxy_user_header).empty()) {
-    // The peer: "ipv4:10.0.0.7:53412" or "ipv6:[fd00::7]:53412".
-    std::string peer = context.peer();
-    size_t colon = peer.find(':');
-    size_t last = peer.rfind(':');
-    std::string address = colon != std::string::npos && last > colon
-                              ? peer.substr(colon + 1, last - colon - 1)
-                              : std::string();
-    if (address.size() > 2 && address.front() == '[')
-      address = address.substr(1, address.size() - 2);
-    if (auth.proxies.Contains(address)) {
-      MetricsRegistry::Global()
-          .GetCounter("spoor_auth_proxy_requests_total",
-                      "Requests let in on the user header of a trusted proxy, by server",
-                      {{"server", server}})
-          .Inc();
-      return grpc::Status::OK;
-    }
-  }
-  BearerTokens::Checked checked;
-  if (auth.tokens) checked = auth.tokens->Check(value_of("authorization"));
-  if (checked.outcome == BearerTokens::Outcome::kOk) return grpc::Status::OK;
-  CountAuthFailure(server, checked.outcome);
+  // The peer: "ipv4:10.0.0.7:53412" or "ipv6:[fd00::7]:53412".
+  std::string peer = context.peer();
+  size_t colon = peer.find(':');
+  size_t last = peer.rfind(':');
+  std::string address =
+      colon != std::string::npos && last > colon ? peer.substr(colon + 1, last - colon - 1) : "";
+  if (address.size() > 2 && address.front() == '[') address = address.substr(1, address.size() - 2);
+  BearerTokens::Outcome outcome =
+      auth.Admit(value_of("authorization"), value_of(auth.proxy_user_header), address, server);
+  if (outcome == BearerTokens::Outcome::kOk) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                      checked.outcome == BearerTokens::Outcome::kMissing
+                      outcome == BearerTokens::Outcome::kMissing
                           ? "authentication required: send the metadata authorization: Bearer "
                             "<token>"
                           : "the bearer token is not valid");

@@ -14,6 +14,16 @@ namespace spoor {
 
 namespace {
 
+// Counts a refused request (HTTP or gRPC) in spoor_auth_failures_total.
+void CountAuthFailure(const std::string& server, BearerTokens::Outcome outcome) {
+  MetricsRegistry::Global()
+      .GetCounter("spoor_auth_failures_total",
+                  "Requests refused for a missing or unknown bearer token, by server and reason",
+                  {{"server", server},
+                   {"reason", outcome == BearerTokens::Outcome::kMissing ? "missing" : "invalid"}})
+      .Inc();
+}
+
 std::string Digest(std::string_view token) {
   unsigned char out[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), out);
@@ -100,15 +110,6 @@ BearerTokens::Checked BearerTokens::Check(std::string_view authorization) {
   return out;
 }
 
-void CountAuthFailure(const std::string& server, BearerTokens::Outcome outcome) {
-  MetricsRegistry::Global()
-      .GetCounter("spoor_auth_failures_total",
-                  "Requests refused for a missing or unknown bearer token, by server and reason",
-                  {{"server", server},
-                   {"reason", outcome == BearerTokens::Outcome::kMissing ? "missing" : "invalid"}})
-      .Inc();
-}
-
 namespace {
 
 // An address as 16 bytes (IPv4 mapped into IPv6); false when it is none.
@@ -164,6 +165,24 @@ bool TrustedProxies::Contains(std::string_view address) const {
   return false;
 }
 
+BearerTokens::Outcome AuthPolicy::Admit(std::string_view authorization, std::string_view proxy_user,
+                                        std::string_view remote_address,
+                                        const std::string& server) const {
+  if (!enabled()) return BearerTokens::Outcome::kOk;
+  if (!proxies.empty() && !proxy_user.empty() && proxies.Contains(remote_address)) {
+    MetricsRegistry::Global()
+        .GetCounter("spoor_auth_proxy_requests_total",
+                    "Requests let in on the user header of a trusted proxy, by server",
+                    {{"server", server}})
+        .Inc();
+    return BearerTokens::Outcome::kOk;
+  }
+  BearerTokens::Checked checked;
+  if (tokens) checked = tokens->Check(authorization);
+  if (checked.outcome != BearerTokens::Outcome::kOk) CountAuthFailure(server, checked.outcome);
+  return checked.outcome;
+}
+
 HttpHandler RequireAuth(HttpHandler inner, AuthPolicy auth, std::string server,
                         std::vector<std::string> prefixes) {
   return [inner = std::move(inner), auth = std::move(auth), server = std::move(server),
@@ -171,21 +190,12 @@ HttpHandler RequireAuth(HttpHandler inner, AuthPolicy auth, std::string server,
     bool guarded = prefixes.empty();
     for (const std::string& p : prefixes) guarded = guarded || StartsWith(req.path, p);
     if (!guarded) return inner(req);
-    if (!auth.proxies.empty() && !req.Header(auth.proxy_user_header).empty() &&
-        auth.proxies.Contains(req.remote_address)) {
-      MetricsRegistry::Global()
-          .GetCounter("spoor_auth_proxy_requests_total",
-                      "Requests let in on the user header of a trusted proxy, by server",
-                      {{"server", server}})
-          .Inc();
-      return inner(req);
-    }
-    BearerTokens::Checked checked;
-    if (auth.tokens) checked = auth.tokens->Check(req.Header("authorization"));
-    if (checked.outcome == BearerTokens::Outcome::kOk) return inner(req);
-    CountAuthFailure(server, checked.outcome);
+    BearerTokens::Outcome outcome =
+        auth.Admit(req.Header("authorization"), req.Header(auth.proxy_user_header),
+                   req.remote_address, server);
+    if (outcome == BearerTokens::Outcome::kOk) return inner(req);
     HttpResponse r = HttpResponse::Text(
-        401, checked.outcome == BearerTokens::Outcome::kMissing
+        401, outcome == BearerTokens::Outcome::kMissing
                  ? "authentication required: send the header Authorization: Bearer <token>\n"
                  : "the bearer token is not valid\n");
     r.headers.emplace_back("WWW-Authenticate", "Bearer");

@@ -77,6 +77,14 @@ struct AuthPolicy {
   TrustedProxies proxies;
   std::string proxy_user_header = "x-forwarded-user";  // lower case
   [[nodiscard]] bool enabled() const { return tokens != nullptr || !proxies.empty(); }
+
+  // Whether a request (HTTP or gRPC) gets in: `proxy_user` is the value of
+  // proxy_user_header, `remote_address` the peer's address. Proxy
+  // admissions and refusals are counted for `server`.
+  [[nodiscard]] BearerTokens::Outcome Admit(std::string_view authorization,
+                                            std::string_view proxy_user,
+                                            std::string_view remote_address,
+                                            const std::string& server) const;
 };
 
 // `inner` behind `auth`: requests whose path starts with one of `prefixes`
@@ -87,8 +95,5 @@ struct AuthPolicy {
 // counted in spoor_auth_proxy_requests_total{server}.
 [[nodiscard]] HttpHandler RequireAuth(HttpHandler inner, AuthPolicy auth, std::string server,
                                       std::vector<std::string> prefixes = {});
-
-// Counts a refused request (HTTP or gRPC) in spoor_auth_failures_total.
-void CountAuthFailure(const std::string& server, BearerTokens::Outcome outcome);
 
 }  // namespace spoor
