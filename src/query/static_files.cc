@@ -292,6 +292,11 @@ Result<std::shared_ptr<const StaticFiles>> StaticFiles::Load(const std::string& 
     }
     if (StartsWith(file.content_type, "text/html")) {
       file.content_security_policy = ContentSecurityPolicyForHtml(file.body);
+    } else if (StartsWith(file.content_type, "text/javascript")) {
+      // A script started as a Web Worker runs under the policy of its own
+      // answer, not the page's: the page's, without inline scripts (the
+      // Jaeger UI's layout worker fetches and compiles WebAssembly).
+      file.content_security_policy = ContentSecurityPolicyForHtml("");
     }
     files->files_.emplace(std::move(rel), std::move(file));
   }
