@@ -490,6 +490,55 @@ const std::vector<Option>& Options() {
                      tls(c).reload_interval = std::chrono::milliseconds(*ns / 1000000);
                    }});
     }
+    o.push_back(
+        {"multi-tenancy.enabled", "false",
+         "keep each tenant's spans apart (a store of its own) and require a tenant on "
+         "every ingest and query request",
+         Bool("multi-tenancy.enabled", [](Config& c) -> bool& { return c.tenancy.enabled; }),
+         true});
+    o.push_back({"multi-tenancy.header", "x-tenant",
+                 "the HTTP header (gRPC metadata) naming "
+                 "the tenant",
+                 [](Config& c, const std::string& v) {
+                   if (v.empty()) Invalid("multi-tenancy.header", v, "expected a header name");
+                   c.tenancy.header = ToLower(v);
+                 }});
+    o.push_back({"multi-tenancy.tenants", "",
+                 "the tenants accepted, comma-separated (empty: any valid name, up to "
+                 "--multi-tenancy.max-tenants)",
+                 [](Config& c, const std::string& v) {
+                   c.tenancy.tenants.clear();
+                   for (std::string_view t : SplitList(v)) {
+                     if (t.empty()) continue;
+                     if (Status s = CheckTenantName(t); !s.ok())
+                       Invalid("multi-tenancy.tenants", v, s.message());
+                     c.tenancy.tenants.emplace_back(t);
+                   }
+                 }});
+    o.push_back({"multi-tenancy.max-tenants", "100",
+                 "without --multi-tenancy.tenants, the most tenants kept (each has its own "
+                 "store and queue); a request for one more is refused",
+                 PositiveInt<size_t>("multi-tenancy.max-tenants",
+                                     [](Config& c) -> size_t& { return c.tenancy.max_tenants; })});
+    o.push_back({"multi-tenancy.retention", "",
+                 "how long each named tenant's spans are kept, instead of the store's setting: "
+                 "tenant=duration, comma-separated (acme=720h,trial=24h; 0s: forever)",
+                 [](Config& c, const std::string& v) {
+                   c.tenancy.retention_ns.clear();
+                   for (std::string_view item : SplitList(v)) {
+                     if (item.empty()) continue;
+                     size_t eq = item.find('=');
+                     std::string_view tenant = item.substr(0, eq);
+                     auto ns = eq == std::string_view::npos
+                                   ? std::nullopt
+                                   : ParseGoDuration(std::string(item.substr(eq + 1)));
+                     if (!ns || *ns < 0 || !CheckTenantName(tenant).ok()) {
+                       Invalid("multi-tenancy.retention", v,
+                               "expected tenant=duration pairs like acme=720h,trial=24h");
+                     }
+                     c.tenancy.retention_ns[std::string(tenant)] = static_cast<uint64_t>(*ns);
+                   }
+                 }});
     o.push_back({"sampling.type", "file",
                  "where strategies come from: file (--sampling.strategies-file) or adaptive "
                  "(probabilities that bring each operation to a target rate)",
@@ -672,6 +721,19 @@ void ValidateTls(const Config& c) {
   }
 }
 
+// What multi-tenancy does not cover yet is refused rather than mixed.
+void ValidateTenancy(const Config& c) {
+  if (!c.tenancy.enabled) return;
+  auto refuse = [](const std::string& what) {
+    throw ConfigError("--multi-tenancy.enabled: " + what +
+                      " does not keep tenants apart yet (docs/security.md)");
+  };
+  if (c.role == "ingester" || c.buffer_type == "nats") refuse("the NATS buffer");
+  if (c.sampling_type == "adaptive") refuse("adaptive sampling");
+  if (c.tail_sampling.enabled) refuse("tail sampling");
+  if (c.span_metrics.prometheus) refuse("--span-metrics.prometheus");
+}
+
 }  // namespace
 
 ParsedArgs ParseArgs(const std::vector<std::string>& args) {
@@ -734,6 +796,7 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
   if (!config_file.empty()) LoadYaml(parsed.config, config_file);
   for (const auto& [name, value] : flags) Apply(parsed.config, name, value, "flag");
   ValidateTls(parsed.config);
+  ValidateTenancy(parsed.config);
 
   return parsed;
 }

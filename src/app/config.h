@@ -16,6 +16,7 @@
 #include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/factory.h"
 #include "tailsampling/tail_sampling_config.h"
+#include "tenancy/tenancy.h"
 
 namespace spoor {
 
@@ -108,6 +109,9 @@ struct Config {
   // "file" (the strategies file, or everything sampled) or "adaptive".
   std::string sampling_type = "file";
   AdaptiveSamplingOptions adaptive;
+
+  // --multi-tenancy.*: each tenant's data in stores of its own.
+  TenancyOptions tenancy;
 
   // The `tail_sampling` section of the config file (no flags).
   TailSamplingOptions tail_sampling;

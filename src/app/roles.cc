@@ -21,11 +21,13 @@
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "query/query_api.h"
+#include "query/tenant_query.h"
 #include "query/web_security.h"
 #include "receivers/jaeger/jaeger_receivers.h"
 #include "receivers/jaeger_grpc/jaeger_grpc_receiver.h"
 #include "receivers/otlp_grpc/otlp_grpc_receiver.h"
 #include "receivers/otlp_http/otlp_http_receiver.h"
+#include "receivers/tenant_sinks.h"
 #include "receivers/zipkin/zipkin_receiver.h"
 #include "sampling/adaptive/adaptive_sampler.h"
 #include "sampling/clickhouse_sampling_store.h"
@@ -37,6 +39,7 @@
 #include "server/http_server.h"
 #include "server/udp_server.h"
 #include "tailsampling/tail_sampler.h"
+#include "tenancy/tenant_stores.h"
 
 namespace spoor {
 namespace {
@@ -169,8 +172,58 @@ struct Role {
   // Tail sampling between the receivers and the pipeline.
   std::unique_ptr<TailSampler> tail_sampler;
   std::unique_ptr<NatsIngester> ingester;
+  // Multi-tenancy: each tenant's stores (in place of `storage` and the
+  // writers), and the empty store that requests without a tenant read.
+  std::unique_ptr<TenantStores> tenants;
+  std::unique_ptr<Storage> empty_store;
   Parts parts;
 };
+
+// Where receivers of a multi-tenant process hand what belongs to no tenant:
+// nothing, since every ingest route picks its tenant's sink first.
+class NoTenantSink final : public SpanSink {
+ public:
+  Status Submit(SpanBatch /*batch*/, IngestMetrics& metrics) override {
+    metrics.spans_refused_invalid.Inc();
+    return InvalidArgument("spans need a tenant");
+  }
+};
+
+// Multi-tenancy: a store, queue and span metrics per tenant (tenant_stores.h)
+// instead of one; `write` false for a query node. Closed after the receivers
+// stop, having written what their queues hold.
+bool AddTenantStores(Role& role, bool write) {
+  const Config& config = role.config;
+  TenantStoresOptions options;
+  options.tenancy = config.tenancy;
+  options.storage = config.storage;
+  options.pipeline = config.pipeline;
+  options.span_metrics = config.span_metrics;
+  options.write = write;
+  role.tenants = std::make_unique<TenantStores>(std::move(options));
+  StorageOptions empty;
+  empty.type = "memory";
+  empty.memory.max_traces = 1;
+  auto opened = CreateStorage(empty);
+  if (!opened.ok()) {
+    LogError("cannot open storage: ", opened.status().message());
+    return false;
+  }
+  role.empty_store = std::move(opened).value();
+  if (write) role.sink = std::make_unique<NoTenantSink>();
+  TenantStores* tenants = role.tenants.get();
+  MetricsRegistry::Global().AddGauge("spoor_tenants", "Tenants with stores open in this process",
+                                     {},
+                                     [tenants] { return static_cast<double>(tenants->size()); });
+  role.parts.Add(
+      "tenants", [tenants] { return tenants->Start(); },
+      [tenants] {
+        tenants->Shutdown();
+        Status s = tenants->Close();
+        return s.ok() ? s : Unavailable("closing storage failed: " + s.message());
+      });
+  return true;
+}
 
 void AddAdmin(Role& role) {
   if (auto o = ServerOptions(role.config, "admin", "admin.http", role.config.admin_host_port,
@@ -428,22 +481,43 @@ void AddReceivers(Role& role) {
   // sampling routes stay open (they hand out no data, and Jaeger's clients
   // cannot send one).
   AuthPolicy auth = AuthFor(config, false);
+  TenantSinks tenant_sinks;
+  if (role.tenants) {
+    auto resolver = std::make_shared<TenantResolver>(config.tenancy, auth.tokens);
+    tenant_sinks.header = config.tenancy.header;
+    tenant_sinks.pick = [resolver, tenants = role.tenants.get()](
+                            std::string_view tenant, std::string_view authorization,
+                            const std::string& server) -> Result<SpanSink*> {
+      auto name = resolver->Resolve(tenant, authorization, server);
+      if (!name.ok()) return name.status();
+      return tenants->SinkFor(name.value(), server);
+    };
+  }
   auto add_http = [&](const char* name, const char* what, const char* tls_prefix,
-                      const std::string& host_port, const HttpReceiverHandlers& handlers,
-                      std::vector<std::string> guarded = {}) {
+                      const std::string& host_port,
+                      const std::function<HttpReceiverHandlers(SpanSink&)>& make,
+                      const std::vector<std::string>& guarded = {}) {
     auto o = ServerOptions(config, name, tls_prefix, host_port, config.otlp_max_request_bytes, 2);
     if (!o) return;
+    HttpReceiverHandlers handlers = make(sink);
     o->on_body_too_large = handlers.body_too_large;
     HttpHandler handle = handlers.handle;
-    if (auth.enabled()) handle = RequireAuth(std::move(handle), auth, name, std::move(guarded));
+    if (tenant_sinks.enabled()) {
+      handle = WithTenantSinks(
+          tenant_sinks, [make](SpanSink& s) { return make(s).handle; }, std::move(handle), name,
+          guarded);
+    }
+    if (auth.enabled()) handle = RequireAuth(std::move(handle), auth, name, guarded);
     role.parts.AddServer(what, std::make_unique<HttpServer>(*o, std::move(handle)));
   };
   if (config.otlp_enabled) {
     OtlpHttpOptions http;
     http.max_request_bytes = config.otlp_max_request_bytes;
-    OtlpHttpHandlers otlp = NewOtlpHttpHandlers(http, sink);
     add_http("otlp_http", "OTLP/HTTP", "collector.otlp.http", config.otlp_http_host_port,
-             {otlp.handle, otlp.body_too_large});
+             [http](SpanSink& s) -> HttpReceiverHandlers {
+               OtlpHttpHandlers otlp = NewOtlpHttpHandlers(http, s);
+               return {otlp.handle, otlp.body_too_large};
+             });
     if (Enabled(config.otlp_grpc_host_port)) {
       OtlpGrpcOptions grpc;
       std::string host;
@@ -451,6 +525,7 @@ void AddReceivers(Role& role) {
       grpc.max_message_bytes = config.otlp_max_request_bytes;
       grpc.tls = GrpcTls(config, "collector.otlp.grpc");
       grpc.auth = auth;
+      grpc.tenants = tenant_sinks;
       role.parts.AddServer("OTLP/gRPC", NewOtlpGrpcReceiver(grpc, sink));
     }
   }
@@ -461,23 +536,29 @@ void AddReceivers(Role& role) {
     grpc.max_message_bytes = config.otlp_max_request_bytes;
     grpc.tls = GrpcTls(config, "collector.grpc");
     grpc.auth = auth;
+    grpc.tenants = tenant_sinks;
     role.parts.AddServer("Jaeger gRPC", NewJaegerGrpcReceiver(grpc, sink, strategies));
   }
   JaegerHttpOptions jaeger_http;
   jaeger_http.max_request_bytes = config.otlp_max_request_bytes;
   jaeger_http.sampling = [strategies](const HttpRequest& req) { return strategies->Handle(req); };
   add_http("jaeger_http", "Jaeger Thrift/HTTP", "collector.http", config.jaeger_http_host_port,
-           NewJaegerHttpHandlers(jaeger_http, sink), {"/api/traces"});
+           [jaeger_http](SpanSink& s) { return NewJaegerHttpHandlers(jaeger_http, s); },
+           {"/api/traces"});
   ZipkinOptions zipkin;
   zipkin.max_request_bytes = config.otlp_max_request_bytes;
   add_http("zipkin", "Zipkin", "collector.zipkin", config.zipkin_host_port,
-           NewZipkinHandlers(zipkin, sink));
+           [zipkin](SpanSink& s) { return NewZipkinHandlers(zipkin, s); });
   for (auto [name, what, host_port, protocol] :
        {std::tuple{"jaeger_compact", "Jaeger compact UDP", config.jaeger_compact_host_port,
                    ThriftProtocol::kCompact},
         std::tuple{"jaeger_binary", "Jaeger binary UDP", config.jaeger_binary_host_port,
                    ThriftProtocol::kBinary}}) {
     if (!Enabled(host_port)) continue;
+    if (role.tenants) {
+      LogInfo(what, " off: datagrams carry no tenant (--multi-tenancy.enabled)");
+      continue;
+    }
     UdpServerOptions o;
     o.name = name;
     if (!ParseHostPort(host_port, &o.host, &o.port)) continue;
@@ -495,9 +576,8 @@ bool AddQuery(Role& role) {
   options.adjusters.max_clock_skew_adjustment_ns = config.query_max_clock_skew_ns;
   // A query node reads what ingesters or collectors counted; an all-in-one
   // what it counts itself (nothing when counting is off).
-  if (config.role == "query" || role.span_metrics) {
-    options.span_metrics = role.storage->span_metrics();
-  }
+  const bool span_metrics = config.role == "query" || (role.tenants ? config.span_metrics.enabled
+                                                                    : role.span_metrics != nullptr);
   options.span_metrics_fine_retention_ns = config.span_metrics.fine_retention_ns;
   options.limits.max_lookback_ns = config.query_max_lookback_ns;
   options.limits.max_limit = config.query_max_limit;
@@ -508,13 +588,37 @@ bool AddQuery(Role& role) {
     };
     options.sampling_adaptive = config.sampling_type == "adaptive";
   }
-  if (!LoadUi(config, options.span_metrics != nullptr, &options.ui)) return false;
-  Storage& storage = *role.storage;
-  HttpHandler handle = NewQueryHandler(options, storage, storage);
-  if (AuthPolicy auth = AuthFor(config, true); auth.enabled()) {
+  Storage& store = role.tenants ? *role.empty_store : *role.storage;
+  if (!LoadUi(config, span_metrics && store.span_metrics() != nullptr, &options.ui)) return false;
+  auto make = [options, span_metrics](Storage& storage) {
+    QueryApiOptions o = options;
+    if (span_metrics) o.span_metrics = storage.span_metrics();
+    return NewQueryHandler(o, storage, storage);
+  };
+  std::string base = config.query_base_path;
+  if (base.empty() || base.back() != '/') base += '/';
+  AuthPolicy auth = AuthFor(config, true);
+  HttpHandler handle;
+  if (role.tenants) {
+    // Each tenant's API requests answered over its own store alone.
+    auto resolver = std::make_shared<TenantResolver>(config.tenancy, auth.tokens);
+    TenantReaders readers;
+    readers.header = config.tenancy.header;
+    readers.pick = [resolver, tenants = role.tenants.get()](
+                       std::string_view tenant,
+                       std::string_view authorization) -> Result<Storage*> {
+      auto name = resolver->Resolve(tenant, authorization, "query");
+      if (!name.ok()) return name.status();
+      TenantStores::Tenant* found = tenants->ForReading(name.value(), "query");
+      return found != nullptr ? found->storage.get() : nullptr;
+    };
+    handle =
+        WithTenantReaders(std::move(readers), make, store, {base + "api/", base + "analytics/"});
+  } else {
+    handle = make(store);
+  }
+  if (auth.enabled()) {
     // The API needs a token; the UI's files do not, so that it can ask.
-    std::string base = config.query_base_path;
-    if (base.empty() || base.back() != '/') base += '/';
     handle = RequireAuth(std::move(handle), std::move(auth), "query", {base + "api/"});
   }
   // Outermost: a CORS preflight is answered before a token is asked for, and
@@ -571,7 +675,10 @@ bool Assemble(Role& role) {
     AddIngester(role);
     return true;
   }
-  if (config.role == "query") return AddStorage(role) && AddQuery(role);
+  if (config.role == "query") {
+    return (config.tenancy.enabled ? AddTenantStores(role, false) : AddStorage(role)) &&
+           AddQuery(role);
+  }
   bool buffered = config.role == "collector" && config.buffer_type == "nats";
   if (buffered) {
     AddPublisher(role);
@@ -581,6 +688,8 @@ bool Assemble(Role& role) {
           "(which sees part of each trace): give them the configuration, and "
           "--nats.partitions to spread the traces (docs/tail-sampling.md)");
     }
+  } else if (config.tenancy.enabled) {
+    if (!AddTenantStores(role, true)) return false;
   } else {
     if (!AddStorage(role)) return false;
     AddSpanMetrics(role);
@@ -604,6 +713,7 @@ int RunRole(const Config& config) {
     role.admin.ready = true;
     std::string what = "spoor " + config.role + " started";
     if (role.storage) what += " with " + std::string(role.storage->name()) + " storage";
+    if (role.tenants) what += " with " + config.storage.type + " storage for each tenant";
     if (config.role == "collector" && config.buffer_type == "nats") what += " publishing to NATS";
     LogInfo(what);
     int sig = WaitForSignal();

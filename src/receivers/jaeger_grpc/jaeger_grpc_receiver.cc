@@ -18,16 +18,22 @@ namespace pb = jaeger::api_v2;
 class CollectorServiceImpl final
     : public pb::CollectorService::WithRawCallbackMethod_PostSpans<pb::CollectorService::Service> {
  public:
-  CollectorServiceImpl(SpanSink& sink, AuthPolicy auth)
-      : sink_(sink), auth_(std::move(auth)), metrics_("grpc", "jaeger_proto") {}
+  CollectorServiceImpl(SpanSink& sink, AuthPolicy auth, TenantSinks tenants)
+      : sink_(sink),
+        auth_(std::move(auth)),
+        tenants_(std::move(tenants)),
+        metrics_("grpc", "jaeger_proto") {}
 
   grpc::ServerUnaryReactor* PostSpans(grpc::CallbackServerContext* context,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override {
     DecodeStats stats;
     grpc::Status status = AuthenticateGrpcCall(*context, auth_, "jaeger_grpc");
+    SpanSink* sink = &sink_;
+    if (status.ok() && tenants_.enabled())
+      status = PickGrpcSink(tenants_, *context, "jaeger_grpc", &sink);
     if (status.ok()) {
-      status = IngestGrpcRequest(*request, DecodeJaegerPostSpans, sink_, metrics_, &stats);
+      status = IngestGrpcRequest(*request, DecodeJaegerPostSpans, *sink, metrics_, &stats);
     }
     // PostSpansResponse has no fields: its encoding is empty.
     if (status.ok()) SetGrpcResponse({}, response);
@@ -39,6 +45,7 @@ class CollectorServiceImpl final
  private:
   SpanSink& sink_;
   AuthPolicy auth_;
+  TenantSinks tenants_;  // enabled: each call's tenant picks the sink
   IngestMetrics metrics_;
 };
 
@@ -46,7 +53,7 @@ class Receiver final : public JaegerGrpcReceiver {
  public:
   Receiver(const JaegerGrpcOptions& options, SpanSink& sink, const StrategiesHolder* strategies)
       : options_(options),
-        service_(sink, options.auth),
+        service_(sink, options.auth, options.tenants),
         sampling_(strategies ? NewSamplingManagerService(*strategies) : nullptr),
         server_("jaeger_grpc", Services()) {}
 

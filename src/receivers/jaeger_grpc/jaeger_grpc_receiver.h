@@ -12,6 +12,7 @@
 
 #include "common/status.h"
 #include "pipeline/span_sink.h"
+#include "receivers/tenant_sinks.h"
 #include "sampling/sampling_http.h"
 #include "server/auth.h"
 #include "server/tls.h"
@@ -24,6 +25,7 @@ struct JaegerGrpcOptions {
   size_t max_message_bytes = 64u << 20;
   TlsServerOptions tls;  // enabled: TLS (and mTLS with a client CA)
   AuthPolicy auth;       // enabled: each call needs a token (or a trusted proxy)
+  TenantSinks tenants;   // enabled: spans go to the sink of each call's tenant
 };
 
 class JaegerGrpcReceiver {

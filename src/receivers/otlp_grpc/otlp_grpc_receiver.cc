@@ -17,15 +17,21 @@ namespace otlp = opentelemetry::proto::collector::trace::v1;
 class TraceServiceImpl final
     : public otlp::TraceService::WithRawCallbackMethod_Export<otlp::TraceService::Service> {
  public:
-  TraceServiceImpl(SpanSink& sink, AuthPolicy auth)
-      : sink_(sink), auth_(std::move(auth)), metrics_("grpc", "otlp_proto") {}
+  TraceServiceImpl(SpanSink& sink, AuthPolicy auth, TenantSinks tenants)
+      : sink_(sink),
+        auth_(std::move(auth)),
+        tenants_(std::move(tenants)),
+        metrics_("grpc", "otlp_proto") {}
 
   grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
                                    const grpc::ByteBuffer* request,
                                    grpc::ByteBuffer* response) override {
     DecodeStats stats;
     grpc::Status status = AuthenticateGrpcCall(*context, auth_, "otlp_grpc");
-    if (status.ok()) status = IngestGrpcRequest(*request, DecodeOtlpProto, sink_, metrics_, &stats);
+    SpanSink* sink = &sink_;
+    if (status.ok() && tenants_.enabled())
+      status = PickGrpcSink(tenants_, *context, "otlp_grpc", &sink);
+    if (status.ok()) status = IngestGrpcRequest(*request, DecodeOtlpProto, *sink, metrics_, &stats);
     if (status.ok()) {
       otlp::ExportTraceServiceResponse reply;
       if (stats.rejected_spans > 0) {
@@ -43,13 +49,16 @@ class TraceServiceImpl final
  private:
   SpanSink& sink_;
   AuthPolicy auth_;
+  TenantSinks tenants_;  // enabled: each call's tenant picks the sink
   IngestMetrics metrics_;
 };
 
 class Receiver final : public OtlpGrpcReceiver {
  public:
   Receiver(const OtlpGrpcOptions& options, SpanSink& sink)
-      : options_(options), service_(sink, options.auth), server_("otlp_grpc", {&service_}) {}
+      : options_(options),
+        service_(sink, options.auth, options.tenants),
+        server_("otlp_grpc", {&service_}) {}
 
   Status Start() override {
     return server_.Start(options_.host, options_.port, options_.max_message_bytes, options_.tls);

@@ -1,0 +1,80 @@
+#include "receivers/tenant_sinks.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+
+#include "common/strings.h"
+
+namespace spoor {
+namespace {
+
+HttpResponse Refusal(const Status& s, const HttpRequest& req) {
+  bool retry = s.code() == StatusCode::kUnavailable;
+  HttpResponse r = HttpResponse::Text(retry ? 503 : 400, s.message() + "\n");
+  if (retry) r.headers.emplace_back("Retry-After", "1");
+  r.route = req.path;
+  return r;
+}
+
+}  // namespace
+
+HttpHandler WithTenantSinks(TenantSinks tenants, std::function<HttpHandler(SpanSink&)> make,
+                            HttpHandler open, std::string server,
+                            std::vector<std::string> prefixes) {
+  // A tenant's handler is built on its first request and kept: the map is
+  // read under a shared lock, written once per tenant.
+  struct Handlers {
+    std::shared_mutex mu;
+    std::map<SpanSink*, HttpHandler> by_sink;
+  };
+  auto handlers = std::make_shared<Handlers>();
+  return [tenants = std::move(tenants), make = std::move(make), open = std::move(open),
+          server = std::move(server), prefixes = std::move(prefixes),
+          handlers](const HttpRequest& req) -> HttpResponse {
+    bool guarded = prefixes.empty();
+    for (const std::string& p : prefixes) guarded = guarded || StartsWith(req.path, p);
+    if (!guarded) return open(req);
+    auto sink = tenants.pick(req.Header(tenants.header), req.Header("authorization"), server);
+    if (!sink.ok()) return Refusal(sink.status(), req);
+    SpanSink* key = sink.value();
+    HttpHandler handle;
+    {
+      std::shared_lock<std::shared_mutex> lock(handlers->mu);
+      if (auto it = handlers->by_sink.find(key); it != handlers->by_sink.end()) {
+        handle = it->second;
+      }
+    }
+    if (!handle) {
+      std::unique_lock<std::shared_mutex> lock(handlers->mu);
+      auto [it, added] = handlers->by_sink.try_emplace(key);
+      if (added) it->second = make(*key);
+      handle = it->second;
+    }
+    return handle(req);
+  };
+}
+
+grpc::Status PickGrpcSink(const TenantSinks& tenants, const grpc::CallbackServerContext& context,
+                          const std::string& server, SpanSink** sink) {
+  const auto& metadata = context.client_metadata();
+  auto value_of = [&metadata](const std::string& name) {
+    auto it = metadata.find(name);
+    return it == metadata.end() ? std::string_view()
+                                : std::string_view(it->second.data(), it->second.size());
+  };
+  auto picked = tenants.pick(value_of(tenants.header), value_of("authorization"), server);
+  if (!picked.ok()) {
+    return {picked.status().code() == StatusCode::kUnavailable
+                ? grpc::StatusCode::UNAVAILABLE
+                : grpc::StatusCode::PERMISSION_DENIED,
+            picked.status().message()};
+  }
+  *sink = picked.value();
+  return grpc::Status::OK;
+}
+
+}  // namespace spoor

@@ -1,0 +1,106 @@
+// Each tenant's own stores (docs/security.md, "Tenants"): a storage
+// instance of the configured backend, its span metrics, and the queue and
+// writers in front of it. A tenant's spans go only to its own instance and
+// its queries read only that instance, so no predicate can reach another
+// tenant's data: isolation is by construction, not by a filter.
+//
+// Where each backend keeps a tenant: memory, an instance of its own;
+// embedded, the directory <directory>/tenants/<tenant>; ClickHouse, the
+// database <database>_<tenant>.
+//
+// Threading: Open() and Find() may be called from any thread; a Tenant
+// stays valid until Close().
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/span_sink.h"
+#include "spanmetrics/span_metrics_aggregator.h"
+#include "storage/options.h"
+#include "storage/storage.h"
+#include "tenancy/tenancy.h"
+
+namespace spoor {
+
+struct TenantStoresOptions {
+  TenancyOptions tenancy;
+  StorageOptions storage;  // the backend and its options, as for one tenant
+  PipelineOptions pipeline;
+  SpanMetricsOptions span_metrics;
+  // Whether spans are written here (queue, writers, span metrics counted);
+  // false for a query node, which only reads.
+  bool write = true;
+};
+
+// The storage options of `tenant`: `base` in the tenant's own place, with
+// its retention when --multi-tenancy.retention names it.
+[[nodiscard]] StorageOptions TenantStorageOptions(const StorageOptions& base,
+                                                  const std::string& tenant,
+                                                  const TenancyOptions& tenancy);
+
+class TenantStores {
+ public:
+  struct Tenant {
+    std::string name;
+    std::unique_ptr<Storage> storage;
+    std::unique_ptr<SpanMetricsAggregator> span_metrics;  // null: not counted
+    std::unique_ptr<SpanMetricsFlusher> flusher;
+    std::unique_ptr<Pipeline> pipeline;  // null: not written here
+  };
+
+  explicit TenantStores(TenantStoresOptions options);
+  ~TenantStores();
+  TenantStores(const TenantStores&) = delete;
+  TenantStores& operator=(const TenantStores&) = delete;
+
+  // Opens the allow-listed tenants, and those the embedded store holds
+  // from earlier runs; an error names the tenant whose store failed.
+  [[nodiscard]] Status Start();
+
+  // The tenant's stores, opened on first use. InvalidArgument when there
+  // are already max_tenants (without an allow-list; counted for `server`);
+  // the backend's error when its store cannot be opened.
+  [[nodiscard]] Result<Tenant*> Open(const std::string& tenant, const std::string& server);
+
+  // The tenant's stores when open, else null.
+  [[nodiscard]] Tenant* Find(const std::string& tenant) const;
+
+  // For reading: Find(), or for ClickHouse, whose databases other
+  // processes create, Open(). Null when the tenant has no data here.
+  [[nodiscard]] Tenant* ForReading(const std::string& tenant, const std::string& server);
+
+  // A sink that hands batches to `tenant`'s queue, opening it first.
+  // Receivers get one per tenant (tenant_ingest.h).
+  [[nodiscard]] Result<SpanSink*> SinkFor(const std::string& tenant, const std::string& server);
+
+  [[nodiscard]] size_t size() const;
+
+  // Stops accepting; writes what the queues hold; last span metrics flush.
+  void Shutdown();
+  // Closes every store; the first error. The objects live on until the
+  // destructor (gauges on /metrics refer to them).
+  [[nodiscard]] Status Close();
+
+  // Calls `fn` for each open tenant, in name order.
+  void ForEach(const std::function<void(const Tenant&)>& fn) const;
+
+ private:
+  [[nodiscard]] Result<std::unique_ptr<Tenant>> Create(const std::string& tenant) const;
+
+  const TenantStoresOptions options_;
+  const bool ack_after_write_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::unique_ptr<Tenant>> tenants_;
+  bool shut_down_ = false;
+  bool closed_ = false;
+};
+
+}  // namespace spoor
