@@ -537,3 +537,42 @@ TEST(StorageRegistry, BadClickHouseValuesNameTheFlag) {
 
 }  // namespace
 }  // namespace spoor
+
+namespace spoor {
+namespace {
+
+TEST(MultiTenancyFlags, ReachTheirOptions) {
+  Config c = ParseArgs({"--multi-tenancy.enabled", "--multi-tenancy.header=X-Org",
+                        "--multi-tenancy.tenants=acme, beta", "--multi-tenancy.max-tenants=7",
+                        "--multi-tenancy.retention=acme=720h,beta=0s"})
+                 .config;
+  EXPECT_TRUE(c.tenancy.enabled);
+  EXPECT_EQ(c.tenancy.header, "x-org");
+  EXPECT_EQ(c.tenancy.tenants, (std::vector<std::string>{"acme", "beta"}));
+  EXPECT_EQ(c.tenancy.max_tenants, 7u);
+  EXPECT_EQ(c.tenancy.retention_ns.at("acme"), 720ULL * 3600 * 1000000000);
+  EXPECT_EQ(c.tenancy.retention_ns.at("beta"), 0u);
+  EXPECT_FALSE(ParseArgs({}).config.tenancy.enabled);
+  EXPECT_EQ(ParseArgs({}).config.tenancy.header, "x-tenant");
+  // Every role takes them (a query node reads each tenant's store).
+  EXPECT_TRUE(ParseArgs({"query", "--multi-tenancy.enabled"}).config.tenancy.enabled);
+}
+
+TEST(MultiTenancyFlags, BadValuesNameTheFlag) {
+  ExpectErrorNaming({"--multi-tenancy.tenants=acme,../x"}, "--multi-tenancy.tenants");
+  ExpectErrorNaming({"--multi-tenancy.retention=acme"}, "--multi-tenancy.retention");
+  ExpectErrorNaming({"--multi-tenancy.retention=acme=soon"}, "--multi-tenancy.retention");
+  ExpectErrorNaming({"--multi-tenancy.max-tenants=0"}, "--multi-tenancy.max-tenants");
+  ExpectErrorNaming({"--multi-tenancy.header="}, "--multi-tenancy.header");
+}
+
+TEST(MultiTenancyFlags, WhatDoesNotKeepTenantsApartIsRefused) {
+  ExpectErrorNaming({"--multi-tenancy.enabled", "--sampling.type=adaptive"}, "adaptive");
+  ExpectErrorNaming({"--multi-tenancy.enabled", "--span-metrics.prometheus"},
+                    "--span-metrics.prometheus");
+  ExpectErrorNaming({"collector", "--multi-tenancy.enabled", "--buffer.type=nats"}, "NATS");
+  ExpectErrorNaming({"ingester", "--multi-tenancy.enabled"}, "NATS");
+}
+
+}  // namespace
+}  // namespace spoor
