@@ -36,6 +36,8 @@ HttpHandler WithTenantReaders(TenantReaders tenants, std::function<HttpHandler(S
       w.FieldInt("offset", 0).Key("errors").BeginArray().BeginObject();
       w.FieldInt("code", status).Field("msg", picked.status().message()).EndObject();
       w.EndArray().EndObject();
+      // Which header names the tenant, for a UI that asks its user for one.
+      if (status == 400) r.headers.emplace_back("Spoor-Tenant-Header", tenants.header);
       return r;
     }
     Storage* store = picked.value() != nullptr ? picked.value() : &empty;

@@ -26,7 +26,8 @@ struct TenantReaders {
 
 // `make(storage)`, a query handler over one store, per tenant: requests
 // whose path starts with one of `prefixes` are answered by their tenant's
-// (400 when the tenant is refused, 503 when its store is unavailable); the
+// (400 when the tenant is refused, with the header `Spoor-Tenant-Header`
+// naming the tenant header for UIs, 503 when its store is unavailable); the
 // rest, and tenants without data, by the handler over `empty`.
 [[nodiscard]] HttpHandler WithTenantReaders(TenantReaders tenants,
                                             std::function<HttpHandler(Storage&)> make,
