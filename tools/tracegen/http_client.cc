@@ -20,8 +20,10 @@ struct HttpClient::Tls {
 };
 
 HttpClient::HttpClient(std::string host, int port, std::chrono::nanoseconds timeout,
-                       std::shared_ptr<boost::asio::ssl::context> tls)
-    : host_(std::move(host)),
+                       std::shared_ptr<boost::asio::ssl::context> tls,
+                       std::vector<std::pair<std::string, std::string>> headers)
+    : headers_(std::move(headers)),
+      host_(std::move(host)),
       port_(port),
       timeout_(timeout),
       stream_(io_),
@@ -82,6 +84,7 @@ Result<HttpAnswer> HttpClient::Post(std::string_view target, std::string_view co
   req.set(http::field::host, host_);
   req.set(http::field::content_type, beast::string_view(content_type.data(), content_type.size()));
   req.set(http::field::user_agent, "spoor-tracegen");
+  for (const auto& [name, value] : headers_) req.set(name, value);
   req.keep_alive(true);
   req.body() = std::move(body);
   req.prepare_payload();

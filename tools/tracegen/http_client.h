@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 
@@ -29,8 +31,10 @@ class HttpClient {
  public:
   // With `tls`, each connection starts with a TLS handshake verified by it
   // (the server's certificate for `host`).
+  // `headers` go with every request.
   HttpClient(std::string host, int port, std::chrono::nanoseconds timeout,
-             std::shared_ptr<boost::asio::ssl::context> tls = nullptr);
+             std::shared_ptr<boost::asio::ssl::context> tls = nullptr,
+             std::vector<std::pair<std::string, std::string>> headers = {});
   ~HttpClient();
 
   // POSTs `body` to `target`; the answer, whatever its status, or an error
@@ -43,6 +47,7 @@ class HttpClient {
   [[nodiscard]] Result<HttpAnswer> PostOnce(
       boost::beast::http::request<boost::beast::http::string_body>& request);
   void Close();
+  std::vector<std::pair<std::string, std::string>> headers_;
   void RunIo();
 
   struct Tls;

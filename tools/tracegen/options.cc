@@ -1,5 +1,7 @@
 #include "options.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <fstream>
@@ -72,6 +74,19 @@ Status Apply(std::string_view name, std::string_view value, Options& o) {
       return FlagError(name, "expected a readable PEM file of CA certificates", value);
     }
     o.tls_ca = std::string(value);
+    return Status::Ok();
+  }
+  if (name == "header") {
+    const size_t colon = value.find(':');
+    std::string header(value.substr(0, colon == std::string_view::npos ? 0 : colon));
+    if (header.empty() || header.find_first_of(" \t\r\n") != std::string::npos) {
+      return FlagError(name, "expected NAME:VALUE, like x-tenant:acme", value);
+    }
+    std::string_view rest = value.substr(colon + 1);
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    std::transform(header.begin(), header.end(), header.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    o.headers.emplace_back(std::move(header), std::string(rest));
     return Status::Ok();
   }
   if (name == "duration" || name == "timeout") {
@@ -196,6 +211,9 @@ Flags:
                            clock, printed in the report)
   --spans-per-request=N    spans per request (default 100)
   --timeout=DURATION       how long to wait for each answer (default 10s)
+  --header=NAME:VALUE      send this header with every request (gRPC: as
+                           metadata), e.g. x-tenant:acme or
+                           "authorization:Bearer TOKEN"; repeatable
   --tls-ca=FILE            speak TLS (otlp-grpc and the HTTP protocols),
                            verifying the server with the CA certificates in
                            FILE; connections are kept, so handshakes are few

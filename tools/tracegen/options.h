@@ -31,6 +31,9 @@ struct Options {
   int64_t timeout_ns = 10'000'000'000;  // per request
   bool sampler_tags = false;            // roots tagged as a Jaeger probabilistic sampler tags them
   std::string tls_ca;                   // set: TLS (HTTP and gRPC protocols), verified with this CA
+  // --header NAME:VALUE, repeated: sent with every HTTP request and as gRPC
+  // metadata (a tenant, a bearer token); names in lower case.
+  std::vector<std::pair<std::string, std::string>> headers;
   bool progress = false;
   bool help = false;
 };

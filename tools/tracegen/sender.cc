@@ -70,7 +70,7 @@ std::shared_ptr<boost::asio::ssl::context> TlsContext(const std::string& ca_file
 
 class OtlpGrpcSender final : public Sender {
  public:
-  explicit OtlpGrpcSender(const Options& o) : timeout_(o.timeout_ns) {
+  explicit OtlpGrpcSender(const Options& o) : timeout_(o.timeout_ns), headers_(o.headers) {
     grpc::ChannelArguments args;
     // A subchannel (TCP connection) of this channel's own, not one shared
     // with the other senders' channels.
@@ -86,6 +86,7 @@ class OtlpGrpcSender final : public Sender {
   SendOutcome Send(const ExportRequest& request) override {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + timeout_);
+    for (const auto& [name, value] : headers_) context.AddMetadata(name, value);
     otlp_collector::ExportTraceServiceResponse response;
     const grpc::Status status = stub_->Export(&context, request, &response);
     SendOutcome out;
@@ -111,6 +112,7 @@ class OtlpGrpcSender final : public Sender {
 
  private:
   nanoseconds timeout_;
+  std::vector<std::pair<std::string, std::string>> headers_;
   std::unique_ptr<otlp_collector::TraceService::Stub> stub_;
 };
 
@@ -118,7 +120,7 @@ class HttpSender final : public Sender {
  public:
   explicit HttpSender(const Options& o)
       : protocol_(o.protocol),
-        client_(o.host, o.port, nanoseconds(o.timeout_ns), TlsContext(o.tls_ca)) {}
+        client_(o.host, o.port, nanoseconds(o.timeout_ns), TlsContext(o.tls_ca), o.headers) {}
 
   SendOutcome Send(const ExportRequest& request) override {
     SendOutcome out;

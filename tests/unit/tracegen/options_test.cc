@@ -83,7 +83,20 @@ TEST(TracegenOptions, HelpIsAFlag) {
   EXPECT_FALSE(Parse({}).value().sampler_tags);
 }
 
+TEST(TracegenOptions, HeadersAreRepeatableWithLowerCaseNames) {
+  Result<Options> o =
+      Parse({"--header=X-Tenant:acme", "--header", "Authorization: Bearer a:b", "--header=x-e:"});
+  ASSERT_TRUE(o.ok());
+  using Header = std::pair<std::string, std::string>;
+  EXPECT_EQ(o->headers, (std::vector<Header>{
+                            {"x-tenant", "acme"}, {"authorization", "Bearer a:b"}, {"x-e", ""}}));
+  EXPECT_TRUE(Parse({})->headers.empty());
+}
+
 TEST(TracegenOptions, ErrorsNameTheFlag) {
+  EXPECT_EQ(ErrorOf({"--header=no-colon"}),
+            "--header: expected NAME:VALUE, like x-tenant:acme: no-colon");
+  EXPECT_EQ(ErrorOf({"--header=:v"}), "--header: expected NAME:VALUE, like x-tenant:acme: :v");
   EXPECT_EQ(ErrorOf({"--protocol=smoke-signals"}),
             "--protocol: unknown protocol (see --help): smoke-signals");
   EXPECT_EQ(ErrorOf({"--rate=fast"}),
