@@ -612,14 +612,13 @@ bool AddQuery(Role& role) {
       TenantStores::Tenant* found = tenants->ForReading(name.value(), "query");
       return found != nullptr ? found->storage.get() : nullptr;
     };
-    handle =
-        WithTenantReaders(std::move(readers), make, store, {base + "api/", base + "analytics/"});
+    handle = WithTenantReaders(std::move(readers), make, store, QueryDataPrefixes(base));
   } else {
     handle = make(store);
   }
   if (auth.enabled()) {
     // The API needs a token; the UI's files do not, so that it can ask.
-    handle = RequireAuth(std::move(handle), std::move(auth), "query", {base + "api/"});
+    handle = RequireAuth(std::move(handle), std::move(auth), "query", QueryDataPrefixes(base));
   }
   // Outermost: a CORS preflight is answered before a token is asked for, and
   // every answer, a refusal included, carries the security headers.

@@ -423,6 +423,12 @@ std::vector<Trace> GroupByTrace(const SpanBatch& batch) {
   return traces;
 }
 
+std::vector<std::string> QueryDataPrefixes(const std::string& base) {
+  // /analytics/v1/dependencies and /qualitymetrics-v2: where Jaeger UI
+  // releases ask for deep dependencies and quality metrics.
+  return {base + "api/", base + "analytics/", base + "qualitymetrics-v2"};
+}
+
 HttpHandler NewQueryHandler(const QueryApiOptions& options, SpanReader& reader,
                             DependencyReader& dependencies) {
   auto api = std::make_shared<QueryApi>(options, reader, dependencies);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "query/adjusters.h"
 #include "query/query_params.h"
@@ -35,6 +36,11 @@ struct QueryApiOptions {
   uint64_t span_metrics_fine_retention_ns = 24ULL * 3600 * 1000000000;
   QueryLimits limits;
 };
+
+// The path prefixes of the routes that read spans or what is computed from
+// them, under `base` (the base path, ending in '/'): what a query token and
+// a tenant guard. The rest (the UI's files) is open.
+[[nodiscard]] std::vector<std::string> QueryDataPrefixes(const std::string& base);
 
 // `reader` and `dependencies` must outlive the handler.
 [[nodiscard]] HttpHandler NewQueryHandler(const QueryApiOptions& options, SpanReader& reader,

@@ -114,6 +114,10 @@ describe('bearer tokens', () => {
     assert.equal((await query('/api/services', 'tok-shop')).status, 401, 'an ingest token does not query');
     assert.equal((await query('/api/services', 'tok-reader')).status, 200);
     assert.equal((await query('/api/v3/services', null)).status, 401);
+    // Where Jaeger UI releases ask for deep dependencies and quality metrics.
+    assert.equal((await query('/analytics/v1/dependencies?service=shop', null)).status, 401);
+    assert.equal((await query('/qualitymetrics-v2?service=shop', null)).status, 401);
+    assert.equal((await query('/analytics/v1/dependencies?service=shop', 'tok-reader')).status, 200);
     assert.equal((await query('/', null)).status, 200, 'the UI loads, to ask for a token');
     const m = await getMetrics(spoor);
     assert.ok(metric(m, 'spoor_auth_failures_total', { server: 'query', reason: 'missing' }) >= 2);
