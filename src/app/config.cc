@@ -578,7 +578,6 @@ void ValidateTenancy(const Config& c) {
     throw ConfigError("--multi-tenancy.enabled: " + what +
                       " does not keep tenants apart yet (docs/security.md)");
   };
-  if (c.role == "ingester" || c.buffer_type == "nats") refuse("the NATS buffer");
   if (c.sampling_type == "adaptive") refuse("adaptive sampling");
   if (c.tail_sampling.enabled) refuse("tail sampling");
   if (c.span_metrics.prometheus) refuse("--span-metrics.prometheus");
@@ -647,6 +646,8 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
   for (const auto& [name, value] : flags) Apply(parsed.config, name, value, "flag");
   ValidateTls(parsed.config);
   ValidateTenancy(parsed.config);
+  // Collectors and ingesters agree on the tenants' subjects.
+  parsed.config.nats.tenants = parsed.config.tenancy.enabled;
 
   return parsed;
 }

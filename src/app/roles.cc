@@ -176,6 +176,7 @@ struct Role {
   // writers), and the empty store that requests without a tenant read.
   std::unique_ptr<TenantStores> tenants;
   std::unique_ptr<Storage> empty_store;
+  std::unique_ptr<NatsPublisher> publisher;  // the tenants' sinks publish through it
   Parts parts;
 };
 
@@ -190,16 +191,23 @@ class NoTenantSink final : public SpanSink {
 };
 
 // Multi-tenancy: a store, queue and span metrics per tenant (tenant_stores.h)
-// instead of one; `write` false for a query node. Closed after the receivers
-// stop, having written what their queues hold.
-bool AddTenantStores(Role& role, bool write) {
+// instead of one, or what `mode` says the role needs of them. Closed after
+// the receivers (or the ingester) stop, having written what they hold.
+bool AddTenantStores(Role& role, TenantStoresOptions::Mode mode) {
   const Config& config = role.config;
   TenantStoresOptions options;
   options.tenancy = config.tenancy;
   options.storage = config.storage;
   options.pipeline = config.pipeline;
   options.span_metrics = config.span_metrics;
-  options.write = write;
+  options.mode = mode;
+  if (mode == TenantStoresOptions::Mode::kPublish) {
+    // A collector publishing to NATS: each tenant's batches on its subjects.
+    role.publisher.reset(static_cast<NatsPublisher*>(role.sink.release()));
+    options.publish = [publisher = role.publisher.get()](const std::string& tenant) {
+      return std::make_unique<NatsTenantSink>(*publisher, tenant);
+    };
+  }
   role.tenants = std::make_unique<TenantStores>(std::move(options));
   StorageOptions empty;
   empty.type = "memory";
@@ -210,7 +218,9 @@ bool AddTenantStores(Role& role, bool write) {
     return false;
   }
   role.empty_store = std::move(opened).value();
-  if (write) role.sink = std::make_unique<NoTenantSink>();
+  if (mode == TenantStoresOptions::Mode::kQueue || mode == TenantStoresOptions::Mode::kPublish) {
+    role.sink = std::make_unique<NoTenantSink>();
+  }
   TenantStores* tenants = role.tenants.get();
   MetricsRegistry::Global().AddGauge("spoor_tenants", "Tenants with stores open in this process",
                                      {},
@@ -633,11 +643,24 @@ bool AddQuery(Role& role) {
 // The ingester: batches from the stream straight into storage, or, with
 // tail sampling, into the sampler in front of the writers.
 void AddIngester(Role& role) {
-  role.ingester =
-      std::make_unique<NatsIngester>(role.config.nats, *role.storage, role.span_metrics.get(),
-                                     role.tail_sampler.get(), ProcessName());
+  if (TenantStores* tenants = role.tenants.get()) {
+    // Each message to its tenant's store (the tenant is in its subject).
+    auto targets = [tenants](const std::string& tenant) -> Result<NatsIngester::TenantTarget> {
+      auto opened = tenants->Open(tenant, "nats");
+      if (!opened.ok()) return opened.status();
+      return NatsIngester::TenantTarget{opened.value()->storage.get(),
+                                        opened.value()->span_metrics.get()};
+    };
+    role.ingester = std::make_unique<NatsIngester>(role.config.nats, std::move(targets),
+                                                   role.config.storage.type, ProcessName());
+  } else {
+    role.ingester =
+        std::make_unique<NatsIngester>(role.config.nats, *role.storage, role.span_metrics.get(),
+                                       role.tail_sampler.get(), ProcessName());
+  }
   NatsIngester* ingester = role.ingester.get();
   Storage* storage = role.storage.get();
+  TenantStores* tenants = role.tenants.get();
   auto& registry = MetricsRegistry::Global();
   registry.AddGauge("spoor_ingester_partitions_owned",
                     "Partitions of the stream this ingester reads", {},
@@ -651,10 +674,13 @@ void AddIngester(Role& role) {
                     });
   role.parts.Add(
       "NATS ingester", [ingester] { return ingester->Start(); },
-      [ingester, storage] {
+      [ingester, storage, tenants] {
         // Whatever is being written is finished (and acknowledged) or given
         // back to the stream; nothing is lost here.
-        storage->BeginShutdown();
+        if (storage != nullptr) storage->BeginShutdown();
+        if (tenants != nullptr) {
+          tenants->ForEach([](const TenantStores::Tenant& t) { t.storage->BeginShutdown(); });
+        }
         ingester->Stop();
         return Status::Ok();
       });
@@ -665,6 +691,11 @@ bool Assemble(Role& role) {
   const Config& config = role.config;
   AddAdmin(role);
   if (config.role == "ingester") {
+    if (config.tenancy.enabled) {
+      if (!AddTenantStores(role, TenantStoresOptions::Mode::kStore)) return false;
+      AddIngester(role);
+      return true;
+    }
     if (!AddStorage(role)) return false;
     AddSpanMetrics(role);
     if (config.tail_sampling.enabled) {
@@ -675,12 +706,16 @@ bool Assemble(Role& role) {
     return true;
   }
   if (config.role == "query") {
-    return (config.tenancy.enabled ? AddTenantStores(role, false) : AddStorage(role)) &&
+    return (config.tenancy.enabled ? AddTenantStores(role, TenantStoresOptions::Mode::kRead)
+                                   : AddStorage(role)) &&
            AddQuery(role);
   }
   bool buffered = config.role == "collector" && config.buffer_type == "nats";
   if (buffered) {
     AddPublisher(role);
+    if (config.tenancy.enabled && !AddTenantStores(role, TenantStoresOptions::Mode::kPublish)) {
+      return false;
+    }
     if (config.tail_sampling.enabled) {
       LogInfo(
           "tail_sampling is applied by the ingesters, not by a collector publishing to NATS "
@@ -688,7 +723,7 @@ bool Assemble(Role& role) {
           "--nats.partitions to spread the traces (docs/tail-sampling.md)");
     }
   } else if (config.tenancy.enabled) {
-    if (!AddTenantStores(role, true)) return false;
+    if (!AddTenantStores(role, TenantStoresOptions::Mode::kQueue)) return false;
   } else {
     if (!AddStorage(role)) return false;
     AddSpanMetrics(role);
@@ -712,7 +747,9 @@ int RunRole(const Config& config) {
     role.admin.ready = true;
     std::string what = "spoor " + config.role + " started";
     if (role.storage) what += " with " + std::string(role.storage->name()) + " storage";
-    if (role.tenants) what += " with " + config.storage.type + " storage for each tenant";
+    if (role.tenants && !role.publisher) {
+      what += " with " + config.storage.type + " storage for each tenant";
+    }
     if (config.role == "collector" && config.buffer_type == "nats") what += " publishing to NATS";
     LogInfo(what);
     int sig = WaitForSignal();

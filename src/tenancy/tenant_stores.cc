@@ -1,5 +1,6 @@
 #include "tenancy/tenant_stores.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <mutex>
 #include <utility>
@@ -35,7 +36,7 @@ TenantStores::~TenantStores() {
 
 Status TenantStores::Start() {
   std::vector<std::string> names = options_.tenancy.tenants;
-  if (options_.storage.type == "embedded") {
+  if (options_.storage.type == "embedded" && options_.mode != TenantStoresOptions::Mode::kPublish) {
     std::error_code ec;
     std::filesystem::path dir = options_.storage.embedded.directory + "/tenants";
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -58,18 +59,24 @@ Status TenantStores::Start() {
 }
 
 Result<std::unique_ptr<TenantStores::Tenant>> TenantStores::Create(const std::string& name) const {
+  using Mode = TenantStoresOptions::Mode;
   auto tenant = std::make_unique<Tenant>();
   tenant->name = name;
+  if (options_.mode == Mode::kPublish) {
+    tenant->publisher = options_.publish(name);
+    return tenant;
+  }
   auto storage = CreateStorage(TenantStorageOptions(options_.storage, name, options_.tenancy));
   if (!storage.ok()) return storage.status();
   tenant->storage = std::move(storage).value();
-  if (!options_.write) return tenant;
+  if (options_.mode == Mode::kRead) return tenant;
   SpanMetricsStore* metrics_store = tenant->storage->span_metrics();
   if (options_.span_metrics.enabled && metrics_store != nullptr) {
     tenant->span_metrics = std::make_unique<SpanMetricsAggregator>(options_.span_metrics);
     tenant->flusher = std::make_unique<SpanMetricsFlusher>(*tenant->span_metrics, *metrics_store);
     tenant->flusher->Start();
   }
+  if (options_.mode == Mode::kStore) return tenant;
   PipelineOptions pipeline = options_.pipeline;
   pipeline.ack_after_write = ack_after_write_;
   tenant->pipeline =
@@ -86,6 +93,15 @@ Result<std::unique_ptr<TenantStores::Tenant>> TenantStores::Create(const std::st
 Result<TenantStores::Tenant*> TenantStores::Open(const std::string& name,
                                                  const std::string& server) {
   if (Tenant* found = Find(name)) return found;
+  if (Status s = CheckTenantName(name); !s.ok()) {
+    CountTenantRefusal(server, TenantRefusal::kInvalid);
+    return s;
+  }
+  const std::vector<std::string>& listed = options_.tenancy.tenants;
+  if (!listed.empty() && std::find(listed.begin(), listed.end(), name) == listed.end()) {
+    CountTenantRefusal(server, TenantRefusal::kUnknown);
+    return InvalidArgument("unknown tenant '" + name + "'");
+  }
   std::unique_lock<std::shared_mutex> lock(mu_);
   if (auto it = tenants_.find(name); it != tenants_.end()) return it->second.get();
   if (shut_down_) return Unavailable("shutting down");
@@ -116,6 +132,8 @@ TenantStores::Tenant* TenantStores::Find(const std::string& name) const {
 
 TenantStores::Tenant* TenantStores::ForReading(const std::string& name, const std::string& server) {
   if (Tenant* found = Find(name)) return found;
+  // ClickHouse databases are made by other processes (collectors,
+  // ingesters); the other stores are this process's own.
   if (options_.storage.type != "clickhouse") return nullptr;
   auto opened = Open(name, server);
   return opened.ok() ? opened.value() : nullptr;
@@ -124,8 +142,10 @@ TenantStores::Tenant* TenantStores::ForReading(const std::string& name, const st
 Result<SpanSink*> TenantStores::SinkFor(const std::string& name, const std::string& server) {
   auto tenant = Open(name, server);
   if (!tenant.ok()) return tenant.status();
-  if (tenant.value()->pipeline == nullptr) return Unavailable("this process does not write");
-  return static_cast<SpanSink*>(tenant.value()->pipeline.get());
+  Tenant* t = tenant.value();
+  if (t->pipeline != nullptr) return static_cast<SpanSink*>(t->pipeline.get());
+  if (t->publisher != nullptr) return t->publisher.get();
+  return Unavailable("this process does not take spans");
 }
 
 size_t TenantStores::size() const {
@@ -143,7 +163,7 @@ void TenantStores::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   for (auto& [name, tenant] : tenants_) {
-    tenant->storage->BeginShutdown();
+    if (tenant->storage) tenant->storage->BeginShutdown();
     if (tenant->pipeline) tenant->pipeline->Shutdown();
     if (tenant->flusher) {
       if (Status s = tenant->flusher->Stop(); !s.ok()) {
@@ -160,6 +180,7 @@ Status TenantStores::Close() {
   closed_ = true;
   // The objects stay until destruction: /metrics may still read the gauges.
   for (auto& [name, tenant] : tenants_) {
+    if (!tenant->storage) continue;
     Status s = tenant->storage->Close();
     if (!s.ok() && first.ok()) first = Unavailable("tenant " + name + ": " + s.message());
   }

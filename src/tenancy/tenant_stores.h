@@ -31,13 +31,19 @@
 namespace spoor {
 
 struct TenantStoresOptions {
+  // What a tenant has in this process.
+  enum class Mode {
+    kQueue,    // a store, span metrics, and a queue with writers (all-in-one, collector)
+    kStore,    // a store and span metrics, written by the caller (the NATS ingester)
+    kRead,     // a store to read (a query node)
+    kPublish,  // no store: `publish` makes the tenant's sink (a collector publishing to NATS)
+  };
   TenancyOptions tenancy;
   StorageOptions storage;  // the backend and its options, as for one tenant
   PipelineOptions pipeline;
   SpanMetricsOptions span_metrics;
-  // Whether spans are written here (queue, writers, span metrics counted);
-  // false for a query node, which only reads.
-  bool write = true;
+  Mode mode = Mode::kQueue;
+  std::function<std::unique_ptr<SpanSink>(const std::string& tenant)> publish;
 };
 
 // The storage options of `tenant`: `base` in the tenant's own place, with
@@ -53,7 +59,8 @@ class TenantStores {
     std::unique_ptr<Storage> storage;
     std::unique_ptr<SpanMetricsAggregator> span_metrics;  // null: not counted
     std::unique_ptr<SpanMetricsFlusher> flusher;
-    std::unique_ptr<Pipeline> pipeline;  // null: not written here
+    std::unique_ptr<Pipeline> pipeline;   // kQueue
+    std::unique_ptr<SpanSink> publisher;  // kPublish
   };
 
   explicit TenantStores(TenantStoresOptions options);
@@ -65,9 +72,10 @@ class TenantStores {
   // from earlier runs; an error names the tenant whose store failed.
   [[nodiscard]] Status Start();
 
-  // The tenant's stores, opened on first use. InvalidArgument when there
-  // are already max_tenants (without an allow-list; counted for `server`);
-  // the backend's error when its store cannot be opened.
+  // The tenant's stores, opened on first use. InvalidArgument for a name
+  // that is not valid or not in the allow-list, or when there are already
+  // max_tenants (counted for `server`); Unavailable when its store cannot
+  // be opened.
   [[nodiscard]] Result<Tenant*> Open(const std::string& tenant, const std::string& server);
 
   // The tenant's stores when open, else null.
@@ -77,8 +85,8 @@ class TenantStores {
   // processes create, Open(). Null when the tenant has no data here.
   [[nodiscard]] Tenant* ForReading(const std::string& tenant, const std::string& server);
 
-  // A sink that hands batches to `tenant`'s queue, opening it first.
-  // Receivers get one per tenant (tenant_ingest.h).
+  // The sink of `tenant`'s batches (its queue, or its publisher), opening
+  // it first. Receivers pick one per request (receivers/tenant_sinks.h).
   [[nodiscard]] Result<SpanSink*> SinkFor(const std::string& tenant, const std::string& server);
 
   [[nodiscard]] size_t size() const;

@@ -185,6 +185,7 @@ Status Connection::EnsureStream() {
       return InvalidArgument("NATS: stream " + options_.stream + " does not take the subject " +
                              subject +
                              " (--nats.partitions=" + std::to_string(options_.partitions) +
+                             (options_.tenants ? " with --multi-tenancy.enabled" : "") +
                              " must be what the stream was created with; use another "
                              "--nats.stream, or delete the stream once it is empty)");
     }

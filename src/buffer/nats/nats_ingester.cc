@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <string_view>
 #include <tuple>
 
@@ -29,9 +30,21 @@ Counter& IngesterCounter(const char* name, const char* help) {
 
 NatsIngester::NatsIngester(NatsOptions options, Storage& storage,
                            SpanMetricsAggregator* span_metrics, SpanSink* sink, std::string holder)
+    : NatsIngester(std::move(options), &storage, span_metrics, sink, nullptr,
+                   std::string(storage.name()), std::move(holder)) {}
+
+NatsIngester::NatsIngester(NatsOptions options, TenantTargets targets,
+                           const std::string& storage_name, std::string holder)
+    : NatsIngester(std::move(options), nullptr, nullptr, nullptr, std::move(targets), storage_name,
+                   std::move(holder)) {}
+
+NatsIngester::NatsIngester(NatsOptions options, Storage* storage,
+                           SpanMetricsAggregator* span_metrics, SpanSink* sink,
+                           TenantTargets targets, const std::string& storage_name,
+                           std::string holder)
     : options_(std::move(options)),
-      storage_(storage),
-      span_metrics_(span_metrics),
+      target_{storage, span_metrics},
+      targets_(std::move(targets)),
       sink_(sink),
       holder_(std::move(holder)),
       connection_(std::make_unique<nats::Connection>(options_)),
@@ -39,8 +52,7 @@ NatsIngester::NatsIngester(NatsOptions options, Storage& storage,
           IngesterCounter("spoor_ingester_messages_stored_total",
                           "Batches from the stream written to storage and acknowledged")),
       spans_stored_(MetricsRegistry::Global().GetCounter(
-          "spoor_spans_stored_total", "Spans written to storage",
-          {{"storage", std::string(storage.name())}})),
+          "spoor_spans_stored_total", "Spans written to storage", {{"storage", storage_name}})),
       messages_redelivered_(IngesterCounter(
           "spoor_ingester_messages_redelivered_total",
           "Batches received again (a write failed, or an ingester stopped before acknowledging)")),
@@ -52,7 +64,7 @@ NatsIngester::NatsIngester(NatsOptions options, Storage& storage,
           "Storage writes that failed; their batches stay in the stream and are retried")),
       write_latency_(MetricsRegistry::Global().GetHistogram(
           "spoor_storage_write_seconds", "Latency of one batch write to storage",
-          {{"storage", std::string(storage.name())}}, LatencyBucketsSeconds())),
+          {{"storage", storage_name}}, LatencyBucketsSeconds())),
       stream_delay_(MetricsRegistry::Global().GetHistogram(
           "spoor_ingester_delay_seconds",
           "From a batch entering the stream to its spans being stored (the oldest of each fetch)",
@@ -114,8 +126,8 @@ void SleepUnless(const std::atomic<bool>& stopping, int64_t ms) {
 
 }  // namespace
 
-bool NatsIngester::Deliver(SpanBatch batch, SpanMetricsAggregator::Observation& observed,
-                           std::string* error) {
+bool NatsIngester::Deliver(SpanBatch batch, const TenantTarget& target,
+                           SpanMetricsAggregator::Observation& observed, std::string* error) {
   size_t spans = batch.SpanCount();
   if (spans == 0) return true;
   if (sink_ != nullptr) {
@@ -124,13 +136,13 @@ bool NatsIngester::Deliver(SpanBatch batch, SpanMetricsAggregator::Observation& 
     if (!s.ok()) *error = s.message();
     return s.ok();
   }
-  if (span_metrics_ != nullptr) {
+  if (target.span_metrics != nullptr) {
     observed.clear();
     SpanMetricsAggregator::Observe(batch, &observed);
   }
   auto start = std::chrono::steady_clock::now();
-  Status written = storage_.Write(std::move(batch));
-  if (written.ok()) written = storage_.Flush();
+  Status written = target.storage->Write(std::move(batch));
+  if (written.ok()) written = target.storage->Flush();
   write_latency_.Observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   if (!written.ok()) {
@@ -138,7 +150,7 @@ bool NatsIngester::Deliver(SpanBatch batch, SpanMetricsAggregator::Observation& 
     return false;
   }
   spans_stored_.Inc(spans);
-  if (span_metrics_ != nullptr) span_metrics_->Commit(observed, NowNs());
+  if (target.span_metrics != nullptr) target.span_metrics->Commit(observed, NowNs());
   return true;
 }
 
@@ -205,21 +217,54 @@ void NatsIngester::Loop(uint32_t partition, int index) {
       SleepUnless(stopping_, 200);
       continue;
     }
-    SpanBatch batch;
+    // The fetched messages by tenant ("" without tenants), each group one
+    // write to its tenant's store.
+    struct Group {
+      SpanBatch batch;
+      TenantTarget target;
+      std::vector<int> messages;
+    };
+    std::map<std::string, Group> groups;
     int64_t oldest_ns = 0;  // when the oldest message fetched entered the stream
+    auto drop = [&list](int i) {
+      std::ignore = natsMsg_Term(list.Msgs[i], nullptr);
+      natsMsg_Destroy(list.Msgs[i]);
+      list.Msgs[i] = nullptr;
+    };
     for (int i = 0; i < list.Count; ++i) {
       natsMsg* msg = list.Msgs[i];
+      std::string tenant;
+      if (targets_) {
+        const char* subject = natsMsg_GetSubject(msg);
+        tenant = TenantOfSubject(options_, subject != nullptr ? subject : "");
+      }
+      auto [it, added] = groups.try_emplace(tenant);
+      Group& group = it->second;
+      if (added) group.target = target_;
+      if (added && targets_) {
+        auto target = targets_(tenant);
+        if (target.ok()) {
+          group.target = target.value();
+        } else if (target.status().code() == StatusCode::kUnavailable) {
+          group.target.storage = nullptr;  // its messages wait in the stream
+        } else {
+          messages_malformed_.Inc();
+          LogWarn("NATS: dropped a message for tenant '", tenant, "': ", target.status().message());
+          groups.erase(it);
+          drop(i);
+          continue;
+        }
+      }
       std::string_view data(natsMsg_GetData(msg), static_cast<size_t>(natsMsg_GetDataLength(msg)));
       DecodeStats stats;
-      if (Status d = DecodeOtlpProto(data, &batch, &stats); !d.ok()) {
+      if (Status d = DecodeOtlpProto(data, &group.batch, &stats); !d.ok()) {
         messages_malformed_.Inc();
         LogWarn("NATS: dropped a message of ", data.size(),
                 " bytes that is not an OTLP ExportTraceServiceRequest: ", d.message());
-        std::ignore = natsMsg_Term(msg, nullptr);
-        list.Msgs[i] = nullptr;
-        natsMsg_Destroy(msg);
+        drop(i);
         continue;
       }
+      group.messages.push_back(i);
       jsMsgMetaData* meta = nullptr;
       if (natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
         if (meta->NumDelivered > 1) messages_redelivered_.Inc();
@@ -227,29 +272,33 @@ void NatsIngester::Loop(uint32_t partition, int index) {
         jsMsgMetaData_Destroy(meta);
       }
     }
-    size_t spans = batch.SpanCount();
-    std::string error;
-    if (Deliver(std::move(batch), observed, &error)) {
+    written_ok = true;
+    for (auto& [tenant, group] : groups) {
+      size_t spans = group.batch.SpanCount();
+      std::string error = "the tenant's store is unavailable";
+      bool delivered = (sink_ != nullptr || group.target.storage != nullptr) &&
+                       Deliver(std::move(group.batch), group.target, observed, &error);
+      if (delivered) {
+        for (int i : group.messages) {
+          std::ignore = natsMsg_Ack(list.Msgs[i], nullptr);
+          messages_stored_.Inc();
+        }
+        continue;
+      }
+      write_failures_.Inc();
+      LogWarn(sink_ != nullptr ? "tail sampling refused " : "storage write of ", spans,
+              " spans from the stream", tenant.empty() ? "" : " for tenant " + tenant, " (", error,
+              "); they stay in the stream, retrying in ", backoff_ms, " ms");
+      for (int i : group.messages) {
+        std::ignore = natsMsg_NakWithDelay(list.Msgs[i], backoff_ms, nullptr);
+      }
+      written_ok = false;
+    }
+    if (written_ok) {
       backoff_ms = 100;
       if (oldest_ns > 0) {
         stream_delay_.Observe(static_cast<double>(static_cast<int64_t>(NowNs()) - oldest_ns) / 1e9);
       }
-      for (int i = 0; i < list.Count; ++i) {
-        if (list.Msgs[i] == nullptr) continue;
-        std::ignore = natsMsg_Ack(list.Msgs[i], nullptr);
-        messages_stored_.Inc();
-      }
-      written_ok = true;
-    } else {
-      write_failures_.Inc();
-      LogWarn(sink_ != nullptr ? "tail sampling refused " : "storage write of ", spans,
-              " spans from the stream (", error, "); they stay in the stream, retrying in ",
-              backoff_ms, " ms");
-      for (int i = 0; i < list.Count; ++i) {
-        if (list.Msgs[i] != nullptr)
-          std::ignore = natsMsg_NakWithDelay(list.Msgs[i], backoff_ms, nullptr);
-      }
-      written_ok = false;
     }
     natsMsgList_Destroy(&list);
     if (!written_ok) {

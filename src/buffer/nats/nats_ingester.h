@@ -19,9 +19,14 @@
 // them; each partition of the stream (partitions.h) is read by one ingester
 // at a time (partition_owner.h), so that the sampler sees whole traces. What
 // the sampler holds is lost if the process dies, as in the all-in-one.
+//
+// With multi-tenancy (NatsOptions::tenants) each message's subject names its
+// tenant (partitions.h), and the tenant's own store takes its spans; a
+// message whose tenant cannot be served is terminated and counted.
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -51,6 +56,19 @@ class NatsIngester {
   // exclusively; `holder` then names this ingester among the others.
   NatsIngester(NatsOptions options, Storage& storage, SpanMetricsAggregator* span_metrics = nullptr,
                SpanSink* sink = nullptr, std::string holder = "");
+
+  // Where a tenant's spans are written.
+  struct TenantTarget {
+    Storage* storage = nullptr;
+    SpanMetricsAggregator* span_metrics = nullptr;  // null: not counted
+  };
+  // The tenant's target; InvalidArgument for a tenant never to be served
+  // (its messages are terminated), Unavailable to try again later.
+  using TenantTargets = std::function<Result<TenantTarget>(const std::string& tenant)>;
+  // Multi-tenancy: every message is written to its tenant's target;
+  // `storage_name` labels the storage metrics.
+  NatsIngester(NatsOptions options, TenantTargets targets, const std::string& storage_name,
+               std::string holder = "");
   ~NatsIngester();
   NatsIngester(const NatsIngester&) = delete;
   NatsIngester& operator=(const NatsIngester&) = delete;
@@ -75,12 +93,16 @@ class NatsIngester {
   void WatchLag();
   // Hands a decoded batch to the sink or writes it; true when it may be
   // acknowledged.
-  [[nodiscard]] bool Deliver(SpanBatch batch, SpanMetricsAggregator::Observation& observed,
-                             std::string* error);
+  [[nodiscard]] bool Deliver(SpanBatch batch, const TenantTarget& target,
+                             SpanMetricsAggregator::Observation& observed, std::string* error);
+
+  NatsIngester(NatsOptions options, Storage* storage, SpanMetricsAggregator* span_metrics,
+               SpanSink* sink, TenantTargets targets, const std::string& storage_name,
+               std::string holder);
 
   const NatsOptions options_;
-  Storage& storage_;
-  SpanMetricsAggregator* const span_metrics_;
+  const TenantTarget target_;    // without tenants
+  const TenantTargets targets_;  // with tenants
   SpanSink* const sink_;
   const std::string holder_;
   std::unique_ptr<nats::Connection> connection_;

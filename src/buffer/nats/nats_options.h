@@ -23,6 +23,9 @@ struct NatsOptions {
   // Partitions by trace ID (partitions.h): collectors and ingesters must
   // agree, and the stream is created for one number of them.
   int partitions = 1;
+  // Multi-tenancy (--multi-tenancy.enabled): each tenant's batches on
+  // subjects of their own (partitions.h); collectors and ingesters agree.
+  bool tenants = false;
   // How long an ingester's hold on a partition lasts unrenewed (with tail
   // sampling, partition_owner.h); renewed every third of it.
   int64_t partition_lease_ns = int64_t{15} * 1'000'000'000;

@@ -109,6 +109,11 @@ void NatsPublisher::Stop() {
 }
 
 Status NatsPublisher::Submit(SpanBatch batch, IngestMetrics& metrics) {
+  return SubmitFor("", std::move(batch), metrics);
+}
+
+Status NatsPublisher::SubmitFor(const std::string& tenant, SpanBatch batch,
+                                IngestMetrics& metrics) {
   size_t spans = batch.SpanCount();
   if (spans == 0) return Status::Ok();
   if (stopped_) {
@@ -118,7 +123,7 @@ Status NatsPublisher::Submit(SpanBatch batch, IngestMetrics& metrics) {
   int64_t deadline_ns = SteadyNs() + options_.publish_timeout_ns;
   Status s = Status::Ok();
   if (options_.partitions <= 1) {
-    s = PublishBatch(std::move(batch), options_.subject, deadline_ns);
+    s = PublishBatch(std::move(batch), PublishSubject(options_, tenant, 0), deadline_ns);
   } else {
     // A trace's spans go to its partition. Parts published before one that
     // failed are published again when the client retries: the readers
@@ -127,7 +132,7 @@ Status NatsPublisher::Submit(SpanBatch batch, IngestMetrics& metrics) {
         SplitByPartition(std::move(batch), static_cast<uint32_t>(options_.partitions));
     for (uint32_t p = 0; p < parts.size() && s.ok(); ++p) {
       if (parts[p].resource_spans.empty()) continue;
-      s = PublishBatch(std::move(parts[p]), PartitionSubject(options_, p), deadline_ns);
+      s = PublishBatch(std::move(parts[p]), PublishSubject(options_, tenant, p), deadline_ns);
     }
   }
   if (s.ok()) {

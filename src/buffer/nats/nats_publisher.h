@@ -39,6 +39,10 @@ class NatsPublisher final : public SpanSink {
   void Stop();
 
   [[nodiscard]] Status Submit(SpanBatch batch, IngestMetrics& metrics) override;
+  // Submit() of a tenant's batch, published on its subjects (partitions.h);
+  // "" for none (without multi-tenancy).
+  [[nodiscard]] Status SubmitFor(const std::string& tenant, SpanBatch batch,
+                                 IngestMetrics& metrics);
 
  private:
   // Publishes `bytes` as one message to `subject`, retrying until
@@ -62,6 +66,20 @@ class NatsPublisher final : public SpanSink {
   Counter& publish_failures_;
   Counter& spans_too_large_;
   Histogram& publish_latency_;
+};
+
+// One tenant's sink: its batches published on its subjects.
+class NatsTenantSink final : public SpanSink {
+ public:
+  NatsTenantSink(NatsPublisher& publisher, std::string tenant)
+      : publisher_(publisher), tenant_(std::move(tenant)) {}
+  [[nodiscard]] Status Submit(SpanBatch batch, IngestMetrics& metrics) override {
+    return publisher_.SubmitFor(tenant_, std::move(batch), metrics);
+  }
+
+ private:
+  NatsPublisher& publisher_;
+  const std::string tenant_;
 };
 
 }  // namespace spoor

@@ -15,8 +15,26 @@ uint32_t PartitionOf(const TraceId& id, uint32_t partitions) {
 }
 
 std::string PartitionSubject(const NatsOptions& options, uint32_t partition) {
+  if (options.tenants) {
+    return options.subject + ".t.*" +
+           (options.partitions <= 1 ? "" : "." + std::to_string(partition));
+  }
   if (options.partitions <= 1) return options.subject;
   return options.subject + "." + std::to_string(partition);
+}
+
+std::string PublishSubject(const NatsOptions& options, const std::string& tenant,
+                           uint32_t partition) {
+  if (!options.tenants) return PartitionSubject(options, partition);
+  return options.subject + ".t." + tenant +
+         (options.partitions <= 1 ? "" : "." + std::to_string(partition));
+}
+
+std::string TenantOfSubject(const NatsOptions& options, std::string_view subject) {
+  const std::string prefix = options.subject + ".t.";
+  if (!options.tenants || subject.substr(0, prefix.size()) != prefix) return "";
+  subject.remove_prefix(prefix.size());
+  return std::string(subject.substr(0, subject.find('.')));
 }
 
 std::string PartitionConsumer(const NatsOptions& options, uint32_t partition) {
@@ -25,6 +43,7 @@ std::string PartitionConsumer(const NatsOptions& options, uint32_t partition) {
 }
 
 std::string StreamSubject(const NatsOptions& options) {
+  if (options.tenants) return options.subject + (options.partitions <= 1 ? ".t.*" : ".t.*.*");
   return options.partitions <= 1 ? options.subject : options.subject + ".*";
 }
 

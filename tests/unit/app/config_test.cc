@@ -570,8 +570,13 @@ TEST(MultiTenancyFlags, WhatDoesNotKeepTenantsApartIsRefused) {
   ExpectErrorNaming({"--multi-tenancy.enabled", "--sampling.type=adaptive"}, "adaptive");
   ExpectErrorNaming({"--multi-tenancy.enabled", "--span-metrics.prometheus"},
                     "--span-metrics.prometheus");
-  ExpectErrorNaming({"collector", "--multi-tenancy.enabled", "--buffer.type=nats"}, "NATS");
-  ExpectErrorNaming({"ingester", "--multi-tenancy.enabled"}, "NATS");
+}
+
+TEST(MultiTenancyFlags, CollectorsAndIngestersUseTheTenantsSubjects) {
+  EXPECT_TRUE(ParseArgs({"collector", "--multi-tenancy.enabled", "--buffer.type=nats"})
+                  .config.nats.tenants);
+  EXPECT_TRUE(ParseArgs({"ingester", "--multi-tenancy.enabled"}).config.nats.tenants);
+  EXPECT_FALSE(ParseArgs({"ingester"}).config.nats.tenants);
 }
 
 }  // namespace

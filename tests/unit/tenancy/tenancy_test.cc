@@ -201,7 +201,7 @@ TEST(TenantStores, AnAllowListIsOpenedAtStart) {
 
 TEST(TenantStores, AQueryNodeOpensNoWriters) {
   TenantStoresOptions o = MemoryTenants();
-  o.write = false;
+  o.mode = TenantStoresOptions::Mode::kRead;
   TenantStores stores(o);
   auto tenant = stores.Open("acme", "test");
   ASSERT_TRUE(tenant.ok());
