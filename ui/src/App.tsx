@@ -1,9 +1,9 @@
 import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { NavLink, Route, Routes, useLocation, useNavigate } from 'react-router';
-import { signOut, useAuth } from './api/auth';
+import { signOut, switchTenant, useAuth } from './api/auth';
 import { Loading } from './components/common';
 import { ErrorBoundary } from './components/ErrorBoundary';
-import { TokenDialog } from './components/TokenDialog';
+import { AccessDialog } from './components/AccessDialog';
 import { TraceRoute } from './pages/TraceRoute';
 import { useSettings } from './settings';
 
@@ -34,7 +34,7 @@ function TraceIdLookup() {
 
 function TopBar() {
   const { theme, setTheme, utc, setUtc } = useSettings();
-  const { token, prompt } = useAuth();
+  const { token, tenant, tenantHeader, prompt } = useAuth();
   const { pathname } = useLocation();
   return (
     <header className="topbar" inert={prompt !== null}>
@@ -63,6 +63,14 @@ function TopBar() {
         >
           {theme === 'dark' ? 'Light' : 'Dark'}
         </button>
+        {tenant && tenantHeader && prompt?.kind !== 'tenant' ? (
+          <span className="tenant" data-testid="tenant">
+            Tenant <strong>{tenant}</strong>
+            <button type="button" title="Forget the tenant of this tab and choose another" onClick={switchTenant}>
+              Switch tenant
+            </button>
+          </span>
+        ) : null}
         {token ? (
           <button type="button" title="Forget the access token of this tab" onClick={signOut}>
             Sign out
@@ -75,7 +83,7 @@ function TopBar() {
 
 export function App() {
   const location = useLocation();
-  // While the token dialog asks, the page behind it takes no focus or clicks.
+  // While the dialog asks for a token or a tenant, the page behind it takes no focus or clicks.
   const { prompt } = useAuth();
   return (
     <div className="app">
@@ -97,7 +105,7 @@ export function App() {
           </Suspense>
         </ErrorBoundary>
       </main>
-      <TokenDialog />
+      <AccessDialog />
     </div>
   );
 }

@@ -1,9 +1,9 @@
 // Typed client of the query API. Every call goes to the same origin,
 // under the base path the server injected into index.html, with the
-// access token when the server asks for one (auth.ts).
+// access token and the tenant when the server asks for them (auth.ts).
 
 import { parseSampling } from '../model/sampling';
-import { fetchWithToken } from './auth';
+import { fetchWithAuth } from './auth';
 import { basePath } from './basePath';
 import type {
   DeepDependencies,
@@ -40,7 +40,7 @@ function url(path: string, params?: Record<string, string | number | undefined>)
 
 /** The JSON body of a successful answer; errors carry the envelope's first message. */
 async function fetchJson<B>(input: string, init?: RequestInit): Promise<B> {
-  const res = await fetchWithToken(input, init);
+  const res = await fetchWithAuth(input, init);
   const text = await res.text();
   let body: B | undefined;
   try {
