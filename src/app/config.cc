@@ -320,12 +320,14 @@ const std::vector<Option>& Options() {
     o.push_back(
         {"span-metrics.enabled", "true",
          "count calls, errors and latency per service and operation (the Monitor tab)",
-         Bool("span-metrics.enabled", [](Config& c) -> bool& { return c.span_metrics.enabled; })});
+         Bool("span-metrics.enabled", [](Config& c) -> bool& { return c.span_metrics.enabled; }),
+         true});
     o.push_back({"span-metrics.prometheus", "false",
                  "also serve them on /metrics as traces_span_metrics_* series (one series per "
                  "service, operation, kind and status: mind the cardinality)",
                  Bool("span-metrics.prometheus",
-                      [](Config& c) -> bool& { return c.span_metrics.prometheus; })});
+                      [](Config& c) -> bool& { return c.span_metrics.prometheus; }),
+                 true});
     o.push_back({"span-metrics.max-services", "10000",
                  "services counted apart; further ones are counted as one overflow service",
                  PositiveInt<size_t>("span-metrics.max-services", [](Config& c) -> size_t& {
@@ -580,7 +582,6 @@ void ValidateTenancy(const Config& c) {
   };
   if (c.sampling_type == "adaptive") refuse("adaptive sampling");
   if (c.tail_sampling.enabled) refuse("tail sampling");
-  if (c.span_metrics.prometheus) refuse("--span-metrics.prometheus");
 }
 
 }  // namespace

@@ -222,6 +222,16 @@ bool AddTenantStores(Role& role, TenantStoresOptions::Mode mode) {
     role.sink = std::make_unique<NoTenantSink>();
   }
   TenantStores* tenants = role.tenants.get();
+  if (config.span_metrics.prometheus) {
+    // Every tenant's span metrics on /metrics, each series with its tenant.
+    MetricsRegistry::Global().AddCollector([tenants](std::string& out) {
+      std::vector<std::pair<std::string, const SpanMetricsAggregator*>> aggregators;
+      tenants->ForEach([&aggregators](const TenantStores::Tenant& t) {
+        if (t.span_metrics) aggregators.emplace_back(t.name, t.span_metrics.get());
+      });
+      SpanMetricsAggregator::RenderPrometheus(aggregators, out);
+    });
+  }
   MetricsRegistry::Global().AddGauge("spoor_tenants", "Tenants with stores open in this process",
                                      {},
                                      [tenants] { return static_cast<double>(tenants->size()); });

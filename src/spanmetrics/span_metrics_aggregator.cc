@@ -51,6 +51,7 @@ std::string_view PrometheusKind(SpanKind kind) {
   return "SPAN_KIND_UNSPECIFIED";
 }
 
+constexpr const char* kDurationFamily = "traces_span_metrics_duration_milliseconds";
 constexpr std::array<std::string_view, 3> kPrometheusStatus = {
     "STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"};
 
@@ -208,6 +209,28 @@ size_t SpanMetricsAggregator::key_count() const {
 }
 
 void SpanMetricsAggregator::RenderPrometheus(std::string& out) const {
+  RenderPrometheus({{"", this}}, out);
+}
+
+void SpanMetricsAggregator::RenderPrometheus(
+    const std::vector<std::pair<std::string, const SpanMetricsAggregator*>>& aggregators,
+    std::string& out) {
+  // Each family's lines together under one HELP and TYPE, as the text
+  // format wants: first every aggregator's calls, then their durations.
+  bool any = false;
+  for (const auto& [tenant, a] : aggregators) any = any || a->options_.prometheus;
+  if (!any) return;
+  out +=
+      "# HELP traces_span_metrics_calls_total Spans received, by service, operation, kind "
+      "and status\n# TYPE traces_span_metrics_calls_total counter\n";
+  for (const auto& [tenant, a] : aggregators) a->RenderFamily(tenant, false, out);
+  out += "# HELP " + std::string(kDurationFamily) + " Span durations in milliseconds\n# TYPE " +
+         std::string(kDurationFamily) + " histogram\n";
+  for (const auto& [tenant, a] : aggregators) a->RenderFamily(tenant, true, out);
+}
+
+void SpanMetricsAggregator::RenderFamily(const std::string& tenant, bool durations,
+                                         std::string& out) const {
   if (!options_.prometheus) return;
   std::lock_guard<std::mutex> lock(impl_->mu);
   std::vector<const Impl::KeyState*> states;
@@ -215,29 +238,25 @@ void SpanMetricsAggregator::RenderPrometheus(std::string& out) const {
   for (const auto& [view, state] : impl_->keys) states.push_back(state.get());
   std::sort(states.begin(), states.end(),
             [](const auto* a, const auto* b) { return a->key < b->key; });
-  auto labels = [](const Impl::KeyState& s, size_t status) {
-    return Labels{{"service_name", s.key.service},
-                  {"span_name", s.key.operation},
-                  {"span_kind", std::string(PrometheusKind(s.key.kind))},
-                  {"status_code", std::string(kPrometheusStatus[status])}};
+  auto labels = [&tenant](const Impl::KeyState& s, size_t status) {
+    Labels l{{"service_name", s.key.service},
+             {"span_name", s.key.operation},
+             {"span_kind", std::string(PrometheusKind(s.key.kind))},
+             {"status_code", std::string(kPrometheusStatus[status])}};
+    if (!tenant.empty()) l.emplace_back("tenant", tenant);
+    return l;
   };
-  out +=
-      "# HELP traces_span_metrics_calls_total Spans received, by service, operation, kind "
-      "and status\n# TYPE traces_span_metrics_calls_total counter\n";
-  for (const auto* s : states) {
-    for (size_t st = 0; st < 3; ++st) {
-      if (s->by_status[st].calls == 0) continue;
-      out += "traces_span_metrics_calls_total" + LabelString(labels(*s, st)) + " " +
-             std::to_string(s->by_status[st].calls) + "\n";
-    }
-  }
-  const std::string name = "traces_span_metrics_duration_milliseconds";
-  out += "# HELP " + name + " Span durations in milliseconds\n# TYPE " + name + " histogram\n";
+  const std::string name = kDurationFamily;
   for (const auto* s : states) {
     for (size_t st = 0; st < 3; ++st) {
       const Impl::Cumulative& c = s->by_status[st];
       if (c.calls == 0) continue;
       Labels l = labels(*s, st);
+      if (!durations) {
+        out += "traces_span_metrics_calls_total" + LabelString(l) + " " + std::to_string(c.calls) +
+               "\n";
+        continue;
+      }
       uint64_t running = 0;
       for (size_t i = 0; i <= kPrometheusBoundsMs.size(); ++i) {
         running += c.buckets[i];

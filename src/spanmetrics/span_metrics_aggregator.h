@@ -90,6 +90,11 @@ class SpanMetricsAggregator {
   // The OpenTelemetry span-metrics series (calls, duration histogram in
   // milliseconds), appended in the Prometheus text format.
   void RenderPrometheus(std::string& out) const;
+  // The same for several aggregators, each family once; the series of an
+  // aggregator named with a tenant carry the label tenant="<name>".
+  static void RenderPrometheus(
+      const std::vector<std::pair<std::string, const SpanMetricsAggregator*>>& aggregators,
+      std::string& out);
 
   // Distinct (service, operation, kind) keys held.
   [[nodiscard]] size_t key_count() const;
@@ -97,6 +102,9 @@ class SpanMetricsAggregator {
   [[nodiscard]] const SpanMetricsOptions& options() const { return options_; }
 
  private:
+  // One family's series (calls, or the duration histogram).
+  void RenderFamily(const std::string& tenant, bool durations, std::string& out) const;
+
   struct Impl;
   const SpanMetricsOptions options_;
   std::unique_ptr<Impl> impl_;

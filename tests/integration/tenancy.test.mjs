@@ -412,7 +412,7 @@ const MESSAGES = {
 describe('two tenants with the same trace IDs over every protocol: each reads only its own', () => {
   let spoor;
   before(async () => {
-    spoor = await startSpoor({ flags: ['--multi-tenancy.enabled', '--span-metrics.flush-interval=1s'] });
+    spoor = await startSpoor({ flags: ['--multi-tenancy.enabled', '--span-metrics.flush-interval=1s', '--span-metrics.prometheus'] });
   });
   after(async () => {
     if (spoor) assert.equal(await spoor.stop(), 0);
@@ -431,6 +431,30 @@ describe('two tenants with the same trace IDs over every protocol: each reads on
     const m = await getMetrics(spoor);
     assert.equal(metric(m, 'spoor_tenants'), 2);
     for (const tenant of TENANTS) assert.notEqual(metric(m, 'spoor_queue_length', { tenant }), undefined, `queue of ${tenant}`);
+  });
+
+  test('/metrics: the span metrics series of each tenant carry its name', async () => {
+    // Series of shop's calls per tenant: one for each protocol's operation.
+    const series = (text, tenant) =>
+      text.split('\n').filter((l) => l.startsWith('traces_span_metrics_calls_total{') && l.includes('service_name="shop"') && l.includes(`tenant="${tenant}"`));
+    // Counted as the writers store the spans: wait until both tenants' are.
+    const text = await waitFor(
+      async () => {
+        const m = await getMetrics(spoor);
+        return TENANTS.every((t) => series(m, t).length === PROTOCOLS.length) && m;
+      },
+      { description: 'span metrics of both tenants on /metrics' },
+    );
+    for (const tenant of TENANTS) {
+      const other = TENANTS.find((o) => o !== tenant);
+      const own = series(text, tenant);
+      assert.equal(own.length, PROTOCOLS.length, own.join('\n'));
+      for (const line of own) {
+        assert.match(line, new RegExp(`span_name="${tenant}-op-`));
+        assert.doesNotMatch(line, new RegExp(`span_name="${other}-op-`));
+      }
+    }
+    assert.equal((text.match(/^# TYPE traces_span_metrics_calls_total /gm) ?? []).length, 1, 'one family');
   });
 
   test('/api/services, /api/services/{s}/operations, /api/operations', async () => {

@@ -173,6 +173,40 @@ TEST(SpanMetricsAggregator, RendersNothingWithoutTheFlag) {
   EXPECT_TRUE(out.empty());
 }
 
+TEST(SpanMetricsAggregator, TenantsShareEachFamilyAndCarryTheirLabel) {
+  SpanMetricsOptions options;
+  options.prometheus = true;
+  SpanMetricsAggregator acme(options);
+  SpanMetricsAggregator beta(options);
+  SpanBatch two;
+  AddSpan(two, {"shop", "op"});
+  AddSpan(two, {"shop", "op"});
+  Count(acme, two);
+  SpanBatch one;
+  AddSpan(one, {"shop", "op"});
+  Count(beta, one);
+  std::string out;
+  SpanMetricsAggregator::RenderPrometheus({{"acme", &acme}, {"beta", &beta}}, out);
+  auto count = [&out](const std::string& s) {
+    size_t n = 0;
+    for (size_t at = out.find(s); at != std::string::npos; at = out.find(s, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("# TYPE traces_span_metrics_calls_total"), 1u) << out;
+  EXPECT_EQ(count("# TYPE traces_span_metrics_duration_milliseconds"), 1u) << out;
+  const std::string labels =
+      "service_name=\"shop\",span_name=\"op\",span_kind=\"SPAN_KIND_SERVER\","
+      "status_code=\"STATUS_CODE_UNSET\"";
+  EXPECT_NE(out.find("traces_span_metrics_calls_total{" + labels + ",tenant=\"acme\"} 2\n"),
+            std::string::npos)
+      << out;
+  EXPECT_NE(out.find("traces_span_metrics_calls_total{" + labels + ",tenant=\"beta\"} 1\n"),
+            std::string::npos);
+  // Every calls line before the first histogram line: one family, together.
+  EXPECT_LT(out.rfind("traces_span_metrics_calls_total{"),
+            out.find("traces_span_metrics_duration_milliseconds_bucket"));
+}
+
 TEST(SpanMetricsFlusher, StopWritesWhatWasCountedIntoTheStore) {
   SpanMetricsAggregator agg(SpanMetricsOptions{});
   auto store = NewMemorySpanMetricsStore();
