@@ -201,6 +201,7 @@ bool AddTenantStores(Role& role, TenantStoresOptions::Mode mode) {
   options.pipeline = config.pipeline;
   options.span_metrics = config.span_metrics;
   options.mode = mode;
+  options.tail_sampling = config.tail_sampling;
   if (mode == TenantStoresOptions::Mode::kPublish) {
     // A collector publishing to NATS: each tenant's batches on its subjects.
     role.publisher.reset(static_cast<NatsPublisher*>(role.sink.release()));
@@ -734,6 +735,11 @@ bool Assemble(Role& role) {
     }
   } else if (config.tenancy.enabled) {
     if (!AddTenantStores(role, TenantStoresOptions::Mode::kQueue)) return false;
+    if (config.tail_sampling.enabled) {
+      LogInfo("tail sampling: ", config.tail_sampling.policies.size(), " policies, decision wait ",
+              FormatGoDuration(static_cast<int64_t>(config.tail_sampling.decision_wait_ns)),
+              ", for each tenant apart");
+    }
   } else {
     if (!AddStorage(role)) return false;
     AddSpanMetrics(role);

@@ -87,6 +87,15 @@ Result<std::unique_ptr<TenantStores::Tenant>> TenantStores::Create(const std::st
                     [p] { return static_cast<double>(p->queue().length_spans()); });
   registry.AddGauge("spoor_queue_capacity", "Capacity of the queue in spans", {{"tenant", name}},
                     [p] { return static_cast<double>(p->queue().capacity_spans()); });
+  if (options_.tail_sampling.enabled) {
+    tenant->tail_sampler = std::make_unique<TailSampler>(options_.tail_sampling, *p);
+    TailSampler* sampler = tenant->tail_sampler.get();
+    registry.AddGauge("spoor_tail_sampling_traces_held",
+                      "Traces held by tail sampling, waiting for their decision",
+                      {{"tenant", name}},
+                      [sampler] { return static_cast<double>(sampler->held_traces()); });
+    sampler->Start();
+  }
   return tenant;
 }
 
@@ -143,6 +152,7 @@ Result<SpanSink*> TenantStores::SinkFor(const std::string& name, const std::stri
   auto tenant = Open(name, server);
   if (!tenant.ok()) return tenant.status();
   Tenant* t = tenant.value();
+  if (t->tail_sampler != nullptr) return static_cast<SpanSink*>(t->tail_sampler.get());
   if (t->pipeline != nullptr) return static_cast<SpanSink*>(t->pipeline.get());
   if (t->publisher != nullptr) return t->publisher.get();
   return Unavailable("this process does not take spans");
@@ -163,6 +173,8 @@ void TenantStores::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   for (auto& [name, tenant] : tenants_) {
+    // What tail sampling holds is decided and queued, then written.
+    if (tenant->tail_sampler) tenant->tail_sampler->Stop();
     if (tenant->storage) tenant->storage->BeginShutdown();
     if (tenant->pipeline) tenant->pipeline->Shutdown();
     if (tenant->flusher) {

@@ -26,6 +26,7 @@
 #include "spanmetrics/span_metrics_aggregator.h"
 #include "storage/options.h"
 #include "storage/storage.h"
+#include "tailsampling/tail_sampler.h"
 #include "tenancy/tenancy.h"
 
 namespace spoor {
@@ -43,6 +44,9 @@ struct TenantStoresOptions {
   PipelineOptions pipeline;
   SpanMetricsOptions span_metrics;
   Mode mode = Mode::kQueue;
+  // kQueue: tail sampling (enabled) in front of each tenant's queue, so
+  // that each tenant's traces are held and decided apart.
+  TailSamplingOptions tail_sampling;
   std::function<std::unique_ptr<SpanSink>(const std::string& tenant)> publish;
 };
 
@@ -59,8 +63,9 @@ class TenantStores {
     std::unique_ptr<Storage> storage;
     std::unique_ptr<SpanMetricsAggregator> span_metrics;  // null: not counted
     std::unique_ptr<SpanMetricsFlusher> flusher;
-    std::unique_ptr<Pipeline> pipeline;   // kQueue
-    std::unique_ptr<SpanSink> publisher;  // kPublish
+    std::unique_ptr<Pipeline> pipeline;         // kQueue
+    std::unique_ptr<TailSampler> tail_sampler;  // kQueue with tail sampling
+    std::unique_ptr<SpanSink> publisher;        // kPublish
   };
 
   explicit TenantStores(TenantStoresOptions options);

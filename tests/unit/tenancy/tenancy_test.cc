@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <unistd.h>
+#include <yaml-cpp/yaml.h>
 
 #include <filesystem>
 #include <fstream>
@@ -173,6 +174,32 @@ TEST(TenantStores, SameTraceIdAndServiceStayApart) {
   EXPECT_NE(stores.Find("acme")->span_metrics, nullptr);
   EXPECT_EQ(stores.Find("gamma"), nullptr);
   EXPECT_TRUE(stores.Close().ok());
+}
+
+TEST(TenantStores, EachTenantsTracesAreTailSampledApart) {
+  TenantStoresOptions o = MemoryTenants();
+  auto parsed = ParseTailSampling(YAML::Load(
+      "policies: [{name: errors, type: status_code, status_code: {status_codes: [ERROR]}}]"));
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  o.tail_sampling = std::move(parsed).value();
+  TenantStores stores(o);
+  IngestMetrics metrics("test", "tenancy");
+  // The same trace ID: acme's has an error, beta's has none.
+  Span failed = MakeSpan(Tid(11), 1, 0, "acme-op");
+  failed.status.code = SpanStatusCode::kError;
+  auto acme = stores.SinkFor("acme", "test");
+  auto beta = stores.SinkFor("beta", "test");
+  ASSERT_TRUE(acme.ok() && beta.ok());
+  EXPECT_NE(stores.Find("acme")->tail_sampler, nullptr);
+  ASSERT_TRUE(acme.value()->Submit(Batch("shop", {failed}), metrics).ok());
+  ASSERT_TRUE(
+      beta.value()->Submit(Batch("shop", {MakeSpan(Tid(11), 1, 0, "beta-op")}), metrics).ok());
+  EXPECT_EQ(stores.Find("acme")->tail_sampler->held_traces(), 1u);
+  EXPECT_EQ(stores.Find("beta")->tail_sampler->held_traces(), 1u);
+  stores.Shutdown();  // decides what is held, then writes it
+  EXPECT_EQ(OperationNames(*stores.Find("acme")->storage, Tid(11)),
+            std::vector<std::string>{"acme-op"});
+  EXPECT_TRUE(OperationNames(*stores.Find("beta")->storage, Tid(11)).empty());
 }
 
 TEST(TenantStores, NoMoreThanMaxTenantsWithoutAnAllowList) {
