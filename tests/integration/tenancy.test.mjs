@@ -18,16 +18,10 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
-import { SpanKind, context, trace } from '@opentelemetry/api';
-import { ExportResultCode } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter as OTLPJsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
-import { RecordingExporter } from '../lib/otel_sdk.mjs';
-import { SpanKind as OtlpKind, encodeRequest, request, span as otlpSpan } from '../lib/otlp.mjs';
+import { encodeRequest } from '../lib/otlp.mjs';
 import {
   PROTO_DIR,
   fetchJson,
@@ -41,6 +35,19 @@ import {
   tempDir,
   waitFor,
 } from '../lib/spoor.mjs';
+import {
+  assertOnlyOwn,
+  includesAll,
+  jaegerRows,
+  metadataOf,
+  otlpRequest,
+  queryRefusal,
+  refusals,
+  sendWithSdk,
+  spansOf,
+  tenantHeader,
+  v3Rows,
+} from '../lib/tenants.mjs';
 
 const require = createRequire(import.meta.url);
 const zipkin = require('zipkin');
@@ -72,12 +79,6 @@ function traceOf(tenant, key) {
   };
 }
 
-/** The spans of `t` as [span, its ID, its parent's ID or null]. */
-const spansOf = (t) => [
-  [t.root, t.rootId, null],
-  [t.child, t.childId, t.rootId],
-];
-
 /** "traceId spanId service operation owner" for each span `tenant` sent under `keys`, sorted. */
 function expectedRows(tenant, keys = PROTOCOLS) {
   return keys
@@ -88,76 +89,8 @@ function expectedRows(tenant, keys = PROTOCOLS) {
     .sort();
 }
 
-/** The same rows from Jaeger JSON traces (/api/traces...). */
-function jaegerRows(traces) {
-  return traces
-    .flatMap((tr) =>
-      tr.spans.map((s) => {
-        const owner = s.tags.find((kv) => kv.key === 'owner')?.value;
-        return `${tr.traceID} ${s.spanID} ${tr.processes[s.processID].serviceName} ${s.operationName} ${owner}`;
-      }),
-    )
-    .sort();
-}
-
-/** The same rows from an api_v3 answer (OTLP/JSON). */
-function v3Rows(body) {
-  const rows = [];
-  for (const rs of body?.result?.resourceSpans ?? []) {
-    const service = rs.resource.attributes.find((kv) => kv.key === 'service.name')?.value.stringValue;
-    for (const ss of rs.scopeSpans) {
-      for (const s of ss.spans) {
-        const owner = s.attributes?.find((kv) => kv.key === 'owner')?.value.stringValue;
-        rows.push(`${s.traceId} ${s.spanId} ${service} ${s.name} ${owner}`);
-      }
-    }
-  }
-  return rows.sort();
-}
-
-const tenantHeader = (tenant) => ({ 'x-tenant': tenant });
-
-function metadataOf(headers) {
-  const m = new grpc.Metadata();
-  for (const [key, v] of Object.entries(headers)) m.set(key, v);
-  return m;
-}
-
 // ---------------------------------------------------------------------------
 // Senders: the real client libraries where they can send a header.
-
-const usToHr = (us) => [Math.floor(us / 1e6), (us % 1e6) * 1000];
-
-/**
- * Sends `t` through the OpenTelemetry JS SDK: a provider per service (the
- * resource is per provider), each exporting with its own makeExporter(),
- * and an ID generator that hands out the shared IDs.
- */
-async function sendWithSdk(t, makeExporter) {
-  const spanIds = [t.rootId, t.childId];
-  const idGenerator = { generateTraceId: () => t.traceId, generateSpanId: () => spanIds.shift() };
-  const recorders = [];
-  const providerOf = (service) => {
-    const recorder = new RecordingExporter(makeExporter());
-    recorders.push(recorder);
-    const resource = resourceFromAttributes({ [ATTR_SERVICE_NAME]: service });
-    return new BasicTracerProvider({ resource, idGenerator, spanProcessors: [new SimpleSpanProcessor(recorder)] });
-  };
-  const shop = providerOf(t.root.service);
-  const db = providerOf(t.child.service);
-  const options = (s) => ({ kind: SpanKind.SERVER, startTime: usToHr(s.startUs), attributes: { owner: t.tenant } });
-  const root = shop.getTracer('tenancy').startSpan(t.root.name, options(t.root));
-  const child = db.getTracer('tenancy').startSpan(t.child.name, options(t.child), trace.setSpan(context.active(), root));
-  child.end(usToHr(t.child.startUs + t.child.durationUs));
-  root.end(usToHr(t.root.startUs + t.root.durationUs));
-  for (const provider of [shop, db]) {
-    await provider.forceFlush().catch(() => {});
-    await provider.shutdown().catch(() => {});
-  }
-  const results = recorders.flatMap((r) => r.results);
-  assert.equal(results.length, 2, `${t.root.name}: one export per service`);
-  for (const r of results) assert.equal(r.code, ExportResultCode.SUCCESS, `${t.root.name}: ${r.error?.message}`);
-}
 
 // Jaeger Thrift over HTTP: jaeger-client's HTTPSender takes no custom
 // header, so its Batch is encoded by thriftrw with jaeger-client's own IDL,
@@ -290,20 +223,6 @@ async function send(spoor, protocol, tenant, headers) {
 // ---------------------------------------------------------------------------
 // Raw requests, for the exact answer to a refused one
 
-/** An OTLP/JSON request holding `t`. */
-function otlpRequest(t) {
-  const spanOf = ([s, spanId, parentSpanId]) => {
-    const startNs = BigInt(s.startUs) * 1000n;
-    const endNs = startNs + BigInt(s.durationUs) * 1000n;
-    return otlpSpan({ traceId: t.traceId, spanId, parentSpanId, name: s.name, kind: OtlpKind.SERVER, startNs, endNs, attributes: { owner: t.tenant } });
-  };
-  const [root, child] = spansOf(t);
-  return request([
-    { service: t.root.service, spans: [spanOf(root)] },
-    { service: t.child.service, spans: [spanOf(child)] },
-  ]);
-}
-
 /** A raw OTLP/gRPC Export of `t`: resolves with null or the gRPC error. */
 function otlpGrpcExport(spoor, t, headers) {
   const client = new grpc.Client(spoor.grpcAddress, grpc.credentials.createInsecure());
@@ -366,11 +285,6 @@ function assertRefused({ name, answer }, message) {
   }
 }
 
-/** The Jaeger error envelope the query API answers a refused tenant with. */
-const queryRefusal = (msg) => ({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: 400, msg }] });
-
-const refusals = (text, server, reason) => metric(text, 'spoor_tenant_refusals_total', { server, reason }) ?? 0;
-
 /** GET `route` on the query port with `headers`. */
 const ask = (spoor, route, headers) => fetchJson(`${spoor.baseUrls.query}${route}`, { headers });
 
@@ -387,16 +301,6 @@ function settled(spoor, route, headers, done) {
     },
     { timeoutMs: 20_000, description: `${route} complete` },
   );
-}
-
-const includesAll = (got, want) => want.every((w) => got.includes(w));
-
-/** Asserts a 200 answer that names no tenant but `tenant` (owner values, operations, services). */
-function assertOnlyOwn(res, tenant, route) {
-  assert.equal(res.status, 200, `${route} as ${tenant}: ${res.text.slice(0, 300)}`);
-  for (const other of ['acme', 'beta', 'gamma'].filter((o) => o !== tenant)) {
-    assert.doesNotMatch(res.text, new RegExp(`\\b${other}\\b`), `${route} as ${tenant} shows ${other}'s data`);
-  }
 }
 
 const MESSAGES = {
