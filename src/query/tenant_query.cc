@@ -1,26 +1,19 @@
 #include "query/tenant_query.h"
 
-#include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
+#include "server/handler_cache.h"
 
 namespace spoor {
 
 HttpHandler WithTenantReaders(TenantReaders tenants, std::function<HttpHandler(Storage&)> make,
                               Storage& empty, std::vector<std::string> prefixes) {
-  struct Handlers {
-    std::shared_mutex mu;
-    std::map<Storage*, HttpHandler> by_store;
-  };
-  auto handlers = std::make_shared<Handlers>();
-  HttpHandler untenanted = make(empty);
-  handlers->by_store.emplace(&empty, untenanted);
-  return [tenants = std::move(tenants), make = std::move(make), prefixes = std::move(prefixes),
-          handlers, untenanted, &empty](const HttpRequest& req) -> HttpResponse {
+  auto handlers = std::make_shared<HandlerCache<Storage>>(std::move(make));
+  HttpHandler untenanted = handlers->Get(empty);
+  return [tenants = std::move(tenants), prefixes = std::move(prefixes), handlers, untenanted,
+          &empty](const HttpRequest& req) -> HttpResponse {
     bool guarded = false;
     for (const std::string& p : prefixes) guarded = guarded || StartsWith(req.path, p);
     if (!guarded) return untenanted(req);
@@ -41,20 +34,7 @@ HttpHandler WithTenantReaders(TenantReaders tenants, std::function<HttpHandler(S
       return r;
     }
     Storage* store = picked.value() != nullptr ? picked.value() : &empty;
-    HttpHandler handle;
-    {
-      std::shared_lock<std::shared_mutex> lock(handlers->mu);
-      if (auto it = handlers->by_store.find(store); it != handlers->by_store.end()) {
-        handle = it->second;
-      }
-    }
-    if (!handle) {
-      std::unique_lock<std::shared_mutex> lock(handlers->mu);
-      auto [it, added] = handlers->by_store.try_emplace(store);
-      if (added) it->second = make(*store);
-      handle = it->second;
-    }
-    return handle(req);
+    return handlers->Get(*store)(req);
   };
 }
 

@@ -2,12 +2,10 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <map>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 
 #include "common/strings.h"
+#include "server/handler_cache.h"
 
 namespace spoor {
 namespace {
@@ -25,36 +23,15 @@ HttpResponse Refusal(const Status& s, const HttpRequest& req) {
 HttpHandler WithTenantSinks(TenantSinks tenants, std::function<HttpHandler(SpanSink&)> make,
                             HttpHandler open, std::string server,
                             std::vector<std::string> prefixes) {
-  // A tenant's handler is built on its first request and kept: the map is
-  // read under a shared lock, written once per tenant.
-  struct Handlers {
-    std::shared_mutex mu;
-    std::map<SpanSink*, HttpHandler> by_sink;
-  };
-  auto handlers = std::make_shared<Handlers>();
-  return [tenants = std::move(tenants), make = std::move(make), open = std::move(open),
-          server = std::move(server), prefixes = std::move(prefixes),
-          handlers](const HttpRequest& req) -> HttpResponse {
+  auto handlers = std::make_shared<HandlerCache<SpanSink>>(std::move(make));
+  return [tenants = std::move(tenants), open = std::move(open), server = std::move(server),
+          prefixes = std::move(prefixes), handlers](const HttpRequest& req) -> HttpResponse {
     bool guarded = prefixes.empty();
     for (const std::string& p : prefixes) guarded = guarded || StartsWith(req.path, p);
     if (!guarded) return open(req);
     auto sink = tenants.pick(req.Header(tenants.header), req.Header("authorization"), server);
     if (!sink.ok()) return Refusal(sink.status(), req);
-    SpanSink* key = sink.value();
-    HttpHandler handle;
-    {
-      std::shared_lock<std::shared_mutex> lock(handlers->mu);
-      if (auto it = handlers->by_sink.find(key); it != handlers->by_sink.end()) {
-        handle = it->second;
-      }
-    }
-    if (!handle) {
-      std::unique_lock<std::shared_mutex> lock(handlers->mu);
-      auto [it, added] = handlers->by_sink.try_emplace(key);
-      if (added) it->second = make(*key);
-      handle = it->second;
-    }
-    return handle(req);
+    return handlers->Get(*sink.value())(req);
   };
 }
 
