@@ -356,6 +356,9 @@ const std::vector<Option>& Options() {
                      [](Config& c) -> uint64_t& { return c.span_metrics.retention_ns; }, "168h")});
     o.push_back({"query.http-server.host-port", ":16686", "query API and UI listen address",
                  HostPort("query.http-server.host-port", &Config::query_host_port)});
+    o.push_back({"query.grpc-server.host-port", ":16685",
+                 "query gRPC API (jaeger.api_v3.QueryService) listen address (\"off\" disables)",
+                 HostPort("query.grpc-server.host-port", &Config::query_grpc_host_port)});
     o.push_back({"query.base-path", "/", "path prefix of the query API and UI, e.g. /jaeger",
                  [](Config& c, const std::string& v) {
                    if (v.empty() || v[0] != '/') Invalid("query.base-path", v, "must start with /");

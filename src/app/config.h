@@ -44,6 +44,7 @@ inline constexpr TlsListener kTlsListeners[] = {
     {"collector.zipkin", "Zipkin (9411)", false},
     {"http-server", "remote sampling (5778)", false},
     {"query.http", "the query API and UI (16686)", false},
+    {"query.grpc", "the query gRPC API (16685)", true},
     {"admin.http", "the admin port (health, /metrics)", false},
 };
 
@@ -72,6 +73,7 @@ struct Config {
   std::string zipkin_host_port = ":9411";
 
   std::string query_host_port = ":16686";
+  std::string query_grpc_host_port = ":16685";
   std::string query_base_path = "/";
   std::string query_static_files;  // "" = look in the default places (query/static_files.h)
   std::string query_ui_config;     // the Jaeger UI's configuration (JSON, or .js)

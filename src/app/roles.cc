@@ -20,6 +20,7 @@
 #include "common/metrics.h"
 #include "common/strings.h"
 #include "common/time_format.h"
+#include "query/grpc_query.h"
 #include "query/query_api.h"
 #include "query/tenant_query.h"
 #include "query/web_security.h"
@@ -620,10 +621,10 @@ bool AddQuery(Role& role) {
   if (base.empty() || base.back() != '/') base += '/';
   AuthPolicy auth = AuthFor(config, true);
   HttpHandler handle;
+  TenantReaders readers;
   if (role.tenants) {
     // Each tenant's API requests answered over its own store alone.
     auto resolver = std::make_shared<TenantResolver>(config.tenancy, auth.tokens);
-    TenantReaders readers;
     readers.header = config.tenancy.header;
     readers.pick = [resolver, tenants = role.tenants.get()](
                        std::string_view tenant,
@@ -633,9 +634,20 @@ bool AddQuery(Role& role) {
       TenantStores::Tenant* found = tenants->ForReading(name.value(), "query");
       return found != nullptr ? found->storage.get() : nullptr;
     };
-    handle = WithTenantReaders(std::move(readers), make, store, QueryDataPrefixes(base));
+    handle = WithTenantReaders(readers, make, store, QueryDataPrefixes(base));
   } else {
     handle = make(store);
+  }
+  if (Enabled(config.query_grpc_host_port)) {
+    // api_v3 over gRPC: the same store, limits, tokens and tenants.
+    QueryGrpcOptions grpc;
+    std::string host;
+    if (ParseHostPort(config.query_grpc_host_port, &host, &grpc.port)) grpc.host = host;
+    grpc.tls = GrpcTls(config, "query.grpc");
+    grpc.auth = auth;
+    grpc.query = options;
+    grpc.tenants = readers;
+    role.parts.AddServer("query gRPC", NewQueryGrpcServer(grpc, store));
   }
   if (auth.enabled()) {
     // The API needs a token; the UI's files do not, so that it can ask.

@@ -48,37 +48,15 @@ HttpResponse Services(const QueryContext& ctx) {
 HttpResponse Operations(const QueryParams& params, const QueryContext& ctx) {
   const char* route = "/api/v3/operations";
   std::string service = params.Get("service").value_or("");
-  if (service.empty()) return V3Error(400, "parameter 'service' is required", route);
-  bool match_kind = false;
-  SpanKind kind = SpanKind::kUnspecified;
-  if (Status s =
-          ParseSpanKindParam(params.Get("spanKind").value_or(params.Get("span_kind").value_or("")),
-                             &match_kind, &kind);
-      !s.ok()) {
-    return V3Error(400, s.message(), route);
-  }
-  // An operation recorded without a kind is reported as internal, as
-  // Jaeger's api_v3 does, and found with spanKind=internal.
-  bool internal = match_kind && kind == SpanKind::kInternal;
-  auto ops = ctx.reader.GetOperations(service, match_kind && !internal, kind);
+  auto ops = V3Operations(ctx.reader, service,
+                          params.Get("spanKind").value_or(params.Get("span_kind").value_or("")));
   if (!ops.ok()) return V3Error(HttpStatusFor(ops.status()), ops.status().message(), route);
   HttpResponse r;
   r.route = route;
   JsonWriter w(r.body);
   w.BeginObject().Key("operations").BeginArray();
-  const Operation* previous = nullptr;
   for (const Operation& op : *ops) {
-    SpanKind shown = op.kind == SpanKind::kUnspecified ? SpanKind::kInternal : op.kind;
-    if (internal && shown != SpanKind::kInternal) continue;
-    // Sorted by name, then kind: an unspecified and an internal operation
-    // of one name are next to each other.
-    if (previous != nullptr && previous->name == op.name &&
-        (previous->kind == SpanKind::kUnspecified ? SpanKind::kInternal : previous->kind) ==
-            shown) {
-      continue;
-    }
-    previous = &op;
-    w.BeginObject().Field("name", op.name).Field("spanKind", SpanKindName(shown)).EndObject();
+    w.BeginObject().Field("name", op.name).Field("spanKind", SpanKindName(op.kind)).EndObject();
   }
   w.EndArray().EndObject();
   return r;
@@ -122,6 +100,29 @@ HttpResponse Search(const QueryParams& params, const QueryContext& ctx, bool sum
 }
 
 }  // namespace
+
+Result<std::vector<Operation>> V3Operations(SpanReader& reader, const std::string& service,
+                                            const std::string& span_kind) {
+  if (service.empty()) return InvalidArgument("parameter 'service' is required");
+  bool match_kind = false;
+  SpanKind kind = SpanKind::kUnspecified;
+  if (Status s = ParseSpanKindParam(span_kind, &match_kind, &kind); !s.ok()) return s;
+  // An operation recorded without a kind is reported as internal, as
+  // Jaeger's api_v3 does, and found with spanKind=internal.
+  bool internal = match_kind && kind == SpanKind::kInternal;
+  auto ops = reader.GetOperations(service, match_kind && !internal, kind);
+  if (!ops.ok()) return ops.status();
+  std::vector<Operation> out;
+  for (const Operation& op : *ops) {
+    SpanKind shown = op.kind == SpanKind::kUnspecified ? SpanKind::kInternal : op.kind;
+    if (internal && shown != SpanKind::kInternal) continue;
+    // Sorted by name, then kind: an unspecified and an internal operation
+    // of one name are next to each other.
+    if (!out.empty() && out.back().name == op.name && out.back().kind == shown) continue;
+    out.push_back({op.name, shown});
+  }
+  return out;
+}
 
 HttpResponse HandleApiV3(const HttpRequest& req, std::string_view path, const QueryContext& ctx) {
   if (req.method != "GET" && req.method != "HEAD") {

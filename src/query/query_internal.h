@@ -23,6 +23,13 @@ void PrepareTraces(std::vector<Trace>& traces, bool raw, const QueryContext& ctx
 // first appearance.
 [[nodiscard]] std::vector<Trace> GroupByTrace(const SpanBatch& batch);
 
+// api_v3's operations of `service` (required), of `span_kind` ("" = all;
+// Jaeger's names): an operation recorded without a kind is internal.
+// InvalidArgument for a missing service or an unknown kind.
+[[nodiscard]] Result<std::vector<Operation>> V3Operations(SpanReader& reader,
+                                                          const std::string& service,
+                                                          const std::string& span_kind);
+
 // /api/v3/...; `path` is relative to the base path ("/api/v3/services").
 [[nodiscard]] HttpResponse HandleApiV3(const HttpRequest& req, std::string_view path,
                                        const QueryContext& ctx);

@@ -201,9 +201,9 @@ export async function startSpoor({ flags = [], storage, subcommand = 'all-in-one
 
 /** Free loopback ports for every endpoint spoor opens. */
 export async function allocatePorts() {
-  const [grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, jaegerCompact, jaegerBinary, sampling] =
-    await freePorts(10);
-  return { grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, jaegerCompact, jaegerBinary, sampling };
+  const [grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, jaegerCompact, jaegerBinary, sampling, queryGrpc] =
+    await freePorts(11);
+  return { grpc, otlpHttp, query, admin, jaegerHttp, jaegerGrpc, zipkin, jaegerCompact, jaegerBinary, sampling, queryGrpc };
 }
 
 /** The flags that put every endpoint of spoor on the given ports. */
@@ -218,11 +218,13 @@ export function portFlagsFor({
   jaegerCompact,
   jaegerBinary,
   sampling,
+  queryGrpc,
 }) {
   return [
     `--collector.otlp.grpc.host-port=127.0.0.1:${grpc}`,
     `--collector.otlp.http.host-port=127.0.0.1:${otlpHttp}`,
     `--query.http-server.host-port=127.0.0.1:${query}`,
+    ...(queryGrpc ? [`--query.grpc-server.host-port=127.0.0.1:${queryGrpc}`] : []),
     `--admin.http.host-port=127.0.0.1:${admin}`,
     `--collector.http-server.host-port=127.0.0.1:${jaegerHttp}`,
     `--collector.grpc-server.host-port=127.0.0.1:${jaegerGrpc}`,
@@ -297,6 +299,7 @@ async function startOnce({ flags, storage, subcommand, env, adminProbe }) {
     baseUrls,
     grpcAddress: `127.0.0.1:${grpc}`,
     jaegerGrpcAddress: `127.0.0.1:${jaegerGrpc}`,
+    queryGrpcAddress: `127.0.0.1:${ports.queryGrpc}`,
     args,
     proc: child,
     get logs() {

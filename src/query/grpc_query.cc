@@ -1,0 +1,387 @@
+#include "query/grpc_query.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/time_format.h"
+#include "formats/otlp/otlp_proto_encode.h"
+#include "jaeger/api_v3/query_service.grpc.pb.h"
+#include "query/query_internal.h"
+#include "query/query_params.h"
+#include "query/trace_summary.h"
+#include "receivers/grpc_ingest.h"
+
+namespace spoor {
+namespace {
+
+namespace v3 = jaeger::api_v3;
+
+// Spans per streamed TracesData: a 10,000-span trace goes in ten messages,
+// each well under gRPC's default 4 MiB limit of a client.
+constexpr size_t kChunkSpans = 1000;
+constexpr uint64_t kNsPerSecond = 1'000'000'000;
+
+grpc::Status ToGrpc(const Status& s) {
+  switch (s.code()) {
+    case StatusCode::kOk: return grpc::Status::OK;
+    case StatusCode::kInvalidArgument: return {grpc::StatusCode::INVALID_ARGUMENT, s.message()};
+    case StatusCode::kNotFound: return {grpc::StatusCode::NOT_FOUND, s.message()};
+    case StatusCode::kUnavailable: return {grpc::StatusCode::UNAVAILABLE, s.message()};
+    case StatusCode::kUnimplemented: return {grpc::StatusCode::UNIMPLEMENTED, s.message()};
+    default: return {grpc::StatusCode::INTERNAL, s.message()};
+  }
+}
+
+// A timestamp or duration in nanoseconds; false when negative or out of
+// range (nanos in [0, 1e9)).
+template <typename T>
+bool ToNs(const T& t, uint64_t* ns) {
+  if (t.seconds() < 0 || t.nanos() < 0 || t.nanos() >= 1'000'000'000 ||
+      static_cast<uint64_t>(t.seconds()) > UINT64_MAX / kNsPerSecond - 1) {
+    return false;
+  }
+  *ns = static_cast<uint64_t>(t.seconds()) * kNsPerSecond + static_cast<uint64_t>(t.nanos());
+  return true;
+}
+
+// The spans of `trace` as TracesData messages of at most kChunkSpans spans,
+// spans of one resource and scope grouped as stored.
+void AppendChunks(const Trace& trace, std::vector<std::string>* chunks) {
+  for (size_t begin = 0; begin < trace.spans.size(); begin += kChunkSpans) {
+    size_t end = std::min(begin + kChunkSpans, trace.spans.size());
+    SpanBatch batch;
+    for (size_t i = begin; i < end; ++i) {
+      const SpanRecord& r = trace.spans[i];
+      if (batch.resource_spans.empty() || batch.resource_spans.back().resource != r.resource) {
+        batch.resource_spans.push_back({r.resource, {}});
+      }
+      ResourceSpans& rs = batch.resource_spans.back();
+      if (rs.scope_spans.empty() || rs.scope_spans.back().scope != r.scope) {
+        rs.scope_spans.push_back({r.scope, {}});
+      }
+      rs.scope_spans.back().spans.push_back(r.span);
+    }
+    std::string bytes;
+    EncodeOtlpProto(batch, &bytes);  // ExportTraceServiceRequest and TracesData share a layout
+    chunks->push_back(std::move(bytes));
+  }
+}
+
+// Writes the encoded messages one after the other, then ends the call with
+// `end`.
+class ChunkWriter final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  ChunkWriter(std::vector<std::string> chunks, grpc::Status end)
+      : chunks_(std::move(chunks)), end_(std::move(end)) {
+    Next();
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
+      return;
+    }
+    Next();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void Next() {
+    if (next_ == chunks_.size()) {
+      Finish(end_);
+      return;
+    }
+    SetGrpcResponse(chunks_[next_++], &buffer_);
+    StartWrite(&buffer_);
+  }
+
+  std::vector<std::string> chunks_;
+  const grpc::Status end_;
+  size_t next_ = 0;
+  grpc::ByteBuffer buffer_;
+};
+
+template <typename Message>
+bool ParseRequest(const grpc::ByteBuffer& request, Message* out) {
+  std::vector<grpc::Slice> slices;
+  if (!request.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out->ParseFromString(bytes);
+}
+
+// The search of a TraceQueryParameters, checked as /api/v3/traces checks
+// its parameters.
+Result<TraceQuery> SearchOf(const v3::TraceQueryParameters& p) {
+  TraceQuery q;
+  q.service = p.service_name();
+  q.operation = p.operation_name();
+  if (!p.has_start_time_min()) return InvalidArgument("query.start_time_min is required");
+  if (!p.has_start_time_max()) return InvalidArgument("query.start_time_max is required");
+  if (!ToNs(p.start_time_min(), &q.start_time_min_ns) ||
+      !ToNs(p.start_time_max(), &q.start_time_max_ns)) {
+    return InvalidArgument("query.start_time_min and query.start_time_max must be valid times");
+  }
+  if (q.start_time_max_ns < q.start_time_min_ns) {
+    return InvalidArgument("query.start_time_max must not be before query.start_time_min");
+  }
+  if ((p.has_duration_min() && !ToNs(p.duration_min(), &q.duration_min_ns)) ||
+      (p.has_duration_max() && !ToNs(p.duration_max(), &q.duration_max_ns))) {
+    return InvalidArgument("query.duration_min and query.duration_max must not be negative");
+  }
+  if (q.duration_max_ns != 0 && q.duration_max_ns < q.duration_min_ns) {
+    return InvalidArgument("query.duration_max must not be less than query.duration_min");
+  }
+  if (p.search_depth() < 0) return InvalidArgument("query.search_depth must not be negative");
+  q.limit = p.search_depth() == 0 ? kDefaultSearchLimit : static_cast<size_t>(p.search_depth());
+  for (const auto& [key, value] : p.attributes()) q.tags.emplace_back(key, value);
+  std::sort(q.tags.begin(), q.tags.end());
+  return q;
+}
+
+using RawQueryService = v3::QueryService::WithRawCallbackMethod_GetTrace<
+    v3::QueryService::WithRawCallbackMethod_FindTraces<
+        v3::QueryService::WithRawCallbackMethod_FindTraceSummaries<
+            v3::QueryService::CallbackService>>>;
+
+class QueryServiceImpl final : public RawQueryService {
+ public:
+  QueryServiceImpl(const QueryGrpcOptions& options, Storage& storage)
+      : options_(options), storage_(storage) {}
+
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* GetTrace(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request) override {
+    Storage* store = nullptr;
+    if (grpc::Status s = Admit(*context, &store); !s.ok()) return Failed(s);
+    v3::GetTraceRequest req;
+    if (!ParseRequest(*request, &req)) return Failed(Malformed("GetTraceRequest"));
+    auto id = TraceId::ParseHex(req.trace_id());
+    if (!id) {
+      return Failed(
+          {grpc::StatusCode::INVALID_ARGUMENT, "malformed trace ID '" + req.trace_id() + "'"});
+    }
+    TraceTimeHint hint;
+    if ((req.has_start_time() && !ToNs(req.start_time(), &hint.start_ns)) ||
+        (req.has_end_time() && !ToNs(req.end_time(), &hint.end_ns))) {
+      return Failed({grpc::StatusCode::INVALID_ARGUMENT, "start_time and end_time must be valid"});
+    }
+    QueryContext ctx{options_.query, *store, *store};
+    auto trace = store->GetTrace(*id, hint);
+    if (!trace.ok()) return Failed(ToGrpc(trace.status()));
+    std::vector<Trace> traces;
+    traces.push_back(std::move(trace).value());
+    PrepareTraces(traces, req.raw_traces(), ctx);
+    std::vector<std::string> chunks;
+    AppendChunks(traces[0], &chunks);
+    return new ChunkWriter(std::move(chunks), grpc::Status::OK);
+  }
+
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* FindTraces(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request) override {
+    Storage* store = nullptr;
+    std::vector<Trace> traces;
+    bool raw = false;
+    if (grpc::Status s = Search<v3::FindTracesRequest>(*context, *request, &store, &traces, &raw);
+        !s.ok()) {
+      return Failed(s);
+    }
+    if (traces.empty()) return Failed({grpc::StatusCode::NOT_FOUND, "no traces found"});
+    QueryContext ctx{options_.query, *store, *store};
+    PrepareTraces(traces, raw, ctx);
+    std::vector<std::string> chunks;
+    for (const Trace& t : traces) AppendChunks(t, &chunks);
+    return new ChunkWriter(std::move(chunks), grpc::Status::OK);
+  }
+
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* FindTraceSummaries(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) override {
+    Storage* store = nullptr;
+    std::vector<Trace> traces;
+    bool raw = false;
+    if (grpc::Status s =
+            Search<v3::FindTraceSummariesRequest>(*context, *request, &store, &traces, &raw);
+        !s.ok()) {
+      return Failed(s);
+    }
+    // One message of summaries per hundred traces.
+    std::vector<std::string> chunks;
+    v3::FindTraceSummariesResponse response;
+    for (size_t i = 0; i < traces.size(); ++i) {
+      TraceSummary summary = SummarizeTrace(traces[i]);
+      v3::TraceSummary* out = response.add_summaries();
+      out->set_trace_id(summary.trace_id.Hex32());
+      out->set_root_service_name(summary.root_service_name);
+      out->set_root_operation_name(summary.root_operation_name);
+      out->set_min_start_time_unix_nano(summary.min_start_time_ns);
+      out->set_max_end_time_unix_nano(summary.max_end_time_ns);
+      out->set_span_count(static_cast<int32_t>(summary.span_count));
+      out->set_error_span_count(static_cast<int32_t>(summary.error_span_count));
+      out->set_orphan_span_count(static_cast<int32_t>(summary.orphan_span_count));
+      for (const ServiceSummary& s : summary.services) {
+        v3::ServiceSummary* service = out->add_services();
+        service->set_name(s.name);
+        service->set_span_count(static_cast<int32_t>(s.span_count));
+        service->set_error_span_count(static_cast<int32_t>(s.error_span_count));
+      }
+      if (response.summaries_size() == 100 || i + 1 == traces.size()) {
+        chunks.push_back(response.SerializeAsString());
+        response.Clear();
+      }
+    }
+    return new ChunkWriter(std::move(chunks), grpc::Status::OK);
+  }
+
+  grpc::ServerUnaryReactor* GetServices(grpc::CallbackServerContext* context,
+                                        const v3::GetServicesRequest* /*request*/,
+                                        v3::GetServicesResponse* response) override {
+    Storage* store = nullptr;
+    grpc::Status status = Admit(*context, &store);
+    if (status.ok()) {
+      auto services = store->GetServices();
+      status = ToGrpc(services.status());
+      if (services.ok()) {
+        for (const std::string& s : *services) response->add_services(s);
+      }
+    }
+    return Done(context, status);
+  }
+
+  grpc::ServerUnaryReactor* GetOperations(grpc::CallbackServerContext* context,
+                                          const v3::GetOperationsRequest* request,
+                                          v3::GetOperationsResponse* response) override {
+    Storage* store = nullptr;
+    grpc::Status status = Admit(*context, &store);
+    if (status.ok()) {
+      auto ops = V3Operations(*store, request->service(), request->span_kind());
+      status = ToGrpc(ops.status());
+      if (ops.ok()) {
+        for (const Operation& op : *ops) {
+          v3::Operation* out = response->add_operations();
+          out->set_name(op.name);
+          out->set_span_kind(std::string(SpanKindName(op.kind)));
+        }
+      }
+    }
+    return Done(context, status);
+  }
+
+  grpc::ServerUnaryReactor* GetDependencies(grpc::CallbackServerContext* context,
+                                            const v3::GetDependenciesRequest* request,
+                                            v3::DependenciesResponse* response) override {
+    Storage* store = nullptr;
+    grpc::Status status = Admit(*context, &store);
+    uint64_t start_ns = 0;
+    uint64_t end_ns = 0;
+    if (status.ok() && (!request->has_start_time() || !request->has_end_time())) {
+      status = {grpc::StatusCode::INVALID_ARGUMENT, "start_time and end_time are required"};
+    } else if (status.ok() && (!ToNs(request->start_time(), &start_ns) ||
+                               !ToNs(request->end_time(), &end_ns) || end_ns < start_ns)) {
+      status = {grpc::StatusCode::INVALID_ARGUMENT,
+                "start_time and end_time must be valid times, the start not after the end"};
+    }
+    if (status.ok()) {
+      start_ns = std::max(start_ns, EarliestQueryTimeNs(options_.query.limits, NowNs()));
+      auto links = store->GetDependencies(end_ns, end_ns > start_ns ? end_ns - start_ns : 0);
+      status = ToGrpc(links.status());
+      if (links.ok()) {
+        for (const DependencyLink& l : *links) {
+          v3::Dependency* out = response->add_dependencies();
+          out->set_parent(l.parent);
+          out->set_child(l.child);
+          out->set_call_count(l.call_count);
+        }
+      }
+    }
+    return Done(context, status);
+  }
+
+ private:
+  static grpc::Status Malformed(const char* what) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, std::string("cannot parse the ") + what};
+  }
+
+  static grpc::ServerWriteReactor<grpc::ByteBuffer>* Failed(const grpc::Status& status) {
+    return new ChunkWriter({}, status);
+  }
+
+  static grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context,
+                                        const grpc::Status& status) {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    reactor->Finish(status);
+    return reactor;
+  }
+
+  // The token check, then the store of the call's tenant (or the one store).
+  grpc::Status Admit(const grpc::CallbackServerContext& context, Storage** store) {
+    if (grpc::Status s = AuthenticateGrpcCall(context, options_.auth, "query_grpc"); !s.ok()) {
+      return s;
+    }
+    *store = &storage_;
+    if (!options_.tenants.pick) return grpc::Status::OK;
+    const auto& metadata = context.client_metadata();
+    auto value_of = [&metadata](const std::string& name) {
+      auto it = metadata.find(name);
+      return it == metadata.end() ? std::string_view()
+                                  : std::string_view(it->second.data(), it->second.size());
+    };
+    auto picked =
+        options_.tenants.pick(value_of(options_.tenants.header), value_of("authorization"));
+    if (!picked.ok()) {
+      return {picked.status().code() == StatusCode::kUnavailable
+                  ? grpc::StatusCode::UNAVAILABLE
+                  : grpc::StatusCode::PERMISSION_DENIED,
+              picked.status().message()};
+    }
+    if (picked.value() != nullptr) *store = picked.value();
+    return grpc::Status::OK;
+  }
+
+  // Admits the call, parses a request holding `query` and runs the search.
+  template <typename Request>
+  grpc::Status Search(const grpc::CallbackServerContext& context, const grpc::ByteBuffer& bytes,
+                      Storage** store, std::vector<Trace>* traces, bool* raw) {
+    if (grpc::Status s = Admit(context, store); !s.ok()) return s;
+    Request req;
+    if (!ParseRequest(bytes, &req)) return Malformed("request");
+    auto query = SearchOf(req.query());
+    if (!query.ok()) return ToGrpc(query.status());
+    ApplyQueryLimits(options_.query.limits, NowNs(), &query.value());
+    *raw = req.query().raw_traces();
+    auto found = (*store)->FindTraces(*query);
+    if (!found.ok()) return ToGrpc(found.status());
+    *traces = std::move(found).value();
+    return grpc::Status::OK;
+  }
+
+  const QueryGrpcOptions& options_;
+  Storage& storage_;
+};
+
+class Server final : public QueryGrpcServer {
+ public:
+  Server(const QueryGrpcOptions& options, Storage& storage)
+      : options_(options), service_(options_, storage), server_("query_grpc", {&service_}) {}
+  Status Start() override {
+    return server_.Start(options_.host, options_.port, options_.max_message_bytes, options_.tls);
+  }
+  void Stop() override { server_.Stop(); }
+  [[nodiscard]] uint16_t port() const override { return server_.port(); }
+
+ private:
+  const QueryGrpcOptions options_;
+  QueryServiceImpl service_;
+  GrpcServiceServer server_;
+};
+
+}  // namespace
+
+std::unique_ptr<QueryGrpcServer> NewQueryGrpcServer(const QueryGrpcOptions& options,
+                                                    Storage& storage) {
+  return std::make_unique<Server>(options, storage);
+}
+
+}  // namespace spoor
