@@ -80,7 +80,7 @@ unsigned RoleBitOf(const std::string& role) {
 
 unsigned RolesOf(const std::string& flag) {
   auto starts = [&flag](std::string_view prefix) { return StartsWith(flag, prefix); };
-  if (starts("query.")) return kAllInOne | kQuery;
+  if (starts("query.") || starts("archive.")) return kAllInOne | kQuery;
   if (flag == "buffer.type" || flag == "nats.publish-timeout") return kCollector;
   if (flag == "ingester.parallelism" || flag == "nats.consumer" || flag == "nats.fetch-batch" ||
       flag == "nats.ack-wait" || flag == "nats.partition-lease") {
@@ -356,6 +356,24 @@ const std::vector<Option>& Options() {
                      [](Config& c) -> uint64_t& { return c.span_metrics.retention_ns; }, "168h")});
     o.push_back({"query.http-server.host-port", ":16686", "query API and UI listen address",
                  HostPort("query.http-server.host-port", &Config::query_host_port)});
+    o.push_back({"archive.span-storage.type", "",
+                 "keep archived traces (POST /api/archive/{id}, the UIs' Archive button) in a "
+                 "store of this backend (" +
+                     StorageTypes() +
+                     "), read when the main store no longer has them; empty: no archive",
+                 [](Config& c, const std::string& v) {
+                   if (!v.empty() && FindStorageBackend(v) == nullptr)
+                     Invalid("archive.span-storage.type", v, "supported: " + StorageTypes());
+                   c.archive_storage_type = v;
+                 }});
+    o.push_back({"archive.span-ttl", "0s",
+                 "how long archived traces are kept (embedded and ClickHouse; 0s: forever)",
+                 [](Config& c, const std::string& v) {
+                   auto ns = ParseGoDuration(v);
+                   if (!ns || *ns < 0)
+                     Invalid("archive.span-ttl", v, "expected a duration like 8760h, or 0s");
+                   c.archive_span_ttl_ns = static_cast<uint64_t>(*ns);
+                 }});
     o.push_back({"query.grpc-server.host-port", ":16685",
                  "query gRPC API (jaeger.api_v3.QueryService) listen address (\"off\" disables)",
                  HostPort("query.grpc-server.host-port", &Config::query_grpc_host_port)});
@@ -584,6 +602,7 @@ void ValidateTenancy(const Config& c) {
                       " does not keep tenants apart yet (docs/security.md)");
   };
   if (c.sampling_type == "adaptive") refuse("adaptive sampling");
+  if (!c.archive_storage_type.empty()) refuse("the archive");
   // Each tenant's traces are held by a sampler of its own where spans are
   // queued; an ingester reading partitions for one is not per tenant yet.
   if (c.tail_sampling.enabled && c.role == "ingester") refuse("tail sampling in an ingester");

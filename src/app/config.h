@@ -112,6 +112,12 @@ struct Config {
   std::string sampling_type = "file";
   AdaptiveSamplingOptions adaptive;
 
+  // The archive (--archive.span-storage.type: a backend name; "" = none):
+  // traces kept on request, in <embedded dir>/archive or the ClickHouse
+  // database <db>_archive, for archive_span_ttl_ns (0 = forever).
+  std::string archive_storage_type;
+  uint64_t archive_span_ttl_ns = 0;
+
   // --multi-tenancy.*: each tenant's data in stores of its own.
   TenancyOptions tenancy;
 

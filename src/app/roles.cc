@@ -107,10 +107,12 @@ std::optional<HttpServerOptions> ServerOptions(const Config& config, const std::
 // Finds and reads the web UI, and says in one line where it comes from. A
 // UI missing from the default places is not an error (the query port then
 // shows a start page); a --query.static-files that cannot be read is.
-bool LoadUi(const Config& config, bool metrics_storage, std::shared_ptr<const StaticFiles>* ui) {
+bool LoadUi(const Config& config, bool metrics_storage, bool archive_storage,
+            std::shared_ptr<const StaticFiles>* ui) {
   UiInjections injections;
   injections.base_path = config.query_base_path;
   injections.metrics_storage = metrics_storage;
+  injections.archive_storage = archive_storage;
   injections.version = SpoorBuildInfo();
   if (!config.query_ui_config.empty()) {
     if (Status s = LoadUiConfig(config.query_ui_config, &injections); !s.ok()) {
@@ -160,6 +162,7 @@ struct Role {
   const Config& config;
   AdminState admin;
   std::unique_ptr<Storage> storage;
+  std::unique_ptr<Storage> archive;                     // --archive.span-storage.type
   std::unique_ptr<SpanMetricsAggregator> span_metrics;  // null: not counted here
   std::unique_ptr<SpanMetricsFlusher> span_metrics_flusher;
   std::unique_ptr<SpanSink> sink;
@@ -589,6 +592,33 @@ void AddReceivers(Role& role) {
   }
 }
 
+// The archive store the query API copies traces into and falls back to;
+// closed after the query servers stop.
+bool AddArchive(Role& role) {
+  const Config& config = role.config;
+  if (config.archive_storage_type.empty()) return true;
+  StorageOptions o = config.storage;
+  o.type = config.archive_storage_type;
+  o.embedded.directory = config.storage.embedded.directory + "/archive";
+  o.embedded.span_ttl_ns = config.archive_span_ttl_ns;
+  o.clickhouse.database = config.storage.clickhouse.database + "_archive";
+  o.clickhouse.span_ttl_ns = config.archive_span_ttl_ns;
+  auto opened = CreateStorage(o);
+  if (!opened.ok()) {
+    LogError("cannot open the archive storage: ", opened.status().message());
+    return false;
+  }
+  role.archive = std::move(opened).value();
+  Storage* archive = role.archive.get();
+  role.parts.Add("archive storage", nullptr, [archive] {
+    Status s = archive->Close();
+    return s.ok() ? s : Unavailable("closing the archive storage failed: " + s.message());
+  });
+  LogInfo("archive: ", archive->name(), " storage",
+          config.archive_storage_type == "embedded" ? " in " + o.embedded.directory : "");
+  return true;
+}
+
 bool AddQuery(Role& role) {
   const Config& config = role.config;
   auto o = ServerOptions(config, "query", "query.http", config.query_host_port, 16 << 20, 2);
@@ -604,6 +634,7 @@ bool AddQuery(Role& role) {
   options.limits.max_lookback_ns = config.query_max_lookback_ns;
   options.limits.max_limit = config.query_max_limit;
   options.limits.max_trace_spans = config.query_max_trace_spans;
+  options.archive = role.archive.get();
   if (StrategiesHolder* strategies = role.strategies.get()) {
     options.sampling_strategy = [strategies](const std::string& service) {
       return StrategyResponseJson(*strategies->Get(), service);
@@ -611,7 +642,10 @@ bool AddQuery(Role& role) {
     options.sampling_adaptive = config.sampling_type == "adaptive";
   }
   Storage& store = role.tenants ? *role.empty_store : *role.storage;
-  if (!LoadUi(config, span_metrics && store.span_metrics() != nullptr, &options.ui)) return false;
+  if (!LoadUi(config, span_metrics && store.span_metrics() != nullptr, options.archive != nullptr,
+              &options.ui)) {
+    return false;
+  }
   auto make = [options, span_metrics](Storage& storage) {
     QueryApiOptions o = options;
     if (span_metrics) o.span_metrics = storage.span_metrics();
@@ -731,7 +765,7 @@ bool Assemble(Role& role) {
   if (config.role == "query") {
     return (config.tenancy.enabled ? AddTenantStores(role, TenantStoresOptions::Mode::kRead)
                                    : AddStorage(role)) &&
-           AddQuery(role);
+           AddArchive(role) && AddQuery(role);
   }
   bool buffered = config.role == "collector" && config.buffer_type == "nats";
   if (buffered) {
@@ -760,7 +794,7 @@ bool Assemble(Role& role) {
   }
   if (!AddSampling(role)) return false;
   // After the sampling strategies, which the query API shows for the UI.
-  if (config.role == "all-in-one" && !AddQuery(role)) return false;
+  if (config.role == "all-in-one" && !(AddArchive(role) && AddQuery(role))) return false;
   if (config.sampling_type == "adaptive" && !AddAdaptiveSampling(role)) return false;
   AddReceivers(role);
   return true;

@@ -10,6 +10,7 @@
 #include "common/time_format.h"
 #include "formats/otlp/otlp_proto_encode.h"
 #include "jaeger/api_v3/query_service.grpc.pb.h"
+#include "query/archive.h"
 #include "query/query_internal.h"
 #include "query/query_params.h"
 #include "query/trace_summary.h"
@@ -169,8 +170,14 @@ class QueryServiceImpl final : public RawQueryService {
         (req.has_end_time() && !ToNs(req.end_time(), &hint.end_ns))) {
       return Failed({grpc::StatusCode::INVALID_ARGUMENT, "start_time and end_time must be valid"});
     }
-    QueryContext ctx{options_.query, *store, *store};
-    auto trace = store->GetTrace(*id, hint);
+    // Reads fall back to the archive, as the HTTP routes' do.
+    std::unique_ptr<ArchiveFallbackReader> fallback;
+    if (options_.query.archive != nullptr) {
+      fallback = std::make_unique<ArchiveFallbackReader>(*store, *options_.query.archive);
+    }
+    SpanReader& reader = fallback ? static_cast<SpanReader&>(*fallback) : *store;
+    QueryContext ctx{options_.query, reader, *store};
+    auto trace = reader.GetTrace(*id, hint);
     if (!trace.ok()) return Failed(ToGrpc(trace.status()));
     std::vector<Trace> traces;
     traces.push_back(std::move(trace).value());

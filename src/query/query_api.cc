@@ -9,6 +9,7 @@
 #include "common/time_format.h"
 #include "formats/jaeger_json/jaeger_json.h"
 #include "formats/otlp/otlp_decode.h"
+#include "query/archive.h"
 #include "query/query_internal.h"
 #include "query/query_params.h"
 
@@ -84,7 +85,11 @@ std::string NormalizeBasePath(std::string base) {
 class QueryApi {
  public:
   QueryApi(const QueryApiOptions& options, SpanReader& reader, DependencyReader& deps)
-      : ctx_{options, reader, deps}, base_(NormalizeBasePath(options.base_path)) {}
+      : fallback_(options.archive != nullptr
+                      ? std::make_unique<ArchiveFallbackReader>(reader, *options.archive)
+                      : nullptr),
+        ctx_{options, fallback_ ? *fallback_ : reader, deps},
+        base_(NormalizeBasePath(options.base_path)) {}
 
   HttpResponse Handle(const HttpRequest& req) {
     std::string_view path = req.path;
@@ -317,11 +322,13 @@ class QueryApi {
     auto id = TraceId::ParseHex(id_text);
     if (!id)
       return ErrorEnvelope(400, "cannot parse traceID '" + std::string(id_text) + "'", route);
-    auto trace = ctx_.reader.GetTrace(*id, {});
-    if (!trace.ok())
-      return ErrorEnvelope(HttpStatusFor(trace.status()), trace.status().message(), route);
-    // Every stored trace is already kept for the retention period; there is
-    // no separate archive store.
+    if (ctx_.options.archive == nullptr) {
+      return ErrorEnvelope(501, "no archive storage is configured (--archive.span-storage.type)",
+                           route);
+    }
+    if (Status s = ArchiveTrace(ctx_.reader, *ctx_.options.archive, *id); !s.ok()) {
+      return ErrorEnvelope(HttpStatusFor(s), s.message(), route);
+    }
     return Envelope(
         200, [](JsonWriter& w) { w.BeginArray().EndArray(); }, 0, {}, route);
   }
@@ -360,6 +367,7 @@ class QueryApi {
     return r;
   }
 
+  std::unique_ptr<ArchiveFallbackReader> fallback_;  // with an archive
   QueryContext ctx_;
   std::string base_;
 };

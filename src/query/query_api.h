@@ -35,6 +35,10 @@ struct QueryApiOptions {
   // 5 min buckets).
   uint64_t span_metrics_fine_retention_ns = 24ULL * 3600 * 1000000000;
   QueryLimits limits;
+  // The archive store (--archive.span-storage.type; not owned): POST
+  // /api/archive/{id} copies a trace into it, and trace reads fall back to
+  // it. Null: archiving answers 501.
+  Storage* archive = nullptr;
 };
 
 // The path prefixes of the routes that read spans or what is computed from

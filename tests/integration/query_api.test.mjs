@@ -566,10 +566,10 @@ describe('query API', () => {
       assert.equal(stored.status, 404, 'transform does not store');
     });
 
-    test('POST /api/archive/{traceID} answers with an empty list', async () => {
+    test('POST /api/archive/{traceID} without an archive store answers 501', async () => {
       const res = await fetchJson(`${q}/api/archive/${data.ids.A}`, { method: 'POST' });
-      assert.equal(res.status, 200, res.text);
-      assert.deepEqual(res.body.data, []);
+      assert.equal(res.status, 501, res.text);
+      assert.equal(res.body.errors[0].msg, 'no archive storage is configured (--archive.span-storage.type)');
     });
 
     test('/api/metrics/* answers a MetricFamily or 501 when not configured', async () => {

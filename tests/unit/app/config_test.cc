@@ -596,3 +596,22 @@ TEST(MultiTenancyFlags, CollectorsAndIngestersUseTheTenantsSubjects) {
 
 }  // namespace
 }  // namespace spoor
+
+namespace spoor {
+namespace {
+
+TEST(ArchiveFlags, ReachTheirOptionsAndNameTheFlagWhenWrong) {
+  Config c = ParseArgs({"--archive.span-storage.type=embedded", "--archive.span-ttl=8760h"}).config;
+  EXPECT_EQ(c.archive_storage_type, "embedded");
+  EXPECT_EQ(c.archive_span_ttl_ns, 8760ULL * 3600 * 1000000000);
+  EXPECT_TRUE(ParseArgs({}).config.archive_storage_type.empty());
+  EXPECT_EQ(ParseArgs({"query", "--archive.span-storage.type=memory"}).config.archive_storage_type,
+            "memory");
+  ExpectErrorNaming({"--archive.span-storage.type=cassandra"}, "--archive.span-storage.type");
+  ExpectErrorNaming({"--archive.span-ttl=-1s"}, "--archive.span-ttl");
+  ExpectErrorNaming({"collector", "--archive.span-storage.type=memory"}, "does not apply");
+  ExpectErrorNaming({"--multi-tenancy.enabled", "--archive.span-storage.type=memory"}, "archive");
+}
+
+}  // namespace
+}  // namespace spoor

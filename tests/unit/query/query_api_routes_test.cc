@@ -142,15 +142,40 @@ TEST_F(QueryApiTest, TransformOfMalformedBodyIs400) {
   ExpectErrorEnvelope(Send(MakeRequest("POST", "/api/transform", "{not json")), 400, "");
 }
 
-TEST_F(QueryApiTest, ArchiveOfStoredTraceAnswersEmptyData) {
+TEST_F(QueryApiTest, ArchiveCopiesTheTraceIntoTheArchiveStore) {
+  std::unique_ptr<Storage> archive = NewMemoryStore(MemoryStoreOptions{});
+  options_.archive = archive.get();
   HttpResponse r = Send(MakeRequest("POST", std::string("/api/archive/") + kCartHex));
   ASSERT_EQ(r.status, 200) << r.body;
   Json json(r.body);
   EXPECT_EQ(Keys(json.root()), kEnvelopeKeys);
   ASSERT_TRUE(json["data"].is_array());
   EXPECT_EQ(Len(json["data"]), 0u);
+  auto archived = archive->GetTrace(kCart, {});
+  ASSERT_TRUE(archived.ok());
+  EXPECT_EQ(archived->spans.size(), 2u);
   ExpectErrorEnvelope(Send(MakeRequest("POST", "/api/archive/fff")), 404, "");
   ExpectErrorEnvelope(Send(MakeRequest("POST", "/api/archive/zzz")), 400, "zzz");
+}
+
+TEST_F(QueryApiTest, ATraceGoneFromTheMainStoreIsReadFromTheArchive) {
+  std::unique_ptr<Storage> archive = NewMemoryStore(MemoryStoreOptions{});
+  SpanBatch batch;
+  Add(batch, "archived", {MakeSpan(TraceId{0, 0xa1}, 1, 0, "kept", t0_, kMs)});
+  ASSERT_TRUE(archive->Write(batch).ok());
+  EXPECT_EQ(Get("/api/traces/00000000000000a1").status, 404);  // no archive configured
+  options_.archive = archive.get();
+  HttpResponse r = Get("/api/traces/00000000000000a1");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"kept\""), std::string::npos);
+  EXPECT_EQ(Get("/api/v3/traces/00000000000000a1").status, 200);
+  // Searches cover the main store only.
+  EXPECT_EQ(Get("/api/traces?service=archived").body.find("kept"), std::string::npos);
+}
+
+TEST_F(QueryApiTest, ArchivingWithoutAnArchiveStoreIs501) {
+  ExpectErrorEnvelope(Send(MakeRequest("POST", std::string("/api/archive/") + kCartHex)), 501,
+                      "--archive.span-storage.type");
 }
 
 // --- Unknown routes, methods and storage failures --------------------------------
