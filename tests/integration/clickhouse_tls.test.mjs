@@ -80,7 +80,10 @@ describe('ClickHouse over HTTPS with client certificates', { skip: clickhouseMis
   test('without its client certificate, or trusting another CA, spoor does not start, and says why', async () => {
     const noCert = await runSpoor(['all-in-one', ...tlsFlags('ca.crt', false)], { timeoutMs: 20_000 });
     assert.notEqual(noCert.code, 0);
-    assert.match(noCert.stderr, /certificate required|alert/i);
+    // With TLS 1.3 the server checks the client certificate after the
+    // handshake: its alert can lose the race with closing the connection,
+    // and the client then sees the connection reset (seen on a loaded machine).
+    assert.match(noCert.stderr, /certificate required|alert|reset by peer/i);
     const otherCa = await runSpoor(['all-in-one', ...tlsFlags('other-ca.crt')], { timeoutMs: 20_000 });
     assert.notEqual(otherCa.code, 0);
     assert.match(otherCa.stderr, /certificate verify failed/);
