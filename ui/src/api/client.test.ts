@@ -1,6 +1,7 @@
-import { expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
+import { archiveFailureText } from '../model/archive';
 import { normaliseBasePath } from './basePath';
-import { traceQueryParams } from './client';
+import { ApiRequestError, archiveTrace, traceQueryParams } from './client';
 
 test('base path normalisation', () => {
   expect(normaliseBasePath('/')).toBe('');
@@ -47,4 +48,37 @@ test('metrics parameters: whole milliseconds, groupByOperation as text, quantile
     groupByOperation: 'false',
     quantile: 0.95,
   });
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+/** The query API: fetch() answering every request with `status` and Jaeger's envelope. */
+function answering(status: number, errors: { code: number; msg: string }[] | null = null) {
+  const body = { data: errors ? null : [], total: 0, limit: 0, offset: 0, errors };
+  const fetch = vi.fn(async (_input: string, _init?: RequestInit) => new Response(JSON.stringify(body), { status }));
+  vi.stubGlobal('fetch', fetch);
+  return fetch;
+}
+
+test('archiveTrace POSTs to /api/archive/{id} and resolves on 200', async () => {
+  const fetch = answering(200);
+  await expect(archiveTrace('abc123')).resolves.toBeUndefined();
+  expect(fetch).toHaveBeenCalledTimes(1);
+  const [input, init] = fetch.mock.calls[0];
+  expect(input).toBe('/api/archive/abc123');
+  expect(init?.method).toBe('POST');
+});
+
+test('archiveTrace rejects with the status and the message of the server', async () => {
+  answering(501, [{ code: 501, msg: 'no archive storage is configured (--archive.span-storage.type)' }]);
+  const error = await archiveTrace('abc123').catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ApiRequestError);
+  expect((error as ApiRequestError).status).toBe(501);
+  expect((error as Error).message).toBe('HTTP 501: no archive storage is configured (--archive.span-storage.type)');
+
+  answering(404, [{ code: 404, msg: 'trace not found' }]);
+  const missing = await archiveTrace('abc123').catch((e: unknown) => e);
+  expect(archiveFailureText(missing)).toBe('Cannot archive: no storage has this trace (HTTP 404: trace not found).');
 });

@@ -92,6 +92,15 @@ export async function getTrace(traceID: string): Promise<Trace> {
   return data[0];
 }
 
+/**
+ * Copies a trace into the archive storage, where it outlives the main storage's retention.
+ * Rejects with the server's error: 404 for a trace no storage has, 501 when spoor runs
+ * without `--archive.span-storage.type`.
+ */
+export async function archiveTrace(traceID: string): Promise<void> {
+  await call<unknown>(url(`/api/archive/${encodeURIComponent(traceID)}`), { method: 'POST' });
+}
+
 /** endTs and lookback in milliseconds. */
 export async function getDependencies(endTs: number, lookback: number): Promise<DependencyLink[]> {
   return (await call<DependencyLink[] | null>(url('/api/dependencies', { endTs, lookback }))).data ?? [];

@@ -1,6 +1,7 @@
-import { lazy, Suspense, useDeferredValue, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useDeferredValue, useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { Trace } from '../api/types';
 import { useSearchParams } from 'react-router';
+import { ArchiveButton } from '../components/ArchiveButton';
 import { ErrorNotice, Loading, ServiceBadge } from '../components/common';
 import { FlameGraph } from '../components/FlameGraph';
 import { JsonView } from '../components/JsonView';
@@ -33,26 +34,31 @@ export function TracePage({ traceID }: { traceID: string }) {
   const state = useTrace(traceID);
   if (state.state === 'loading') return <Loading what={`trace ${traceID}`} />;
   if (state.state === 'error') return <ErrorNotice error={state.error} />;
-  return <LoadedTrace trace={state.trace} />;
+  return <LoadedTrace trace={state.trace} stored={!state.uploaded} />;
 }
 
-function LoadedTrace({ trace }: { trace: Trace }) {
+/** `stored`: the trace was read from the server (an opened file's trace cannot be archived). */
+function LoadedTrace({ trace, stored }: { trace: Trace; stored: boolean }) {
   const model = useMemo(() => {
     const m = buildTraceModel(trace);
     reserveColors(m.services.map((s) => s.name));
     return m;
   }, [trace]);
-  return <TraceView model={model} />;
+  return <TraceView model={model} actions={stored ? <ArchiveButton traceID={model.traceID} /> : null} />;
 }
 
-export function TraceHeader({ model }: { model: TraceModel }) {
+/** `actions`: controls shown beside the title (the Archive button). */
+export function TraceHeader({ model, actions }: { model: TraceModel; actions?: ReactNode }) {
   const { utc } = useSettings();
   return (
     <div className="trace-header">
-      <h1>
-        <span className="root-service">{model.rootService}</span>: <span className="root-operation">{model.rootOperation}</span>
-        <span className="trace-id">{model.traceID}</span>
-      </h1>
+      <div className="trace-title">
+        <h1>
+          <span className="root-service">{model.rootService}</span>: <span className="root-operation">{model.rootOperation}</span>
+          <span className="trace-id">{model.traceID}</span>
+        </h1>
+        {actions && <div className="trace-actions">{actions}</div>}
+      </div>
       <dl className="trace-facts">
         <div>
           <dt>Start</dt>
@@ -95,7 +101,7 @@ export function TraceHeader({ model }: { model: TraceModel }) {
   );
 }
 
-function TraceView({ model }: { model: TraceModel }) {
+function TraceView({ model, actions }: { model: TraceModel; actions: ReactNode }) {
   const [params, setParams] = useSearchParams();
   const [view, setView] = useState<View>('timeline');
   const uiFind = params.get('uiFind') ?? '';
@@ -122,7 +128,7 @@ function TraceView({ model }: { model: TraceModel }) {
 
   return (
     <div className="trace-page">
-      <TraceHeader model={model} />
+      <TraceHeader model={model} actions={actions} />
       <div className="trace-toolbar">
         <div className="tabs" role="tablist">
           {VIEWS.map(([k, label]) => (
