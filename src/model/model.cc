@@ -206,6 +206,21 @@ bool SameBatch(const SpanBatch& a, const SpanBatch& b) {
   return true;
 }
 
+SpanBatch BatchOfRecords(const SpanRecord* begin, const SpanRecord* end) {
+  SpanBatch batch;
+  for (const SpanRecord* r = begin; r != end; ++r) {
+    if (batch.resource_spans.empty() || batch.resource_spans.back().resource != r->resource) {
+      batch.resource_spans.push_back({r->resource, {}});
+    }
+    ResourceSpans& rs = batch.resource_spans.back();
+    if (rs.scope_spans.empty() || rs.scope_spans.back().scope != r->scope) {
+      rs.scope_spans.push_back({r->scope, {}});
+    }
+    rs.scope_spans.back().spans.push_back(r->span);
+  }
+  return batch;
+}
+
 size_t SpanBatch::SpanCount() const {
   size_t n = 0;
   for (const ResourceSpans& rs : resource_spans) {

@@ -141,6 +141,11 @@ struct SpanRecord {
   std::vector<std::string> warnings;
 };
 
+// `records` as a batch: consecutive spans of one resource and scope (the
+// same pointers) go under one entry, as storage keeps them; the spans are
+// copied.
+[[nodiscard]] SpanBatch BatchOfRecords(const SpanRecord* begin, const SpanRecord* end);
+
 // All spans of one trace as read from storage, in no particular order.
 struct Trace {
   TraceId trace_id;

@@ -20,17 +20,8 @@ Status ArchiveTrace(SpanReader& from, Storage& archive, const TraceId& id) {
     auto archived = archive.GetTrace(id, {});
     return archived.ok() ? Status::Ok() : trace.status();
   }
-  SpanBatch batch;
-  for (SpanRecord& r : trace.value().spans) {
-    if (batch.resource_spans.empty() || batch.resource_spans.back().resource != r.resource) {
-      batch.resource_spans.push_back({r.resource, {}});
-    }
-    ResourceSpans& rs = batch.resource_spans.back();
-    if (rs.scope_spans.empty() || rs.scope_spans.back().scope != r.scope) {
-      rs.scope_spans.push_back({r.scope, {}});
-    }
-    rs.scope_spans.back().spans.push_back(std::move(r.span));
-  }
+  const std::vector<SpanRecord>& spans = trace.value().spans;
+  SpanBatch batch = BatchOfRecords(spans.data(), spans.data() + spans.size());
   if (Status s = archive.Write(std::move(batch)); !s.ok()) return s;
   return archive.Flush();
 }

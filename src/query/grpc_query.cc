@@ -54,18 +54,7 @@ bool ToNs(const T& t, uint64_t* ns) {
 void AppendChunks(const Trace& trace, std::vector<std::string>* chunks) {
   for (size_t begin = 0; begin < trace.spans.size(); begin += kChunkSpans) {
     size_t end = std::min(begin + kChunkSpans, trace.spans.size());
-    SpanBatch batch;
-    for (size_t i = begin; i < end; ++i) {
-      const SpanRecord& r = trace.spans[i];
-      if (batch.resource_spans.empty() || batch.resource_spans.back().resource != r.resource) {
-        batch.resource_spans.push_back({r.resource, {}});
-      }
-      ResourceSpans& rs = batch.resource_spans.back();
-      if (rs.scope_spans.empty() || rs.scope_spans.back().scope != r.scope) {
-        rs.scope_spans.push_back({r.scope, {}});
-      }
-      rs.scope_spans.back().spans.push_back(r.span);
-    }
+    SpanBatch batch = BatchOfRecords(trace.spans.data() + begin, trace.spans.data() + end);
     std::string bytes;
     EncodeOtlpProto(batch, &bytes);  // ExportTraceServiceRequest and TracesData share a layout
     chunks->push_back(std::move(bytes));
@@ -329,14 +318,8 @@ class QueryServiceImpl final : public RawQueryService {
     }
     *store = &storage_;
     if (!options_.tenants.pick) return grpc::Status::OK;
-    const auto& metadata = context.client_metadata();
-    auto value_of = [&metadata](const std::string& name) {
-      auto it = metadata.find(name);
-      return it == metadata.end() ? std::string_view()
-                                  : std::string_view(it->second.data(), it->second.size());
-    };
-    auto picked =
-        options_.tenants.pick(value_of(options_.tenants.header), value_of("authorization"));
+    auto picked = options_.tenants.pick(GrpcMetadata(context, options_.tenants.header),
+                                        GrpcMetadata(context, "authorization"));
     if (!picked.ok()) {
       return {picked.status().code() == StatusCode::kUnavailable
                   ? grpc::StatusCode::UNAVAILABLE

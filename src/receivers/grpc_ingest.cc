@@ -45,15 +45,16 @@ grpc::Status IngestGrpcRequest(const grpc::ByteBuffer& request, const BatchDecod
   return grpc::Status::OK;
 }
 
+std::string_view GrpcMetadata(const grpc::CallbackServerContext& context, const std::string& name) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(name);
+  return it == metadata.end() ? std::string_view()
+                              : std::string_view(it->second.data(), it->second.size());
+}
+
 grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context,
                                   const AuthPolicy& auth, const std::string& server) {
   if (!auth.enabled()) return grpc::Status::OK;
-  const auto& metadata = context.client_metadata();
-  auto value_of = [&metadata](const std::string& name) {
-    auto it = metadata.find(name);
-    return it == metadata.end() ? std::string_view()
-                                : std::string_view(it->second.data(), it->second.size());
-  };
   // The peer: "ipv4:10.0.0.7:53412" or "ipv6:[fd00::7]:53412".
   std::string peer = context.peer();
   size_t colon = peer.find(':');
@@ -62,7 +63,8 @@ grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context,
       colon != std::string::npos && last > colon ? peer.substr(colon + 1, last - colon - 1) : "";
   if (address.size() > 2 && address.front() == '[') address = address.substr(1, address.size() - 2);
   BearerTokens::Outcome outcome =
-      auth.Admit(value_of("authorization"), value_of(auth.proxy_user_header), address, server);
+      auth.Admit(GrpcMetadata(context, "authorization"),
+                 GrpcMetadata(context, auth.proxy_user_header), address, server);
   if (outcome == BearerTokens::Outcome::kOk) return grpc::Status::OK;
   return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
                       outcome == BearerTokens::Outcome::kMissing

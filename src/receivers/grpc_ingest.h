@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -39,6 +40,10 @@ namespace spoor {
 // metadata; UNAUTHENTICATED otherwise (counted for `server`).
 [[nodiscard]] grpc::Status AuthenticateGrpcCall(const grpc::CallbackServerContext& context,
                                                 const AuthPolicy& auth, const std::string& server);
+
+// The first value of the call's metadata `name` (lower case), or "".
+[[nodiscard]] std::string_view GrpcMetadata(const grpc::CallbackServerContext& context,
+                                            const std::string& name);
 
 // Sets `*out` to a one-slice buffer holding `bytes`.
 void SetGrpcResponse(const std::string& bytes, grpc::ByteBuffer* out);

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "common/strings.h"
+#include "receivers/grpc_ingest.h"
 #include "server/handler_cache.h"
 
 namespace spoor {
@@ -37,13 +38,8 @@ HttpHandler WithTenantSinks(TenantSinks tenants, std::function<HttpHandler(SpanS
 
 grpc::Status PickGrpcSink(const TenantSinks& tenants, const grpc::CallbackServerContext& context,
                           const std::string& server, SpanSink** sink) {
-  const auto& metadata = context.client_metadata();
-  auto value_of = [&metadata](const std::string& name) {
-    auto it = metadata.find(name);
-    return it == metadata.end() ? std::string_view()
-                                : std::string_view(it->second.data(), it->second.size());
-  };
-  auto picked = tenants.pick(value_of(tenants.header), value_of("authorization"), server);
+  auto picked = tenants.pick(GrpcMetadata(context, tenants.header),
+                             GrpcMetadata(context, "authorization"), server);
   if (!picked.ok()) {
     return {picked.status().code() == StatusCode::kUnavailable
                 ? grpc::StatusCode::UNAVAILABLE
