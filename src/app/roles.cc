@@ -12,7 +12,7 @@
 #include <thread>
 #include <tuple>
 
-#include "app/parts.h"
+#include "app/role.h"
 #include "buffer/nats/nats_ingester.h"
 #include "buffer/nats/nats_lease_store.h"
 #include "buffer/nats/nats_publisher.h"
@@ -20,10 +20,6 @@
 #include "common/metrics.h"
 #include "common/strings.h"
 #include "common/time_format.h"
-#include "query/grpc_query.h"
-#include "query/query_api.h"
-#include "query/tenant_query.h"
-#include "query/web_security.h"
 #include "receivers/jaeger/jaeger_receivers.h"
 #include "receivers/jaeger_grpc/jaeger_grpc_receiver.h"
 #include "receivers/otlp_grpc/otlp_grpc_receiver.h"
@@ -43,105 +39,8 @@
 #include "tenancy/tenant_stores.h"
 
 namespace spoor {
+namespace app {
 namespace {
-
-bool Enabled(const std::string& host_port) {
-  return !host_port.empty() && host_port != "off";
-}
-
-// The TLS of the listener whose flags start with `prefix`, when enabled:
-// the certificate files are read now, and a listener that cannot use them
-// stops the start.
-std::shared_ptr<TlsServerContext> ListenerTls(const Config& config, const std::string& prefix) {
-  auto it = config.tls.find(prefix);
-  if (it == config.tls.end() || !it->second.enabled) return nullptr;
-  auto tls = TlsServerContext::Create(it->second, "--" + prefix + ".tls");
-  if (!tls.ok()) throw ConfigError(tls.status().message());
-  return std::move(tls).value();
-}
-
-// The tokens of a --*.auth.bearer-tokens-file, read now; null without one.
-std::shared_ptr<BearerTokens> TokensFrom(const std::string& path, const std::string& flag) {
-  if (path.empty()) return nullptr;
-  auto tokens = BearerTokens::Load(path, "--" + flag);
-  if (!tokens.ok()) throw ConfigError(tokens.status().message());
-  return std::move(tokens).value();
-}
-
-// What lets a request in to the collector's ("collector") or the query
-// port ("query"): tokens and trusted proxies.
-AuthPolicy AuthFor(const Config& config, bool query) {
-  AuthPolicy auth;
-  auth.tokens =
-      query ? TokensFrom(config.query_auth_tokens_file, "query.auth.bearer-tokens-file")
-            : TokensFrom(config.collector_auth_tokens_file, "collector.auth.bearer-tokens-file");
-  auto proxies = TrustedProxies::Parse(query ? config.query_auth_trusted_proxies
-                                             : config.collector_auth_trusted_proxies);
-  if (proxies.ok()) auth.proxies = std::move(proxies).value();  // checked with the flags
-  auth.proxy_user_header = ToLower(query ? config.query_auth_proxy_user_header
-                                         : config.collector_auth_proxy_user_header);
-  return auth;
-}
-
-// A gRPC listener's TLS: its files checked now as an HTTP listener's are
-// (gRPC would only find out at the first handshake); gRPC then watches them.
-TlsServerOptions GrpcTls(const Config& config, const std::string& prefix) {
-  if (!ListenerTls(config, prefix)) return {};
-  return config.tls.at(prefix);
-}
-
-std::optional<HttpServerOptions> ServerOptions(const Config& config, const std::string& name,
-                                               const std::string& tls_prefix,
-                                               const std::string& host_port, size_t max_body,
-                                               int threads) {
-  if (!Enabled(host_port)) return std::nullopt;
-  HttpServerOptions o;
-  o.name = name;
-  o.max_body_bytes = max_body;
-  o.threads = threads;
-  if (!ParseHostPort(host_port, &o.host, &o.port)) return std::nullopt;
-  o.tls = ListenerTls(config, tls_prefix);
-  return o;
-}
-
-// Finds and reads the web UI, and says in one line where it comes from. A
-// UI missing from the default places is not an error (the query port then
-// shows a start page); a --query.static-files that cannot be read is.
-bool LoadUi(const Config& config, bool metrics_storage, bool archive_storage,
-            std::shared_ptr<const StaticFiles>* ui) {
-  UiInjections injections;
-  injections.base_path = config.query_base_path;
-  injections.metrics_storage = metrics_storage;
-  injections.archive_storage = archive_storage;
-  injections.version = SpoorBuildInfo();
-  if (!config.query_ui_config.empty()) {
-    if (Status s = LoadUiConfig(config.query_ui_config, &injections); !s.ok()) {
-      LogError("--query.ui-config: ", s.message());
-      return false;
-    }
-  }
-  auto found = FindStaticFiles(config.query_static_files, injections);
-  if (!found.ok()) {
-    if (!config.query_static_files.empty()) {
-      LogError("--query.static-files: ", found.status().message());
-      return false;
-    }
-    LogWarn("web UI not served: ", found.status().message());
-    return true;
-  }
-  *ui = std::move(found).value();
-  if (*ui) {
-    LogInfo("web UI: ", (*ui)->file_count(), " files from ", (*ui)->directory());
-  } else {
-    std::string places;
-    for (const std::string& dir : DefaultStaticFileDirs())
-      places += (places.empty() ? "" : ", ") + dir;
-    LogInfo("web UI not built (looked in ", places,
-            "); the query port shows a start page. Build it with `make ui` "
-            "(or cd ui && npm ci && npm run build)");
-  }
-  return true;
-}
 
 int WaitForSignal() {
   sigset_t set;
@@ -151,103 +50,6 @@ int WaitForSignal() {
   int sig = 0;
   sigwait(&set, &sig);
   return sig;
-}
-
-// What a role holds while it runs. Members outlive the parts that refer
-// to them: `parts` is declared last, so it is destroyed (and stopped) first.
-struct Role {
-  explicit Role(const Config& c) : config(c) { admin.started_ns = NowNs(); }
-  ~Role() { MetricsRegistry::Global().ClearGauges(); }
-
-  const Config& config;
-  AdminState admin;
-  std::unique_ptr<Storage> storage;
-  std::unique_ptr<Storage> archive;                     // --archive.span-storage.type
-  std::unique_ptr<SpanMetricsAggregator> span_metrics;  // null: not counted here
-  std::unique_ptr<SpanMetricsFlusher> span_metrics_flusher;
-  std::unique_ptr<SpanSink> sink;
-  std::unique_ptr<StrategiesHolder> strategies;
-  // Adaptive sampling: the throughput counted in front of the sink, the
-  // store it is shared through, and the leader/follower loop.
-  std::unique_ptr<ThroughputCounter> throughput;
-  std::unique_ptr<SpanSink> counting_sink;
-  std::unique_ptr<SamplingStore> sampling_store;
-  std::unique_ptr<AdaptiveSampler> adaptive;
-  // Tail sampling between the receivers and the pipeline.
-  std::unique_ptr<TailSampler> tail_sampler;
-  std::unique_ptr<NatsIngester> ingester;
-  // Multi-tenancy: each tenant's stores (in place of `storage` and the
-  // writers), and the empty store that requests without a tenant read.
-  std::unique_ptr<TenantStores> tenants;
-  std::unique_ptr<Storage> empty_store;
-  std::unique_ptr<NatsPublisher> publisher;  // the tenants' sinks publish through it
-  Parts parts;
-};
-
-// Where receivers of a multi-tenant process hand what belongs to no tenant:
-// nothing, since every ingest route picks its tenant's sink first.
-class NoTenantSink final : public SpanSink {
- public:
-  Status Submit(SpanBatch /*batch*/, IngestMetrics& metrics) override {
-    metrics.spans_refused_invalid.Inc();
-    return InvalidArgument("spans need a tenant");
-  }
-};
-
-// Multi-tenancy: a store, queue and span metrics per tenant (tenant_stores.h)
-// instead of one, or what `mode` says the role needs of them. Closed after
-// the receivers (or the ingester) stop, having written what they hold.
-bool AddTenantStores(Role& role, TenantStoresOptions::Mode mode) {
-  const Config& config = role.config;
-  TenantStoresOptions options;
-  options.tenancy = config.tenancy;
-  options.storage = config.storage;
-  options.pipeline = config.pipeline;
-  options.span_metrics = config.span_metrics;
-  options.mode = mode;
-  options.tail_sampling = config.tail_sampling;
-  if (mode == TenantStoresOptions::Mode::kPublish) {
-    // A collector publishing to NATS: each tenant's batches on its subjects.
-    role.publisher.reset(static_cast<NatsPublisher*>(role.sink.release()));
-    options.publish = [publisher = role.publisher.get()](const std::string& tenant) {
-      return std::make_unique<NatsTenantSink>(*publisher, tenant);
-    };
-  }
-  role.tenants = std::make_unique<TenantStores>(std::move(options));
-  StorageOptions empty;
-  empty.type = "memory";
-  empty.memory.max_traces = 1;
-  auto opened = CreateStorage(empty);
-  if (!opened.ok()) {
-    LogError("cannot open storage: ", opened.status().message());
-    return false;
-  }
-  role.empty_store = std::move(opened).value();
-  if (mode == TenantStoresOptions::Mode::kQueue || mode == TenantStoresOptions::Mode::kPublish) {
-    role.sink = std::make_unique<NoTenantSink>();
-  }
-  TenantStores* tenants = role.tenants.get();
-  if (config.span_metrics.prometheus) {
-    // Every tenant's span metrics on /metrics, each series with its tenant.
-    MetricsRegistry::Global().AddCollector([tenants](std::string& out) {
-      std::vector<std::pair<std::string, const SpanMetricsAggregator*>> aggregators;
-      tenants->ForEach([&aggregators](const TenantStores::Tenant& t) {
-        if (t.span_metrics) aggregators.emplace_back(t.name, t.span_metrics.get());
-      });
-      SpanMetricsAggregator::RenderPrometheus(aggregators, out);
-    });
-  }
-  MetricsRegistry::Global().AddGauge("spoor_tenants", "Tenants with stores open in this process",
-                                     {},
-                                     [tenants] { return static_cast<double>(tenants->size()); });
-  role.parts.Add(
-      "tenants", [tenants] { return tenants->Start(); },
-      [tenants] {
-        tenants->Shutdown();
-        Status s = tenants->Close();
-        return s.ok() ? s : Unavailable("closing storage failed: " + s.message());
-      });
-  return true;
 }
 
 void AddAdmin(Role& role) {
@@ -461,13 +263,6 @@ Result<std::unique_ptr<SamplingStore>> OpenSamplingStore(const Config& config) {
   return OpenEmbeddedSamplingStore(s.embedded.directory + "/sampling", s.embedded.sync_writes);
 }
 
-// This process among the others sharing a store or a stream.
-std::string ProcessName() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
-  return std::string(host[0] != '\0' ? host : "spoor") + "-" + std::to_string(getpid());
-}
-
 // --sampling.type=adaptive: strategies calculated from the throughput the
 // receivers see, served by the same endpoints as the file's.
 bool AddAdaptiveSampling(Role& role) {
@@ -592,111 +387,6 @@ void AddReceivers(Role& role) {
   }
 }
 
-// The archive store the query API copies traces into and falls back to;
-// closed after the query servers stop.
-bool AddArchive(Role& role) {
-  const Config& config = role.config;
-  if (config.archive_storage_type.empty()) return true;
-  StorageOptions o = config.storage;
-  o.type = config.archive_storage_type;
-  o.embedded.directory = config.storage.embedded.directory + "/archive";
-  o.embedded.span_ttl_ns = config.archive_span_ttl_ns;
-  o.clickhouse.database = config.storage.clickhouse.database + "_archive";
-  o.clickhouse.span_ttl_ns = config.archive_span_ttl_ns;
-  auto opened = CreateStorage(o);
-  if (!opened.ok()) {
-    LogError("cannot open the archive storage: ", opened.status().message());
-    return false;
-  }
-  role.archive = std::move(opened).value();
-  Storage* archive = role.archive.get();
-  role.parts.Add("archive storage", nullptr, [archive] {
-    Status s = archive->Close();
-    return s.ok() ? s : Unavailable("closing the archive storage failed: " + s.message());
-  });
-  LogInfo("archive: ", archive->name(), " storage",
-          config.archive_storage_type == "embedded" ? " in " + o.embedded.directory : "");
-  return true;
-}
-
-bool AddQuery(Role& role) {
-  const Config& config = role.config;
-  auto o = ServerOptions(config, "query", "query.http", config.query_host_port, 16 << 20, 2);
-  if (!o) return true;
-  QueryApiOptions options;
-  options.base_path = config.query_base_path;
-  options.adjusters.max_clock_skew_adjustment_ns = config.query_max_clock_skew_ns;
-  // A query node reads what ingesters or collectors counted; an all-in-one
-  // what it counts itself (nothing when counting is off).
-  const bool span_metrics = config.role == "query" || (role.tenants ? config.span_metrics.enabled
-                                                                    : role.span_metrics != nullptr);
-  options.span_metrics_fine_retention_ns = config.span_metrics.fine_retention_ns;
-  options.limits.max_lookback_ns = config.query_max_lookback_ns;
-  options.limits.max_limit = config.query_max_limit;
-  options.limits.max_trace_spans = config.query_max_trace_spans;
-  options.archive = role.archive.get();
-  if (StrategiesHolder* strategies = role.strategies.get()) {
-    options.sampling_strategy = [strategies](const std::string& service) {
-      return StrategyResponseJson(*strategies->Get(), service);
-    };
-    options.sampling_adaptive = config.sampling_type == "adaptive";
-  }
-  Storage& store = role.tenants ? *role.empty_store : *role.storage;
-  if (!LoadUi(config, span_metrics && store.span_metrics() != nullptr, options.archive != nullptr,
-              &options.ui)) {
-    return false;
-  }
-  auto make = [options, span_metrics](Storage& storage) {
-    QueryApiOptions o = options;
-    if (span_metrics) o.span_metrics = storage.span_metrics();
-    return NewQueryHandler(o, storage, storage);
-  };
-  std::string base = config.query_base_path;
-  if (base.empty() || base.back() != '/') base += '/';
-  AuthPolicy auth = AuthFor(config, true);
-  HttpHandler handle;
-  TenantReaders readers;
-  if (role.tenants) {
-    // Each tenant's API requests answered over its own store alone.
-    auto resolver = std::make_shared<TenantResolver>(config.tenancy, auth.tokens);
-    readers.header = config.tenancy.header;
-    readers.pick = [resolver, tenants = role.tenants.get()](
-                       std::string_view tenant,
-                       std::string_view authorization) -> Result<Storage*> {
-      auto name = resolver->Resolve(tenant, authorization, "query");
-      if (!name.ok()) return name.status();
-      TenantStores::Tenant* found = tenants->ForReading(name.value(), "query");
-      return found != nullptr ? found->storage.get() : nullptr;
-    };
-    handle = WithTenantReaders(readers, make, store, QueryDataPrefixes(base));
-  } else {
-    handle = make(store);
-  }
-  if (Enabled(config.query_grpc_host_port)) {
-    // api_v3 over gRPC: the same store, limits, tokens and tenants.
-    QueryGrpcOptions grpc;
-    std::string host;
-    if (ParseHostPort(config.query_grpc_host_port, &host, &grpc.port)) grpc.host = host;
-    grpc.tls = GrpcTls(config, "query.grpc");
-    grpc.auth = auth;
-    grpc.query = options;
-    grpc.tenants = readers;
-    role.parts.AddServer("query gRPC", NewQueryGrpcServer(grpc, store));
-  }
-  if (auth.enabled()) {
-    // The API needs a token; the UI's files do not, so that it can ask.
-    handle = RequireAuth(std::move(handle), std::move(auth), "query", QueryDataPrefixes(base));
-  }
-  // Outermost: a CORS preflight is answered before a token is asked for, and
-  // every answer, a refusal included, carries the security headers.
-  WebSecurityOptions web;
-  web.cors_allowed_origins = config.query_cors_allowed_origins;
-  web.cors_allowed_headers = config.query_cors_allowed_headers;
-  handle = WithWebSecurity(std::move(handle), std::move(web));
-  role.parts.AddServer("query", std::make_unique<HttpServer>(*o, std::move(handle)));
-  return true;
-}
-
 // The ingester: batches from the stream straight into storage, or, with
 // tail sampling, into the sampler in front of the writers.
 void AddIngester(Role& role) {
@@ -801,10 +491,11 @@ bool Assemble(Role& role) {
 }
 
 }  // namespace
+}  // namespace app
 
 int RunRole(const Config& config) {
-  Role role(config);
-  bool ok = Assemble(role) && role.parts.StartAll();
+  app::Role role(config);
+  bool ok = app::Assemble(role) && role.parts.StartAll();
   if (ok) {
     role.admin.ready = true;
     std::string what = "spoor " + config.role + " started";
@@ -814,7 +505,7 @@ int RunRole(const Config& config) {
     }
     if (config.role == "collector" && config.buffer_type == "nats") what += " publishing to NATS";
     LogInfo(what);
-    int sig = WaitForSignal();
+    int sig = app::WaitForSignal();
     LogInfo("received ", sig == SIGINT ? "SIGINT" : "SIGTERM", "; shutting down");
   }
   role.admin.ready = false;
