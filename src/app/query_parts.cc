@@ -50,16 +50,21 @@ bool LoadUi(const Config& config, bool metrics_storage, bool archive_storage,
 }  // namespace
 
 // The archive store the query API copies traces into and falls back to;
-// closed after the query servers stop.
+// closed after the query servers stop. With tenants, each has its own
+// (tenant_parts.cc).
 bool AddArchive(Role& role) {
   const Config& config = role.config;
   if (config.archive_storage_type.empty()) return true;
-  StorageOptions o = config.storage;
-  o.type = config.archive_storage_type;
-  o.embedded.directory = config.storage.embedded.directory + "/archive";
-  o.embedded.span_ttl_ns = config.archive_span_ttl_ns;
-  o.clickhouse.database = config.storage.clickhouse.database + "_archive";
-  o.clickhouse.span_ttl_ns = config.archive_span_ttl_ns;
+  StorageOptions o = ArchiveStorageOptions(config);
+  std::string where = o.type == "embedded"     ? " in " + o.embedded.directory
+                      : o.type == "clickhouse" ? " in database " + o.clickhouse.database
+                                               : "";
+  if (role.tenants) {
+    LogInfo(
+        "archive: ", o.type, " storage for each tenant",
+        o.type == "memory" ? "" : where + (o.type == "embedded" ? "/tenants/" : ".") + "<tenant>");
+    return true;
+  }
   auto opened = CreateStorage(o);
   if (!opened.ok()) {
     LogError("cannot open the archive storage: ", opened.status().message());
@@ -71,8 +76,7 @@ bool AddArchive(Role& role) {
     Status s = archive->Close();
     return s.ok() ? s : Unavailable("closing the archive storage failed: " + s.message());
   });
-  LogInfo("archive: ", archive->name(), " storage",
-          config.archive_storage_type == "embedded" ? " in " + o.embedded.directory : "");
+  LogInfo("archive: ", archive->name(), " storage", where);
   return true;
 }
 
@@ -99,13 +103,14 @@ bool AddQuery(Role& role) {
     options.sampling_adaptive = config.sampling_type == "adaptive";
   }
   Storage& store = role.tenants ? *role.empty_store : *role.storage;
-  if (!LoadUi(config, span_metrics && store.span_metrics() != nullptr, options.archive != nullptr,
-              &options.ui)) {
+  if (!LoadUi(config, span_metrics && store.span_metrics() != nullptr,
+              !config.archive_storage_type.empty(), &options.ui)) {
     return false;
   }
-  auto make = [options, span_metrics](Storage& storage) {
+  auto make = [options, span_metrics](Storage& storage, Storage* archive) {
     QueryApiOptions o = options;
     if (span_metrics) o.span_metrics = storage.span_metrics();
+    o.archive = archive;
     return NewQueryHandler(o, storage, storage);
   };
   std::string base = config.query_base_path;
@@ -119,15 +124,19 @@ bool AddQuery(Role& role) {
     readers.header = config.tenancy.header;
     readers.pick = [resolver, tenants = role.tenants.get()](
                        std::string_view tenant,
-                       std::string_view authorization) -> Result<Storage*> {
+                       std::string_view authorization) -> Result<TenantReadStores> {
       auto name = resolver->Resolve(tenant, authorization, "query");
       if (!name.ok()) return name.status();
-      TenantStores::Tenant* found = tenants->ForReading(name.value(), "query");
-      return found != nullptr ? found->storage.get() : nullptr;
+      TenantReadStores stores;
+      if (TenantStores::Tenant* found = tenants->ForReading(name.value(), "query")) {
+        stores.storage = found->storage.get();
+        stores.archive = found->archive.get();
+      }
+      return stores;
     };
     handle = WithTenantReaders(readers, make, store, QueryDataPrefixes(base));
   } else {
-    handle = make(store);
+    handle = make(store, role.archive.get());
   }
   if (Enabled(config.query_grpc_host_port)) {
     // api_v3 over gRPC: the same store, limits, tokens and tenants.

@@ -67,4 +67,14 @@ std::string ProcessName() {
   return std::string(host[0] != '\0' ? host : "spoor") + "-" + std::to_string(getpid());
 }
 
+StorageOptions ArchiveStorageOptions(const Config& config) {
+  StorageOptions o = config.storage;
+  o.type = config.archive_storage_type;
+  o.embedded.directory = config.storage.embedded.directory + "/archive";
+  o.embedded.span_ttl_ns = config.archive_span_ttl_ns;
+  o.clickhouse.database = config.storage.clickhouse.database + "_archive";
+  o.clickhouse.span_ttl_ns = config.archive_span_ttl_ns;
+  return o;
+}
+
 }  // namespace spoor::app

@@ -82,6 +82,11 @@ std::optional<HttpServerOptions> ServerOptions(const Config& config, const std::
 // This process among the others sharing a store or a stream.
 std::string ProcessName();
 
+// The archive store's options (--archive.span-storage.type): the storage's,
+// in <directory>/archive or the database <database>_archive, with
+// --archive.span-ttl.
+StorageOptions ArchiveStorageOptions(const Config& config);
+
 // Multi-tenancy: a store, queue and span metrics per tenant instead of one,
 // or what `mode` says the role needs of them (tenant_parts.cc).
 [[nodiscard]] bool AddTenantStores(Role& role, TenantStoresOptions::Mode mode);

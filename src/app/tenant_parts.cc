@@ -28,6 +28,7 @@ bool AddTenantStores(Role& role, TenantStoresOptions::Mode mode) {
   options.span_metrics = config.span_metrics;
   options.mode = mode;
   options.tail_sampling = config.tail_sampling;
+  if (!config.archive_storage_type.empty()) options.archive = ArchiveStorageOptions(config);
   if (mode == TenantStoresOptions::Mode::kPublish) {
     // A collector publishing to NATS: each tenant's batches on its subjects.
     role.publisher.reset(static_cast<NatsPublisher*>(role.sink.release()));

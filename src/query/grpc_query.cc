@@ -146,7 +146,8 @@ class QueryServiceImpl final : public RawQueryService {
   grpc::ServerWriteReactor<grpc::ByteBuffer>* GetTrace(grpc::CallbackServerContext* context,
                                                        const grpc::ByteBuffer* request) override {
     Storage* store = nullptr;
-    if (grpc::Status s = Admit(*context, &store); !s.ok()) return Failed(s);
+    Storage* archive = nullptr;
+    if (grpc::Status s = Admit(*context, &store, &archive); !s.ok()) return Failed(s);
     v3::GetTraceRequest req;
     if (!ParseRequest(*request, &req)) return Failed(Malformed("GetTraceRequest"));
     auto id = TraceId::ParseHex(req.trace_id());
@@ -161,9 +162,7 @@ class QueryServiceImpl final : public RawQueryService {
     }
     // Reads fall back to the archive, as the HTTP routes' do.
     std::unique_ptr<ArchiveFallbackReader> fallback;
-    if (options_.query.archive != nullptr) {
-      fallback = std::make_unique<ArchiveFallbackReader>(*store, *options_.query.archive);
-    }
+    if (archive != nullptr) fallback = std::make_unique<ArchiveFallbackReader>(*store, *archive);
     SpanReader& reader = fallback ? static_cast<SpanReader&>(*fallback) : *store;
     QueryContext ctx{options_.query, reader, *store};
     auto trace = reader.GetTrace(*id, hint);
@@ -311,12 +310,15 @@ class QueryServiceImpl final : public RawQueryService {
     return reactor;
   }
 
-  // The token check, then the store of the call's tenant (or the one store).
-  grpc::Status Admit(const grpc::CallbackServerContext& context, Storage** store) {
+  // The token check, then the store of the call's tenant (or the one
+  // store), and its archive when `archive` is given.
+  grpc::Status Admit(const grpc::CallbackServerContext& context, Storage** store,
+                     Storage** archive = nullptr) {
     if (grpc::Status s = AuthenticateGrpcCall(context, options_.auth, "query_grpc"); !s.ok()) {
       return s;
     }
     *store = &storage_;
+    if (archive != nullptr) *archive = options_.query.archive;
     if (!options_.tenants.pick) return grpc::Status::OK;
     auto picked = options_.tenants.pick(GrpcMetadata(context, options_.tenants.header),
                                         GrpcMetadata(context, "authorization"));
@@ -326,7 +328,12 @@ class QueryServiceImpl final : public RawQueryService {
                   : grpc::StatusCode::PERMISSION_DENIED,
               picked.status().message()};
     }
-    if (picked.value() != nullptr) *store = picked.value();
+    if (picked.value().storage == nullptr) {
+      if (archive != nullptr) *archive = nullptr;  // the empty store has none
+      return grpc::Status::OK;
+    }
+    *store = picked.value().storage;
+    if (archive != nullptr) *archive = picked.value().archive;
     return grpc::Status::OK;
   }
 

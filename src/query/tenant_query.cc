@@ -8,12 +8,13 @@
 
 namespace spoor {
 
-HttpHandler WithTenantReaders(TenantReaders tenants, std::function<HttpHandler(Storage&)> make,
+HttpHandler WithTenantReaders(TenantReaders tenants,
+                              std::function<HttpHandler(Storage& storage, Storage* archive)> make,
                               Storage& empty, std::vector<std::string> prefixes) {
-  auto handlers = std::make_shared<HandlerCache<Storage>>(std::move(make));
-  HttpHandler untenanted = handlers->Get(empty);
-  return [tenants = std::move(tenants), prefixes = std::move(prefixes), handlers, untenanted,
-          &empty](const HttpRequest& req) -> HttpResponse {
+  auto handlers = std::make_shared<HandlerCache>();
+  HttpHandler untenanted = make(empty, nullptr);
+  return [tenants = std::move(tenants), make = std::move(make), prefixes = std::move(prefixes),
+          handlers, untenanted](const HttpRequest& req) -> HttpResponse {
     bool guarded = false;
     for (const std::string& p : prefixes) guarded = guarded || StartsWith(req.path, p);
     if (!guarded) return untenanted(req);
@@ -33,8 +34,10 @@ HttpHandler WithTenantReaders(TenantReaders tenants, std::function<HttpHandler(S
       if (status == 400) r.headers.emplace_back("Spoor-Tenant-Header", tenants.header);
       return r;
     }
-    Storage* store = picked.value() != nullptr ? picked.value() : &empty;
-    return handlers->Get(*store)(req);
+    const TenantReadStores stores = picked.value();
+    if (stores.storage == nullptr) return untenanted(req);
+    return handlers->Get(stores.storage,
+                         [&] { return make(*stores.storage, stores.archive); })(req);
   };
 }
 

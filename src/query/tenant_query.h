@@ -16,21 +16,28 @@
 
 namespace spoor {
 
-struct TenantReaders {
-  std::string header;  // the tenant header, lower case
-  // The store of the tenant a request names (or its token's): null when the
-  // tenant has no data here; InvalidArgument (refused, a message for the
-  // caller) or Unavailable.
-  std::function<Result<Storage*>(std::string_view tenant, std::string_view authorization)> pick;
+// What the query API reads of one tenant.
+struct TenantReadStores {
+  Storage* storage = nullptr;  // null: the tenant has no data here
+  Storage* archive = nullptr;  // its archive (query/archive.h); null: none
 };
 
-// `make(storage)`, a query handler over one store, per tenant: requests
-// whose path starts with one of `prefixes` are answered by their tenant's
-// (400 when the tenant is refused, with the header `Spoor-Tenant-Header`
-// naming the tenant header for UIs, 503 when its store is unavailable); the
-// rest, and tenants without data, by the handler over `empty`.
-[[nodiscard]] HttpHandler WithTenantReaders(TenantReaders tenants,
-                                            std::function<HttpHandler(Storage&)> make,
-                                            Storage& empty, std::vector<std::string> prefixes);
+struct TenantReaders {
+  std::string header;  // the tenant header, lower case
+  // The stores of the tenant a request names (or its token's);
+  // InvalidArgument (refused, a message for the caller) or Unavailable.
+  std::function<Result<TenantReadStores>(std::string_view tenant, std::string_view authorization)>
+      pick;
+};
+
+// `make(storage, archive)`, a query handler over one store (and its archive,
+// or null), per tenant: requests whose path starts with one of `prefixes`
+// are answered by their tenant's (400 when the tenant is refused, with the
+// header `Spoor-Tenant-Header` naming the tenant header for UIs, 503 when
+// its store is unavailable); the rest, and tenants without data, by the
+// handler over `empty` (without an archive).
+[[nodiscard]] HttpHandler WithTenantReaders(
+    TenantReaders tenants, std::function<HttpHandler(Storage& storage, Storage* archive)> make,
+    Storage& empty, std::vector<std::string> prefixes);
 
 }  // namespace spoor

@@ -24,15 +24,17 @@ HttpResponse Refusal(const Status& s, const HttpRequest& req) {
 HttpHandler WithTenantSinks(TenantSinks tenants, std::function<HttpHandler(SpanSink&)> make,
                             HttpHandler open, std::string server,
                             std::vector<std::string> prefixes) {
-  auto handlers = std::make_shared<HandlerCache<SpanSink>>(std::move(make));
-  return [tenants = std::move(tenants), open = std::move(open), server = std::move(server),
-          prefixes = std::move(prefixes), handlers](const HttpRequest& req) -> HttpResponse {
+  auto handlers = std::make_shared<HandlerCache>();
+  return [tenants = std::move(tenants), make = std::move(make), open = std::move(open),
+          server = std::move(server), prefixes = std::move(prefixes),
+          handlers](const HttpRequest& req) -> HttpResponse {
     bool guarded = prefixes.empty();
     for (const std::string& p : prefixes) guarded = guarded || StartsWith(req.path, p);
     if (!guarded) return open(req);
     auto sink = tenants.pick(req.Header(tenants.header), req.Header("authorization"), server);
     if (!sink.ok()) return Refusal(sink.status(), req);
-    return handlers->Get(*sink.value())(req);
+    SpanSink* picked = sink.value();
+    return handlers->Get(picked, [&] { return make(*picked); })(req);
   };
 }
 

@@ -23,6 +23,13 @@ StorageOptions TenantStorageOptions(const StorageOptions& base, const std::strin
   return o;
 }
 
+StorageOptions TenantArchiveOptions(const StorageOptions& archive, const std::string& tenant) {
+  StorageOptions o = archive;
+  o.embedded.directory = archive.embedded.directory + "/tenants/" + tenant;
+  o.clickhouse.database = archive.clickhouse.database + "." + tenant;
+  return o;
+}
+
 TenantStores::TenantStores(TenantStoresOptions options)
     : options_(std::move(options)),
       ack_after_write_(FindStorageBackend(options_.storage.type)
@@ -69,6 +76,14 @@ Result<std::unique_ptr<TenantStores::Tenant>> TenantStores::Create(const std::st
   auto storage = CreateStorage(TenantStorageOptions(options_.storage, name, options_.tenancy));
   if (!storage.ok()) return storage.status();
   tenant->storage = std::move(storage).value();
+  if (options_.archive && options_.mode != Mode::kStore) {
+    auto archive = CreateStorage(TenantArchiveOptions(*options_.archive, name));
+    if (!archive.ok()) {
+      (void)tenant->storage->Close();
+      return Unavailable("its archive: " + archive.status().message());
+    }
+    tenant->archive = std::move(archive).value();
+  }
   if (options_.mode == Mode::kRead) return tenant;
   SpanMetricsStore* metrics_store = tenant->storage->span_metrics();
   if (options_.span_metrics.enabled && metrics_store != nullptr) {
@@ -192,9 +207,11 @@ Status TenantStores::Close() {
   closed_ = true;
   // The objects stay until destruction: /metrics may still read the gauges.
   for (auto& [name, tenant] : tenants_) {
-    if (!tenant->storage) continue;
-    Status s = tenant->storage->Close();
-    if (!s.ok() && first.ok()) first = Unavailable("tenant " + name + ": " + s.message());
+    for (Storage* store : {tenant->storage.get(), tenant->archive.get()}) {
+      if (store == nullptr) continue;
+      Status s = store->Close();
+      if (!s.ok() && first.ok()) first = Unavailable("tenant " + name + ": " + s.message());
+    }
   }
   return first;
 }

@@ -6,7 +6,10 @@
 //
 // Where each backend keeps a tenant: memory, an instance of its own;
 // embedded, the directory <directory>/tenants/<tenant>; ClickHouse, the
-// database <database>_<tenant>.
+// database <database>_<tenant>. A tenant's archive (query/archive.h) is in
+// the archive store's place the same way, except that ClickHouse names it
+// <archive database>.<tenant>: a dot, which no tenant name holds, so that
+// no tenant's database can be another's archive.
 //
 // Threading: Open() and Find() may be called from any thread; a Tenant
 // stays valid until Close().
@@ -16,6 +19,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -48,6 +52,9 @@ struct TenantStoresOptions {
   // that each tenant's traces are held and decided apart.
   TailSamplingOptions tail_sampling;
   std::function<std::unique_ptr<SpanSink>(const std::string& tenant)> publish;
+  // kQueue, kRead: each tenant's archive store too, in the tenant's place
+  // of these options (TenantArchiveOptions); retention is the archive's.
+  std::optional<StorageOptions> archive;
 };
 
 // The storage options of `tenant`: `base` in the tenant's own place, with
@@ -56,11 +63,16 @@ struct TenantStoresOptions {
                                                   const std::string& tenant,
                                                   const TenancyOptions& tenancy);
 
+// The options of `tenant`'s archive: `archive` in the tenant's own place.
+[[nodiscard]] StorageOptions TenantArchiveOptions(const StorageOptions& archive,
+                                                  const std::string& tenant);
+
 class TenantStores {
  public:
   struct Tenant {
     std::string name;
     std::unique_ptr<Storage> storage;
+    std::unique_ptr<Storage> archive;                     // with options.archive, kQueue and kRead
     std::unique_ptr<SpanMetricsAggregator> span_metrics;  // null: not counted
     std::unique_ptr<SpanMetricsFlusher> flusher;
     std::unique_ptr<Pipeline> pipeline;         // kQueue

@@ -9,10 +9,11 @@
 // header and must agree with it, and a header without a token reads
 // nothing where tokens are required; --multi-tenancy.max-tenants refuses
 // one tenant too many; the embedded store finds its tenants again after a
-// restart. The backend comes from $SPOOR_STORAGE (see storageFlags).
+// restart; each tenant archives into, and reads back from, an archive of its
+// own. The backend comes from $SPOOR_STORAGE (see storageFlags).
 
 import assert from 'node:assert/strict';
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -24,6 +25,7 @@ import { OTLPTraceExporter as OTLPProtoExporter } from '@opentelemetry/exporter-
 import { encodeRequest } from '../lib/otlp.mjs';
 import {
   PROTO_DIR,
+  clickhouseServers,
   fetchJson,
   getMetrics,
   hexToBytes,
@@ -716,5 +718,124 @@ describe('embedded store: the tenants are found again after a restart', { skip: 
       assert.deepEqual([...services.body.data].sort(), [`${tenant}-db`, 'shop']);
     }
     assert.deepEqual((await ask(spoor, route, tenantHeader('gamma'))).status, 404);
+  });
+});
+
+/** "traceId spanId service operation owner" of each span gRPC GetTrace (api_v3, port 16685) returns to `tenant`. */
+function grpcTraceRows(spoor, traceId, tenant) {
+  const def = protoLoader.loadSync('jaeger/api_v3/query_service.proto', { includeDirs: [PROTO_DIR], longs: String, defaults: true });
+  const v3 = grpc.loadPackageDefinition(def).jaeger.api_v3;
+  const client = new v3.QueryService(spoor.queryGrpcAddress, grpc.credentials.createInsecure());
+  const rows = [];
+  return new Promise((resolve, reject) => {
+    const call = client.GetTrace({ traceId }, metadataOf(tenantHeader(tenant)));
+    call.on('data', (d) => {
+      for (const rs of d.resourceSpans) {
+        const service = rs.resource.attributes.find((kv) => kv.key === 'service.name')?.value.stringValue;
+        for (const ss of rs.scopeSpans) {
+          for (const sp of ss.spans) {
+            const owner = sp.attributes.find((kv) => kv.key === 'owner')?.value.stringValue;
+            rows.push(`${Buffer.from(sp.traceId).toString('hex')} ${Buffer.from(sp.spanId).toString('hex')} ${service} ${sp.name} ${owner}`);
+          }
+        }
+      }
+    });
+    call.on('error', (err) => {
+      client.close();
+      reject(err);
+    });
+    call.on('end', () => {
+      client.close();
+      resolve(rows.sort());
+    });
+  });
+}
+
+describe(`the archive (--archive.span-storage.type=${STORAGE}): each tenant archives into, and reads back from, its own`, () => {
+  const dir = STORAGE === 'embedded' ? tempDir('spoor-tenancy-archive-') : '';
+  const database = `spoor_it_archive_${process.pid}`;
+  const storage =
+    STORAGE === 'embedded'
+      ? { type: 'embedded', flags: [`--embedded.directory=${dir}`] }
+      : STORAGE === 'clickhouse'
+        ? { type: 'clickhouse', flags: [`--clickhouse.database=${database}`] }
+        : { type: 'memory', flags: [`--memory.max-traces=${4}`] };
+  // Restarted with an allow-list, the tenants are opened at start even when
+  // their main store is gone.
+  const start = (extra = []) =>
+    startSpoor({ storage, flags: ['--multi-tenancy.enabled', `--archive.span-storage.type=${STORAGE}`, ...extra] });
+  let spoor;
+  after(async () => {
+    if (spoor?.alive) await spoor.stop();
+  });
+  const idOf = (key) => sharedIds(key).traceId;
+  const archive = (key, tenant) =>
+    fetchJson(`${spoor.baseUrls.query}/api/archive/${idOf(key)}`, { method: 'POST', headers: tenantHeader(tenant) });
+  const sendKey = (tenant, key) =>
+    sendWithSdk(traceOf(tenant, key), () => new OTLPProtoExporter({ url: `${spoor.baseUrls.otlpHttp}/v1/traces`, headers: tenantHeader(tenant) }));
+  // Each tenant's own trace ('archive-<tenant>') and the trace ID both send.
+  const keysOf = (tenant) => [`archive-${tenant}`, 'archive-shared'];
+
+  test('each tenant archives its traces; the other tenant cannot read them', async () => {
+    spoor = await start();
+    for (const tenant of TENANTS) for (const key of keysOf(tenant)) await sendKey(tenant, key);
+    for (const tenant of TENANTS) {
+      for (const key of keysOf(tenant)) {
+        await settled(spoor, `/api/traces/${idOf(key)}`, tenantHeader(tenant), (b) => includesAll(jaegerRows(b.data), expectedRows(tenant, [key])));
+        const archived = await archive(key, tenant);
+        assert.equal(archived.status, 200, `archive ${key} as ${tenant}: ${archived.text}`);
+      }
+    }
+    // beta never had acme's own trace, in its store or its archive, and
+    // archiving it as beta finds nothing to copy.
+    assert.equal((await ask(spoor, `/api/traces/${idOf('archive-acme')}`, tenantHeader('beta'))).status, 404);
+    assert.equal((await archive('archive-acme', 'beta')).status, 404);
+  });
+
+  test('the archives are in each tenant\'s own place', { skip: STORAGE === 'memory' && 'a memory archive has no place to look at' }, async () => {
+    if (STORAGE === 'embedded') {
+      assert.deepEqual(readdirSync(path.join(dir, 'archive', 'tenants')).sort(), TENANTS);
+      return;
+    }
+    // ClickHouse: the database <database>_archive.<tenant>, holding rows.
+    const server = clickhouseServers().split(',')[0];
+    const sql = async (q) => (await (await fetch(`http://${server}/`, { method: 'POST', body: q })).text()).trim();
+    const names = (await sql(`SELECT name FROM system.databases WHERE startsWith(name, '${database}') ORDER BY name`)).split('\n');
+    assert.deepEqual(names, [`${database}_acme`, `${database}_archive.acme`, `${database}_archive.beta`, `${database}_beta`]);
+    for (const tenant of TENANTS) {
+      assert.ok(Number(await sql(`SELECT count() FROM \`${database}_archive.${tenant}\`.span_index`)) >= 4, `${tenant}'s archive holds its spans`);
+    }
+  });
+
+  test('once the main store no longer has them, each tenant reads its archived traces (HTTP and gRPC) and only its own', { skip: STORAGE === 'clickhouse' && 'the ClickHouse store cannot be emptied under a running Spoor' }, async () => {
+    if (STORAGE === 'memory') {
+      // The memory store (4 traces per tenant) evicts them.
+      for (const tenant of TENANTS) for (let i = 0; i < 12; i++) await sendKey(tenant, `archive-filler-${i}`);
+      for (const tenant of TENANTS) {
+        await settled(spoor, `/api/traces/${idOf('archive-filler-11')}`, tenantHeader(tenant), (b) => includesAll(jaegerRows(b.data), expectedRows(tenant, ['archive-filler-11'])));
+        const evicted = await fetchJson(`${spoor.baseUrls.query}/api/traces?service=shop&limit=100&lookback=1h`, { headers: tenantHeader(tenant) });
+        assert.equal(evicted.status, 200);
+        assert.ok(!evicted.body.data.some((t) => keysOf(tenant).map(idOf).includes(t.traceID)), `the main store of ${tenant} still has an archived trace`);
+      }
+    } else {
+      // The embedded store: the tenants' main stores removed while stopped.
+      assert.equal(await spoor.stop(), 0);
+      rmSync(path.join(dir, 'tenants'), { recursive: true, force: true });
+      spoor = await start([`--multi-tenancy.tenants=${TENANTS.join(',')}`]);
+    }
+    for (const tenant of TENANTS) {
+      for (const key of keysOf(tenant)) {
+        const route = `/api/traces/${idOf(key)}`;
+        const res = await ask(spoor, route, tenantHeader(tenant));
+        assertOnlyOwn(res, tenant, route);
+        assert.deepEqual(jaegerRows(res.body.data), expectedRows(tenant, [key]));
+        const v3 = await ask(spoor, `/api/v3/traces/${idOf(key)}`, tenantHeader(tenant));
+        assertOnlyOwn(v3, tenant, `/api/v3${route}`);
+        assert.deepEqual(v3Rows(v3.body), expectedRows(tenant, [key]));
+        assert.deepEqual(await grpcTraceRows(spoor, idOf(key), tenant), expectedRows(tenant, [key]));
+      }
+    }
+    const other = await ask(spoor, `/api/traces/${idOf('archive-beta')}`, tenantHeader('acme'));
+    assert.equal(other.status, 404, "acme reads beta's archived trace");
   });
 });

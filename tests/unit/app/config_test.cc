@@ -610,7 +610,10 @@ TEST(ArchiveFlags, ReachTheirOptionsAndNameTheFlagWhenWrong) {
   ExpectErrorNaming({"--archive.span-storage.type=cassandra"}, "--archive.span-storage.type");
   ExpectErrorNaming({"--archive.span-ttl=-1s"}, "--archive.span-ttl");
   ExpectErrorNaming({"collector", "--archive.span-storage.type=memory"}, "does not apply");
-  ExpectErrorNaming({"--multi-tenancy.enabled", "--archive.span-storage.type=memory"}, "archive");
+  // Each tenant has an archive of its own (tenancy/tenant_stores.h).
+  EXPECT_EQ(ParseArgs({"--multi-tenancy.enabled", "--archive.span-storage.type=memory"})
+                .config.archive_storage_type,
+            "memory");
 }
 
 }  // namespace

@@ -16,11 +16,12 @@ struct Tenant {
 
 TEST(HandlerCache, BuildsOneHandlerPerObjectAndKeepsIt) {
   std::atomic<int> made{0};
-  HandlerCache<Tenant> cache([&made](Tenant& t) {
+  HandlerCache cache;
+  auto make = [&made](const Tenant& t) {
     ++made;
     return HttpHandler(
         [name = t.name](const HttpRequest&) { return HttpResponse::Text(200, name); });
-  });
+  };
   Tenant acme{"acme"};
   Tenant beta{"beta"};
   std::vector<std::thread> threads;
@@ -28,7 +29,7 @@ TEST(HandlerCache, BuildsOneHandlerPerObjectAndKeepsIt) {
     threads.emplace_back([&] {
       for (int j = 0; j < 200; ++j) {
         Tenant& t = (j % 2 == 0) ? acme : beta;
-        EXPECT_EQ(cache.Get(t)(HttpRequest{}).body, t.name);
+        EXPECT_EQ(cache.Get(&t, [&] { return make(t); })(HttpRequest{}).body, t.name);
       }
     });
   }
