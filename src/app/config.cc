@@ -602,9 +602,6 @@ void ValidateTenancy(const Config& c) {
                       " does not keep tenants apart yet (docs/security.md)");
   };
   if (c.sampling_type == "adaptive") refuse("adaptive sampling");
-  // Each tenant's traces are held by a sampler of its own where spans are
-  // queued; an ingester reading partitions for one is not per tenant yet.
-  if (c.tail_sampling.enabled && c.role == "ingester") refuse("tail sampling in an ingester");
 }
 
 }  // namespace

@@ -391,15 +391,23 @@ void AddReceivers(Role& role) {
 // tail sampling, into the sampler in front of the writers.
 void AddIngester(Role& role) {
   if (TenantStores* tenants = role.tenants.get()) {
-    // Each message to its tenant's store (the tenant is in its subject).
-    auto targets = [tenants](const std::string& tenant) -> Result<NatsIngester::TenantTarget> {
+    // Each message to its tenant's store (the tenant is in its subject), or
+    // with tail sampling to its sampler, in front of its queue.
+    const bool tail_sampling = role.config.tail_sampling.enabled;
+    auto targets =
+        [tenants, tail_sampling](const std::string& tenant) -> Result<NatsIngester::TenantTarget> {
       auto opened = tenants->Open(tenant, "nats");
       if (!opened.ok()) return opened.status();
-      return NatsIngester::TenantTarget{opened.value()->storage.get(),
-                                        opened.value()->span_metrics.get()};
+      TenantStores::Tenant* t = opened.value();
+      if (!tail_sampling)
+        return NatsIngester::TenantTarget{t->storage.get(), t->span_metrics.get()};
+      auto sink = tenants->SinkFor(tenant, "nats");
+      if (!sink.ok()) return sink.status();
+      return NatsIngester::TenantTarget{t->storage.get(), nullptr, sink.value()};
     };
-    role.ingester = std::make_unique<NatsIngester>(role.config.nats, std::move(targets),
-                                                   role.config.storage.type, ProcessName());
+    role.ingester =
+        std::make_unique<NatsIngester>(role.config.nats, std::move(targets),
+                                       role.config.storage.type, tail_sampling, ProcessName());
   } else {
     role.ingester =
         std::make_unique<NatsIngester>(role.config.nats, *role.storage, role.span_metrics.get(),
@@ -439,7 +447,12 @@ bool Assemble(Role& role) {
   AddAdmin(role);
   if (config.role == "ingester") {
     if (config.tenancy.enabled) {
-      if (!AddTenantStores(role, TenantStoresOptions::Mode::kStore)) return false;
+      // With tail sampling, each tenant's sampler and queue in front of its store.
+      if (!AddTenantStores(role, config.tail_sampling.enabled
+                                     ? TenantStoresOptions::Mode::kQueue
+                                     : TenantStoresOptions::Mode::kStore)) {
+        return false;
+      }
       AddIngester(role);
       return true;
     }

@@ -31,21 +31,22 @@ Counter& IngesterCounter(const char* name, const char* help) {
 NatsIngester::NatsIngester(NatsOptions options, Storage& storage,
                            SpanMetricsAggregator* span_metrics, SpanSink* sink, std::string holder)
     : NatsIngester(std::move(options), &storage, span_metrics, sink, nullptr,
-                   std::string(storage.name()), std::move(holder)) {}
+                   std::string(storage.name()), sink != nullptr, std::move(holder)) {}
 
 NatsIngester::NatsIngester(NatsOptions options, TenantTargets targets,
-                           const std::string& storage_name, std::string holder)
+                           const std::string& storage_name, bool tail_sampling, std::string holder)
     : NatsIngester(std::move(options), nullptr, nullptr, nullptr, std::move(targets), storage_name,
-                   std::move(holder)) {}
+                   tail_sampling, std::move(holder)) {}
 
 NatsIngester::NatsIngester(NatsOptions options, Storage* storage,
                            SpanMetricsAggregator* span_metrics, SpanSink* sink,
-                           TenantTargets targets, const std::string& storage_name,
+                           TenantTargets targets, const std::string& storage_name, bool exclusive,
                            std::string holder)
     : options_(std::move(options)),
       target_{storage, span_metrics},
       targets_(std::move(targets)),
       sink_(sink),
+      exclusive_(exclusive),
       holder_(std::move(holder)),
       connection_(std::make_unique<nats::Connection>(options_)),
       messages_stored_(
@@ -88,7 +89,7 @@ Status NatsIngester::Start() {
     stream_ready_ = s.ok();
   }
   auto partitions = static_cast<uint32_t>(std::max(1, options_.partitions));
-  if (sink_ != nullptr) {
+  if (exclusive_) {
     leases_ = std::make_unique<NatsLeases>(options_, options_.stream + "-partitions");
     if (Status s = leases_->Connect("spoor ingester partitions"); !s.ok()) return s;
     owner_ = std::make_unique<PartitionOwner>(*leases_, holder_, partitions,
@@ -130,9 +131,9 @@ bool NatsIngester::Deliver(SpanBatch batch, const TenantTarget& target,
                            SpanMetricsAggregator::Observation& observed, std::string* error) {
   size_t spans = batch.SpanCount();
   if (spans == 0) return true;
-  if (sink_ != nullptr) {
+  if (SpanSink* sink = target.sink != nullptr ? target.sink : sink_) {
     sink_metrics_.spans_received.Inc(spans);
-    Status s = sink_->Submit(std::move(batch), sink_metrics_);
+    Status s = sink->Submit(std::move(batch), sink_metrics_);
     if (!s.ok()) *error = s.message();
     return s.ok();
   }
@@ -286,7 +287,7 @@ void NatsIngester::Loop(uint32_t partition, int index) {
         continue;
       }
       write_failures_.Inc();
-      LogWarn(sink_ != nullptr ? "tail sampling refused " : "storage write of ", spans,
+      LogWarn(exclusive_ ? "tail sampling refused " : "storage write of ", spans,
               " spans from the stream", tenant.empty() ? "" : " for tenant " + tenant, " (", error,
               "); they stay in the stream, retrying in ", backoff_ms, " ms");
       for (int i : group.messages) {

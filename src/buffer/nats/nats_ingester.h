@@ -21,7 +21,9 @@
 // the sampler holds is lost if the process dies, as in the all-in-one.
 //
 // With multi-tenancy (NatsOptions::tenants) each message's subject names its
-// tenant (partitions.h), and the tenant's own store takes its spans; a
+// tenant (partitions.h), and the tenant's own store takes its spans (or,
+// with tail sampling, its own sampler: partitions are then read exclusively
+// as above, each holding every tenant's traces of that partition); a
 // message whose tenant cannot be served is terminated and counted.
 #pragma once
 
@@ -61,14 +63,16 @@ class NatsIngester {
   struct TenantTarget {
     Storage* storage = nullptr;
     SpanMetricsAggregator* span_metrics = nullptr;  // null: not counted
+    SpanSink* sink = nullptr;  // tail sampling: takes the batches instead of storage
   };
   // The tenant's target; InvalidArgument for a tenant never to be served
   // (its messages are terminated), Unavailable to try again later.
   using TenantTargets = std::function<Result<TenantTarget>(const std::string& tenant)>;
   // Multi-tenancy: every message is written to its tenant's target;
-  // `storage_name` labels the storage metrics.
+  // `storage_name` labels the storage metrics. `tail_sampling`: the targets
+  // have sinks, and partitions are read exclusively (`holder` as above).
   NatsIngester(NatsOptions options, TenantTargets targets, const std::string& storage_name,
-               std::string holder = "");
+               bool tail_sampling, std::string holder = "");
   ~NatsIngester();
   NatsIngester(const NatsIngester&) = delete;
   NatsIngester& operator=(const NatsIngester&) = delete;
@@ -98,16 +102,17 @@ class NatsIngester {
 
   NatsIngester(NatsOptions options, Storage* storage, SpanMetricsAggregator* span_metrics,
                SpanSink* sink, TenantTargets targets, const std::string& storage_name,
-               std::string holder);
+               bool exclusive, std::string holder);
 
   const NatsOptions options_;
   const TenantTarget target_;    // without tenants
   const TenantTargets targets_;  // with tenants
   SpanSink* const sink_;
+  const bool exclusive_;  // partitions read by one ingester at a time (tail sampling)
   const std::string holder_;
   std::unique_ptr<nats::Connection> connection_;
-  std::unique_ptr<NatsLeases> leases_;     // with a sink
-  std::unique_ptr<PartitionOwner> owner_;  // with a sink
+  std::unique_ptr<NatsLeases> leases_;     // exclusive_
+  std::unique_ptr<PartitionOwner> owner_;  // exclusive_
   IngestMetrics sink_metrics_{"nats", "otlp_proto"};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> stream_ready_{false};  // the stream was found (or made) at start

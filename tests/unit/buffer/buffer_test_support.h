@@ -1,5 +1,6 @@
 // What the NATS buffer tests share: waiting for an outcome, options with
-// names of their own per test, and tracegen's requests as batches.
+// names of their own per test, tracegen's requests as batches, and a sink
+// that records what it was given.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,11 +8,14 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "buffer/nats/nats_options.h"
 #include "formats/otlp/otlp_decode.h"
+#include "pipeline/span_sink.h"
 #include "tests/unit/buffer/nats_server.h"
 #include "tools/tracegen/workload.h"
 
@@ -53,5 +57,32 @@ inline SpanBatch TracegenBatch(uint64_t seed, int spans = tracegen::kSpansPerReq
   EXPECT_TRUE(DecodeOtlpProto(bytes, &batch, &stats).ok());
   return batch;
 }
+
+// Calls f(resource_spans, scope_spans, span) for each span of `batch`.
+template <typename F>
+void ForEachSpan(const SpanBatch& batch, F&& f) {
+  for (const auto& rs : batch.resource_spans)
+    for (const auto& ss : rs.scope_spans)
+      for (const Span& s : ss.spans) f(rs, ss, s);
+}
+
+// A sink that records which spans it was given.
+class RecordingSink final : public SpanSink {
+ public:
+  Status Submit(SpanBatch batch, IngestMetrics& metrics) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    ForEachSpan(batch, [&](auto&, auto&, const Span& s) { ++spans_[s.trace_id]; });
+    metrics.spans_accepted.Inc(batch.SpanCount());
+    return Status::Ok();
+  }
+  std::map<TraceId, size_t> spans() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return spans_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<TraceId, size_t> spans_;
+};
 
 }  // namespace spoor::testenv

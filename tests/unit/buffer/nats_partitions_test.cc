@@ -30,6 +30,7 @@ using testenv::NatsServer;
 constexpr uint64_t kSecond = 1'000'000'000;
 
 using testenv::Eventually;
+using testenv::ForEachSpan;
 using testenv::TracegenBatch;
 
 NatsOptions OptionsFor(const NatsServer& server, int partitions) {
@@ -37,13 +38,6 @@ NatsOptions OptionsFor(const NatsServer& server, int partitions) {
   o.partitions = partitions;
   o.partition_lease_ns = 3'000'000'000;  // renewed every second
   return o;
-}
-
-template <typename F>
-void ForEachSpan(const SpanBatch& batch, F&& f) {
-  for (const auto& rs : batch.resource_spans)
-    for (const auto& ss : rs.scope_spans)
-      for (const Span& s : ss.spans) f(rs, ss, s);
 }
 
 TEST(NatsPartitions, ATraceHasOnePartitionTheSameEverywhere) {
@@ -171,33 +165,14 @@ TEST(NatsPartitions, OwnersShareThePartitionsAndTakeOverFromOneThatLeaves) {
   EXPECT_EQ(a.owned_count(), 8u);
 }
 
-// A sink that records which spans it was given.
-class Recording final : public SpanSink {
- public:
-  Status Submit(SpanBatch batch, IngestMetrics& metrics) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    ForEachSpan(batch, [&](auto&, auto&, const Span& s) { ++spans_[s.trace_id]; });
-    metrics.spans_accepted.Inc(batch.SpanCount());
-    return Status::Ok();
-  }
-  std::map<TraceId, size_t> spans() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return spans_;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<TraceId, size_t> spans_;
-};
-
 TEST(NatsPartitions, IngestersWithASinkEachSeeWholeTraces) {
   NatsServer server;
   NatsOptions options = OptionsFor(server, 4);
   NatsPublisher publisher(options);
   ASSERT_TRUE(publisher.Start().ok());
   GatedStorage storage;
-  Recording first_sink;
-  Recording second_sink;
+  testenv::RecordingSink first_sink;
+  testenv::RecordingSink second_sink;
   NatsIngester first(options, storage, nullptr, &first_sink, "first");
   NatsIngester second(options, storage, nullptr, &second_sink, "second");
   ASSERT_TRUE(first.Start().ok());

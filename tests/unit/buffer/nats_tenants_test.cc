@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "buffer/nats/nats_ingester.h"
 #include "buffer/nats/nats_publisher.h"
@@ -19,6 +22,7 @@ namespace spoor {
 namespace {
 
 using testenv::Eventually;
+using testenv::ForEachSpan;
 using testenv::NatsServer;
 using testenv::TracegenBatch;
 
@@ -82,7 +86,7 @@ TEST_P(NatsTenantsOnAServer, EachTenantsBatchesReachOnlyItsStore) {
         if (tenant == "beta") return NatsIngester::TenantTarget{&beta, nullptr};
         return InvalidArgument("unknown tenant '" + tenant + "'");
       },
-      "test");
+      "test", /*tail_sampling=*/false);
   ASSERT_TRUE(ingester.Start().ok());
   std::map<TraceId, size_t> expected = SpansByTrace(acme_batch);
   std::set<uint32_t> partitions;  // one refused message each
@@ -106,6 +110,95 @@ TEST_P(NatsTenantsOnAServer, EachTenantsBatchesReachOnlyItsStore) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Partitions, NatsTenantsOnAServer, ::testing::Values(1, 4));
+
+// Tail sampling with tenants: each ingester hands each tenant's batches to
+// that tenant's sampler (a sink here), and reads its partitions alone, so
+// each tenant's trace is seen whole by one ingester.
+TEST(NatsTenants, IngestersWithTenantSinksSeeEachTenantsTracesWhole) {
+  NatsServer server;
+  NatsOptions options = testenv::TestNatsOptions(server);
+  options.tenants = true;
+  options.partitions = 4;
+  options.partition_lease_ns = 3'000'000'000;
+  NatsPublisher publisher(options);
+  ASSERT_TRUE(publisher.Start().ok());
+  GatedStorage storage;
+  using Sinks = std::map<std::string, testenv::RecordingSink>;
+  Sinks first_sinks;
+  Sinks second_sinks;
+  auto targets = [&storage](Sinks& sinks) {
+    return [&storage, &sinks](const std::string& tenant) -> Result<NatsIngester::TenantTarget> {
+      if (tenant != "acme" && tenant != "beta") return InvalidArgument("unknown");
+      return NatsIngester::TenantTarget{&storage, nullptr, &sinks[tenant]};
+    };
+  };
+  first_sinks["acme"];  // made before the loops read the maps
+  first_sinks["beta"];
+  second_sinks["acme"];
+  second_sinks["beta"];
+  NatsIngester first(options, targets(first_sinks), "test", /*tail_sampling=*/true, "first");
+  NatsIngester second(options, targets(second_sinks), "test", /*tail_sampling=*/true, "second");
+  ASSERT_TRUE(first.Start().ok());
+  ASSERT_TRUE(second.Start().ok());
+  ASSERT_TRUE(Eventually([&] {
+    return first.partitions_owned() == 2 && second.partitions_owned() == 2;
+  })) << first.partitions_owned()
+      << " and " << second.partitions_owned();
+  // The same 30 traces of 10 spans for both tenants, each span in a message
+  // of its own, traces interleaved; acme's spans are sent twice.
+  IngestMetrics metrics("test", "nats_tenant_sinks");
+  std::map<std::string, std::unique_ptr<NatsTenantSink>> senders;
+  for (const char* tenant : {"acme", "beta"}) {
+    senders[tenant] = std::make_unique<NatsTenantSink>(publisher, tenant);
+  }
+  std::map<TraceId, size_t> sent;
+  std::vector<SpanBatch> singles;
+  for (uint64_t seed = 300; seed < 330; ++seed) {
+    ForEachSpan(TracegenBatch(seed, 10),
+                [&](const ResourceSpans& rs, const ScopeSpans& ss, const Span& s) {
+                  SpanBatch one;
+                  one.resource_spans.push_back({rs.resource, {{ss.scope, {s}}}});
+                  singles.push_back(std::move(one));
+                  ++sent[s.trace_id];
+                });
+  }
+  for (int copy = 0; copy < 2; ++copy) {
+    for (const SpanBatch& one : singles) {
+      ASSERT_TRUE(senders["acme"]->Submit(one, metrics).ok());
+      if (copy == 0) {
+        ASSERT_TRUE(senders["beta"]->Submit(one, metrics).ok());
+      }
+    }
+  }
+  auto count = [](Sinks& sinks, const std::string& tenant) {
+    size_t n = 0;
+    for (const auto& [id, c] : sinks[tenant].spans()) n += c;
+    return n;
+  };
+  ASSERT_TRUE(Eventually([&] {
+    return count(first_sinks, "acme") + count(second_sinks, "acme") >= 2 * singles.size() &&
+           count(first_sinks, "beta") + count(second_sinks, "beta") >= singles.size();
+  }));
+  first.Stop();
+  second.Stop();
+  for (const auto& [tenant, copies] :
+       {std::pair{"acme", size_t{2}}, std::pair{"beta", size_t{1}}}) {
+    auto a = first_sinks[tenant].spans();
+    auto b = second_sinks[tenant].spans();
+    EXPECT_EQ(count(first_sinks, tenant) + count(second_sinks, tenant), copies * singles.size())
+        << tenant;
+    for (const auto& [id, n] : sent) {
+      // Whole in one ingester's sampler of this tenant, never split.
+      size_t in_a = a.contains(id) ? a[id] : 0;
+      size_t in_b = b.contains(id) ? b[id] : 0;
+      EXPECT_TRUE((in_a == copies * n && in_b == 0) || (in_a == 0 && in_b == copies * n))
+          << tenant << " " << id.Hex32() << ": " << in_a << " + " << in_b << " of " << n;
+    }
+    EXPECT_GT(a.size(), 0u) << tenant;
+    EXPECT_GT(b.size(), 0u) << tenant;
+  }
+  EXPECT_EQ(storage.writes(), 0);  // the samplers took them, not storage
+}
 
 TEST(NatsTenants, AStreamMadeWithoutTenantsIsRefusedWithTheReason) {
   NatsServer server;
