@@ -594,16 +594,6 @@ void ValidateTls(const Config& c) {
   }
 }
 
-// What multi-tenancy does not cover yet is refused rather than mixed.
-void ValidateTenancy(const Config& c) {
-  if (!c.tenancy.enabled) return;
-  auto refuse = [](const std::string& what) {
-    throw ConfigError("--multi-tenancy.enabled: " + what +
-                      " does not keep tenants apart yet (docs/security.md)");
-  };
-  if (c.sampling_type == "adaptive") refuse("adaptive sampling");
-}
-
 }  // namespace
 
 ParsedArgs ParseArgs(const std::vector<std::string>& args) {
@@ -666,7 +656,6 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args) {
   if (!config_file.empty()) LoadYaml(parsed.config, config_file);
   for (const auto& [name, value] : flags) Apply(parsed.config, name, value, "flag");
   ValidateTls(parsed.config);
-  ValidateTenancy(parsed.config);
   // Collectors and ingesters agree on the tenants' subjects.
   parsed.config.nats.tenants = parsed.config.tenancy.enabled;
 

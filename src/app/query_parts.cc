@@ -107,11 +107,18 @@ bool AddQuery(Role& role) {
               !config.archive_storage_type.empty(), &options.ui)) {
     return false;
   }
-  auto make = [options, span_metrics](Storage& storage, Storage* archive) {
+  auto make = [options, span_metrics,
+               strategies = role.strategies.get()](const TenantReadStores& stores) {
     QueryApiOptions o = options;
-    if (span_metrics) o.span_metrics = storage.span_metrics();
-    o.archive = archive;
-    return NewQueryHandler(o, storage, storage);
+    if (span_metrics) o.span_metrics = stores.storage->span_metrics();
+    o.archive = stores.archive;
+    if (strategies != nullptr && !stores.tenant.empty()) {
+      // The tenant's own strategies (adaptive sampling per tenant).
+      o.sampling_strategy = [strategies, tenant = stores.tenant](const std::string& service) {
+        return StrategyResponseJson(*strategies->Get(tenant), service);
+      };
+    }
+    return NewQueryHandler(o, *stores.storage, *stores.storage);
   };
   std::string base = config.query_base_path;
   if (base.empty() || base.back() != '/') base += '/';
@@ -131,12 +138,13 @@ bool AddQuery(Role& role) {
       if (TenantStores::Tenant* found = tenants->ForReading(name.value(), "query")) {
         stores.storage = found->storage.get();
         stores.archive = found->archive.get();
+        stores.tenant = name.value();
       }
       return stores;
     };
     handle = WithTenantReaders(readers, make, store, QueryDataPrefixes(base));
   } else {
-    handle = make(store, role.archive.get());
+    handle = make(TenantReadStores{&store, role.archive.get(), ""});
   }
   if (Enabled(config.query_grpc_host_port)) {
     // api_v3 over gRPC: the same store, limits, tokens and tenants.

@@ -15,6 +15,7 @@
 #include "common/time_format.h"
 #include "pipeline/span_sink.h"
 #include "sampling/adaptive/adaptive_sampler.h"
+#include "sampling/adaptive/tenant_adaptive_sampling.h"
 #include "sampling/sampling_http.h"
 #include "server/admin.h"
 #include "server/auth.h"
@@ -45,6 +46,7 @@ struct Role {
   std::unique_ptr<SpanSink> counting_sink;
   std::unique_ptr<SamplingStore> sampling_store;
   std::unique_ptr<AdaptiveSampler> adaptive;
+  std::unique_ptr<TenantAdaptiveSampling> tenant_adaptive;  // with tenants, in place of the above
   // Tail sampling between the receivers and the pipeline.
   std::unique_ptr<TailSampler> tail_sampler;
   std::unique_ptr<NatsIngester> ingester;

@@ -241,33 +241,69 @@ bool AddSampling(Role& role) {
 }
 
 // The sampling store adaptive sampling shares throughput and probabilities
-// through: in memory, beside the embedded store's data, or in ClickHouse.
-// Collectors sharing ClickHouse take the leader's lease in a NATS key-value
-// bucket when they have NATS (the buffer): ClickHouse has no compare-and-set.
-Result<std::unique_ptr<SamplingStore>> OpenSamplingStore(const Config& config) {
-  const StorageOptions& s = config.storage;
+// through: in memory, beside the embedded store's data, or in ClickHouse;
+// `s` is the storage (or a tenant's). Collectors sharing ClickHouse take the
+// leader's lease in the NATS key-value bucket `lease_bucket` when they have
+// NATS (the buffer): ClickHouse has no compare-and-set.
+Result<std::unique_ptr<SamplingStore>> OpenSamplingStore(const Config& config,
+                                                         const StorageOptions& s,
+                                                         const std::string& lease_bucket) {
   if (s.type == "memory") return NewMemorySamplingStore();
   if (s.type == "clickhouse") {
     auto data = OpenClickHouseSamplingStore(s.clickhouse);
-    if (!data.ok() || config.buffer_type != "nats") {
-      if (data.ok()) {
-        LogWarn(
-            "adaptive sampling on ClickHouse without NATS: the leader's lease is held in this "
-            "process, so each collector calculates (docs/sampling.md)");
-      }
-      return data;
-    }
-    return OpenNatsLeaseStore(config.nats, config.nats.stream + "-sampling-leases",
-                              std::move(data).value());
+    if (!data.ok() || config.buffer_type != "nats") return data;
+    return OpenNatsLeaseStore(config.nats, lease_bucket, std::move(data).value());
   }
   return OpenEmbeddedSamplingStore(s.embedded.directory + "/sampling", s.embedded.sync_writes);
+}
+
+void WarnOfLocalLeases(const Config& config) {
+  if (config.storage.type == "clickhouse" && config.buffer_type != "nats") {
+    LogWarn(
+        "adaptive sampling on ClickHouse without NATS: the leader's lease is held in this "
+        "process, so each collector calculates (docs/sampling.md)");
+  }
+}
+
+// Adaptive sampling for each tenant apart: its own counter, store (in the
+// tenant's place), lease and strategies, served to polls naming the tenant.
+void AddTenantAdaptiveSampling(Role& role) {
+  const Config& config = role.config;
+  WarnOfLocalLeases(config);
+  auto open = [&config](const std::string& tenant) {
+    return OpenSamplingStore(config, TenantStorageOptions(config.storage, tenant, config.tenancy),
+                             config.nats.stream + "-sampling-leases-" + tenant);
+  };
+  role.tenant_adaptive =
+      std::make_unique<TenantAdaptiveSampling>(config.adaptive, ProcessName(), std::move(open));
+  TenantAdaptiveSampling* sampling = role.tenant_adaptive.get();
+  TenantStores* tenants = role.tenants.get();
+  // A poll naming a tenant this process serves gets that tenant's
+  // strategies; other polls the defaults (the initial probability).
+  role.strategies->SetTenantSource(
+      config.tenancy.header,
+      [sampling, tenants](std::string_view name) -> std::shared_ptr<const SamplingStrategies> {
+        std::string tenant(name);
+        if (!CheckTenantName(tenant).ok() || tenants->Find(tenant) == nullptr) return nullptr;
+        auto opened = sampling->Open(tenant);
+        return opened.ok() ? opened.value()->strategies->Get() : nullptr;
+      });
+  role.parts.Add("adaptive sampling", nullptr, [sampling] {
+    sampling->Stop();
+    return Status::Ok();
+  });
 }
 
 // --sampling.type=adaptive: strategies calculated from the throughput the
 // receivers see, served by the same endpoints as the file's.
 bool AddAdaptiveSampling(Role& role) {
   const Config& config = role.config;
-  auto store = OpenSamplingStore(config);
+  if (role.tenants) {
+    AddTenantAdaptiveSampling(role);
+    return true;
+  }
+  WarnOfLocalLeases(config);
+  auto store = OpenSamplingStore(config, config.storage, config.nats.stream + "-sampling-leases");
   if (!store.ok()) {
     LogError("cannot open the sampling store: ", store.status().message());
     return false;
@@ -305,12 +341,16 @@ void AddReceivers(Role& role) {
   if (role.tenants) {
     auto resolver = std::make_shared<TenantResolver>(config.tenancy, auth.tokens);
     tenant_sinks.header = config.tenancy.header;
-    tenant_sinks.pick = [resolver, tenants = role.tenants.get()](
+    tenant_sinks.pick = [resolver, tenants = role.tenants.get(),
+                         sampling = role.tenant_adaptive.get()](
                             std::string_view tenant, std::string_view authorization,
                             const std::string& server) -> Result<SpanSink*> {
       auto name = resolver->Resolve(tenant, authorization, server);
       if (!name.ok()) return name.status();
-      return tenants->SinkFor(name.value(), server);
+      auto sink = tenants->SinkFor(name.value(), server);
+      if (!sink.ok() || sampling == nullptr) return sink;
+      // Adaptive sampling counts the tenant's roots in front of its sink.
+      return sampling->CountingSink(name.value(), *sink.value());
     };
   }
   auto add_http = [&](const char* name, const char* what, const char* tls_prefix,

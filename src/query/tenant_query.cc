@@ -9,10 +9,10 @@
 namespace spoor {
 
 HttpHandler WithTenantReaders(TenantReaders tenants,
-                              std::function<HttpHandler(Storage& storage, Storage* archive)> make,
+                              std::function<HttpHandler(const TenantReadStores& stores)> make,
                               Storage& empty, std::vector<std::string> prefixes) {
   auto handlers = std::make_shared<HandlerCache>();
-  HttpHandler untenanted = make(empty, nullptr);
+  HttpHandler untenanted = make(TenantReadStores{&empty, nullptr, ""});
   return [tenants = std::move(tenants), make = std::move(make), prefixes = std::move(prefixes),
           handlers, untenanted](const HttpRequest& req) -> HttpResponse {
     bool guarded = false;
@@ -34,10 +34,9 @@ HttpHandler WithTenantReaders(TenantReaders tenants,
       if (status == 400) r.headers.emplace_back("Spoor-Tenant-Header", tenants.header);
       return r;
     }
-    const TenantReadStores stores = picked.value();
+    const TenantReadStores& stores = picked.value();
     if (stores.storage == nullptr) return untenanted(req);
-    return handlers->Get(stores.storage,
-                         [&] { return make(*stores.storage, stores.archive); })(req);
+    return handlers->Get(stores.storage, [&] { return make(stores); })(req);
   };
 }
 

@@ -20,6 +20,7 @@ namespace spoor {
 struct TenantReadStores {
   Storage* storage = nullptr;  // null: the tenant has no data here
   Storage* archive = nullptr;  // its archive (query/archive.h); null: none
+  std::string tenant;          // "" for the empty store
 };
 
 struct TenantReaders {
@@ -30,14 +31,14 @@ struct TenantReaders {
       pick;
 };
 
-// `make(storage, archive)`, a query handler over one store (and its archive,
-// or null), per tenant: requests whose path starts with one of `prefixes`
-// are answered by their tenant's (400 when the tenant is refused, with the
+// `make(stores)`, a query handler over one tenant's stores (storage never
+// null), per tenant: requests whose path starts with one of `prefixes` are
+// answered by their tenant's (400 when the tenant is refused, with the
 // header `Spoor-Tenant-Header` naming the tenant header for UIs, 503 when
 // its store is unavailable); the rest, and tenants without data, by the
-// handler over `empty` (without an archive).
+// handler over `empty` (no archive, no tenant).
 [[nodiscard]] HttpHandler WithTenantReaders(
-    TenantReaders tenants, std::function<HttpHandler(Storage& storage, Storage* archive)> make,
+    TenantReaders tenants, std::function<HttpHandler(const TenantReadStores& stores)> make,
     Storage& empty, std::vector<std::string> prefixes);
 
 }  // namespace spoor

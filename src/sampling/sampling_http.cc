@@ -30,6 +30,18 @@ std::shared_ptr<const SamplingStrategies> StrategiesHolder::Get() const {
   return current_;
 }
 
+std::shared_ptr<const SamplingStrategies> StrategiesHolder::Get(std::string_view tenant) const {
+  if (tenant_source_ && !tenant.empty()) {
+    if (auto own = tenant_source_(tenant)) return own;
+  }
+  return Get();
+}
+
+void StrategiesHolder::SetTenantSource(std::string header, TenantSource source) {
+  tenant_header_ = std::move(header);
+  tenant_source_ = std::move(source);
+}
+
 void StrategiesHolder::Set(SamplingStrategies next) {
   auto shared = std::make_shared<const SamplingStrategies>(std::move(next));
   std::lock_guard<std::mutex> lock(mu_);

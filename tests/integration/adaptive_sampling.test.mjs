@@ -5,7 +5,9 @@
 // quiet operation; @opentelemetry/sampler-jaeger-remote applying them; two
 // collectors sharing a ClickHouse sampling store, and two taking the
 // leader's lease in NATS (one leader; a takeover when it is killed or
-// stopped); probabilities kept by the embedded store across a restart.
+// stopped); probabilities kept by the embedded store across a restart;
+// with --multi-tenancy.enabled, each tenant's probabilities calculated from
+// its own traffic alone and served to polls naming it.
 //
 // Intervals are shortened so that calculations come every second:
 // calculation interval 1 s, delay 1 s, leader lease 200 ms, follower 1 s.
@@ -78,9 +80,9 @@ function initialStrategy(initial) {
   };
 }
 
-/** GET {base}{path}?service=S; the parsed JSON, or an error naming the answer. */
-async function getStrategy(base, service, path = '/sampling') {
-  const res = await fetchJson(`${base}${path}?service=${encodeURIComponent(service)}`);
+/** GET {base}{path}?service=S (with `headers`); the parsed JSON, or an error naming the answer. */
+async function getStrategy(base, service, path = '/sampling', headers = {}) {
+  const res = await fetchJson(`${base}${path}?service=${encodeURIComponent(service)}`, { headers });
   if (res.status !== 200 || res.body === undefined) {
     throw new Error(`GET ${base}${path}?service=${service} answered ${res.status}: ${res.text.slice(0, 300)}`);
   }
@@ -1025,5 +1027,78 @@ describe('adaptive sampling on the embedded store across a restart', () => {
     } finally {
       await spoor.stop();
     }
+  });
+});
+
+describe('adaptive sampling per tenant (--multi-tenancy.enabled)', () => {
+  // The same service and operation for both tenants; acme sends ten times
+  // beta's traffic. target 5/s, initial probability 0.1: acme's rate
+  // 100 / 0.1 / s gives p = 0.005 s, beta's 10 / 0.1 / s gives p = 0.05 s.
+  const directory = tempDir('spoor-adaptive-tenants-');
+  const storage = { type: 'embedded', flags: [`--embedded.directory=${directory}`] };
+  const flags = (more = {}) => [
+    '--multi-tenancy.enabled',
+    ...adaptiveFlags({ 'target-samples-per-second': 5, 'initial-sampling-probability': 0.1, 'aggregation-buckets': 120, ...more }),
+  ];
+  const as = (tenant) => ({ 'x-tenant': tenant });
+  let spoor;
+  let acme;
+  let beta;
+  after(async () => {
+    if (spoor?.alive) await spoor.stop();
+  });
+
+  test("each tenant's probabilities come from its own traffic, served to polls naming it on 5778, 14268, gRPC 14250 and the query API", async () => {
+    spoor = await startSpoor({ storage, flags: flags() });
+    const body = (count) => request([{ service: 'shop', spans: roots('checkout', count, 0.1) }]);
+    await sendTraces(spoor.baseUrls.otlpHttp, body(100), { headers: as('acme') });
+    await sendTraces(spoor.baseUrls.otlpHttp, body(10), { headers: as('beta') });
+    // Calculated, then unchanged for two intervals (within tolerance).
+    const stable = async (tenant) => {
+      let last = '';
+      let since = Date.now();
+      return waitFor(
+        async () => {
+          const served = await getStrategy(spoor.baseUrls.sampling, 'shop', '/sampling', as(tenant));
+          const text = JSON.stringify(served);
+          if (text !== last) {
+            last = text;
+            since = Date.now();
+          }
+          return perOperation(served).checkout !== undefined && Date.now() - since > 2 * INTERVAL_MS + 500 ? served : null;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, description: `${tenant}'s calculated probability, stable` },
+      );
+    };
+    [acme, beta] = await Promise.all([stable('acme'), stable('beta')]);
+    const pa = perOperation(acme).checkout;
+    const pb = perOperation(beta).checkout;
+    assert.ok(pa >= 0.005 && pa <= 0.0075, `acme: ${pa}, expected 0.005 * s for s in [1, 1.5]`);
+    assert.ok(pb >= 0.05 && pb <= 0.075, `beta: ${pb}, expected 0.05 * s for s in [1, 1.5]`);
+    for (const [tenant, want] of [['acme', acme], ['beta', beta]]) {
+      assert.deepEqual(await getStrategy(spoor.baseUrls.jaegerHttp, 'shop', '/api/sampling', as(tenant)), want, `14268 as ${tenant}`);
+      assert.deepEqual(await grpcStrategy(spoor.jaegerGrpcAddress, 'shop', as(tenant)), want, `gRPC 14250 as ${tenant}`);
+      const ui = await fetchJson(`${spoor.baseUrls.query}/api/sampling?service=shop`, { headers: as(tenant) });
+      assert.equal(ui.status, 200, ui.text);
+      assert.deepEqual(ui.body.data.strategy, want, `the query API's /api/sampling as ${tenant}`);
+    }
+    // A poll naming no tenant, or one without traffic here, gets the defaults.
+    assert.deepEqual(await getStrategy(spoor.baseUrls.sampling, 'shop'), initialStrategy(0.1));
+    assert.deepEqual(await getStrategy(spoor.baseUrls.sampling, 'shop', '/sampling', as('gamma')), initialStrategy(0.1));
+    // Each tenant its own leader lease in its own store.
+    const text = await getMetrics(spoor);
+    assert.equal(metric(text, 'spoor_sampling_leader', { tenant: 'acme' }), 1);
+    assert.equal(metric(text, 'spoor_sampling_leader', { tenant: 'beta' }), 1);
+    assert.equal(await spoor.stop(), 0, 'spoor exits 0 on SIGTERM');
+  });
+
+  test("after a restart each tenant is served its own stored probabilities at once (<dir>/tenants/<tenant>/sampling)", async () => {
+    assert.ok(acme && beta, 'the previous test calculated them');
+    // A calculation interval it cannot reach during the test: what it
+    // serves comes from each tenant's store.
+    spoor = await startSpoor({ storage, flags: flags({ 'calculation-interval': '10m' }) });
+    assert.deepEqual(await getStrategy(spoor.baseUrls.sampling, 'shop', '/sampling', as('acme')), acme);
+    assert.deepEqual(await getStrategy(spoor.baseUrls.sampling, 'shop', '/sampling', as('beta')), beta);
+    assert.deepEqual(await getStrategy(spoor.baseUrls.sampling, 'shop'), initialStrategy(0.1));
   });
 });

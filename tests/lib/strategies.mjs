@@ -26,8 +26,9 @@ export const REFERENCE_STRATEGIES = {
  * SamplingManager/GetSamplingStrategy with a client generated from
  * proto/jaeger/api_v2. Unset message fields come back as null and are left
  * out, so that the answer compares equal to the JSON the HTTP endpoints serve.
+ * `headers` are sent as metadata (a tenant).
  */
-export function grpcStrategy(address, serviceName) {
+export function grpcStrategy(address, serviceName, headers = {}) {
   const definition = protoLoader.loadSync('jaeger/api_v2/sampling.proto', {
     includeDirs: [PROTO_DIR],
     keepCase: true,
@@ -48,7 +49,9 @@ export function grpcStrategy(address, serviceName) {
     return v;
   };
   return new Promise((resolve, reject) => {
-    client.GetSamplingStrategy({ serviceName }, { deadline: Date.now() + 10_000 }, (err, response) => {
+    const metadata = new grpc.Metadata();
+    for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
+    client.GetSamplingStrategy({ serviceName }, metadata, { deadline: Date.now() + 10_000 }, (err, response) => {
       client.close();
       if (err) reject(err);
       else resolve(withoutNulls(response));

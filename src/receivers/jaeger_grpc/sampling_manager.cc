@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "jaeger/api_v2/sampling.grpc.pb.h"
+#include "receivers/grpc_ingest.h"
 
 namespace spoor {
 namespace {
@@ -32,7 +33,11 @@ class SamplingManagerService final : public pb::SamplingManager::CallbackService
                        "serviceName is required: the service whose strategy to return"));
       return reactor;
     }
-    FillSamplingResponse(StrategyFor(*strategies_.Get(), request->servicename()), response);
+    // With tenants, the strategies of the tenant the call names.
+    auto strategies = strategies_.tenant_header().empty()
+                          ? strategies_.Get()
+                          : strategies_.Get(GrpcMetadata(*context, strategies_.tenant_header()));
+    FillSamplingResponse(StrategyFor(*strategies, request->servicename()), response);
     reactor->Finish(grpc::Status::OK);
     return reactor;
   }

@@ -583,8 +583,12 @@ TEST(MultiTenancyFlags, BadValuesNameTheFlag) {
   ExpectErrorNaming({"--multi-tenancy.header="}, "--multi-tenancy.header");
 }
 
-TEST(MultiTenancyFlags, WhatDoesNotKeepTenantsApartIsRefused) {
-  ExpectErrorNaming({"--multi-tenancy.enabled", "--sampling.type=adaptive"}, "adaptive");
+TEST(MultiTenancyFlags, AdaptiveSamplingAndTheArchiveAreKeptPerTenant) {
+  Config c = ParseArgs({"--multi-tenancy.enabled", "--sampling.type=adaptive",
+                        "--archive.span-storage.type=memory"})
+                 .config;
+  EXPECT_EQ(c.sampling_type, "adaptive");
+  EXPECT_EQ(c.archive_storage_type, "memory");
 }
 
 TEST(MultiTenancyFlags, CollectorsAndIngestersUseTheTenantsSubjects) {

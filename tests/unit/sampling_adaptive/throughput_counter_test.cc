@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "model/string_table.h"
+#include "sampling/adaptive/tenant_adaptive_sampling.h"
+#include "sampling/memory_sampling_store.h"
 
 namespace spoor {
 namespace {
@@ -91,6 +93,50 @@ TEST(ThroughputCountingSink, CountsOnlyWhatTheSinkTook) {
   auto got = counter.Take();
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(got[0].count, 1u);
+}
+
+// Per tenant: each tenant's roots are counted into its own store, through
+// its own counting sink; a tenant never seen has no strategies of its own.
+TEST(TenantAdaptiveSampling, CountsEachTenantIntoItsOwnStore) {
+  AdaptiveSamplingOptions options;
+  std::vector<std::string> opened;
+  TenantAdaptiveSampling sampling(options, "test", [&opened](const std::string& tenant) {
+    opened.push_back(tenant);
+    if (tenant == "broken") return Result<std::unique_ptr<SamplingStore>>(Unavailable("down"));
+    return Result<std::unique_ptr<SamplingStore>>(NewMemorySamplingStore());
+  });
+  EXPECT_EQ(sampling.StrategiesOf("acme"), nullptr);
+  IngestMetrics metrics("test", "test");
+  FixedSink taking(Status::Ok());
+  auto acme = sampling.CountingSink("acme", taking);
+  ASSERT_TRUE(acme.ok());
+  auto again = sampling.CountingSink("acme", taking);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(acme.value(), again.value());  // one sink, one store per tenant
+  auto beta = sampling.CountingSink("beta", taking);
+  ASSERT_TRUE(beta.ok());
+  EXPECT_NE(acme.value(), beta.value());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(
+        acme.value()
+            ->Submit(Batch({{Root("op", "probabilistic", AnyValue::Double(0.1)), "s"}}), metrics)
+            .ok());
+  }
+  EXPECT_NE(sampling.StrategiesOf("acme"), nullptr);
+  EXPECT_FALSE(sampling.CountingSink("broken", taking).ok());
+  EXPECT_EQ(opened, (std::vector<std::string>{"acme", "beta", "broken"}));
+  sampling.Stop();  // each sampler saves what it counted
+  std::map<std::string, uint64_t> counted;
+  sampling.ForEach([&counted](const TenantAdaptiveSampling::Tenant& t) {
+    auto reports = t.store->GetThroughput(0, UINT64_MAX);
+    ASSERT_TRUE(reports.ok());
+    for (const ThroughputReport& r : reports.value()) {
+      for (const Throughput& tp : r.throughput) counted[t.name] += tp.count;
+    }
+  });
+  EXPECT_EQ(counted["acme"], 3u);
+  EXPECT_EQ(counted["beta"], 0u);
+  EXPECT_FALSE(sampling.Open("gamma").ok());  // stopped
 }
 
 }  // namespace
