@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "common/base64.h"
+#include "formats/jaeger_model/jaeger_export.h"
 
 namespace spoor {
 namespace {
@@ -14,27 +15,17 @@ namespace {
 // the JSON in a browser, so larger values travel as strings.
 constexpr int64_t kMaxSafeInteger = (int64_t{1} << 53) - 1;
 
-std::string_view ProcessServiceName(const Resource* resource) {
-  if (resource == nullptr) return kNoServiceName;
-  if (!resource->service_name.empty()) return resource->service_name;
-  // A resource built without ResolveServiceName(): read the attribute.
-  const AnyValue* v = FindAttribute(resource->attributes, "service.name");
-  if (v != nullptr && v->type == ValueType::kString) return v->string_value;
-  return kNoServiceName;
-}
-
 // The JSON of a process ({"serviceName", "tags"}). Two resources that give
 // the same JSON are the same Jaeger process.
 std::string ProcessJson(const Resource* resource) {
   std::string out;
   JsonWriter w(out);
   w.BeginObject();
-  w.Field("serviceName", ProcessServiceName(resource));
+  w.Field("serviceName", jaeger_export::ServiceName(resource));
   w.Key("tags").BeginArray();
   if (resource != nullptr) {
     for (const KeyValue& kv : resource->attributes) {
-      if (kv.key == "service.name") continue;
-      AppendJaegerTag(kv.key, kv.value, w);
+      if (jaeger_export::IsProcessTag(kv)) AppendJaegerTag(kv.key, kv.value, w);
     }
   }
   w.EndArray();
@@ -75,68 +66,30 @@ void StringTag(std::string_view key, std::string_view value, JsonWriter& w) {
   w.BeginObject().Field("key", key).Field("type", "string").Field("value", value).EndObject();
 }
 
-// Tags derived from span fields are skipped when an attribute of the same
-// key is present (e.g. a span ingested from Jaeger that kept its own
-// `span.kind` or `error` tag), so a key never appears twice.
-bool HasAttribute(const Span& span, std::string_view key) {
-  return FindAttribute(span.attributes, key) != nullptr;
-}
-
 void AppendSpanTags(const SpanRecord& record, JsonWriter& w) {
-  const Span& span = record.span;
   w.Key("tags").BeginArray();
-  for (const KeyValue& kv : span.attributes) AppendJaegerTag(kv.key, kv.value, w);
-  std::string_view kind = SpanKindName(span.kind);
-  if (!kind.empty() && !HasAttribute(span, "span.kind")) StringTag("span.kind", kind, w);
-  if (span.status.code == SpanStatusCode::kError) {
-    if (!HasAttribute(span, "otel.status_code")) StringTag("otel.status_code", "ERROR", w);
-    if (!HasAttribute(span, "error")) {
-      w.BeginObject().Field("key", "error").Field("type", "bool").FieldBool("value", true);
+  for (const KeyValue& kv : record.span.attributes) AppendJaegerTag(kv.key, kv.value, w);
+  for (const jaeger_export::DerivedTag& tag : jaeger_export::DerivedTagsOf(record)) {
+    if (tag.is_bool) {
+      w.BeginObject().Field("key", tag.key).Field("type", "bool").FieldBool("value", true);
       w.EndObject();
+    } else {
+      StringTag(tag.key, tag.value, w);
     }
-  } else if (span.status.code == SpanStatusCode::kOk && !HasAttribute(span, "otel.status_code")) {
-    StringTag("otel.status_code", "OK", w);
-  }
-  if (!span.status.message.empty() && !HasAttribute(span, "otel.status_description")) {
-    StringTag("otel.status_description", span.status.message, w);
-  }
-  if (record.scope != nullptr) {
-    if (!record.scope->name.empty() && !HasAttribute(span, "otel.scope.name")) {
-      StringTag("otel.scope.name", record.scope->name, w);
-    }
-    if (!record.scope->version.empty() && !HasAttribute(span, "otel.scope.version")) {
-      StringTag("otel.scope.version", record.scope->version, w);
-    }
-  }
-  if (!span.trace_state.empty() && !HasAttribute(span, "w3c.tracestate")) {
-    StringTag("w3c.tracestate", span.trace_state, w);
   }
   w.EndArray();
 }
 
-void AppendReference(std::string_view ref_type, const TraceId& trace_id, const SpanId& span_id,
-                     JsonWriter& w) {
-  w.BeginObject();
-  w.Field("refType", ref_type);
-  w.Field("traceID", trace_id.HexJaeger());
-  w.Field("spanID", span_id.Hex());
-  w.EndObject();
-}
-
-// The parent comes first (readers take the first CHILD_OF as the parent);
-// links follow, as FOLLOWS_FROM unless they carry the OpenTracing
-// reference type child_of.
 void AppendReferences(const Span& span, JsonWriter& w) {
   w.Key("references").BeginArray();
-  if (span.parent_span_id.valid()) {
-    AppendReference("CHILD_OF", span.trace_id, span.parent_span_id, w);
-  }
-  for (const Link& link : span.links) {
-    const AnyValue* ref_type = FindAttribute(link.attributes, "opentracing.ref_type");
-    bool child_of = ref_type != nullptr && ref_type->type == ValueType::kString &&
-                    ref_type->string_value == "child_of";
-    AppendReference(child_of ? "CHILD_OF" : "FOLLOWS_FROM", link.trace_id, link.span_id, w);
-  }
+  jaeger_export::ForEachReference(
+      span, [&w](jaeger_model::RefType type, const TraceId& trace_id, const SpanId& span_id) {
+        w.BeginObject();
+        w.Field("refType", type == jaeger_model::RefType::kChildOf ? "CHILD_OF" : "FOLLOWS_FROM");
+        w.Field("traceID", trace_id.HexJaeger());
+        w.Field("spanID", span_id.Hex());
+        w.EndObject();
+      });
   w.EndArray();
 }
 
@@ -146,11 +99,7 @@ void AppendLogs(const Span& span, JsonWriter& w) {
     w.BeginObject();
     w.FieldUint("timestamp", event.time_ns / 1000);
     w.Key("fields").BeginArray();
-    // An explicit `event` attribute wins over the event name, so that the
-    // field is not written twice.
-    if (!event.name.empty() && FindAttribute(event.attributes, "event") == nullptr) {
-      StringTag("event", event.name, w);
-    }
+    if (jaeger_export::HasEventField(event)) StringTag("event", event.name, w);
     for (const KeyValue& kv : event.attributes) AppendJaegerTag(kv.key, kv.value, w);
     w.EndArray();
     w.EndObject();
@@ -163,10 +112,7 @@ void AppendSpan(const SpanRecord& record, std::string_view process_id, JsonWrite
   w.BeginObject();
   w.Field("traceID", span.trace_id.HexJaeger());
   w.Field("spanID", span.span_id.Hex());
-  // Jaeger's flags (sampled, debug, ...) share the low byte with the W3C
-  // trace flags; the bits above it are OTLP-only and not shown.
-  uint32_t flags = span.flags & 0xFF;
-  if (flags != 0) w.FieldUint("flags", flags);
+  if (uint32_t flags = jaeger_export::FlagsOf(span); flags != 0) w.FieldUint("flags", flags);
   w.Field("operationName", span.name);
   AppendReferences(span, w);
   w.FieldUint("startTime", span.start_time_ns / 1000);
