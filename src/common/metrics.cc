@@ -137,39 +137,59 @@ void MetricsRegistry::AddCollector(std::function<void(std::string&)> render) {
 }
 
 std::string MetricsRegistry::RenderPrometheus() const {
-  std::lock_guard lock(impl_->mu);
-  std::string out;
-  std::vector<uint64_t> cumulative;
-  for (const auto& [name, family] : impl_->families) {
-    if (family.series.empty()) continue;
-    const char* type = family.kind == Kind::kCounter ? "counter"
-                       : family.kind == Kind::kGauge ? "gauge"
-                                                     : "histogram";
-    out += "# HELP " + name + " " + family.help + "\n";
-    out += "# TYPE " + name + " " + type + "\n";
-    for (const auto& [label_string, s] : family.series) {
-      if (s.counter) {
-        out += name + label_string + " " + std::to_string(s.counter->value()) + "\n";
-      } else if (s.gauge) {
-        out += name + label_string + " " + FormatNumber(s.gauge()) + "\n";
-      } else if (s.histogram) {
-        double sum;
-        uint64_t count;
-        s.histogram->Snapshot(&cumulative, &sum, &count);
-        const auto& bounds = s.histogram->bounds();
-        for (size_t i = 0; i <= bounds.size(); ++i) {
-          std::string le = i < bounds.size() ? FormatNumber(bounds[i]) : "+Inf";
-          out += name + "_bucket" + LabelString(s.labels, "le", le) + " " +
-                 std::to_string(cumulative[i]) + "\n";
+  // The text is laid out under the lock; gauges and collectors are called
+  // after it is released, so that they may take locks of their own that a
+  // thread holds while it registers a metric (a store opening a tenant).
+  struct Piece {
+    std::string text;
+    std::function<double()> gauge;  // its value and a newline follow `text`
+  };
+  std::vector<Piece> pieces(1);
+  std::vector<std::function<void(std::string&)>> collectors;
+  {
+    std::lock_guard lock(impl_->mu);
+    std::vector<uint64_t> cumulative;
+    for (const auto& [name, family] : impl_->families) {
+      if (family.series.empty()) continue;
+      const char* type = family.kind == Kind::kCounter ? "counter"
+                         : family.kind == Kind::kGauge ? "gauge"
+                                                       : "histogram";
+      std::string* out = &pieces.back().text;
+      *out += "# HELP " + name + " " + family.help + "\n";
+      *out += "# TYPE " + name + " " + type + "\n";
+      for (const auto& [label_string, s] : family.series) {
+        out = &pieces.back().text;
+        if (s.counter) {
+          *out += name + label_string + " " + std::to_string(s.counter->value()) + "\n";
+        } else if (s.gauge) {
+          *out += name + label_string + " ";
+          pieces.back().gauge = s.gauge;
+          pieces.emplace_back();
+        } else if (s.histogram) {
+          double sum;
+          uint64_t count;
+          s.histogram->Snapshot(&cumulative, &sum, &count);
+          const auto& bounds = s.histogram->bounds();
+          for (size_t i = 0; i <= bounds.size(); ++i) {
+            std::string le = i < bounds.size() ? FormatNumber(bounds[i]) : "+Inf";
+            *out += name + "_bucket" + LabelString(s.labels, "le", le) + " " +
+                    std::to_string(cumulative[i]) + "\n";
+          }
+          out->append(name).append("_sum").append(label_string).append(" ");
+          out->append(FormatNumber(sum)).append("\n");
+          out->append(name).append("_count").append(label_string).append(" ");
+          out->append(std::to_string(count)).append("\n");
         }
-        out.append(name).append("_sum").append(label_string).append(" ");
-        out.append(FormatNumber(sum)).append("\n");
-        out.append(name).append("_count").append(label_string).append(" ");
-        out.append(std::to_string(count)).append("\n");
       }
     }
+    collectors = impl_->collectors;
   }
-  for (const auto& render : impl_->collectors) render(out);
+  std::string out;
+  for (const Piece& piece : pieces) {
+    out += piece.text;
+    if (piece.gauge) out.append(FormatNumber(piece.gauge())).append("\n");
+  }
+  for (const auto& render : collectors) render(out);
   return out;
 }
 

@@ -52,11 +52,13 @@ class MetricsRegistry {
   Counter& GetCounter(std::string_view name, std::string_view help, const Labels& labels = {});
   Histogram& GetHistogram(std::string_view name, std::string_view help, const Labels& labels,
                           const std::vector<double>& upper_bounds);
-  // A gauge read when /metrics is rendered.
+  // A gauge read when /metrics is rendered. Gauges and collectors are
+  // called without the registry's lock held: they may take locks of their
+  // own, even ones held by threads that call the registry meanwhile.
   void AddGauge(std::string_view name, std::string_view help, const Labels& labels,
                 std::function<double()> read);
   // Series rendered by their owner: `render` appends complete families
-  // (# HELP, # TYPE, samples) to the text. Called under the registry's lock.
+  // (# HELP, # TYPE, samples) to the text, after the registry's own.
   void AddCollector(std::function<void(std::string&)> render);
   // Removes every gauge and collector callback (called before the objects
   // they read die).

@@ -14,7 +14,10 @@
 //  - an ingester killed with SIGKILL: the other owns all 4 partitions
 //    within a lease and two renewals, and decides what comes next;
 //  - a collector given another --nats.partitions than its stream was
-//    created with stops at startup, naming the flag.
+//    created with stops at startup, naming the flag;
+//  - with --multi-tenancy.enabled, two tenants (some traces under the same
+//    trace IDs) sampled apart: each tenant's kept traces stored whole for
+//    it alone, each decided whole by one ingester.
 
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -26,9 +29,12 @@ import { SpanKind, StatusCode, request, sendTraces, span } from '../lib/otlp.mjs
 import {
   allocatePorts,
   clickhouseServers,
+  fetchJson,
   getMetrics,
+  jaegerTraceId,
   metric,
   nowNs,
+  parseMetrics,
   portFlagsFor,
   randomSpanId,
   randomTraceId,
@@ -38,6 +44,7 @@ import {
   tempDir,
   waitFor,
 } from '../lib/spoor.mjs';
+import { tenantHeader } from '../lib/tenants.mjs';
 
 const clickhouseSkip = clickhouseMissing();
 const natsSkip = natsMissing();
@@ -126,9 +133,10 @@ const TRACES_PER_REQUEST = 5;
  * request per TRACES_PER_REQUEST traces (grouped differently each round),
  * its spans under their services' resources, the round's requests at
  * once. A trace's 4 spans thus reach the collector in 4 requests, and the
- * stream in 4 messages. Resolves with how long the sending took (ms).
+ * stream in 4 messages. `headers` go on every request (x-tenant).
+ * Resolves with how long the sending took (ms).
  */
-async function sendInParts(collector, traces) {
+async function sendInParts(collector, traces, { headers } = {}) {
   const started = Date.now();
   for (let part = 0; part < 4; part++) {
     const shift = (part * 3) % traces.length;
@@ -143,7 +151,7 @@ async function sendInParts(collector, traces) {
         byService.get(service).push(s);
       }
       const body = request([...byService].map(([service, spans]) => ({ service, spans })));
-      requests.push(sendTraces(collector.baseUrls.otlpHttp, body, { encoding: 'proto' }));
+      requests.push(sendTraces(collector.baseUrls.otlpHttp, body, { encoding: 'proto', headers }));
     }
     await Promise.all(requests);
   }
@@ -454,3 +462,227 @@ describe('--nats.partitions other than the stream was created with', { skip: nat
     });
   }
 });
+
+// ---------------------------------------------------------------------------
+
+describe(
+  'tail sampling behind NATS with tenants: acme and beta through a collector -> 4 partitions -> two ingesters -> ClickHouse <- query, each tenant sampled apart',
+  { skip: clickhouseSkip || natsSkip },
+  () => {
+    const TENANTS = ['acme', 'beta'];
+    let nats;
+    let clickhouse;
+    let servers;
+    let collector;
+    let query;
+    const ingesters = [];
+    const stream = 'spoor-tail-nats-tenants';
+    const natsFlags = () => [
+      `--nats.url=${nats.url}`,
+      `--nats.stream=${stream}`,
+      '--nats.subject=tail_nats_tenants.spans',
+      `--nats.partitions=${PARTITIONS}`,
+      '--multi-tenancy.enabled',
+    ];
+    // Each tenant's spans go to <database>_<tenant>.
+    const storage = () => ({
+      type: 'clickhouse',
+      flags: [`--clickhouse.servers=${servers}`, `--clickhouse.database=spoor_tail_nats_tenants_${process.pid}`],
+    });
+
+    /** Partitions owned by each ingester. */
+    const owned = () => Promise.all(ingesters.map(async (i) => (await ingesterMetrics(i)).partitions));
+
+    /** The spoor_tail_sampling_traces_held series of an ingester: [{labels, value}]. */
+    const heldSeries = async (ingester) =>
+      parseMetrics(await getMetrics(ingester))
+        .filter((s) => s.name === 'spoor_tail_sampling_traces_held')
+        .map(({ labels, value }) => ({ labels, value }));
+
+    /** Metrics and the end of the logs of every ingester, for failure messages. */
+    const diagnose = async () => {
+      const out = [];
+      for (const [n, i] of ingesters.entries()) {
+        const m = i.alive ? await ingesterMetrics(i).catch((e) => e.message) : 'exited';
+        const held = i.alive ? await heldSeries(i).catch((e) => e.message) : 'exited';
+        out.push(`--- ingester ${n} (pid ${i.proc.pid}): ${JSON.stringify(m)}; held ${JSON.stringify(held)}\n${i.logs.slice(-3000)}`);
+      }
+      const states = await streamStates(nats.monitorPort).catch((e) => e.message);
+      return `stream: ${JSON.stringify(states)}\n${out.join('\n')}`;
+    };
+
+    /** storedSpanIds asked as `tenant` (header x-tenant): the sorted span IDs, or null when the query node answers 404. */
+    const storedSpanIdsAs = async (tenant, traceId) => {
+      const res = await fetchJson(`${query.baseUrls.query}/api/traces/${jaegerTraceId(traceId)}`, { headers: tenantHeader(tenant) });
+      if (res.status === 404) return null;
+      if (res.status !== 200) throw new Error(`GET /api/traces/${traceId} as ${tenant}: ${res.status} ${res.text.slice(0, 300)}`);
+      const data = res.body?.data ?? [];
+      if (data.length !== 1) throw new Error(`GET /api/traces/${traceId} as ${tenant}: ${data.length} traces, expected one`);
+      return data[0].spans.map((s) => s.spanID).sort();
+    };
+
+    /**
+     * What is wrong with what the query node shows each tenant of every
+     * trace ID sent (by either tenant): the tenant's own trace whole when it
+     * was to be kept; nothing (404) when it was to be dropped or is the
+     * other tenant's alone.
+     */
+    const wrongStoredByTenant = async (tracesOf) => {
+      const ids = [...new Set(TENANTS.flatMap((tenant) => tracesOf[tenant].map((t) => t.traceId)))];
+      const wrong = [];
+      for (const tenant of TENANTS) {
+        const own = new Map(tracesOf[tenant].map((t) => [t.traceId, t]));
+        for (let i = 0; i < ids.length; i += 16) {
+          const chunk = ids.slice(i, i + 16);
+          const stored = await Promise.all(chunk.map((id) => storedSpanIdsAs(tenant, id)));
+          chunk.forEach((id, k) => {
+            const t = own.get(id);
+            const want = t && keep(t) ? t.spanIds : null;
+            if (JSON.stringify(stored[k]) === JSON.stringify(want)) return;
+            const what = t ? `its ${t.kind} trace ${id}` : `the other tenant's trace ${id}`;
+            wrong.push(
+              `as ${tenant}, ${what}: ${stored[k] ? `stored [${stored[k]}]` : 'not stored'}, expected ${want ? `[${want}]` : 'not stored'}`,
+            );
+          });
+        }
+      }
+      return wrong;
+    };
+
+    before(async () => {
+      const dir = tempDir('spoor-tail-nats-tenants-');
+      const configFile = path.join(dir, 'tail-sampling.yaml');
+      await writeFile(configFile, TAIL_SAMPLING);
+      nats = await startNats({ dir: path.join(dir, 'nats') });
+      servers = clickhouseServers();
+      if (!servers) {
+        clickhouse = await startClickHouse({ dir: path.join(dir, 'clickhouse') });
+        servers = clickhouse.servers;
+      }
+      collector = await startSpoor({ subcommand: 'collector', storage: 'none', flags: ['--buffer.type=nats', ...natsFlags()] });
+      // One after the other, as above.
+      for (let n = 0; n < 2; n++) {
+        ingesters.push(
+          await startSpoor({
+            subcommand: 'ingester',
+            storage: storage(),
+            flags: [...natsFlags(), `--nats.partition-lease=${LEASE_MS}ms`, `--config-file=${configFile}`],
+          }),
+        );
+      }
+      query = await startSpoor({ subcommand: 'query', storage: storage(), flags: ['--multi-tenancy.enabled'] });
+    });
+
+    after(async () => {
+      for (const p of [collector, ...ingesters, query]) await p?.stop().catch(() => {});
+      await nats?.stop();
+      await clickhouse?.stop();
+    });
+
+    test("acme and beta send traces in 4 parts each, some under the same trace IDs: each tenant's errors and slow ones stored whole for it alone, the rest not at all, each decided whole by one ingester", async () => {
+      let shares;
+      await waitFor(
+        async () => {
+          shares = await owned();
+          return shares[0] === 2 && shares[1] === 2;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, description: 'the two ingesters owning 2 + 2 partitions' },
+      ).catch(async (err) => {
+        err.message += `; owned ${JSON.stringify(shares)}\n${await diagnose()}`;
+        throw err;
+      });
+
+      const tracesOf = {
+        acme: partedTraces({ fine: 10, error: 6, slow: 4 }),
+        beta: partedTraces({ fine: 8, error: 4, 'slow, error': 2 }),
+      };
+      // Beta's trace i under the trace ID of acme's trace j, for [i, j]:
+      // fine and fine (both dropped), fine and error (acme keeps it), error
+      // and fine (beta keeps it), error and slow, slow-error and error (both
+      // keep theirs).
+      for (const [i, j] of [
+        [0, 0],
+        [1, 10],
+        [8, 1],
+        [9, 16],
+        [12, 11],
+      ]) {
+        const t = tracesOf.beta[i];
+        t.traceId = tracesOf.acme[j].traceId;
+        for (const p of t.parts) p.span.traceId = t.traceId;
+      }
+      const traces = TENANTS.flatMap((tenant) => tracesOf[tenant]);
+      const kept = traces.filter(keep);
+      const sendMs = {};
+      await Promise.all(
+        TENANTS.map(async (tenant) => {
+          sendMs[tenant] = await sendInParts(collector, tracesOf[tenant], { headers: tenantHeader(tenant) });
+        }),
+      );
+      const collectorMetrics = await getMetrics(collector);
+      assert.equal(metric(collectorMetrics, 'spoor_spans_accepted_total'), spansOf(traces), 'spans accepted by the collector');
+
+      // Decided: as many decisions as traces of both tenants (a trace ID
+      // both sent is two traces, one a tenant), nothing held by any
+      // tenant's sampler.
+      let decided;
+      await waitFor(
+        async () => {
+          const now = await Promise.all(ingesters.map((i) => ingesterMetrics(i)));
+          decided = now;
+          const all = sum(now);
+          return all.kept + all.dropped >= traces.length && now.every((m) => (m.held ?? 0) === 0);
+        },
+        { timeoutMs: DECISION_WAIT_MS + 60_000, intervalMs: 200, description: `${traces.length} traces decided, none held` },
+      ).catch(async (err) => {
+        err.message += `; decisions ${JSON.stringify(decided)}\n${await diagnose()}`;
+        throw err;
+      });
+      const all = sum(decided);
+      const facts = `decisions per ingester ${JSON.stringify(decided)}; sending took ${JSON.stringify(sendMs)} ms, decision_wait ${DECISION_WAIT_MS} ms`;
+      // A trace read in part by each ingester, or a tenant's spans mixed
+      // into another's sampler, would not add up.
+      assert.equal(all.kept + all.dropped, traces.length, `every trace of each tenant decided once, by one ingester; ${facts}`);
+      assert.equal(all.kept, kept.length, `traces_total{decision="kept"} over the ingesters: the kept traces of both tenants; ${facts}`);
+      assert.equal(all.dropped, traces.length - kept.length, `traces_total{decision="dropped"}; ${facts}`);
+      assert.equal(all.errors, traces.filter((t) => t.error).length, `policy_kept_total{policy="errors"}; ${facts}`);
+      assert.equal(all.slow, traces.filter((t) => t.slow).length, `policy_kept_total{policy="slow"}; ${facts}`);
+      assert.equal(all.late, 0, `no span came after its trace's decision; ${facts}`);
+      assert.equal(all.early, 0, 'none decided early');
+      assert.equal(all.lost, 0, 'spans_lost_total');
+      for (const [n, d] of decided.entries()) {
+        assert.ok(d.kept + d.dropped > 0, `ingester ${n} decided some traces; ${facts}`);
+      }
+      assert.deepEqual(await owned(), [2, 2], 'the partitions stayed where they were');
+
+      // spoor_tail_sampling_traces_held: a series per tenant (tenant="..."),
+      // of the tenants each ingester has seen, all 0.
+      const held = await Promise.all(ingesters.map((i) => heldSeries(i)));
+      for (const [n, series] of held.entries()) {
+        for (const s of series) {
+          assert.ok(TENANTS.includes(s.labels.tenant), `ingester ${n}: a held series of acme or beta: ${JSON.stringify(series)}`);
+          assert.equal(s.value, 0, `ingester ${n}: nothing held: ${JSON.stringify(series)}`);
+        }
+      }
+      const heldTenants = [...new Set(held.flat().map((s) => s.labels.tenant))].sort();
+      assert.deepEqual(heldTenants, TENANTS, `a sampler of each tenant held traces: ${JSON.stringify(held)}`);
+
+      // Written, then asked through the query node as each tenant.
+      const keptSpans = spansOf(kept);
+      let stored;
+      await waitFor(
+        async () => {
+          stored = sum(await Promise.all(ingesters.map((i) => ingesterMetrics(i)))).stored;
+          return stored >= keptSpans;
+        },
+        { timeoutMs: 60_000, intervalMs: 200, description: `${keptSpans} spans stored` },
+      ).catch(async (err) => {
+        err.message += `; stored ${stored}\n${await diagnose()}`;
+        throw err;
+      });
+      assert.equal(stored, keptSpans, "spoor_spans_stored_total over the ingesters: the spans of both tenants' kept traces, once");
+      const wrong = await wrongStoredByTenant(tracesOf);
+      assert.deepEqual(wrong, [], `${wrong.length} answers wrong through the query node\n${await diagnose()}`);
+    });
+  },
+);

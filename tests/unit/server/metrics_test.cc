@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,6 +106,33 @@ TEST(Gauge, IsReadWhenRendered) {
   Registry().ClearGauges();
   EXPECT_TRUE(Lines(n).empty());
   EXPECT_TRUE(Lines("# HELP " + n).empty());
+}
+
+// A gauge may take a lock that another thread holds while it registers a
+// metric (a store opening a tenant under its lock, while /metrics reads the
+// tenant count): the gauge is read without the registry's lock, so neither
+// waits for the other. This deadlocked when gauges were read under it.
+TEST(Gauge, MayTakeALockHeldByAThreadThatRegistersMetrics) {
+  const std::string n = Fresh("mt_locking_gauge");
+  std::mutex owner;
+  std::atomic<bool> entered{false};
+  Registry().AddGauge(n, "A gauge behind a lock", {}, [&] {
+    entered = true;
+    std::lock_guard<std::mutex> lock(owner);
+    return 7.0;
+  });
+  std::unique_lock<std::mutex> held(owner);
+  std::string text;
+  std::thread render([&text] { text = Registry().RenderPrometheus(); });
+  while (!entered) std::this_thread::yield();
+  // The renderer waits for `owner` inside the gauge; registering now must
+  // not wait for the renderer.
+  Counter& c = Registry().GetCounter(Fresh("mt_registered_meanwhile", "_total"), "");
+  c.Inc();
+  held.unlock();
+  render.join();
+  EXPECT_NE(text.find(n + " 7\n"), std::string::npos) << text;
+  Registry().ClearGauges();
 }
 
 TEST(Histogram, BucketsAreCumulativeWithInclusiveUpperBounds) {
