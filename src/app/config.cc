@@ -374,9 +374,10 @@ const std::vector<Option>& Options() {
                      Invalid("archive.span-ttl", v, "expected a duration like 8760h, or 0s");
                    c.archive_span_ttl_ns = static_cast<uint64_t>(*ns);
                  }});
-    o.push_back({"query.grpc-server.host-port", ":16685",
-                 "query gRPC API (jaeger.api_v3.QueryService) listen address (\"off\" disables)",
-                 HostPort("query.grpc-server.host-port", &Config::query_grpc_host_port)});
+    o.push_back(
+        {"query.grpc-server.host-port", ":16685",
+         "query gRPC API (jaeger.api_v3 and api_v2 QueryService) listen address (\"off\" disables)",
+         HostPort("query.grpc-server.host-port", &Config::query_grpc_host_port)});
     o.push_back({"query.base-path", "/", "path prefix of the query API and UI, e.g. /jaeger",
                  [](Config& c, const std::string& v) {
                    if (v.empty() || v[0] != '/') Invalid("query.base-path", v, "must start with /");

@@ -11,6 +11,7 @@
 #include "formats/otlp/otlp_proto_encode.h"
 #include "jaeger/api_v3/query_service.grpc.pb.h"
 #include "query/archive.h"
+#include "query/grpc_query_common.h"
 #include "query/query_internal.h"
 #include "query/query_params.h"
 #include "query/trace_summary.h"
@@ -20,34 +21,17 @@ namespace spoor {
 namespace {
 
 namespace v3 = jaeger::api_v3;
+using grpc_query::ChunkWriter;
+using grpc_query::Done;
+using grpc_query::Failed;
+using grpc_query::Malformed;
+using grpc_query::ParseRequest;
+using grpc_query::ToGrpc;
+using grpc_query::ToNs;
 
 // Spans per streamed TracesData: a 10,000-span trace goes in ten messages,
 // each well under gRPC's default 4 MiB limit of a client.
 constexpr size_t kChunkSpans = 1000;
-constexpr uint64_t kNsPerSecond = 1'000'000'000;
-
-grpc::Status ToGrpc(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kOk: return grpc::Status::OK;
-    case StatusCode::kInvalidArgument: return {grpc::StatusCode::INVALID_ARGUMENT, s.message()};
-    case StatusCode::kNotFound: return {grpc::StatusCode::NOT_FOUND, s.message()};
-    case StatusCode::kUnavailable: return {grpc::StatusCode::UNAVAILABLE, s.message()};
-    case StatusCode::kUnimplemented: return {grpc::StatusCode::UNIMPLEMENTED, s.message()};
-    default: return {grpc::StatusCode::INTERNAL, s.message()};
-  }
-}
-
-// A timestamp or duration in nanoseconds; false when negative or out of
-// range (nanos in [0, 1e9)).
-template <typename T>
-bool ToNs(const T& t, uint64_t* ns) {
-  if (t.seconds() < 0 || t.nanos() < 0 || t.nanos() >= 1'000'000'000 ||
-      static_cast<uint64_t>(t.seconds()) > UINT64_MAX / kNsPerSecond - 1) {
-    return false;
-  }
-  *ns = static_cast<uint64_t>(t.seconds()) * kNsPerSecond + static_cast<uint64_t>(t.nanos());
-  return true;
-}
 
 // The spans of `trace` as TracesData messages of at most kChunkSpans spans,
 // spans of one resource and scope grouped as stored.
@@ -59,49 +43,6 @@ void AppendChunks(const Trace& trace, std::vector<std::string>* chunks) {
     EncodeOtlpProto(batch, &bytes);  // ExportTraceServiceRequest and TracesData share a layout
     chunks->push_back(std::move(bytes));
   }
-}
-
-// Writes the encoded messages one after the other, then ends the call with
-// `end`.
-class ChunkWriter final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
- public:
-  ChunkWriter(std::vector<std::string> chunks, grpc::Status end)
-      : chunks_(std::move(chunks)), end_(std::move(end)) {
-    Next();
-  }
-  void OnWriteDone(bool ok) override {
-    if (!ok) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
-      return;
-    }
-    Next();
-  }
-  void OnDone() override { delete this; }
-
- private:
-  void Next() {
-    if (next_ == chunks_.size()) {
-      Finish(end_);
-      return;
-    }
-    SetGrpcResponse(chunks_[next_++], &buffer_);
-    StartWrite(&buffer_);
-  }
-
-  std::vector<std::string> chunks_;
-  const grpc::Status end_;
-  size_t next_ = 0;
-  grpc::ByteBuffer buffer_;
-};
-
-template <typename Message>
-bool ParseRequest(const grpc::ByteBuffer& request, Message* out) {
-  std::vector<grpc::Slice> slices;
-  if (!request.Dump(&slices).ok()) return false;
-  std::string bytes;
-  for (const grpc::Slice& s : slices)
-    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
-  return out->ParseFromString(bytes);
 }
 
 // The search of a TraceQueryParameters, checked as /api/v3/traces checks
@@ -295,46 +236,9 @@ class QueryServiceImpl final : public RawQueryService {
   }
 
  private:
-  static grpc::Status Malformed(const char* what) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, std::string("cannot parse the ") + what};
-  }
-
-  static grpc::ServerWriteReactor<grpc::ByteBuffer>* Failed(const grpc::Status& status) {
-    return new ChunkWriter({}, status);
-  }
-
-  static grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context,
-                                        const grpc::Status& status) {
-    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    reactor->Finish(status);
-    return reactor;
-  }
-
-  // The token check, then the store of the call's tenant (or the one
-  // store), and its archive when `archive` is given.
   grpc::Status Admit(const grpc::CallbackServerContext& context, Storage** store,
                      Storage** archive = nullptr) {
-    if (grpc::Status s = AuthenticateGrpcCall(context, options_.auth, "query_grpc"); !s.ok()) {
-      return s;
-    }
-    *store = &storage_;
-    if (archive != nullptr) *archive = options_.query.archive;
-    if (!options_.tenants.pick) return grpc::Status::OK;
-    auto picked = options_.tenants.pick(GrpcMetadata(context, options_.tenants.header),
-                                        GrpcMetadata(context, "authorization"));
-    if (!picked.ok()) {
-      return {picked.status().code() == StatusCode::kUnavailable
-                  ? grpc::StatusCode::UNAVAILABLE
-                  : grpc::StatusCode::PERMISSION_DENIED,
-              picked.status().message()};
-    }
-    if (picked.value().storage == nullptr) {
-      if (archive != nullptr) *archive = nullptr;  // the empty store has none
-      return grpc::Status::OK;
-    }
-    *store = picked.value().storage;
-    if (archive != nullptr) *archive = picked.value().archive;
-    return grpc::Status::OK;
+    return grpc_query::Admit(options_, storage_, context, store, archive);
   }
 
   // Admits the call, parses a request holding `query` and runs the search.
@@ -361,7 +265,10 @@ class QueryServiceImpl final : public RawQueryService {
 class Server final : public QueryGrpcServer {
  public:
   Server(const QueryGrpcOptions& options, Storage& storage)
-      : options_(options), service_(options_, storage), server_("query_grpc", {&service_}) {}
+      : options_(options),
+        service_(options_, storage),
+        v2_(NewQueryServiceV2(options_, storage)),
+        server_("query_grpc", {&service_, v2_.get()}) {}
   Status Start() override {
     return server_.Start(options_.host, options_.port, options_.max_message_bytes, options_.tls);
   }
@@ -371,6 +278,7 @@ class Server final : public QueryGrpcServer {
  private:
   const QueryGrpcOptions options_;
   QueryServiceImpl service_;
+  std::unique_ptr<grpc::Service> v2_;  // jaeger.api_v2.QueryService (grpc_query_v2.cc)
   GrpcServiceServer server_;
 };
 

@@ -1,4 +1,6 @@
-// Jaeger's api_v3 QueryService over gRPC (port 16685, --query.grpc-server.*):
+// Jaeger's api_v3 QueryService over gRPC (port 16685, --query.grpc-server.*),
+// and beside it api_v2's (grpc_query_v2.cc: Jaeger's span model in chunks
+// of 10 spans; docs/formats.md). api_v3:
 // GetTrace and FindTraces stream OpenTelemetry TracesData (a trace in
 // chunks of at most 1,000 spans), FindTraceSummaries streams summaries,
 // GetServices, GetOperations and GetDependencies answer once. Same

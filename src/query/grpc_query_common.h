@@ -1,0 +1,114 @@
+// What the gRPC query services share (api_v3 in grpc_query.cc, api_v2 in
+// grpc_query_v2.cc): errors, times, streamed answers, request parsing and
+// the admission of a call (its token, its tenant's stores).
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "query/grpc_query.h"
+#include "receivers/grpc_ingest.h"
+#include "storage/storage.h"
+
+namespace spoor::grpc_query {
+
+inline constexpr uint64_t kNsPerSecond = 1'000'000'000;
+
+// Our status as the gRPC status with the same meaning and message.
+[[nodiscard]] grpc::Status ToGrpc(const Status& s);
+
+// A timestamp or duration in nanoseconds; false when negative or out of
+// range (nanos in [0, 1e9)).
+template <typename T>
+bool ToNs(const T& t, uint64_t* ns) {
+  if (t.seconds() < 0 || t.nanos() < 0 || t.nanos() >= 1'000'000'000 ||
+      static_cast<uint64_t>(t.seconds()) > UINT64_MAX / kNsPerSecond - 1) {
+    return false;
+  }
+  *ns = static_cast<uint64_t>(t.seconds()) * kNsPerSecond + static_cast<uint64_t>(t.nanos());
+  return true;
+}
+
+// Writes the encoded messages one after the other, then ends the call with
+// `end`.
+class ChunkWriter final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  ChunkWriter(std::vector<std::string> chunks, grpc::Status end)
+      : chunks_(std::move(chunks)), end_(std::move(end)) {
+    Next();
+  }
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the stream was closed"));
+      return;
+    }
+    Next();
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  void Next() {
+    if (next_ == chunks_.size()) {
+      Finish(end_);
+      return;
+    }
+    SetGrpcResponse(chunks_[next_++], &buffer_);
+    StartWrite(&buffer_);
+  }
+
+  std::vector<std::string> chunks_;
+  const grpc::Status end_;
+  size_t next_ = 0;
+  grpc::ByteBuffer buffer_;
+};
+
+template <typename Message>
+[[nodiscard]] bool ParseRequest(const grpc::ByteBuffer& request, Message* out) {
+  std::vector<grpc::Slice> slices;
+  if (!request.Dump(&slices).ok()) return false;
+  std::string bytes;
+  for (const grpc::Slice& s : slices)
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  return out->ParseFromString(bytes);
+}
+
+// A streaming call that ends at once with `status`.
+[[nodiscard]] inline grpc::ServerWriteReactor<grpc::ByteBuffer>* Failed(
+    const grpc::Status& status) {
+  return new ChunkWriter({}, status);
+}
+
+// A unary call's end.
+[[nodiscard]] inline grpc::ServerUnaryReactor* Done(grpc::CallbackServerContext* context,
+                                                    const grpc::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(status);
+  return reactor;
+}
+
+[[nodiscard]] inline grpc::Status Malformed(const char* what) {
+  return {grpc::StatusCode::INVALID_ARGUMENT, std::string("cannot parse the ") + what};
+}
+
+// The token check, then the store of the call's tenant (or `storage`), and
+// its archive when `archive` is given (null: none).
+[[nodiscard]] grpc::Status Admit(const QueryGrpcOptions& options, Storage& storage,
+                                 const grpc::CallbackServerContext& context, Storage** store,
+                                 Storage** archive = nullptr);
+
+}  // namespace spoor::grpc_query
+
+namespace spoor {
+
+// jaeger.api_v2.QueryService over `storage` (grpc_query_v2.cc); `options`
+// and `storage` must outlive it.
+[[nodiscard]] std::unique_ptr<grpc::Service> NewQueryServiceV2(const QueryGrpcOptions& options,
+                                                               Storage& storage);
+
+}  // namespace spoor
