@@ -18,7 +18,7 @@ seconds=${1:?$usage}
 [[ $seconds =~ ^[0-9]+$ ]] || { echo "$usage" >&2; exit 2; }
 shift
 all_targets=(otlp_proto_fuzz otlp_json_fuzz zipkin_json_fuzz zipkin_proto_fuzz zipkin_thrift_fuzz
-  jaeger_thrift_fuzz jaeger_proto_fuzz query_params_fuzz
+  jaeger_thrift_fuzz jaeger_proto_fuzz query_params_fuzz query_filter_fuzz
   gunzip_fuzz time_format_fuzz wal_entry_fuzz span_metrics_fuzz tracer_context_fuzz)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all_targets[@]}")
@@ -31,6 +31,7 @@ declare -A max_len=(
   [otlp_proto_fuzz]=65536 [otlp_json_fuzz]=65536 [zipkin_json_fuzz]=65536
   [zipkin_proto_fuzz]=65536 [zipkin_thrift_fuzz]=65536
   [jaeger_thrift_fuzz]=65536 [jaeger_proto_fuzz]=65536 [query_params_fuzz]=4096
+  [query_filter_fuzz]=4096
   [gunzip_fuzz]=16384 [time_format_fuzz]=128 [wal_entry_fuzz]=16384 [span_metrics_fuzz]=4096
   [tracer_context_fuzz]=4096
 )

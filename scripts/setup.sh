@@ -8,6 +8,7 @@ PACKAGES=(
   cmake ninja-build ccache pkg-config g++ make git curl
   protobuf-compiler protobuf-compiler-grpc libprotobuf-dev libgrpc++-dev
   libboost-dev libssl-dev openssl libsimdjson-dev libyaml-cpp-dev zlib1g-dev libzstd-dev librocksdb-dev libjemalloc-dev
+  libre2-dev
   thrift-compiler libthrift-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev llvm

@@ -4,6 +4,7 @@
 #include "common/strings.h"
 #include "common/time_format.h"
 #include "formats/otlp/otlp_json_encode.h"
+#include "query/filtered_search.h"
 #include "query/query_internal.h"
 #include "query/query_params.h"
 #include "query/trace_summary.h"
@@ -82,7 +83,14 @@ HttpResponse Search(const QueryParams& params, const QueryContext& ctx, bool sum
   auto request = ParseV3Search(params);
   if (!request.ok()) return V3Error(400, request.status().message(), route);
   ApplyQueryLimits(ctx.options.limits, NowNs(), &request->query);
-  auto found = ctx.reader.FindTraces(request->query);
+  std::shared_ptr<const QueryFilter> filter;
+  if (!Trim(request->filter).empty()) {
+    auto parsed = QueryFilter::Parse(request->filter);
+    if (!parsed.ok()) return V3Error(400, "query.filter " + parsed.status().message(), route);
+    filter = std::move(parsed).value();
+  }
+  auto found = filter ? FindFilteredTraces(ctx.reader, request->query, *filter)
+                      : ctx.reader.FindTraces(request->query);
   if (!found.ok()) return V3Error(HttpStatusFor(found.status()), found.status().message(), route);
   std::vector<Trace> traces = std::move(found).value();
   if (!summaries) {

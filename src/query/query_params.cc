@@ -226,6 +226,7 @@ Result<V3SearchRequest> ParseV3Search(const QueryParams& p) {
   if (auto kind = GetAny(p, {"query.spanKind", "query.span_kind"})) {
     if (Status s = ParseSpanKindParam(*kind, &q.match_kind, &q.kind); !s.ok()) return s;
   }
+  r.filter = GetAny(p, {"query.filter"}).value_or("");
   return r;
 }
 

@@ -58,6 +58,7 @@ struct TraceReadRequest {
 struct V3SearchRequest {
   TraceQuery query;
   bool raw = false;
+  std::string filter;  // query.filter: the query language (querylang/query_filter.h)
 };
 [[nodiscard]] Result<V3SearchRequest> ParseV3Search(const QueryParams& params);
 
