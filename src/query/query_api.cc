@@ -10,6 +10,7 @@
 #include "formats/jaeger_json/jaeger_json.h"
 #include "formats/otlp/otlp_decode.h"
 #include "query/archive.h"
+#include "query/mcp/mcp_server.h"
 #include "query/query_internal.h"
 #include "query/query_params.h"
 
@@ -102,6 +103,7 @@ class QueryApi {
     }
     if (StartsWith(path, "/api/v3/")) return PrettyPrinted(req, HandleApiV3(req, path, ctx_));
     if (IsAnalyticsRoute(path)) return PrettyPrinted(req, HandleAnalyticsApi(req, path, ctx_));
+    if (path == "/mcp") return HandleMcp(req, ctx_);
     if (StartsWith(path, "/api/") || path == "/api") {
       return PrettyPrinted(req, HandleApi(req, path));
     }
@@ -434,7 +436,7 @@ std::vector<Trace> GroupByTrace(const SpanBatch& batch) {
 std::vector<std::string> QueryDataPrefixes(const std::string& base) {
   // /analytics/v1/dependencies and /qualitymetrics-v2: where Jaeger UI
   // releases ask for deep dependencies and quality metrics.
-  return {base + "api/", base + "analytics/", base + "qualitymetrics-v2"};
+  return {base + "api/", base + "analytics/", base + "qualitymetrics-v2", base + "mcp"};
 }
 
 HttpHandler NewQueryHandler(const QueryApiOptions& options, SpanReader& reader,
