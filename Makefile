@@ -10,7 +10,7 @@ FUZZ_SECONDS ?= 300
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build ui run test unit integration install demo bench bench-embedded bench-e2e bench-clickhouse bench-scale-out fuzz fmt lint clean
+.PHONY: all setup configure build ui run test unit integration install demo bench bench-embedded bench-e2e bench-clickhouse bench-query bench-scale-out fuzz fmt lint clean
 
 all: build
 
@@ -113,6 +113,14 @@ bench-embedded: configure
 BENCH_CLICKHOUSE_SPANS ?= 10000000
 bench-clickhouse: build
 	@node bench/clickhouse.mjs --build=$(BUILD_DIR) --spans=$(BENCH_CLICKHOUSE_SPANS) \
+	  --append=bench/RESULTS.md
+
+# The query language's figures (docs/performance.md, "Query language"):
+# BENCH_QUERY_SPANS spans in the embedded store and in ClickHouse, filtered
+# searches and the GetTrace of a 10,008-span trace over HTTP and gRPC.
+BENCH_QUERY_SPANS ?= 10000000
+bench-query: build
+	@node bench/query_language.mjs --build=$(BUILD_DIR) --spans=$(BENCH_QUERY_SPANS) \
 	  --append=bench/RESULTS.md
 
 # The scale-out topology's figures (docs/deployment.md, (c)): NATS JetStream
