@@ -97,22 +97,11 @@ class QueryServiceImpl final : public RawQueryService {
           {grpc::StatusCode::INVALID_ARGUMENT, "malformed trace ID '" + req.trace_id() + "'"});
     }
     TraceTimeHint hint;
-    if ((req.has_start_time() && !ToNs(req.start_time(), &hint.start_ns)) ||
-        (req.has_end_time() && !ToNs(req.end_time(), &hint.end_ns))) {
-      return Failed({grpc::StatusCode::INVALID_ARGUMENT, "start_time and end_time must be valid"});
-    }
-    // Reads fall back to the archive, as the HTTP routes' do.
-    std::unique_ptr<ArchiveFallbackReader> fallback;
-    if (archive != nullptr) fallback = std::make_unique<ArchiveFallbackReader>(*store, *archive);
-    SpanReader& reader = fallback ? static_cast<SpanReader&>(*fallback) : *store;
-    QueryContext ctx{options_.query, reader, *store};
-    auto trace = reader.GetTrace(*id, hint);
+    if (grpc::Status s = grpc_query::TimeHintOf(req, &hint); !s.ok()) return Failed(s);
+    auto trace = grpc_query::ReadTrace(options_, *store, archive, *id, hint, req.raw_traces());
     if (!trace.ok()) return Failed(ToGrpc(trace.status()));
-    std::vector<Trace> traces;
-    traces.push_back(std::move(trace).value());
-    PrepareTraces(traces, req.raw_traces(), ctx);
     std::vector<std::string> chunks;
-    AppendChunks(traces[0], &chunks);
+    AppendChunks(*trace, &chunks);
     return new ChunkWriter(std::move(chunks), grpc::Status::OK);
   }
 
@@ -210,27 +199,16 @@ class QueryServiceImpl final : public RawQueryService {
                                             v3::DependenciesResponse* response) override {
     Storage* store = nullptr;
     grpc::Status status = Admit(*context, &store);
-    uint64_t start_ns = 0;
-    uint64_t end_ns = 0;
-    if (status.ok() && (!request->has_start_time() || !request->has_end_time())) {
-      status = {grpc::StatusCode::INVALID_ARGUMENT, "start_time and end_time are required"};
-    } else if (status.ok() && (!ToNs(request->start_time(), &start_ns) ||
-                               !ToNs(request->end_time(), &end_ns) || end_ns < start_ns)) {
-      status = {grpc::StatusCode::INVALID_ARGUMENT,
-                "start_time and end_time must be valid times, the start not after the end"};
-    }
+    std::vector<DependencyLink> links;
     if (status.ok()) {
-      start_ns = std::max(start_ns, EarliestQueryTimeNs(options_.query.limits, NowNs()));
-      auto links = store->GetDependencies(end_ns, end_ns > start_ns ? end_ns - start_ns : 0);
-      status = ToGrpc(links.status());
-      if (links.ok()) {
-        for (const DependencyLink& l : *links) {
-          v3::Dependency* out = response->add_dependencies();
-          out->set_parent(l.parent);
-          out->set_child(l.child);
-          out->set_call_count(l.call_count);
-        }
-      }
+      status = grpc_query::ReadDependencies(options_, *store, *request,
+                                            "start_time and end_time are required", &links);
+    }
+    for (const DependencyLink& l : links) {
+      v3::Dependency* out = response->add_dependencies();
+      out->set_parent(l.parent);
+      out->set_child(l.child);
+      out->set_call_count(l.call_count);
     }
     return Done(context, status);
   }

@@ -1,5 +1,10 @@
 #include "query/grpc_query_common.h"
 
+#include <memory>
+#include <vector>
+
+#include "query/archive.h"
+#include "query/query_internal.h"
 #include "server/auth.h"
 
 namespace spoor::grpc_query {
@@ -38,6 +43,20 @@ grpc::Status Admit(const QueryGrpcOptions& options, Storage& storage,
   *store = picked.value().storage;
   if (archive != nullptr) *archive = picked.value().archive;
   return grpc::Status::OK;
+}
+
+Result<Trace> ReadTrace(const QueryGrpcOptions& options, Storage& store, Storage* archive,
+                        const TraceId& id, const TraceTimeHint& hint, bool raw) {
+  // Reads fall back to the archive, as the HTTP routes' do.
+  std::unique_ptr<ArchiveFallbackReader> fallback;
+  if (archive != nullptr) fallback = std::make_unique<ArchiveFallbackReader>(store, *archive);
+  SpanReader& reader = fallback ? static_cast<SpanReader&>(*fallback) : store;
+  auto trace = reader.GetTrace(id, hint);
+  if (!trace.ok()) return trace.status();
+  std::vector<Trace> traces;
+  traces.push_back(std::move(trace).value());
+  PrepareTraces(traces, raw, QueryContext{options.query, reader, store});
+  return std::move(traces[0]);
 }
 
 }  // namespace spoor::grpc_query

@@ -5,6 +5,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,7 +13,9 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/time_format.h"
 #include "query/grpc_query.h"
+#include "query/query_params.h"
 #include "receivers/grpc_ingest.h"
 #include "storage/storage.h"
 
@@ -101,6 +104,45 @@ template <typename Message>
 [[nodiscard]] grpc::Status Admit(const QueryGrpcOptions& options, Storage& storage,
                                  const grpc::CallbackServerContext& context, Storage** store,
                                  Storage** archive = nullptr);
+
+// A read's optional start_time and end_time hints.
+template <typename Request>
+grpc::Status TimeHintOf(const Request& req, TraceTimeHint* hint) {
+  if ((req.has_start_time() && !ToNs(req.start_time(), &hint->start_ns)) ||
+      (req.has_end_time() && !ToNs(req.end_time(), &hint->end_ns))) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "start_time and end_time must be valid times"};
+  }
+  return grpc::Status::OK;
+}
+
+// The trace with its adjusters run (unless `raw`), read from `store` and
+// then from `archive` (may be null) when the store does not have it.
+[[nodiscard]] Result<Trace> ReadTrace(const QueryGrpcOptions& options, Storage& store,
+                                      Storage* archive, const TraceId& id,
+                                      const TraceTimeHint& hint, bool raw);
+
+// The dependency links between a request's start_time and end_time (both
+// required, else INVALID_ARGUMENT with `missing`), within the query limits.
+template <typename Request>
+grpc::Status ReadDependencies(const QueryGrpcOptions& options, Storage& store,
+                              const Request& request, const char* missing,
+                              std::vector<DependencyLink>* links) {
+  uint64_t start_ns = 0;
+  uint64_t end_ns = 0;
+  if (!request.has_start_time() || !request.has_end_time()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, missing};
+  }
+  if (!ToNs(request.start_time(), &start_ns) || !ToNs(request.end_time(), &end_ns) ||
+      end_ns < start_ns) {
+    return {grpc::StatusCode::INVALID_ARGUMENT,
+            "start_time and end_time must be valid times, the start not after the end"};
+  }
+  start_ns = std::max(start_ns, EarliestQueryTimeNs(options.query.limits, NowNs()));
+  auto found = store.GetDependencies(end_ns, end_ns > start_ns ? end_ns - start_ns : 0);
+  if (!found.ok()) return ToGrpc(found.status());
+  *links = std::move(found).value();
+  return grpc::Status::OK;
+}
 
 }  // namespace spoor::grpc_query
 

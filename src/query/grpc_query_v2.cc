@@ -56,16 +56,6 @@ grpc::Status TraceIdOf(const std::string& bytes, TraceId* id) {
   return grpc::Status::OK;
 }
 
-// Optional start and end hints of a trace read.
-template <typename Request>
-grpc::Status HintOf(const Request& req, TraceTimeHint* hint) {
-  if ((req.has_start_time() && !ToNs(req.start_time(), &hint->start_ns)) ||
-      (req.has_end_time() && !ToNs(req.end_time(), &hint->end_ns))) {
-    return {grpc::StatusCode::INVALID_ARGUMENT, "start_time and end_time must be valid times"};
-  }
-  return grpc::Status::OK;
-}
-
 // The search of TraceQueryParameters, with /api/traces's defaults: the
 // last 48 hours, 100 traces.
 Result<TraceQuery> SearchOf(const v2::TraceQueryParameters& p, uint64_t now_ns) {
@@ -116,23 +106,16 @@ class QueryServiceV2 final : public RawQueryService {
     TraceId id;
     TraceTimeHint hint;
     if (grpc::Status s = TraceIdOf(req.trace_id(), &id); !s.ok()) return Failed(s);
-    if (grpc::Status s = HintOf(req, &hint); !s.ok()) return Failed(s);
-    // Reads fall back to the archive, as the HTTP routes' do.
-    std::unique_ptr<ArchiveFallbackReader> fallback;
-    if (archive != nullptr) fallback = std::make_unique<ArchiveFallbackReader>(*store, *archive);
-    SpanReader& reader = fallback ? static_cast<SpanReader&>(*fallback) : *store;
-    auto trace = reader.GetTrace(id, hint);
+    if (grpc::Status s = grpc_query::TimeHintOf(req, &hint); !s.ok()) return Failed(s);
+    auto trace = grpc_query::ReadTrace(options_, *store, archive, id, hint, req.raw_traces());
     if (!trace.ok()) {
       if (trace.status().code() == StatusCode::kNotFound) {
         return Failed({grpc::StatusCode::NOT_FOUND, "trace not found"});
       }
       return Failed(ToGrpc(trace.status()));
     }
-    std::vector<Trace> traces;
-    traces.push_back(std::move(trace).value());
-    PrepareTraces(traces, req.raw_traces(), QueryContext{options_.query, reader, *store});
     std::vector<std::string> chunks;
-    AppendChunks(traces[0], &chunks);
+    AppendChunks(*trace, &chunks);
     return new ChunkWriter(std::move(chunks), grpc::Status::OK);
   }
 
@@ -235,27 +218,16 @@ class QueryServiceV2 final : public RawQueryService {
                                             v2::GetDependenciesResponse* response) override {
     Storage* store = nullptr;
     grpc::Status status = grpc_query::Admit(options_, storage_, *context, &store);
-    uint64_t start_ns = 0;
-    uint64_t end_ns = 0;
-    if (status.ok() && (!request->has_start_time() || !request->has_end_time())) {
-      status = {grpc::StatusCode::INVALID_ARGUMENT, "StartTime and EndTime must be initialized."};
-    } else if (status.ok() && (!ToNs(request->start_time(), &start_ns) ||
-                               !ToNs(request->end_time(), &end_ns) || end_ns < start_ns)) {
-      status = {grpc::StatusCode::INVALID_ARGUMENT,
-                "start_time and end_time must be valid times, the start not after the end"};
-    }
+    std::vector<DependencyLink> links;
     if (status.ok()) {
-      start_ns = std::max(start_ns, EarliestQueryTimeNs(options_.query.limits, NowNs()));
-      auto links = store->GetDependencies(end_ns, end_ns > start_ns ? end_ns - start_ns : 0);
-      status = ToGrpc(links.status());
-      if (links.ok()) {
-        for (const DependencyLink& l : *links) {
-          v2::DependencyLink* out = response->add_dependencies();
-          out->set_parent(l.parent);
-          out->set_child(l.child);
-          out->set_call_count(l.call_count);
-        }
-      }
+      status = grpc_query::ReadDependencies(options_, *store, *request,
+                                            "StartTime and EndTime must be initialized.", &links);
+    }
+    for (const DependencyLink& l : links) {
+      v2::DependencyLink* out = response->add_dependencies();
+      out->set_parent(l.parent);
+      out->set_child(l.child);
+      out->set_call_count(l.call_count);
     }
     return Done(context, status);
   }
