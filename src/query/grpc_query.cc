@@ -10,7 +10,6 @@
 #include "common/time_format.h"
 #include "formats/otlp/otlp_proto_encode.h"
 #include "jaeger/api_v3/query_service.grpc.pb.h"
-#include "query/archive.h"
 #include "query/grpc_query_common.h"
 #include "query/query_internal.h"
 #include "query/query_params.h"
@@ -43,35 +42,6 @@ void AppendChunks(const Trace& trace, std::vector<std::string>* chunks) {
     EncodeOtlpProto(batch, &bytes);  // ExportTraceServiceRequest and TracesData share a layout
     chunks->push_back(std::move(bytes));
   }
-}
-
-// The search of a TraceQueryParameters, checked as /api/v3/traces checks
-// its parameters.
-Result<TraceQuery> SearchOf(const v3::TraceQueryParameters& p) {
-  TraceQuery q;
-  q.service = p.service_name();
-  q.operation = p.operation_name();
-  if (!p.has_start_time_min()) return InvalidArgument("query.start_time_min is required");
-  if (!p.has_start_time_max()) return InvalidArgument("query.start_time_max is required");
-  if (!ToNs(p.start_time_min(), &q.start_time_min_ns) ||
-      !ToNs(p.start_time_max(), &q.start_time_max_ns)) {
-    return InvalidArgument("query.start_time_min and query.start_time_max must be valid times");
-  }
-  if (q.start_time_max_ns < q.start_time_min_ns) {
-    return InvalidArgument("query.start_time_max must not be before query.start_time_min");
-  }
-  if ((p.has_duration_min() && !ToNs(p.duration_min(), &q.duration_min_ns)) ||
-      (p.has_duration_max() && !ToNs(p.duration_max(), &q.duration_max_ns))) {
-    return InvalidArgument("query.duration_min and query.duration_max must not be negative");
-  }
-  if (q.duration_max_ns != 0 && q.duration_max_ns < q.duration_min_ns) {
-    return InvalidArgument("query.duration_max must not be less than query.duration_min");
-  }
-  if (p.search_depth() < 0) return InvalidArgument("query.search_depth must not be negative");
-  q.limit = p.search_depth() == 0 ? kDefaultSearchLimit : static_cast<size_t>(p.search_depth());
-  for (const auto& [key, value] : p.attributes()) q.tags.emplace_back(key, value);
-  std::sort(q.tags.begin(), q.tags.end());
-  return q;
 }
 
 using RawQueryService = v3::QueryService::WithRawCallbackMethod_GetTrace<
@@ -226,7 +196,8 @@ class QueryServiceImpl final : public RawQueryService {
     if (grpc::Status s = Admit(context, store); !s.ok()) return s;
     Request req;
     if (!ParseRequest(bytes, &req)) return Malformed("request");
-    auto query = SearchOf(req.query());
+    auto query =
+        grpc_query::SearchOf(req.query(), req.query().attributes(), "query.", true, NowNs());
     if (!query.ok()) return ToGrpc(query.status());
     ApplyQueryLimits(options_.query.limits, NowNs(), &query.value());
     *raw = req.query().raw_traces();

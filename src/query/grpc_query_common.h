@@ -105,6 +105,51 @@ template <typename Message>
                                  const grpc::CallbackServerContext& context, Storage** store,
                                  Storage** archive = nullptr);
 
+// The search of a TraceQueryParameters, api_v2's or api_v3's (the same
+// field names; `tags` is api_v2's tags or api_v3's attributes). `prefix`
+// names the fields in messages ("query." for api_v3). With
+// `window_required` a missing start_time_min or start_time_max is refused
+// (api_v3); else the window defaults to the 48 hours before `now_ns`, as
+// /api/traces (api_v2). search_depth 0 means 100.
+template <typename Params, typename Tags>
+Result<TraceQuery> SearchOf(const Params& p, const Tags& tags, const std::string& prefix,
+                            bool window_required, uint64_t now_ns) {
+  TraceQuery q;
+  q.service = p.service_name();
+  q.operation = p.operation_name();
+  q.start_time_max_ns = now_ns;
+  q.start_time_min_ns = now_ns > kDefaultSearchLookbackNs ? now_ns - kDefaultSearchLookbackNs : 0;
+  if (window_required && !p.has_start_time_min()) {
+    return InvalidArgument(prefix + "start_time_min is required");
+  }
+  if (window_required && !p.has_start_time_max()) {
+    return InvalidArgument(prefix + "start_time_max is required");
+  }
+  if ((p.has_start_time_min() && !ToNs(p.start_time_min(), &q.start_time_min_ns)) ||
+      (p.has_start_time_max() && !ToNs(p.start_time_max(), &q.start_time_max_ns))) {
+    return InvalidArgument(prefix + "start_time_min and " + prefix +
+                           "start_time_max must be valid times");
+  }
+  if (q.start_time_max_ns < q.start_time_min_ns) {
+    return InvalidArgument(prefix + "start_time_max must not be before " + prefix +
+                           "start_time_min");
+  }
+  if ((p.has_duration_min() && !ToNs(p.duration_min(), &q.duration_min_ns)) ||
+      (p.has_duration_max() && !ToNs(p.duration_max(), &q.duration_max_ns))) {
+    return InvalidArgument(prefix + "duration_min and " + prefix +
+                           "duration_max must not be negative");
+  }
+  if (q.duration_max_ns != 0 && q.duration_max_ns < q.duration_min_ns) {
+    return InvalidArgument(prefix + "duration_max must not be less than " + prefix +
+                           "duration_min");
+  }
+  if (p.search_depth() < 0) return InvalidArgument(prefix + "search_depth must not be negative");
+  q.limit = p.search_depth() == 0 ? kDefaultSearchLimit : static_cast<size_t>(p.search_depth());
+  for (const auto& [key, value] : tags) q.tags.emplace_back(key, value);
+  std::sort(q.tags.begin(), q.tags.end());
+  return q;
+}
+
 // A read's optional start_time and end_time hints.
 template <typename Request>
 grpc::Status TimeHintOf(const Request& req, TraceTimeHint* hint) {

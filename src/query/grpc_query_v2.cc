@@ -56,35 +56,6 @@ grpc::Status TraceIdOf(const std::string& bytes, TraceId* id) {
   return grpc::Status::OK;
 }
 
-// The search of TraceQueryParameters, with /api/traces's defaults: the
-// last 48 hours, 100 traces.
-Result<TraceQuery> SearchOf(const v2::TraceQueryParameters& p, uint64_t now_ns) {
-  TraceQuery q;
-  q.service = p.service_name();
-  q.operation = p.operation_name();
-  q.start_time_max_ns = now_ns;
-  q.start_time_min_ns = now_ns > kDefaultSearchLookbackNs ? now_ns - kDefaultSearchLookbackNs : 0;
-  if ((p.has_start_time_min() && !ToNs(p.start_time_min(), &q.start_time_min_ns)) ||
-      (p.has_start_time_max() && !ToNs(p.start_time_max(), &q.start_time_max_ns))) {
-    return InvalidArgument("start_time_min and start_time_max must be valid times");
-  }
-  if (q.start_time_max_ns < q.start_time_min_ns) {
-    return InvalidArgument("start_time_max must not be before start_time_min");
-  }
-  if ((p.has_duration_min() && !ToNs(p.duration_min(), &q.duration_min_ns)) ||
-      (p.has_duration_max() && !ToNs(p.duration_max(), &q.duration_max_ns))) {
-    return InvalidArgument("duration_min and duration_max must not be negative");
-  }
-  if (q.duration_max_ns != 0 && q.duration_max_ns < q.duration_min_ns) {
-    return InvalidArgument("duration_max must not be less than duration_min");
-  }
-  if (p.search_depth() < 0) return InvalidArgument("search_depth must not be negative");
-  q.limit = p.search_depth() == 0 ? kDefaultSearchLimit : static_cast<size_t>(p.search_depth());
-  for (const auto& [key, value] : p.tags()) q.tags.emplace_back(key, value);
-  std::sort(q.tags.begin(), q.tags.end());
-  return q;
-}
-
 using RawQueryService = v2::QueryService::WithRawCallbackMethod_GetTrace<
     v2::QueryService::WithRawCallbackMethod_FindTraces<v2::QueryService::CallbackService>>;
 
@@ -152,7 +123,7 @@ class QueryServiceV2 final : public RawQueryService {
     if (!ParseRequest(*request, &req)) return Failed(Malformed("FindTracesRequest"));
     if (!req.has_query()) return Failed({grpc::StatusCode::INVALID_ARGUMENT, "missing query"});
     uint64_t now = NowNs();
-    auto query = SearchOf(req.query(), now);
+    auto query = grpc_query::SearchOf(req.query(), req.query().tags(), "", false, now);
     if (!query.ok()) return Failed(ToGrpc(query.status()));
     ApplyQueryLimits(options_.query.limits, now, &query.value());
     auto found = store->FindTraces(*query);
