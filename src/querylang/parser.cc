@@ -133,15 +133,27 @@ class Lexer {
           }
         }
       } else {
-        *error = At(i_, "unexpected character '" + std::string(1, c) + "'");
+        // The whole character, when it is more than one byte of UTF-8.
+        size_t len = 1;
+        while (i_ + len < s_.size() && len < 4 &&
+               (static_cast<unsigned char>(s_[i_ + len]) & 0xC0) == 0x80) {
+          ++len;
+        }
+        *error = At(s_, i_, "unexpected character '" + std::string(s_.substr(i_, len)) + "'");
         return false;
       }
       out->push_back(std::move(t));
     }
   }
 
-  static std::string At(size_t pos, const std::string& what) {
-    return "at " + std::to_string(pos + 1) + ": " + what;
+  // "at N: what", N the 1-based position of byte `pos` of `text` in
+  // characters (UTF-8 sequences count once).
+  static std::string At(std::string_view text, size_t pos, const std::string& what) {
+    size_t characters = 1;
+    for (size_t i = 0; i < pos && i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++characters;
+    }
+    return "at " + std::to_string(characters) + ": " + what;
   }
 
  private:
@@ -166,7 +178,7 @@ class Lexer {
       }
     }
     if (i_ == s_.size()) {
-      *error = At(start, "the string is not closed with '\"'");
+      *error = At(s_, start, "the string is not closed with '\"'");
       return false;
     }
     ++i_;
@@ -179,7 +191,7 @@ class Lexer {
 
 class Parser {
  public:
-  explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+  Parser(std::string_view text, std::vector<Token> tokens) : text_(text), t_(std::move(tokens)) {}
 
   Result<std::unique_ptr<Pipeline>> Run() {
     auto p = ParsePipeline();
@@ -196,7 +208,7 @@ class Parser {
   const Token& Peek() const { return t_[i_]; }
   const Token& Next() { return t_[i_ < t_.size() - 1 ? i_++ : i_]; }
   void Fail(const Token& at, const std::string& what) {
-    if (ok()) error_ = Lexer::At(at.pos, what);
+    if (ok()) error_ = Lexer::At(text_, at.pos, what);
   }
   static std::string Describe(const Token& t) {
     if (t.type == Tok::kEnd) return "the end of the query";
@@ -520,6 +532,7 @@ class Parser {
     return true;
   }
 
+  std::string_view text_;
   std::vector<Token> t_;
   size_t i_ = 0;
   int depth_ = 0;
@@ -536,7 +549,7 @@ Result<std::unique_ptr<Pipeline>> ParseFilter(std::string_view text) {
   std::vector<Token> tokens;
   std::string error;
   if (!Lexer(text).Run(&tokens, &error)) return InvalidArgument(error);
-  return Parser(std::move(tokens)).Run();
+  return Parser(text, std::move(tokens)).Run();
 }
 
 }  // namespace spoor::querylang

@@ -356,6 +356,11 @@ TEST(QueryFilter, BadQueriesSayWhatAndWhere) {
       {"{ name \"x\" }",
        "at 8: expected a comparison (=, !=, =~, !~, <, <=, >, >=) after 'name', found \"x\""},
       {"{ # }", "at 3: unexpected character '#'"},
+      // Positions count characters: "ü" is one (two bytes of UTF-8).
+      {"{ name = \"\xC3\xBC\" && x }",
+       "at 17: unknown field 'x': an intrinsic (name, status, kind, duration, statusMessage, "
+       "traceDuration, rootServiceName, rootName) or an attribute (span.x, resource.x, .x)"},
+      {"{ \xC3\xA9 = 1 }", "at 3: unexpected character '\xC3\xA9'"},
       {"", "at 1: expected '{' (a span selector) or '(', found the end of the query"},
       {std::string(100, '(') + "{ }" + std::string(100, ')'), "at 65: the query nests too deeply"},
       {std::string(QueryFilter::kMaxLength + 1, ' '), "the query is longer than 8192 characters"},

@@ -1,7 +1,8 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { archiveFailureText } from '../model/archive';
 import { normaliseBasePath } from './basePath';
-import { ApiRequestError, archiveTrace, traceQueryParams } from './client';
+import { queryErrorOf } from '../model/queryFilter';
+import { ApiRequestError, archiveTrace, filterQueryParams, findTraceSummaries, rfc3339, traceQueryParams } from './client';
 
 test('base path normalisation', () => {
   expect(normaliseBasePath('/')).toBe('');
@@ -81,4 +82,34 @@ test('archiveTrace rejects with the status and the message of the server', async
   answering(404, [{ code: 404, msg: 'trace not found' }]);
   const missing = await archiveTrace('abc123').catch((e: unknown) => e);
   expect(archiveFailureText(missing)).toBe('Cannot archive: no storage has this trace (HTTP 404: trace not found).');
+});
+
+test('a search with a query: RFC 3339 times to the microsecond, the limit as query.searchDepth', () => {
+  expect(rfc3339(1_800_000_000_123_456)).toBe('2027-01-15T08:00:00.123456Z');
+  expect(rfc3339(1_800_000_000_000_007.5)).toBe('2027-01-15T08:00:00.000007Z');
+  expect(filterQueryParams({ filter: '{ status = error }', start: 1_800_000_000_000_000, end: 1_800_003_600_000_000, limit: 20 })).toEqual({
+    'query.filter': '{ status = error }',
+    'query.startTimeMin': '2027-01-15T08:00:00.000000Z',
+    'query.startTimeMax': '2027-01-15T09:00:00.000000Z',
+    'query.searchDepth': 20,
+  });
+});
+
+test('findTraceSummaries reads /api/v3/trace-summaries; a bad query rejects with its position', async () => {
+  const q = { filter: '{ duration > 5 }', start: 1_800_000_000_000_000, end: 1_800_003_600_000_000, limit: 20 };
+  const ok = vi.fn(async (_input: string) => new Response(JSON.stringify({ summaries: [{ traceId: 'ab' }] }), { status: 200 }));
+  vi.stubGlobal('fetch', ok);
+  await expect(findTraceSummaries(q)).resolves.toEqual([{ traceId: 'ab' }]);
+  const sent = new URL(ok.mock.calls[0][0], 'http://x');
+  expect(sent.pathname).toBe('/api/v3/trace-summaries');
+  expect(sent.searchParams.get('query.filter')).toBe('{ duration > 5 }');
+  expect(sent.searchParams.get('query.searchDepth')).toBe('20');
+
+  const message = "query.filter at 14: expected a duration with its unit (300ms, 1.5s, 2m), found '5'";
+  const bad = vi.fn(async () => new Response(JSON.stringify({ error: { httpCode: 400, message } }), { status: 400 }));
+  vi.stubGlobal('fetch', bad);
+  const error = await findTraceSummaries(q).catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(ApiRequestError);
+  expect((error as Error).message).toBe(`HTTP 400: ${message}`);
+  expect(queryErrorOf(error)).toEqual({ message, position: 14 });
 });

@@ -10,6 +10,7 @@ import type {
   DeepDependenciesQuery,
   DependencyLink,
   Envelope,
+  FilterQuery,
   MetricFamily,
   MetricName,
   MetricsQuery,
@@ -18,6 +19,8 @@ import type {
   SpanKind,
   Trace,
   TraceQuery,
+  V3Error,
+  V3TraceSummary,
 } from './types';
 
 export class ApiRequestError extends Error {
@@ -38,7 +41,7 @@ function url(path: string, params?: Record<string, string | number | undefined>)
   return `${basePath()}${path}${query ? `?${query}` : ''}`;
 }
 
-/** The JSON body of a successful answer; errors carry the envelope's first message. */
+/** The JSON body of a successful answer; errors carry the envelope's first message (or api_v3's `error.message`). */
 async function fetchJson<B>(input: string, init?: RequestInit): Promise<B> {
   const res = await fetchWithAuth(input, init);
   const text = await res.text();
@@ -49,7 +52,10 @@ async function fetchJson<B>(input: string, init?: RequestInit): Promise<B> {
     body = undefined;
   }
   if (!res.ok || !body) {
-    const msg = (body as Partial<Envelope<unknown>> | undefined)?.errors?.[0]?.msg ?? (text.slice(0, 200) || res.statusText);
+    const msg =
+      (body as Partial<Envelope<unknown>> | undefined)?.errors?.[0]?.msg ??
+      (body as V3Error | undefined)?.error?.message ??
+      (text.slice(0, 200) || res.statusText);
     throw new ApiRequestError(`HTTP ${res.status}: ${msg}`, res.status);
   }
   return body;
@@ -84,6 +90,31 @@ export function traceQueryParams(q: TraceQuery): Record<string, string | number 
 
 export async function findTraces(q: TraceQuery): Promise<Trace[]> {
   return (await call<Trace[] | null>(url('/api/traces', traceQueryParams(q)))).data ?? [];
+}
+
+/** A time in µs since the epoch in RFC 3339 with microseconds, as api_v3 takes it. */
+export function rfc3339(us: number): string {
+  const whole = Math.trunc(us);
+  const ms = Math.floor(whole / 1000);
+  return `${new Date(ms).toISOString().slice(0, -1)}${String(whole - ms * 1000).padStart(3, '0')}Z`;
+}
+
+/** Query-string parameters of a search with a query, as `/api/v3/trace-summaries` takes them. */
+export function filterQueryParams(q: FilterQuery): Record<string, string | number | undefined> {
+  return {
+    'query.filter': q.filter,
+    'query.startTimeMin': rfc3339(q.start),
+    'query.startTimeMax': rfc3339(q.end),
+    'query.searchDepth': q.limit,
+  };
+}
+
+/**
+ * The traces a query (the query language, docs/query-language.md) selects, summarised. A query
+ * that does not parse is refused with 400 and "query.filter at N: …" (see model/queryFilter.ts).
+ */
+export async function findTraceSummaries(q: FilterQuery): Promise<V3TraceSummary[]> {
+  return (await fetchJson<{ summaries?: V3TraceSummary[] | null }>(url('/api/v3/trace-summaries', filterQueryParams(q)))).summaries ?? [];
 }
 
 export async function getTrace(traceID: string): Promise<Trace> {

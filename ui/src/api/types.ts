@@ -95,6 +95,32 @@ export interface TraceQuery {
   lookback?: string;
 }
 
+/** Parameters of a search with a query (`query.filter`) on `GET /api/v3/trace-summaries`. Times in µs. */
+export interface FilterQuery {
+  filter: string;
+  start: number;
+  end: number;
+  limit: number;
+}
+
+/** One trace of `GET /api/v3/trace-summaries`: nanosecond times as decimal strings. */
+export interface V3TraceSummary {
+  traceId: string;
+  /** of the root span, or of the earliest span whose parent is missing */
+  rootServiceName?: string;
+  rootOperationName?: string;
+  minStartTimeUnixNano?: string;
+  maxEndTimeUnixNano?: string;
+  spanCount?: number | string;
+  errorSpanCount?: number | string;
+  services?: Array<{ name: string; spanCount?: number | string; errorSpanCount?: number | string }> | null;
+}
+
+/** Error answer of the `/api/v3/...` routes. */
+export interface V3Error {
+  error?: { httpCode?: number; message?: string };
+}
+
 /** The metrics of `GET /api/metrics/{calls,errors,latencies}`. */
 export type MetricName = 'calls' | 'errors' | 'latencies';
 

@@ -2,11 +2,11 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { getOperations } from '../api/client';
 import type { Operation, SpanKind } from '../api/types';
 import { useServices } from '../api/useServices';
-import { fromDateTimeInput, parseGoDuration, toDateTimeInput } from '../model/format';
+import { parseGoDuration } from '../model/format';
 import { parseLogfmt } from '../model/logfmt';
-import { LOOKBACKS, MAX_LIMIT, formToUrl, type SearchForm as Form } from '../model/searchParams';
-import { useSettings } from '../settings';
+import { formToUrl, type SearchForm as Form } from '../model/searchParams';
 import { ServiceSelect } from './ServiceSelect';
+import { LimitField, LookbackFields } from './WindowFields';
 
 const LAST_SERVICE_KEY = 'spoor.lastService';
 
@@ -15,11 +15,15 @@ const KINDS: Array<SpanKind | ''> = ['', 'server', 'client', 'producer', 'consum
 interface Props {
   initial: Form;
   onSubmit: (query: string) => void;
+  /** the fields as they are now, after every change */
+  onChange: (form: Form) => void;
+  /** "Edit as query": the fields as they are now */
+  onEditAsQuery: (form: Form) => void;
 }
 
-export function SearchForm({ initial, onSubmit }: Props) {
-  const { utc } = useSettings();
+export function SearchForm({ initial, onSubmit, onChange, onEditAsQuery }: Props) {
   const [form, setForm] = useState<Form>(initial);
+  useEffect(() => onChange(form), [form, onChange]);
   const { services, error: servicesError } = useServices();
   const [operations, setOperations] = useState<Operation[]>([]);
   const loadError = servicesError === null ? null : servicesError instanceof Error ? servicesError.message : String(servicesError);
@@ -57,7 +61,8 @@ export function SearchForm({ initial, onSubmit }: Props) {
     parseGoDuration(form.maxDuration)! < parseGoDuration(form.minDuration)!
       ? 'max is below min'
       : null;
-  const invalid = !form.service || !!tagError || !!minError || !!maxError || !!orderError;
+  const unreadable = !!tagError || !!minError || !!maxError;
+  const invalid = !form.service || unreadable || !!orderError;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -67,7 +72,6 @@ export function SearchForm({ initial, onSubmit }: Props) {
   };
 
   const opNames = [...new Set(operations.map((o) => o.name))].sort();
-  const nowUs = Date.now() * 1000;
 
   return (
     <form className="search-form" onSubmit={submit} aria-label="Search traces">
@@ -124,50 +128,7 @@ export function SearchForm({ initial, onSubmit }: Props) {
           <span className="hint">logfmt: key=value, quote values with spaces</span>
         )}
       </label>
-      <label>
-        Lookback
-        <select
-          name="lookback"
-          value={form.lookback}
-          onChange={(e) => {
-            const lookback = e.target.value;
-            setForm((f) =>
-              lookback === 'custom'
-                ? { ...f, lookback, start: f.start ?? nowUs - 3600e6, end: f.end ?? nowUs }
-                : { ...f, lookback, start: null, end: null },
-            );
-          }}
-        >
-          {LOOKBACKS.map((l) => (
-            <option key={l.value} value={l.value}>
-              {l.label}
-            </option>
-          ))}
-          <option value="custom">Custom time range</option>
-        </select>
-      </label>
-      {form.lookback === 'custom' && (
-        <div className="range">
-          <label>
-            From
-            <input
-              type="datetime-local"
-              name="start"
-              value={form.start ? toDateTimeInput(form.start, utc) : ''}
-              onChange={(e) => set('start', fromDateTimeInput(e.target.value, utc))}
-            />
-          </label>
-          <label>
-            To
-            <input
-              type="datetime-local"
-              name="end"
-              value={form.end ? toDateTimeInput(form.end, utc) : ''}
-              onChange={(e) => set('end', fromDateTimeInput(e.target.value, utc))}
-            />
-          </label>
-        </div>
-      )}
+      <LookbackFields form={form} setForm={setForm} />
       <div className="row2">
         <label>
           Min duration
@@ -190,20 +151,20 @@ export function SearchForm({ initial, onSubmit }: Props) {
           {(maxError || orderError) && <span className="field-error">{maxError ?? orderError}</span>}
         </label>
       </div>
-      <label>
-        Limit results
-        <input
-          type="number"
-          name="limit"
-          min={1}
-          max={MAX_LIMIT}
-          value={form.limit}
-          onChange={(e) => set('limit', Math.max(1, Math.min(MAX_LIMIT, Number(e.target.value) || 1)))}
-        />
-      </label>
-      <button type="submit" className="primary" disabled={invalid}>
-        Find traces
-      </button>
+      <LimitField form={form} setForm={setForm} />
+      <div className="form-actions">
+        <button type="submit" className="primary" disabled={invalid}>
+          Find traces
+        </button>
+        <button
+          type="button"
+          disabled={unreadable}
+          onClick={() => onEditAsQuery(form)}
+          title="Turn these fields into a query you can edit in the Query tab"
+        >
+          Edit as query
+        </button>
+      </div>
     </form>
   );
 }

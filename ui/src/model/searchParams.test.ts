@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { emptyForm, formFromUrl, formToQuery, formToUrl } from './searchParams';
+import { emptyForm, formFromUrl, formToQuery, formToUrl, queryFromUrl, queryToApi, queryToUrl } from './searchParams';
 
 const NOW = 1_800_000_000_000_000;
 
@@ -53,4 +53,26 @@ test('formToQuery turns the form into API parameters', () => {
   expect(q).toMatchObject({ service: 's', tags: { error: 'true' }, start: 10, end: 20, limit: 20 });
   const open = formToQuery({ ...emptyForm(), service: 's' }, NOW);
   expect(open.end! - open.start!).toBe(3600e6);
+});
+
+test('a search with a query keeps the query, the time window and the limit in the URL', () => {
+  const query = '{ resource.service.name = "frontend" } >> { status = error }';
+  const p = queryToUrl(query, { ...emptyForm(), service: 'ignored', tags: 'a=1', lookback: '2h', limit: 50 }, NOW);
+  expect([...p.keys()].sort()).toEqual(['end', 'limit', 'lookback', 'query', 'start']);
+  expect(queryFromUrl(p)).toBe(query);
+  expect(p.get('start')).toBe(String(NOW - 2 * 3600e6));
+  expect(p.get('end')).toBe(String(NOW));
+  const back = formFromUrl(p);
+  expect(back).toMatchObject({ service: '', lookback: '2h', start: NOW - 2 * 3600e6, end: NOW, limit: 50 });
+  expect(queryToApi(query, back, NOW + 5)).toEqual({ filter: query, start: NOW - 2 * 3600e6, end: NOW, limit: 50 });
+  // A custom range is kept as given; without start and end, the lookback ends now.
+  const custom = queryToUrl('{ }', { ...emptyForm(), lookback: 'custom', start: 10, end: 20 }, NOW);
+  expect([custom.get('start'), custom.get('end')]).toEqual(['10', '20']);
+  expect(queryToApi('{ }', formFromUrl(new URLSearchParams('query=%7B%20%7D&lookback=15m')), NOW)).toEqual({
+    filter: '{ }',
+    start: NOW - 15 * 60e6,
+    end: NOW,
+    limit: 20,
+  });
+  expect(queryFromUrl(formToUrl({ ...emptyForm(), service: 's' }, NOW))).toBeNull();
 });

@@ -1,8 +1,9 @@
 // The search as it lives in the URL (`/search?service=…&operation=…&tags=…
 // &lookback=…&start=…&end=…&minDuration=…&maxDuration=…&limit=…`), in the
-// form Jaeger's UI uses, so links to either UI keep working.
+// form Jaeger's UI uses, so links to either UI keep working. A search with a
+// query (the Query tab) is `/search?query=…&lookback=…&start=…&end=…&limit=…`.
 
-import type { SpanKind, TraceQuery } from '../api/types';
+import type { FilterQuery, SpanKind, TraceQuery } from '../api/types';
 import { formatLogfmt, parseLogfmt } from './logfmt';
 
 export const LOOKBACKS: Array<{ value: string; label: string; us: number }> = [
@@ -107,16 +108,43 @@ export function formToUrl(form: SearchForm, nowUs: number): URLSearchParams {
   if (form.spanKind) p.set('spanKind', form.spanKind);
   const parsed = parseLogfmt(form.tags);
   if (parsed.tags && Object.keys(parsed.tags).length) p.set('tags', JSON.stringify(parsed.tags));
+  setWindow(p, form, nowUs);
+  if (form.minDuration) p.set('minDuration', form.minDuration);
+  if (form.maxDuration) p.set('maxDuration', form.maxDuration);
+  p.set('limit', String(form.limit));
+  return p;
+}
+
+/** lookback, start and end of a search submitted at nowUs. */
+function setWindow(p: URLSearchParams, form: SearchForm, nowUs: number) {
   p.set('lookback', form.lookback);
   const span = lookbackUs(form.lookback);
   const end = form.lookback === 'custom' ? (form.end ?? nowUs) : nowUs;
   const start = form.lookback === 'custom' ? (form.start ?? end - 3600e6) : end - (span ?? 3600e6);
   p.set('start', String(Math.trunc(start)));
   p.set('end', String(Math.trunc(end)));
-  if (form.minDuration) p.set('minDuration', form.minDuration);
-  if (form.maxDuration) p.set('maxDuration', form.maxDuration);
+}
+
+/** The query of a search with a query, or null for a search with the form. */
+export function queryFromUrl(params: URLSearchParams): string | null {
+  return params.get('query');
+}
+
+/** URL parameters of a search with a query submitted at nowUs: the query, the form's time window and limit. */
+export function queryToUrl(query: string, form: SearchForm, nowUs: number): URLSearchParams {
+  const p = new URLSearchParams();
+  p.set('query', query);
+  setWindow(p, form, nowUs);
   p.set('limit', String(form.limit));
   return p;
+}
+
+/** The API query of a search with a query read from the URL; the time window resolved at nowUs if missing. */
+export function queryToApi(query: string, form: SearchForm, nowUs: number): FilterQuery {
+  const span = lookbackUs(form.lookback) ?? 3600e6;
+  const end = form.end ?? nowUs;
+  const start = form.start ?? end - span;
+  return { filter: query, start, end, limit: form.limit };
 }
 
 /** The API query for a form read from the URL; the time window resolved at nowUs if missing. */

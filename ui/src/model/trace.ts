@@ -48,7 +48,7 @@ export interface TraceModel {
   orphans: number;
 }
 
-const UNKNOWN_SERVICE = 'unknown-service';
+export const UNKNOWN_SERVICE = 'unknown-service';
 
 export function tagValue(tags: KeyValue[] | null | undefined, key: string): KeyValue['value'] | undefined {
   if (!tags) return undefined;
