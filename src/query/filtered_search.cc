@@ -13,7 +13,10 @@ Result<std::vector<Trace>> FindFilteredTraces(SpanReader& reader, TraceQuery que
                                               size_t max_candidates) {
   const size_t wanted = query.limit == 0 ? SIZE_MAX : query.limit;
   filter.NarrowSearch(&query);
-  // Pages larger than the answer: most candidates may not match.
+  // Pages larger than the answer, since some candidates may not match;
+  // each page twice the last (up to kMaxPage), so that a filter most
+  // candidates fail costs few round trips to the store.
+  constexpr size_t kMaxPage = 5000;
   query.limit = std::max<size_t>(100, std::min<size_t>(wanted, 1000) * 4);
   std::vector<Trace> out;
   std::unordered_set<TraceId, TraceIdHash> seen;
@@ -43,6 +46,7 @@ Result<std::vector<Trace>> FindFilteredTraces(SpanReader& reader, TraceQuery que
     uint64_t next_max = fresh == 0 ? oldest_latest - 1 : oldest_latest;
     if (next_max < query.start_time_min_ns || oldest_latest == 0) break;
     query.start_time_max_ns = next_max;
+    query.limit = std::min(kMaxPage, query.limit * 2);
   }
   return out;
 }
