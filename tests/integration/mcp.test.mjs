@@ -5,7 +5,7 @@
 // language, a trace's topology paged, one span in full, the critical path,
 // the errors, dependencies, RED metrics); a bad query or argument is a tool
 // error, an unknown tool a protocol error; tokens guard /mcp as they guard
-// /api; a page of another origin is refused.
+// /api, and tenants see only their own; a page of another origin is refused.
 
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -233,6 +233,34 @@ describe('the MCP server behind a query token', () => {
       const client = await connect(spoor, { Authorization: 'Bearer secret-token' });
       assert.ok((await client.listTools()).tools.length > 0);
       await client.close();
+    } finally {
+      await spoor.stop();
+    }
+  });
+});
+
+describe('the MCP server with tenants', () => {
+  test("each tenant's assistant sees its own services; without a tenant the call is refused", async () => {
+    const spoor = await startSpoor({ flags: ['--multi-tenancy.enabled'] });
+    try {
+      const t0 = nowNs() - 10_000n * MS;
+      for (const tenant of ['acme', 'beta']) {
+        await sendTraces(
+          spoor.baseUrls.otlpHttp,
+          request([{ service: `${tenant}-shop`, spans: [span({ traceId: randomTraceId(), spanId: randomSpanId(), name: 'GET /', startNs: t0, endNs: t0 + MS })] }]),
+          { headers: { 'x-tenant': tenant } },
+        );
+      }
+      for (const tenant of ['acme', 'beta']) {
+        const client = await connect(spoor, { 'x-tenant': tenant });
+        const services = await waitFor(async () => {
+          const s = (await call(client, 'list_services')).services;
+          return s.length ? s : null;
+        }, { description: `${tenant}'s services` });
+        assert.deepEqual(services, [`${tenant}-shop`]);
+        await client.close();
+      }
+      await assert.rejects(connect(spoor), /400|tenant/i);
     } finally {
       await spoor.stop();
     }
