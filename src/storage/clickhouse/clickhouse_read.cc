@@ -15,6 +15,8 @@ namespace {
 using protowire::WireReader;
 
 constexpr uint64_t kDayNs = 86400ULL * 1000000000ULL;
+// Trace IDs read per statement (ReadTraces).
+constexpr size_t kReadBatch = 1000;
 
 Status Corrupt(std::string_view what) {
   return Internal("clickhouse: malformed answer (" + std::string(what) + ")");
@@ -132,31 +134,35 @@ Result<std::vector<Trace>> ClickHouseStore::ReadTraces(const std::vector<TraceId
                                                        const std::string& day_condition) {
   std::vector<Trace> out;
   if (ids.empty()) return out;
-  // Identical rows (a batch inserted twice) are read once.
-  std::string sql = "SELECT DISTINCT hex(trace_id), spans FROM " + Qualified(schema_, kSpansTable) +
-                    " WHERE trace_id IN (";
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i != 0) sql += ", ";
-    sql += "toFixedString(unhex('" + ids[i].Hex32() + "'), 16)";
-  }
-  sql += ")" + day_condition + " FORMAT RowBinary";
-  auto body = client_.Query(sql);
-  if (!body.ok()) return body.status();
   std::unordered_map<TraceId, size_t, TraceIdHash> slot;
   out.resize(ids.size());
   for (size_t i = 0; i < ids.size(); ++i) {
     out[i].trace_id = ids[i];
     slot.emplace(ids[i], i);
   }
-  WireReader r(*body);
-  while (!r.done()) {
-    TraceId id;
-    std::string_view entry;
-    if (!ReadTraceIdHex(r, &id) || !r.ReadBytes(&entry)) return Corrupt("traces");
-    auto it = slot.find(id);
-    if (it == slot.end()) return Corrupt("a trace that was not asked for");
-    if (Status s = DecodeWalEntry(entry, &out[it->second].spans); !s.ok()) {
-      return Internal("clickhouse: corrupt spans of trace " + id.Hex32() + ": " + s.message());
+  // In statements of kReadBatch IDs: a statement must stay under the
+  // server's max_query_size (256 KiB by default; 1,000 IDs are 45 KB).
+  for (size_t first = 0; first < ids.size(); first += kReadBatch) {
+    // Identical rows (a batch inserted twice) are read once.
+    std::string sql = "SELECT DISTINCT hex(trace_id), spans FROM " +
+                      Qualified(schema_, kSpansTable) + " WHERE trace_id IN (";
+    for (size_t i = first; i < ids.size() && i < first + kReadBatch; ++i) {
+      if (i != first) sql += ", ";
+      sql += "toFixedString(unhex('" + ids[i].Hex32() + "'), 16)";
+    }
+    sql += ")" + day_condition + " FORMAT RowBinary";
+    auto body = client_.Query(sql);
+    if (!body.ok()) return body.status();
+    WireReader r(*body);
+    while (!r.done()) {
+      TraceId id;
+      std::string_view entry;
+      if (!ReadTraceIdHex(r, &id) || !r.ReadBytes(&entry)) return Corrupt("traces");
+      auto it = slot.find(id);
+      if (it == slot.end()) return Corrupt("a trace that was not asked for");
+      if (Status s = DecodeWalEntry(entry, &out[it->second].spans); !s.ok()) {
+        return Internal("clickhouse: corrupt spans of trace " + id.Hex32() + ": " + s.message());
+      }
     }
   }
   // A trace that vanished between the search and the read (retention) is
