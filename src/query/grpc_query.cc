@@ -35,13 +35,13 @@ constexpr size_t kChunkSpans = 1000;
 // The spans of `trace` as TracesData messages of at most kChunkSpans spans,
 // spans of one resource and scope grouped as stored.
 void AppendChunks(const Trace& trace, std::vector<std::string>* chunks) {
-  for (size_t begin = 0; begin < trace.spans.size(); begin += kChunkSpans) {
-    size_t end = std::min(begin + kChunkSpans, trace.spans.size());
-    SpanBatch batch = BatchOfRecords(trace.spans.data() + begin, trace.spans.data() + end);
-    std::string bytes;
-    EncodeOtlpProto(batch, &bytes);  // ExportTraceServiceRequest and TracesData share a layout
-    chunks->push_back(std::move(bytes));
-  }
+  grpc_query::AppendChunks(
+      trace, kChunkSpans,
+      [](const SpanRecord* first, const SpanRecord* last, std::string* bytes) {
+        // ExportTraceServiceRequest and TracesData share a layout.
+        EncodeOtlpProto(BatchOfRecords(first, last), bytes);
+      },
+      chunks);
 }
 
 using RawQueryService = v3::QueryService::WithRawCallbackMethod_GetTrace<

@@ -81,6 +81,19 @@ template <typename Message>
   return out->ParseFromString(bytes);
 }
 
+// `trace`'s spans as messages of at most `per_message` spans, each written
+// by encode(first, last, &bytes) for the records [first, last).
+template <typename Encode>
+void AppendChunks(const Trace& trace, size_t per_message, const Encode& encode,
+                  std::vector<std::string>* chunks) {
+  for (size_t begin = 0; begin < trace.spans.size(); begin += per_message) {
+    size_t end = std::min(begin + per_message, trace.spans.size());
+    std::string bytes;
+    encode(trace.spans.data() + begin, trace.spans.data() + end, &bytes);
+    chunks->push_back(std::move(bytes));
+  }
+}
+
 // A streaming call that ends at once with `status`.
 [[nodiscard]] inline grpc::ServerWriteReactor<grpc::ByteBuffer>* Failed(
     const grpc::Status& status) {

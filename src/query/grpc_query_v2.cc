@@ -34,12 +34,7 @@ using grpc_query::ToNs;
 constexpr size_t kChunkSpans = 10;
 
 void AppendChunks(const Trace& trace, std::vector<std::string>* chunks) {
-  for (size_t begin = 0; begin < trace.spans.size(); begin += kChunkSpans) {
-    size_t end = std::min(begin + kChunkSpans, trace.spans.size());
-    std::string bytes;
-    EncodeJaegerSpansChunk(trace.spans.data() + begin, trace.spans.data() + end, &bytes);
-    chunks->push_back(std::move(bytes));
-  }
+  grpc_query::AppendChunks(trace, kChunkSpans, EncodeJaegerSpansChunk, chunks);
 }
 
 // A request's trace ID: 16 bytes, big-endian (Jaeger's model), not zero.
