@@ -194,7 +194,6 @@ function sum(list) {
   return out;
 }
 
-
 /** What is wrong with what the query node stores of `traces`: kept ones whole, the others not at all. */
 async function wrongStored(query, traces) {
   const wrong = [];
@@ -216,43 +215,83 @@ async function wrongStored(query, traces) {
 }
 
 // ---------------------------------------------------------------------------
+// The topology: NATS, ClickHouse, a collector, two ingesters, a query node
+
+/**
+ * Starts, into `t` (so that what started is stopped even when a later step
+ * fails): NATS, ClickHouse (the test run's, else one started here), a
+ * collector publishing over PARTITIONS partitions, two ingesters with the
+ * TAIL_SAMPLING configuration started one after the other (the first
+ * creates the schema) into `t.ingesters`, and a query node. `name` names
+ * the stream, subject, database and directory; `extra` flags go to every
+ * spoor.
+ */
+async function startTopology(t, name, extra = []) {
+  const dir = tempDir(`spoor-${name}-`);
+  const configFile = path.join(dir, 'tail-sampling.yaml');
+  await writeFile(configFile, TAIL_SAMPLING);
+  t.nats = await startNats({ dir: path.join(dir, 'nats') });
+  let servers = clickhouseServers();
+  if (!servers) {
+    t.clickhouse = await startClickHouse({ dir: path.join(dir, 'clickhouse') });
+    servers = t.clickhouse.servers;
+  }
+  const natsFlags = [
+    `--nats.url=${t.nats.url}`,
+    `--nats.stream=spoor-${name}`,
+    `--nats.subject=${name.replaceAll('-', '_')}.spans`,
+    `--nats.partitions=${PARTITIONS}`,
+    ...extra,
+  ];
+  const storage = {
+    type: 'clickhouse',
+    flags: [`--clickhouse.servers=${servers}`, `--clickhouse.database=spoor_${name.replaceAll('-', '_')}_${process.pid}`],
+  };
+  t.collector = await startSpoor({ subcommand: 'collector', storage: 'none', flags: ['--buffer.type=nats', ...natsFlags] });
+  for (let n = 0; n < 2; n++) {
+    t.ingesters.push(
+      await startSpoor({
+        subcommand: 'ingester',
+        storage,
+        flags: [...natsFlags, `--nats.partition-lease=${LEASE_MS}ms`, `--config-file=${configFile}`],
+      }),
+    );
+  }
+  t.query = await startSpoor({ subcommand: 'query', storage, flags: extra });
+}
+
+async function stopTopology(t) {
+  for (const p of [t.collector, ...t.ingesters, t.query]) await p?.stop().catch(() => {});
+  await t.nats?.stop();
+  await t.clickhouse?.stop();
+}
+
+/** Partitions owned by each ingester still running. */
+const owned = (ingesters) => Promise.all(ingesters.map(async (i) => (i.alive ? (await ingesterMetrics(i)).partitions : null)));
+
+/** Metrics (and `more(ingester)`) and the end of the logs of every ingester, for failure messages. */
+async function diagnose(t, more = async () => '') {
+  const out = [];
+  for (const [n, i] of t.ingesters.entries()) {
+    const m = i.alive ? await ingesterMetrics(i).catch((e) => e.message) : 'exited';
+    const extra = i.alive ? await more(i).catch((e) => e.message) : '';
+    out.push(`--- ingester ${n} (pid ${i.proc.pid}): ${JSON.stringify(m)}${extra}\n${i.logs.slice(-3000)}`);
+  }
+  const states = await streamStates(t.nats.monitorPort).catch((e) => e.message);
+  return `stream: ${JSON.stringify(states)}\n${out.join('\n')}`;
+}
+
+// ---------------------------------------------------------------------------
 
 describe(
   'tail sampling behind NATS: collector -> 4 partitions -> two ingesters -> ClickHouse <- query',
   { skip: clickhouseSkip || natsSkip },
   () => {
-    let nats;
-    let clickhouse;
-    let servers;
+    const t = { ingesters: [] };
+    const { ingesters } = t;
     let collector;
     let query;
-    const ingesters = [];
-    const stream = 'spoor-tail-nats';
-    const natsFlags = () => [
-      `--nats.url=${nats.url}`,
-      `--nats.stream=${stream}`,
-      '--nats.subject=tail_nats.spans',
-      `--nats.partitions=${PARTITIONS}`,
-    ];
-    const storage = () => ({
-      type: 'clickhouse',
-      flags: [`--clickhouse.servers=${servers}`, `--clickhouse.database=spoor_tail_nats_${process.pid}`],
-    });
-    let configFile;
-
-    /** Partitions owned by each ingester still running. */
-    const owned = () => Promise.all(ingesters.map(async (i) => (i.alive ? (await ingesterMetrics(i)).partitions : null)));
-
-    /** Metrics and the end of the logs of every ingester, for failure messages. */
-    const diagnose = async () => {
-      const out = [];
-      for (const [n, i] of ingesters.entries()) {
-        const m = i.alive ? await ingesterMetrics(i).catch((e) => e.message) : 'exited';
-        out.push(`--- ingester ${n} (pid ${i.proc.pid}): ${JSON.stringify(m)}\n${i.logs.slice(-3000)}`);
-      }
-      const states = await streamStates(nats.monitorPort).catch((e) => e.message);
-      return `stream: ${JSON.stringify(states)}\n${out.join('\n')}`;
-    };
+    const diagnoseAll = () => diagnose(t);
 
     /**
      * Waits until the decisions of the ingesters in `list` since `before`
@@ -270,7 +309,7 @@ describe(
         },
         { timeoutMs: DECISION_WAIT_MS + 60_000, intervalMs: 200, description: `${count} traces decided, none held` },
       ).catch(async (err) => {
-        err.message += `; decisions ${JSON.stringify(deltas)}\n${await diagnose()}`;
+        err.message += `; decisions ${JSON.stringify(deltas)}\n${await diagnoseAll()}`;
         throw err;
       });
       return deltas;
@@ -287,43 +326,20 @@ describe(
         },
         { timeoutMs: 60_000, intervalMs: 200, description: `${keptSpans} spans stored` },
       ).catch(async (err) => {
-        err.message += `; stored ${stored}\n${await diagnose()}`;
+        err.message += `; stored ${stored}\n${await diagnoseAll()}`;
         throw err;
       });
       assert.equal(stored, keptSpans, 'spoor_spans_stored_total over the ingesters: the spans of the kept traces, once');
       const wrong = await wrongStored(query, traces);
-      assert.deepEqual(wrong, [], `${wrong.length} of ${traces.length} traces wrong through the query node\n${await diagnose()}`);
+      assert.deepEqual(wrong, [], `${wrong.length} of ${traces.length} traces wrong through the query node\n${await diagnoseAll()}`);
     };
 
     before(async () => {
-      const dir = tempDir('spoor-tail-nats-');
-      configFile = path.join(dir, 'tail-sampling.yaml');
-      await writeFile(configFile, TAIL_SAMPLING);
-      nats = await startNats({ dir: path.join(dir, 'nats') });
-      servers = clickhouseServers();
-      if (!servers) {
-        clickhouse = await startClickHouse({ dir: path.join(dir, 'clickhouse') });
-        servers = clickhouse.servers;
-      }
-      collector = await startSpoor({ subcommand: 'collector', storage: 'none', flags: ['--buffer.type=nats', ...natsFlags()] });
-      // One after the other: the first creates the schema.
-      for (let n = 0; n < 2; n++) {
-        ingesters.push(
-          await startSpoor({
-            subcommand: 'ingester',
-            storage: storage(),
-            flags: [...natsFlags(), `--nats.partition-lease=${LEASE_MS}ms`, `--config-file=${configFile}`],
-          }),
-        );
-      }
-      query = await startSpoor({ subcommand: 'query', storage: storage() });
+      await startTopology(t, 'tail-nats');
+      ({ collector, query } = t);
     });
 
-    after(async () => {
-      for (const p of [collector, ...ingesters, query]) await p?.stop().catch(() => {});
-      await nats?.stop();
-      await clickhouse?.stop();
-    });
+    after(() => stopTopology(t));
 
     test('traces sent in 4 parts each: errors and slow ones stored whole, the rest not at all, each decided whole by one ingester', async () => {
       for (const [n, ingester] of ingesters.entries()) {
@@ -338,12 +354,12 @@ describe(
       let shares;
       await waitFor(
         async () => {
-          shares = await owned();
+          shares = await owned(ingesters);
           return shares[0] === 2 && shares[1] === 2;
         },
         { timeoutMs: 30_000, intervalMs: 100, description: 'the two ingesters owning 2 + 2 partitions' },
       ).catch(async (err) => {
-        err.message += `; owned ${JSON.stringify(shares)}\n${await diagnose()}`;
+        err.message += `; owned ${JSON.stringify(shares)}\n${await diagnoseAll()}`;
         throw err;
       });
 
@@ -370,12 +386,12 @@ describe(
       for (const [n, d] of decided.entries()) {
         assert.ok(d.kept + d.dropped > 0, `ingester ${n} decided some traces; ${facts}`);
       }
-      assert.deepEqual(await owned(), [2, 2], 'the partitions stayed where they were');
+      assert.deepEqual(await owned(ingesters), [2, 2], 'the partitions stayed where they were');
       await expectDecided(ingesters, undefined, traces);
     });
 
     test(`an ingester killed with SIGKILL: the other owns all ${PARTITIONS} partitions within a lease and two renewals, and decides what comes next`, async () => {
-      assert.deepEqual(await owned(), [2, 2], 'each ingester owns 2 partitions (previous test)');
+      assert.deepEqual(await owned(ingesters), [2, 2], 'each ingester owns 2 partitions (previous test)');
       const [victim, survivor] = ingesters;
       // The victim's leases (its membership slot, its 2 partitions) were
       // renewed at most a renewal period before the kill and expire a lease
@@ -395,7 +411,7 @@ describe(
         },
         { timeoutMs: boundMs, intervalMs: 50, description: `spoor_ingester_partitions_owned ${PARTITIONS} on the survivor` },
       ).catch(async (err) => {
-        err.message += `; last ${seen} (lease ${LEASE_MS} ms, renewed every ${RENEWAL_MS} ms)\n${await diagnose()}`;
+        err.message += `; last ${seen} (lease ${LEASE_MS} ms, renewed every ${RENEWAL_MS} ms)\n${await diagnoseAll()}`;
         throw err;
       });
       const tookMs = Math.round(performance.now() - killedAt);
@@ -470,28 +486,10 @@ describe(
   { skip: clickhouseSkip || natsSkip },
   () => {
     const TENANTS = ['acme', 'beta'];
-    let nats;
-    let clickhouse;
-    let servers;
+    const t = { ingesters: [] };
+    const { ingesters } = t;
     let collector;
     let query;
-    const ingesters = [];
-    const stream = 'spoor-tail-nats-tenants';
-    const natsFlags = () => [
-      `--nats.url=${nats.url}`,
-      `--nats.stream=${stream}`,
-      '--nats.subject=tail_nats_tenants.spans',
-      `--nats.partitions=${PARTITIONS}`,
-      '--multi-tenancy.enabled',
-    ];
-    // Each tenant's spans go to <database>_<tenant>.
-    const storage = () => ({
-      type: 'clickhouse',
-      flags: [`--clickhouse.servers=${servers}`, `--clickhouse.database=spoor_tail_nats_tenants_${process.pid}`],
-    });
-
-    /** Partitions owned by each ingester. */
-    const owned = () => Promise.all(ingesters.map(async (i) => (await ingesterMetrics(i)).partitions));
 
     /** The spoor_tail_sampling_traces_held series of an ingester: [{labels, value}]. */
     const heldSeries = async (ingester) =>
@@ -499,17 +497,7 @@ describe(
         .filter((s) => s.name === 'spoor_tail_sampling_traces_held')
         .map(({ labels, value }) => ({ labels, value }));
 
-    /** Metrics and the end of the logs of every ingester, for failure messages. */
-    const diagnose = async () => {
-      const out = [];
-      for (const [n, i] of ingesters.entries()) {
-        const m = i.alive ? await ingesterMetrics(i).catch((e) => e.message) : 'exited';
-        const held = i.alive ? await heldSeries(i).catch((e) => e.message) : 'exited';
-        out.push(`--- ingester ${n} (pid ${i.proc.pid}): ${JSON.stringify(m)}; held ${JSON.stringify(held)}\n${i.logs.slice(-3000)}`);
-      }
-      const states = await streamStates(nats.monitorPort).catch((e) => e.message);
-      return `stream: ${JSON.stringify(states)}\n${out.join('\n')}`;
-    };
+    const diagnoseAll = () => diagnose(t, async (i) => `; held ${JSON.stringify(await heldSeries(i))}`);
 
     /** storedSpanIds asked as `tenant` (header x-tenant): the sorted span IDs, or null when the query node answers 404. */
     const storedSpanIdsAs = async (tenant, traceId) => {
@@ -550,45 +538,22 @@ describe(
     };
 
     before(async () => {
-      const dir = tempDir('spoor-tail-nats-tenants-');
-      const configFile = path.join(dir, 'tail-sampling.yaml');
-      await writeFile(configFile, TAIL_SAMPLING);
-      nats = await startNats({ dir: path.join(dir, 'nats') });
-      servers = clickhouseServers();
-      if (!servers) {
-        clickhouse = await startClickHouse({ dir: path.join(dir, 'clickhouse') });
-        servers = clickhouse.servers;
-      }
-      collector = await startSpoor({ subcommand: 'collector', storage: 'none', flags: ['--buffer.type=nats', ...natsFlags()] });
-      // One after the other, as above.
-      for (let n = 0; n < 2; n++) {
-        ingesters.push(
-          await startSpoor({
-            subcommand: 'ingester',
-            storage: storage(),
-            flags: [...natsFlags(), `--nats.partition-lease=${LEASE_MS}ms`, `--config-file=${configFile}`],
-          }),
-        );
-      }
-      query = await startSpoor({ subcommand: 'query', storage: storage(), flags: ['--multi-tenancy.enabled'] });
+      await startTopology(t, 'tail-nats-tenants', ['--multi-tenancy.enabled']);
+      ({ collector, query } = t);
     });
 
-    after(async () => {
-      for (const p of [collector, ...ingesters, query]) await p?.stop().catch(() => {});
-      await nats?.stop();
-      await clickhouse?.stop();
-    });
+    after(() => stopTopology(t));
 
     test("acme and beta send traces in 4 parts each, some under the same trace IDs: each tenant's errors and slow ones stored whole for it alone, the rest not at all, each decided whole by one ingester", async () => {
       let shares;
       await waitFor(
         async () => {
-          shares = await owned();
+          shares = await owned(ingesters);
           return shares[0] === 2 && shares[1] === 2;
         },
         { timeoutMs: 30_000, intervalMs: 100, description: 'the two ingesters owning 2 + 2 partitions' },
       ).catch(async (err) => {
-        err.message += `; owned ${JSON.stringify(shares)}\n${await diagnose()}`;
+        err.message += `; owned ${JSON.stringify(shares)}\n${await diagnoseAll()}`;
         throw err;
       });
 
@@ -635,7 +600,7 @@ describe(
         },
         { timeoutMs: DECISION_WAIT_MS + 60_000, intervalMs: 200, description: `${traces.length} traces decided, none held` },
       ).catch(async (err) => {
-        err.message += `; decisions ${JSON.stringify(decided)}\n${await diagnose()}`;
+        err.message += `; decisions ${JSON.stringify(decided)}\n${await diagnoseAll()}`;
         throw err;
       });
       const all = sum(decided);
@@ -653,7 +618,7 @@ describe(
       for (const [n, d] of decided.entries()) {
         assert.ok(d.kept + d.dropped > 0, `ingester ${n} decided some traces; ${facts}`);
       }
-      assert.deepEqual(await owned(), [2, 2], 'the partitions stayed where they were');
+      assert.deepEqual(await owned(ingesters), [2, 2], 'the partitions stayed where they were');
 
       // spoor_tail_sampling_traces_held: a series per tenant (tenant="..."),
       // of the tenants each ingester has seen, all 0.
@@ -677,12 +642,12 @@ describe(
         },
         { timeoutMs: 60_000, intervalMs: 200, description: `${keptSpans} spans stored` },
       ).catch(async (err) => {
-        err.message += `; stored ${stored}\n${await diagnose()}`;
+        err.message += `; stored ${stored}\n${await diagnoseAll()}`;
         throw err;
       });
       assert.equal(stored, keptSpans, "spoor_spans_stored_total over the ingesters: the spans of both tenants' kept traces, once");
       const wrong = await wrongStoredByTenant(tracesOf);
-      assert.deepEqual(wrong, [], `${wrong.length} answers wrong through the query node\n${await diagnose()}`);
+      assert.deepEqual(wrong, [], `${wrong.length} answers wrong through the query node\n${await diagnoseAll()}`);
     });
   },
 );
