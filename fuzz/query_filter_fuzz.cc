@@ -73,7 +73,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (matches) {
     bool found = false;
     for (const spoor::SpanRecord& r : trace.spans) found = found || spoor::SpanMatches(r, query);
-    SPOOR_FUZZ_CHECK(found, "the narrowed search loses a matching trace");
+    SPOOR_FUZZ_CHECK(found && spoor::TraceMatches(trace, query),
+                     "the narrowed search loses a matching trace");
   }
   return 0;
 }

@@ -9,6 +9,7 @@
 #include "model/ids.h"
 #include "querylang/ast.h"
 #include "querylang/query_filter.h"
+#include "storage/span_match.h"
 
 namespace spoor {
 namespace querylang {
@@ -194,8 +195,35 @@ SpanSet Evaluate(const Pipeline& p, const TraceView& t) {
 // implies for it, and how much that narrows (more is better).
 struct Narrowing {
   TraceQuery query;
-  int score = 0;
+  int score = 0;       // of the span conditions
+  bool trace = false;  // whether a trace-level condition is set
 };
+
+// Adds the trace-level conditions of `from` to `to` (both must hold).
+void MergeTraceConditions(const TraceQuery& from, TraceQuery* to) {
+  to->trace_duration_min_ns = std::max(to->trace_duration_min_ns, from.trace_duration_min_ns);
+  if (from.trace_duration_max_ns != 0 &&
+      (to->trace_duration_max_ns == 0 || from.trace_duration_max_ns < to->trace_duration_max_ns)) {
+    to->trace_duration_max_ns = from.trace_duration_max_ns;
+  }
+  // Two different names cannot both hold; either one keeps the superset.
+  if (to->root_service.empty()) to->root_service = from.root_service;
+  if (to->root_operation.empty()) to->root_operation = from.root_operation;
+}
+
+// Lower and upper bounds (0 = none) a comparison of a duration implies.
+std::pair<uint64_t, uint64_t> DurationBounds(CompareOp op, int64_t value) {
+  auto ns = static_cast<uint64_t>(std::max<int64_t>(value, 0));
+  uint64_t min = 0;
+  uint64_t max = 0;
+  if (op == CompareOp::kGt || op == CompareOp::kGe || op == CompareOp::kEq) {
+    min = op == CompareOp::kGt ? ns + 1 : ns;
+  }
+  if ((op == CompareOp::kLt || op == CompareOp::kLe || op == CompareOp::kEq) && value > 0) {
+    max = op == CompareOp::kLt ? ns - 1 : ns;
+  }
+  return {min, max};
+}
 
 void AddConjuncts(const SpanExpr& e, Narrowing* n) {
   if (e.type == SpanExpr::Type::kAnd) {
@@ -221,19 +249,32 @@ void AddConjuncts(const SpanExpr& e, Narrowing* n) {
       }
       return;
     case FieldKind::kDuration: {
-      auto ns = static_cast<uint64_t>(std::max<int64_t>(lit.int_value, 0));
-      if (e.op == CompareOp::kGt || e.op == CompareOp::kGe || e.op == CompareOp::kEq) {
-        q.duration_min_ns = std::max(q.duration_min_ns, e.op == CompareOp::kGt ? ns + 1 : ns);
+      auto [min, max] = DurationBounds(e.op, lit.int_value);
+      if (min != 0) {
+        q.duration_min_ns = std::max(q.duration_min_ns, min);
         n->score += 2;
       }
-      if ((e.op == CompareOp::kLt || e.op == CompareOp::kLe || e.op == CompareOp::kEq) &&
-          lit.int_value > 0) {
-        uint64_t max = e.op == CompareOp::kLt ? ns - 1 : ns;
-        if (max > 0 && (q.duration_max_ns == 0 || max < q.duration_max_ns)) {
-          q.duration_max_ns = max;
-          n->score += 1;
-        }
+      if (max != 0 && (q.duration_max_ns == 0 || max < q.duration_max_ns)) {
+        q.duration_max_ns = max;
+        n->score += 1;
       }
+      return;
+    }
+    case FieldKind::kTraceDuration: {
+      auto [min, max] = DurationBounds(e.op, lit.int_value);
+      TraceQuery bounds;
+      bounds.trace_duration_min_ns = min;
+      bounds.trace_duration_max_ns = max;
+      MergeTraceConditions(bounds, &q);
+      n->trace = n->trace || min != 0 || max != 0;
+      return;
+    }
+    case FieldKind::kRootServiceName:
+    case FieldKind::kRootName: {
+      if (e.op != CompareOp::kEq) return;
+      std::string& name = e.field.kind == FieldKind::kRootName ? q.root_operation : q.root_service;
+      if (name.empty()) name = lit.string;
+      n->trace = true;
       return;
     }
     case FieldKind::kResourceAttribute:
@@ -264,19 +305,28 @@ void AddConjuncts(const SpanExpr& e, Narrowing* n) {
 // false when there is none.
 bool Narrow(const SetExpr& e, Narrowing* out) {
   switch (e.type) {
-    case SetExpr::Type::kSpanset: AddConjuncts(*e.condition, out); return out->score > 0;
+    case SetExpr::Type::kSpanset:
+      AddConjuncts(*e.condition, out);
+      return out->score > 0 || out->trace;
     case SetExpr::Type::kPipeline: return Narrow(*e.pipeline->set, out);
     case SetExpr::Type::kOr: return false;
     case SetExpr::Type::kAnd:
     case SetExpr::Type::kChild:
     case SetExpr::Type::kDescendant: {
-      // Both sides select spans in a matching trace: the better one.
+      // Both sides select spans in a matching trace: the better one's span
+      // conditions, and the trace conditions of both.
       Narrowing a;
       Narrowing b;
       bool has_a = Narrow(*e.lhs, &a);
       bool has_b = Narrow(*e.rhs, &b);
       if (!has_a && !has_b) return false;
-      *out = (has_a && (!has_b || a.score >= b.score)) ? std::move(a) : std::move(b);
+      const bool take_a = has_a && (!has_b || a.score >= b.score);
+      Narrowing& other = take_a ? b : a;
+      *out = take_a ? std::move(a) : std::move(b);
+      if (other.trace) {
+        MergeTraceConditions(other.query, &out->query);
+        out->trace = true;
+      }
       return true;
     }
   }
@@ -323,6 +373,7 @@ void QueryFilter::NarrowSearch(TraceQuery* query) const {
   }
   for (const auto& tag : q.tags) query->tags.push_back(tag);
   std::sort(query->tags.begin(), query->tags.end());
+  querylang::MergeTraceConditions(q, query);
 }
 
 }  // namespace spoor

@@ -1,5 +1,7 @@
 #include "storage/span_match.h"
 
+#include <algorithm>
+
 namespace spoor {
 
 bool ValueMatchesTag(const AnyValue& v, std::string_view expected) {
@@ -72,6 +74,65 @@ bool SpanMatches(const SpanRecord& r, const TraceQuery& q) {
     if (!SpanHasTag(r, key, value)) return false;
   }
   return true;
+}
+
+void TraceOutline::Add(const SpanRecord& r) {
+  Add(r.span.start_time_ns, r.span.end_time_ns, r.span.parent_span_id.valid(),
+      r.resource != nullptr ? std::string_view(r.resource->service_name) : std::string_view(),
+      r.span.name);
+}
+
+void TraceOutline::Add(uint64_t start_ns, uint64_t end_ns, bool has_parent,
+                       std::string_view service, std::string_view name) {
+  first_start_ns = std::min(first_start_ns, start_ns);
+  last_end_ns = std::max(last_end_ns, std::max(end_ns, start_ns));
+  if (!has_parent && start_ns < root_start_ns) {
+    root_start_ns = start_ns;
+    root_service = service;
+    root_name = name;
+  }
+}
+
+void TraceOutline::Merge(const TraceOutline& o) {
+  first_start_ns = std::min(first_start_ns, o.first_start_ns);
+  last_end_ns = std::max(last_end_ns, o.last_end_ns);
+  if (o.root_start_ns < root_start_ns) {
+    root_start_ns = o.root_start_ns;
+    root_service = o.root_service;
+    root_name = o.root_name;
+  }
+}
+
+bool HasSpanConditions(const TraceQuery& q) {
+  return !q.service.empty() || !q.operation.empty() || q.match_kind || !q.tags.empty() ||
+         q.duration_min_ns != 0 || q.duration_max_ns != 0;
+}
+
+bool HasTraceConditions(const TraceQuery& q) {
+  return q.trace_duration_min_ns != 0 || q.trace_duration_max_ns != 0 || !q.root_service.empty() ||
+         !q.root_operation.empty();
+}
+
+bool OutlineMatches(const TraceOutline& o, const TraceQuery& q) {
+  const uint64_t d = o.duration_ns();
+  if (q.trace_duration_min_ns != 0 && d < q.trace_duration_min_ns) return false;
+  if (q.trace_duration_max_ns != 0 && d > q.trace_duration_max_ns) return false;
+  const bool has_root = o.root_start_ns != UINT64_MAX;
+  if (!q.root_service.empty() && (!has_root || o.root_service != q.root_service)) return false;
+  if (!q.root_operation.empty() && (!has_root || o.root_name != q.root_operation)) return false;
+  return true;
+}
+
+bool TraceMatches(const Trace& trace, const TraceQuery& q) {
+  if (!HasTraceConditions(q)) return true;
+  TraceOutline outline;
+  for (const SpanRecord& r : trace.spans) {
+    const uint64_t start = r.span.start_time_ns;
+    if (start < q.start_time_min_ns) continue;
+    if (q.start_time_max_ns != 0 && start > q.start_time_max_ns) continue;
+    outline.Add(r);
+  }
+  return !outline.empty() && OutlineMatches(outline, q);
 }
 
 }  // namespace spoor

@@ -46,6 +46,15 @@ struct TraceQuery {
   uint64_t duration_min_ns = 0;    // inclusive; 0 = unset
   uint64_t duration_max_ns = 0;    // inclusive; 0 = unset
   size_t limit = 100;              // most recent traces first
+  // Conditions on the trace as a whole (TraceOutline, span_match.h), on top
+  // of the span conditions above. They are judged on the trace's spans that
+  // start within the time window: its duration from the first start to the
+  // last end, and its root (the earliest span without a parent). A trace
+  // with spans outside the window is judged on the part inside it.
+  uint64_t trace_duration_min_ns = 0;  // inclusive; 0 = unset
+  uint64_t trace_duration_max_ns = 0;  // inclusive; 0 = unset
+  std::string root_service;            // empty = any
+  std::string root_operation;          // empty = any
 };
 
 // Optional hints narrowing where a trace ID is looked up.

@@ -8,6 +8,7 @@
 #include "formats/protowire/wire_reader.h"
 #include "storage/clickhouse/clickhouse_store_impl.h"
 #include "storage/embedded/wal_codec.h"
+#include "storage/span_match.h"
 
 namespace spoor::clickhouse {
 namespace {
@@ -47,7 +48,38 @@ std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
   // column is read only for rows that pass them (ClickHouse would
   // otherwise pick the tag condition for PREWHERE itself, and evaluate it
   // on every row of the service: six times slower, measured).
-  std::string cheap = "1";
+  std::string window = "1";
+  if (q.start_time_min_ns != 0) {
+    window += " AND day >= " + DayLiteral(q.start_time_min_ns) + " AND start_ns >= ";
+    AppendUint(window, q.start_time_min_ns);
+  }
+  if (q.start_time_max_ns != 0) {
+    window += " AND day <= " + DayLiteral(q.start_time_max_ns) + " AND start_ns <= ";
+    AppendUint(window, q.start_time_max_ns);
+  }
+  std::string sql;
+  if (!HasTraceConditions(q)) {
+    sql = "SELECT hex(trace_id), t FROM (" + SpanSearchSql(q, window) + ")";
+  } else if (!HasSpanConditions(q)) {
+    sql = "SELECT hex(trace_id), t FROM (" + TraceSearchSql(q, window) + ")";
+  } else {
+    // The traces with a matching span, ranked by it, that also meet the
+    // trace-level conditions.
+    sql = "SELECT hex(trace_id), t FROM (" + SpanSearchSql(q, window) +
+          ") ANY INNER JOIN (SELECT trace_id FROM (" + TraceSearchSql(q, window) +
+          ")) USING trace_id";
+  }
+  sql += " ORDER BY t DESC, trace_id DESC";
+  if (q.limit != 0) {
+    sql += " LIMIT ";
+    AppendUint(sql, q.limit);
+  }
+  sql += " FORMAT RowBinary";
+  return sql;
+}
+
+std::string ClickHouseStore::SpanSearchSql(const TraceQuery& q, const std::string& window) const {
+  std::string cheap = window;
   if (!q.service.empty()) {
     cheap += " AND service = ";
     AppendQuoted(cheap, q.service);
@@ -60,14 +92,6 @@ std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
     cheap += " AND kind = ";
     AppendUint(cheap, static_cast<uint64_t>(q.kind));
   }
-  if (q.start_time_min_ns != 0) {
-    cheap += " AND day >= " + DayLiteral(q.start_time_min_ns) + " AND start_ns >= ";
-    AppendUint(cheap, q.start_time_min_ns);
-  }
-  if (q.start_time_max_ns != 0) {
-    cheap += " AND day <= " + DayLiteral(q.start_time_max_ns) + " AND start_ns <= ";
-    AppendUint(cheap, q.start_time_max_ns);
-  }
   if (q.duration_min_ns != 0) {
     cheap += " AND duration_ns >= ";
     AppendUint(cheap, q.duration_min_ns);
@@ -76,8 +100,8 @@ std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
     cheap += " AND duration_ns <= ";
     AppendUint(cheap, q.duration_max_ns);
   }
-  std::string sql = "SELECT hex(trace_id), max(start_ns) AS t FROM " +
-                    Qualified(schema_, kIndexTable) + " PREWHERE " + cheap + " WHERE 1";
+  std::string sql = "SELECT trace_id, max(start_ns) AS t FROM " + Qualified(schema_, kIndexTable) +
+                    " PREWHERE " + cheap + " WHERE 1";
   std::string tag;
   for (const auto& [key, value] : q.tags) {
     tag.assign(key).push_back('\0');
@@ -86,13 +110,33 @@ std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
     AppendQuoted(sql, tag);
     sql += ")";
   }
-  sql += " GROUP BY trace_id ORDER BY t DESC, trace_id DESC";
-  if (q.limit != 0) {
-    sql += " LIMIT ";
-    AppendUint(sql, q.limit);
+  return sql + " GROUP BY trace_id";
+}
+
+std::string ClickHouseStore::TraceSearchSql(const TraceQuery& q, const std::string& window) const {
+  // The root: the earliest span without a parent.
+  std::string having = "1";
+  if (q.trace_duration_min_ns != 0) {
+    having += " AND max(start_ns + duration_ns) - min(start_ns) >= ";
+    AppendUint(having, q.trace_duration_min_ns);
   }
-  sql += " FORMAT RowBinary";
-  return sql;
+  if (q.trace_duration_max_ns != 0) {
+    having += " AND max(start_ns + duration_ns) - min(start_ns) <= ";
+    AppendUint(having, q.trace_duration_max_ns);
+  }
+  if (!q.root_service.empty() || !q.root_operation.empty()) {
+    having += " AND countIf(parent_span_id = 0) > 0";
+  }
+  if (!q.root_service.empty()) {
+    having += " AND argMinIf(service, start_ns, parent_span_id = 0) = ";
+    AppendQuoted(having, q.root_service);
+  }
+  if (!q.root_operation.empty()) {
+    having += " AND argMinIf(operation, start_ns, parent_span_id = 0) = ";
+    AppendQuoted(having, q.root_operation);
+  }
+  return "SELECT trace_id, max(start_ns) AS t FROM " + Qualified(schema_, kIndexTable) +
+         " PREWHERE " + window + " GROUP BY trace_id HAVING " + having;
 }
 
 Result<std::vector<TraceId>> ClickHouseStore::FindTraceIds(const TraceQuery& query) {
@@ -105,7 +149,10 @@ Result<std::vector<TraceId>> ClickHouseStore::FindTraceIds(const TraceQuery& que
   constexpr uint64_t kFirstWindowNs = 60ULL * 1000000000ULL;
   const uint64_t lo = query.start_time_min_ns;
   const uint64_t hi = query.start_time_max_ns;
-  if (query.limit == 0 || hi == 0 || hi - lo <= kFirstWindowNs || hi < lo) {
+  // Trace-level conditions are judged on the spans in the window: on the
+  // whole window at once.
+  if (query.limit == 0 || hi == 0 || hi - lo <= kFirstWindowNs || hi < lo ||
+      HasTraceConditions(query)) {
     return SearchOnce(query);
   }
   TraceQuery part = query;

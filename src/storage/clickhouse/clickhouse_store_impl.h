@@ -64,6 +64,12 @@ class ClickHouseStore : public Storage {
   [[nodiscard]] Result<std::vector<Trace>> ReadTraces(const std::vector<TraceId>& ids,
                                                       const std::string& day_condition);
   [[nodiscard]] std::string SearchSql(const TraceQuery& query) const;
+  // Subqueries of SearchSql, each giving (trace_id, t = the latest
+  // start of a span it selects) per trace: the span conditions; the
+  // trace-level conditions. `window`: the time window's conditions.
+  [[nodiscard]] std::string SpanSearchSql(const TraceQuery& query, const std::string& window) const;
+  [[nodiscard]] std::string TraceSearchSql(const TraceQuery& query,
+                                           const std::string& window) const;
   // One search query over the whole of query's window.
   [[nodiscard]] Result<std::vector<TraceId>> SearchOnce(const TraceQuery& query);
 

@@ -16,7 +16,9 @@ namespace {
 using block_internal::ByteReader;
 using block_internal::PutVarint;
 
-// Version 2 filters attribute values alone (version 1: key=value pairs).
+// Version 2 filters attribute values alone (version 1: key=value pairs);
+// version 3 adds the trace outlines.
+constexpr uint8_t kOutlineVersion = 3;
 constexpr uint8_t kIndexVersion = 2;
 constexpr uint8_t kPairFilterVersion = 1;
 constexpr int kBloomProbes = 6;
@@ -75,7 +77,51 @@ void SortUnique(std::vector<uint64_t>& hashes) {
   hashes.resize(out);
 }
 
+// The outline of each trace of `ids` (sorted) among `spans`; `operations`
+// is sorted by (service, operation, kind) and holds every span's.
+std::vector<BlockTraceOutline> BuildOutlines(SpanRefs spans, const std::vector<TraceId>& ids,
+                                             const std::vector<BlockOperation>& operations) {
+  std::vector<BlockTraceOutline> out(ids.size());
+  for (BlockTraceOutline& o : out) o.first_start_ns = UINT64_MAX;
+  size_t i = 0;  // spans of a trace mostly come together: try the last one first
+  for (const SpanRecord* rp : spans) {
+    const Span& s = rp->span;
+    if (ids[i] != s.trace_id) {
+      i = static_cast<size_t>(std::lower_bound(ids.begin(), ids.end(), s.trace_id) - ids.begin());
+    }
+    BlockTraceOutline& o = out[i];
+    o.first_start_ns = std::min(o.first_start_ns, s.start_time_ns);
+    o.max_start_ns = std::max(o.max_start_ns, s.start_time_ns);
+    o.last_end_ns = std::max(o.last_end_ns, std::max(s.end_time_ns, s.start_time_ns));
+    if (s.parent_span_id.valid()) continue;
+    if (o.root_op != BlockTraceOutline::kNoRoot && o.root_start_ns <= s.start_time_ns) continue;
+    const auto key = std::make_tuple(std::string_view(rp->resource->service_name),
+                                     std::string_view(s.name), s.kind);
+    auto op = std::lower_bound(operations.begin(), operations.end(), key,
+                               [](const BlockOperation& a, const auto& k) {
+                                 return std::make_tuple(std::string_view(a.service),
+                                                        std::string_view(a.operation), a.kind) < k;
+                               });
+    o.root_start_ns = s.start_time_ns;
+    o.root_op = static_cast<uint32_t>(op - operations.begin());
+  }
+  return out;
+}
+
 }  // namespace
+
+TraceOutline BlockIndex::Outline(size_t i) const {
+  const BlockTraceOutline& o = outlines[i];
+  TraceOutline out;
+  out.first_start_ns = o.first_start_ns;
+  out.last_end_ns = o.last_end_ns;
+  if (o.root_op < operations.size()) {
+    out.root_start_ns = o.root_start_ns;
+    out.root_service = operations[o.root_op].service;
+    out.root_name = operations[o.root_op].operation;
+  }
+  return out;
+}
 
 std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans) {
   return ComputeDependencies(SpanRefsOf(spans));
@@ -248,6 +294,7 @@ BlockIndex BlockIndex::Build(SpanRefs spans, const std::vector<std::string_view>
     index.operations.push_back({std::string(std::get<0>(key)), std::string(std::get<1>(key)),
                                 std::get<2>(key), range.first, range.second});
   }
+  index.outlines = BuildOutlines(spans, index.trace_ids, index.operations);
   index.dependencies = ComputeDependencies(spans);
   // Size the filter for the distinct tags seen.
   SortUnique(index.tag_hashes_);
@@ -316,7 +363,10 @@ bool BlockIndex::MayMatch(const TraceQuery& q) const {
 
 std::string BlockIndex::Serialize() const {
   std::string out;
-  out.push_back(static_cast<char>(pair_filter_ ? kPairFilterVersion : kIndexVersion));
+  const bool outlined = !pair_filter_ && has_outlines();
+  out.push_back(static_cast<char>(pair_filter_ ? kPairFilterVersion
+                                  : outlined   ? kOutlineVersion
+                                               : kIndexVersion));
   PutVarint(out, min_start_ns);
   PutVarint(out, max_start_ns);
   PutVarint(out, span_count);
@@ -341,6 +391,16 @@ std::string BlockIndex::Serialize() const {
   }
   PutVarint(out, bloom_.size());
   for (uint64_t w : bloom_) block_internal::PutFixed64(out, w);
+  if (!outlined) return out;
+  // Times relative to the block's first start, and the end and last start
+  // to the trace's first start: small varints.
+  for (const BlockTraceOutline& o : outlines) {
+    PutVarint(out, o.first_start_ns - min_start_ns);
+    PutVarint(out, o.max_start_ns - o.first_start_ns);
+    PutVarint(out, o.last_end_ns - o.first_start_ns);
+    PutVarint(out, o.root_op == BlockTraceOutline::kNoRoot ? 0 : uint64_t{o.root_op} + 1);
+    if (o.root_op != BlockTraceOutline::kNoRoot) PutVarint(out, o.root_start_ns - o.first_start_ns);
+  }
   return out;
 }
 
@@ -352,7 +412,8 @@ Result<BlockIndex> BlockIndex::Parse(std::string_view data) {
   auto corrupt = [](const char* what) {
     return Status(StatusCode::kInternal, std::string("corrupt block index: ") + what);
   };
-  if (!r.Byte(&version) || (version != kIndexVersion && version != kPairFilterVersion)) {
+  if (!r.Byte(&version) ||
+      (version != kIndexVersion && version != kPairFilterVersion && version != kOutlineVersion)) {
     return corrupt("unknown version");
   }
   index.pair_filter_ = version == kPairFilterVersion;
@@ -386,6 +447,28 @@ Result<BlockIndex> BlockIndex::Parse(std::string_view data) {
   index.bloom_.resize(n);
   for (uint64_t& w : index.bloom_) {
     if (!r.Fixed64(&w)) return corrupt("filter");
+  }
+  if (version == kOutlineVersion) {
+    index.outlines.resize(index.trace_ids.size());
+    for (BlockTraceOutline& o : index.outlines) {
+      uint64_t first;
+      uint64_t last_start;
+      uint64_t end;
+      uint64_t root;
+      if (!r.Varint(&first) || !r.Varint(&last_start) || !r.Varint(&end) || !r.Varint(&root) ||
+          root > index.operations.size()) {
+        return corrupt("trace outlines");
+      }
+      o.first_start_ns = index.min_start_ns + first;
+      o.max_start_ns = o.first_start_ns + last_start;
+      o.last_end_ns = o.first_start_ns + end;
+      if (root != 0) {
+        uint64_t root_start;
+        if (!r.Varint(&root_start)) return corrupt("trace outlines");
+        o.root_op = static_cast<uint32_t>(root - 1);
+        o.root_start_ns = o.first_start_ns + root_start;
+      }
+    }
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   return index;

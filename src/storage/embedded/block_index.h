@@ -16,6 +16,7 @@
 
 #include "common/status.h"
 #include "storage/embedded/block_codec.h"  // SpanRefs
+#include "storage/span_match.h"
 #include "storage/storage.h"
 
 namespace spoor {
@@ -26,6 +27,18 @@ struct BlockOperation {
   SpanKind kind = SpanKind::kUnspecified;
   uint64_t min_duration_ns = 0;
   uint64_t max_duration_ns = 0;
+};
+
+// What a block holds of one of its traces: the extent of its spans here
+// and their root (the earliest span without a parent), for trace-level
+// conditions (TraceQuery) without decoding the block.
+struct BlockTraceOutline {
+  static constexpr uint32_t kNoRoot = UINT32_MAX;
+  uint64_t first_start_ns = 0;
+  uint64_t max_start_ns = 0;
+  uint64_t last_end_ns = 0;
+  uint64_t root_start_ns = 0;  // when root_op != kNoRoot
+  uint32_t root_op = kNoRoot;  // the root's service and name: an index in operations
 };
 
 class BlockIndex {
@@ -45,10 +58,17 @@ class BlockIndex {
   [[nodiscard]] bool MayMatch(const TraceQuery& query) const;
   [[nodiscard]] bool HasTrace(const TraceId& id) const;
 
+  // Whether the index holds trace outlines (indexes of older versions do
+  // not), and the outline of trace_ids[i] as span_match.h's TraceOutline,
+  // its names borrowed from this index.
+  [[nodiscard]] bool has_outlines() const { return !outlines.empty() || trace_ids.empty(); }
+  [[nodiscard]] TraceOutline Outline(size_t i) const;
+
   uint64_t min_start_ns = 0;
   uint64_t max_start_ns = 0;
   uint64_t span_count = 0;
-  std::vector<TraceId> trace_ids;  // sorted, unique
+  std::vector<TraceId> trace_ids;           // sorted, unique
+  std::vector<BlockTraceOutline> outlines;  // one per trace ID, or none (older versions)
   std::vector<BlockOperation> operations;
   std::vector<DependencyLink> dependencies;
 

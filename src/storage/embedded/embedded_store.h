@@ -21,9 +21,9 @@ namespace spoor {
 
 struct EmbeddedStoreOptions {
   std::string directory = "./data";
-  bool sync_writes = false;                    // fsync every write before it returns
+  bool sync_writes = false;                          // fsync every write before it returns
   uint64_t span_ttl_ns = 72ULL * 3600 * 1000000000;  // 0 = keep forever
-  uint64_t bucket_ns = 3600ULL * 1000000000;   // retention granularity
+  uint64_t bucket_ns = 3600ULL * 1000000000;         // retention granularity
   size_t block_spans = 16384;
   uint64_t block_max_age_ns = 30ULL * 1000000000;
   uint64_t retention_interval_ns = 60ULL * 1000000000;  // how often expiry runs
@@ -31,6 +31,7 @@ struct EmbeddedStoreOptions {
 
 // Opens (or creates) the store. Fails with a clear message when the
 // directory cannot be used or the data is corrupt.
-[[nodiscard]] Result<std::unique_ptr<Storage>> OpenEmbeddedStore(const EmbeddedStoreOptions& options);
+[[nodiscard]] Result<std::unique_ptr<Storage>> OpenEmbeddedStore(
+    const EmbeddedStoreOptions& options);
 
 }  // namespace spoor

@@ -129,6 +129,32 @@ class EmbeddedStore final : public Storage {
 
   Snapshot TakeSnapshot() const;
 
+  // Traces and their latest start in the query's window.
+  using LatestStarts = std::unordered_map<TraceId, uint64_t, TraceIdHash>;
+
+  // FindTraceIds by the query's span conditions, among the traces of
+  // `passing` only when it is given.
+  Result<std::vector<TraceId>> FindBySpans(const Snapshot& snap, const TraceQuery& query,
+                                           const LatestStarts* passing);
+
+  // The traces of the window whose outline meets the query's trace-level
+  // conditions (embedded_store_outlines.cc): from the outlines in sealed
+  // blocks' indexes, which cover the whole block, and from the spans of
+  // open blocks within the window.
+  // Each as (latest start in the window, trace); only the `keep` latest
+  // (in no order) unless `keep` is 0.
+  Result<std::vector<std::pair<uint64_t, TraceId>>> FindByOutlines(const Snapshot& snap,
+                                                                   const TraceQuery& query,
+                                                                   size_t keep);
+
+  // Whether the block holds one of `traces`.
+  static bool HoldsAny(const BlockIndex& index, const LatestStarts& traces);
+
+  // The IDs of `hits` (latest start, trace), latest first, at most `limit`
+  // (0 = all).
+  static std::vector<TraceId> LatestFirst(std::vector<std::pair<uint64_t, TraceId>> hits,
+                                          size_t limit);
+
   static uint64_t KthLatest(const std::unordered_map<TraceId, uint64_t, TraceIdHash>& hits,
                             size_t k);
 

@@ -36,10 +36,25 @@ Result<Trace> EmbeddedStore::GetTrace(const TraceId& id, const TraceTimeHint& hi
 
 Result<std::vector<TraceId>> EmbeddedStore::FindTraceIds(const TraceQuery& query) {
   Snapshot snap = TakeSnapshot();
+  if (!HasTraceConditions(query)) return FindBySpans(snap, query, nullptr);
+  const bool spans_too = HasSpanConditions(query);
+  auto outlined = FindByOutlines(snap, query, spans_too ? 0 : query.limit);
+  if (!outlined.ok()) return outlined.status();
+  if (!spans_too) return LatestFirst(std::move(outlined).value(), query.limit);
+  LatestStarts passing;
+  passing.reserve(outlined->size());
+  for (const auto& [start, id] : *outlined) passing.emplace(id, start);
+  return FindBySpans(snap, query, &passing);
+}
+
+Result<std::vector<TraceId>> EmbeddedStore::FindBySpans(const Snapshot& snap,
+                                                        const TraceQuery& query,
+                                                        const LatestStarts* passing) {
   std::unordered_map<TraceId, uint64_t, TraceIdHash> hits;  // trace -> latest matching start
   auto scan = [&](const std::vector<SpanRecord>& spans) {
     for (const SpanRecord& r : spans) {
       if (!SpanMatches(r, query)) continue;
+      if (passing != nullptr && !passing->contains(r.span.trace_id)) continue;
       auto [it, inserted] = hits.try_emplace(r.span.trace_id, r.span.start_time_ns);
       if (!inserted) it->second = std::max(it->second, r.span.start_time_ns);
     }
@@ -47,7 +62,9 @@ Result<std::vector<TraceId>> EmbeddedStore::FindTraceIds(const TraceQuery& query
   for (const Chunk& c : snap.chunks) scan(*c);
   std::vector<std::pair<BlockKey, std::shared_ptr<const BlockIndex>>> candidates;
   for (auto& entry : snap.sealed) {
-    if (entry.second->MayMatch(query)) candidates.push_back(entry);
+    if (!entry.second->MayMatch(query)) continue;
+    if (passing != nullptr && !HoldsAny(*entry.second, *passing)) continue;
+    candidates.push_back(entry);
   }
   std::sort(candidates.begin(), candidates.end(), [](const auto& a, const auto& b) {
     return a.second->max_start_ns > b.second->max_start_ns;
@@ -80,11 +97,17 @@ Result<std::vector<TraceId>> EmbeddedStore::FindTraceIds(const TraceQuery& query
   std::vector<std::pair<uint64_t, TraceId>> ordered;
   ordered.reserve(hits.size());
   for (const auto& [id, start] : hits) ordered.emplace_back(start, id);
-  std::sort(ordered.begin(), ordered.end(), [](const auto& a, const auto& b) { return a > b; });
-  if (ordered.size() > limit) ordered.resize(limit);
+  return LatestFirst(std::move(ordered), query.limit);
+}
+
+std::vector<TraceId> EmbeddedStore::LatestFirst(std::vector<std::pair<uint64_t, TraceId>> hits,
+                                                size_t limit) {
+  const size_t n = std::min(hits.size(), limit == 0 ? hits.size() : limit);
+  std::partial_sort(hits.begin(), hits.begin() + static_cast<ptrdiff_t>(n), hits.end(),
+                    [](const auto& a, const auto& b) { return a > b; });
   std::vector<TraceId> out;
-  out.reserve(ordered.size());
-  for (const auto& [start, id] : ordered) out.push_back(id);
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(hits[i].second);
   return out;
 }
 

@@ -319,6 +319,24 @@ class MemoryStore final : public Storage {
     return true;
   }
 
+  // The outline (span_match.h) of an entry's spans that start within the
+  // query's window; empty when its bytes do not decode.
+  TraceOutline OutlineInWindow(const TraceEntry& entry, const TraceQuery& query) const {
+    TraceOutline outline;
+    EncodedSpanReader reader(entry.spans, entry.base_ns);
+    SpanHead head;
+    while (!reader.done()) {
+      if (!reader.Next(&head) || head.source >= entry.sources.size()) return TraceOutline{};
+      if (head.start_time_ns < query.start_time_min_ns) continue;
+      if (query.start_time_max_ns != 0 && head.start_time_ns > query.start_time_max_ns) continue;
+      std::string_view name;
+      if (!names_.Name(head.name_id, &name)) return TraceOutline{};
+      outline.Add(head.start_time_ns, head.end_time_ns, head.parent_span_id.valid(),
+                  entry.sources[head.source].resource->service_name, name);
+    }
+    return outline;
+  }
+
   // Matching trace IDs, most recent first (by the trace's first span start).
   // What a span's head holds is checked there; only spans that pass and a
   // query with tags need the body decoded.
@@ -333,10 +351,12 @@ class MemoryStore final : public Storage {
     }
     std::vector<std::pair<uint64_t, TraceId>> hits;
     TagScratch scratch;
+    const bool trace_conditions = HasTraceConditions(query);
     for (const auto& [id, entry] : traces_) {
       if (query.start_time_max_ns != 0 && entry.min_start_ns > query.start_time_max_ns) continue;
       if (entry.max_start_ns < query.start_time_min_ns) continue;
       if ((entry.name_mask & op_bit) == 0) continue;
+      if (trace_conditions && !OutlineMatches(OutlineInWindow(entry, query), query)) continue;
       EncodedSpanReader reader(entry.spans, entry.base_ns);
       SpanHead head;
       while (!reader.done()) {

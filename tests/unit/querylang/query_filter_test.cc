@@ -287,7 +287,8 @@ TEST(QueryFilter, NarrowedSearchesKeepEveryMatchingTrace) {
       const Trace& trace = Traces().at(name);
       bool found = false;
       for (const SpanRecord& r : trace.spans) found = found || SpanMatches(r, q);
-      EXPECT_TRUE(found) << c.query << ": the narrowed search loses " << name;
+      EXPECT_TRUE(found && TraceMatches(trace, q))
+          << c.query << ": the narrowed search loses " << name;
     }
   }
 }
@@ -312,6 +313,25 @@ TEST(QueryFilter, NarrowSearchTakesWhatTheFilterImplies) {
       .value()
       ->NarrowSearch(&structural);
   EXPECT_EQ(structural.service, "frontend");
+
+  TraceQuery whole;
+  QueryFilter::Parse(
+      R"({ traceDuration > 2s && rootServiceName = "frontend" } && { rootName = "GET /" } && )"
+      R"({ traceDuration <= 1m })")
+      .value()
+      ->NarrowSearch(&whole);
+  EXPECT_EQ(whole.trace_duration_min_ns, 2'000'000'001u);
+  EXPECT_EQ(whole.trace_duration_max_ns, 60'000'000'000u);
+  EXPECT_EQ(whole.root_service, "frontend");
+  EXPECT_EQ(whole.root_operation, "GET /");
+  EXPECT_TRUE(whole.service.empty());
+
+  TraceQuery negated;
+  QueryFilter::Parse(R"({ !(traceDuration > 2s) || rootServiceName = "a" })")
+      .value()
+      ->NarrowSearch(&negated);
+  EXPECT_EQ(negated.trace_duration_min_ns, 0u);
+  EXPECT_TRUE(negated.root_service.empty());
 
   TraceQuery either;
   QueryFilter::Parse(R"({ name = "a" } || { name = "b" })").value()->NarrowSearch(&either);

@@ -151,5 +151,36 @@ TEST(BlockIndex, SerializedFormAnswersTheSame) {
   EXPECT_FALSE(BlockIndex::Parse(index.Serialize().substr(0, 20)).ok());
 }
 
+TEST(BlockIndex, OutlinesEachTraceItHolds) {
+  std::vector<SpanRecord> spans = Spans();
+  // Trace 1 gets a child (no root of its own) that ends last; trace 2's
+  // only span has a parent elsewhere.
+  SpanRecord child = spans[0];
+  child.span.span_id = SpanId{9};
+  child.span.parent_span_id = SpanId{1};
+  child.span.name = Intern("SELECT");
+  child.span.kind = SpanKind::kClient;
+  child.span.start_time_ns = kStart + 2'000'000;
+  child.span.end_time_ns = kStart + 40'000'000;
+  spans.push_back(child);
+  spans[1].span.parent_span_id = SpanId{77};
+  const BlockIndex built = BlockIndex::Build(spans);
+  auto parsed = BlockIndex::Parse(built.Serialize());
+  ASSERT_TRUE(parsed.ok()) << parsed.status().message();
+  for (const BlockIndex* index : {&built, static_cast<const BlockIndex*>(&*parsed)}) {
+    ASSERT_TRUE(index->has_outlines());
+    ASSERT_EQ(index->outlines.size(), 3u);
+    const TraceOutline first = index->Outline(0);  // TraceId{1, 1}
+    EXPECT_EQ(first.first_start_ns, kStart);
+    EXPECT_EQ(first.duration_ns(), 40'000'000u);
+    EXPECT_EQ(first.root_service, "api");
+    EXPECT_EQ(first.root_name, "GET /users");
+    EXPECT_EQ(index->outlines[0].max_start_ns, kStart + 2'000'000);
+    const TraceOutline second = index->Outline(1);
+    EXPECT_EQ(second.root_start_ns, UINT64_MAX);  // no root here
+    EXPECT_EQ(second.duration_ns(), 5'000'000u);
+  }
+}
+
 }  // namespace
 }  // namespace spoor

@@ -426,5 +426,153 @@ TEST_P(StorageSearch, TraceWithSeveralMatchingSpansIsReturnedOnce) {
   EXPECT_EQ(Find(ForService("svc")), std::vector<TraceId>{Tid(1)});
 }
 
+// --- Trace-level conditions --------------------------------------------------------
+
+class StorageTraceSearch : public StorageSearch {
+ protected:
+  // 1: a frontend root "GET /" of 3 s with an api child (the only 3 s span);
+  // 2: two api spans of 1 s, 2 s apart, whose parent is not stored (3 s
+  //    from first start to last end, no root);
+  // 3: an api root "GET /health" of 100 ms.
+  // Trace 2 comes in two batches.
+  void WriteTraces() {
+    SpanBatch batch;
+    Add(batch, MakeResource("frontend"), {MakeSpan(Tid(1), 1, 0, "GET /", 0, 3 * kSecond)});
+    Add(batch, MakeResource("api"),
+        {MakeSpan(Tid(1), 2, 1, "child", 1 * kSecond, 500 * kMs),
+         MakeSpan(Tid(3), 1, 0, "GET /health", 5 * kSecond, 100 * kMs)});
+    Write(batch);
+    Write(Batch("api", {MakeSpan(Tid(2), 1, 9, "work", 10 * kSecond, 1 * kSecond)}));
+    Write(Batch("api", {MakeSpan(Tid(2), 2, 9, "work", 12 * kSecond, 1 * kSecond)}));
+  }
+
+  std::vector<TraceId> Sorted(const TraceQuery& q) {
+    std::vector<TraceId> found = Find(q);
+    std::sort(found.begin(), found.end());
+    return found;
+  }
+
+  // Runs `check` on the store as written and, where the backend keeps its
+  // data across a restart (and the embedded store seals its blocks), again.
+  template <typename Check>
+  void BeforeAndAfterARestart(Check check) {
+    check();
+    if (!opened_->Reopen()) return;
+    store_ = opened_->store();
+    SCOPED_TRACE("after a restart");
+    check();
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageTraceSearch,
+                         ::testing::ValuesIn(storagetest::AllBackends()), storagetest::BackendName);
+
+TEST_P(StorageTraceSearch, TraceDurationIsFromTheFirstStartToTheLastEnd) {
+  WriteTraces();
+  BeforeAndAfterARestart([&] {
+    TraceQuery q;
+    q.trace_duration_min_ns = 2 * kSecond;
+    EXPECT_EQ(Sorted(q), (std::vector<TraceId>{Tid(1), Tid(2)}));
+    q.trace_duration_min_ns = 3 * kSecond;  // inclusive
+    q.trace_duration_max_ns = 3 * kSecond;
+    EXPECT_EQ(Sorted(q), (std::vector<TraceId>{Tid(1), Tid(2)}));
+    q.trace_duration_min_ns = 3 * kSecond + 1;
+    q.trace_duration_max_ns = 0;
+    EXPECT_TRUE(Find(q).empty());
+    TraceQuery short_ones;
+    short_ones.trace_duration_max_ns = 1 * kSecond;
+    EXPECT_EQ(Find(short_ones), std::vector<TraceId>{Tid(3)});
+  });
+}
+
+TEST_P(StorageTraceSearch, RootIsTheEarliestSpanWithoutAParent) {
+  WriteTraces();
+  BeforeAndAfterARestart([&] {
+    TraceQuery q;
+    q.root_service = "frontend";
+    EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(1)});
+    q.root_service = "api";  // trace 2 has no root stored
+    EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(3)});
+    TraceQuery by_name;
+    by_name.root_operation = "GET /health";
+    EXPECT_EQ(Find(by_name), std::vector<TraceId>{Tid(3)});
+    by_name.root_service = "frontend";
+    EXPECT_TRUE(Find(by_name).empty());
+    by_name.root_operation = "child";  // not a root
+    by_name.root_service.clear();
+    EXPECT_TRUE(Find(by_name).empty());
+  });
+}
+
+TEST_P(StorageTraceSearch, TraceConditionsCombineWithSpanConditions) {
+  WriteTraces();
+  BeforeAndAfterARestart([&] {
+    TraceQuery q = ForService("api");
+    q.trace_duration_min_ns = 2 * kSecond;
+    // Ranked by the latest api span: trace 2's (12 s), then trace 1's (1 s).
+    EXPECT_EQ(Find(q), (std::vector<TraceId>{Tid(2), Tid(1)}));
+    q.limit = 1;
+    EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(2)});
+    TraceQuery child = ForService("api");
+    child.root_service = "frontend";
+    EXPECT_EQ(Find(child), std::vector<TraceId>{Tid(1)});
+    child.duration_min_ns = 1 * kSecond;  // its api span lasts 500 ms
+    EXPECT_TRUE(Find(child).empty());
+  });
+}
+
+TEST_P(StorageTraceSearch, TraceSpreadOverHoursIsMeasuredWhole) {
+  // Hours apart: in different blocks of the embedded store once sealed.
+  constexpr uint64_t kHour = 3600 * kSecond;
+  Write(Batch("svc", {MakeSpan(Tid(7), 1, 0, "root", 0, 10 * kMs)}));
+  Write(Batch("svc", {MakeSpan(Tid(8), 1, 0, "other", 30 * kMs, 10 * kMs)}));
+  Write(Batch("svc", {MakeSpan(Tid(7), 2, 1, "late", 3 * kHour, 10 * kMs)}));
+  BeforeAndAfterARestart([&] {
+    TraceQuery q;
+    q.start_time_min_ns = kBase;
+    q.start_time_max_ns = kBase + 4 * kHour;
+    q.trace_duration_min_ns = 2 * kHour;
+    EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(7)});
+    q.root_operation = "root";
+    EXPECT_EQ(Find(q), std::vector<TraceId>{Tid(7)});
+    TraceQuery short_ones = q;
+    short_ones.root_operation.clear();
+    short_ones.trace_duration_min_ns = 0;
+    short_ones.trace_duration_max_ns = 1 * kSecond;
+    EXPECT_EQ(Find(short_ones), std::vector<TraceId>{Tid(8)});
+  });
+}
+
+TEST_P(StorageTraceSearch, ManyTracesInSeveralPartsAreEachMeasuredWhole) {
+  // 10,000 traces, their spans in two batches; every 100th trace's second
+  // span comes two hours after its first.
+  constexpr uint64_t kHour = 3600 * kSecond;
+  constexpr uint64_t kTraces = 10000;
+  std::vector<Span> first;
+  std::vector<Span> second;
+  std::vector<TraceId> long_ones;
+  for (uint64_t i = 1; i <= kTraces; ++i) {
+    const TraceId id{i * 0x9E3779B97F4A7C15ULL, i};  // spread over the ID space
+    first.push_back(MakeSpan(id, 1, 0, "root", i * 1000, kMs));
+    const uint64_t later = i % 100 == 0 ? 2 * kHour : 2 * kMs;
+    second.push_back(MakeSpan(id, 2, 1, "child", i * 1000 + later, kMs));
+    if (i % 100 == 0) long_ones.push_back(id);
+  }
+  Write(Batch("svc", first));
+  Write(Batch("svc", second));
+  std::sort(long_ones.begin(), long_ones.end());
+  BeforeAndAfterARestart([&] {
+    TraceQuery q;
+    q.start_time_min_ns = kBase;
+    q.start_time_max_ns = kBase + 3 * kHour;
+    q.limit = 0;
+    q.trace_duration_min_ns = kHour;
+    EXPECT_EQ(Sorted(q), long_ones);
+    q.trace_duration_min_ns = 0;
+    q.trace_duration_max_ns = kSecond;
+    EXPECT_EQ(Find(q).size(), kTraces - long_ones.size());
+  });
+}
+
 }  // namespace
 }  // namespace spoor
