@@ -9,10 +9,14 @@
 namespace spoor {
 
 Result<std::vector<Trace>> FindFilteredTraces(SpanReader& reader, TraceQuery query,
-                                              const QueryFilter& filter,
-                                              size_t max_candidates) {
+                                              const QueryFilter& filter, size_t max_candidates) {
   const size_t wanted = query.limit == 0 ? SIZE_MAX : query.limit;
   filter.NarrowSearch(&query);
+  // A filter that reads no span attribute decides on spans read without
+  // them (cheaper where the store can), and its matches are read again
+  // whole.
+  const bool light = !filter.ReadsSpanAttributes();
+  query.spans_without_attributes = light;
   // Pages larger than the answer, since some candidates may not match;
   // each page twice the last (up to kMaxPage), so that a filter most
   // candidates fail costs few round trips to the store.
@@ -33,8 +37,9 @@ Result<std::vector<Trace>> FindFilteredTraces(SpanReader& reader, TraceQuery que
         if (SpanMatches(r, query)) latest = std::max(latest, r.span.start_time_ns);
       }
       oldest_latest = std::min(oldest_latest, latest);
-      TraceId id = trace.trace_id.valid() || trace.spans.empty() ? trace.trace_id
-                                                                 : trace.spans.front().span.trace_id;
+      TraceId id = trace.trace_id.valid() || trace.spans.empty()
+                       ? trace.trace_id
+                       : trace.spans.front().span.trace_id;
       if (!seen.insert(id).second) continue;
       ++fresh;
       ++read;
@@ -48,7 +53,31 @@ Result<std::vector<Trace>> FindFilteredTraces(SpanReader& reader, TraceQuery que
     query.start_time_max_ns = next_max;
     query.limit = std::min(kMaxPage, query.limit * 2);
   }
-  return out;
+  if (!light) return out;
+  std::vector<Trace> whole;
+  whole.reserve(out.size());
+  for (Trace& trace : out) {
+    // A store may have ignored the option: a trace with attributes is whole.
+    const bool bare = std::all_of(trace.spans.begin(), trace.spans.end(), [](const SpanRecord& r) {
+      return r.span.attributes.empty() && r.span.events.empty() && r.span.links.empty();
+    });
+    if (!bare) {
+      whole.push_back(std::move(trace));
+      continue;
+    }
+    TraceTimeHint hint{UINT64_MAX, 0};
+    for (const SpanRecord& r : trace.spans) {
+      hint.start_ns = std::min(hint.start_ns, r.span.start_time_ns);
+      hint.end_ns = std::max(hint.end_ns, r.span.start_time_ns);
+    }
+    auto read = reader.GetTrace(trace.trace_id, hint);
+    if (read.ok()) {
+      whole.push_back(std::move(read).value());
+    } else if (read.status().code() != StatusCode::kNotFound) {  // gone meanwhile: left out
+      return read.status();
+    }
+  }
+  return whole;
 }
 
 }  // namespace spoor

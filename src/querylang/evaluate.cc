@@ -333,6 +333,21 @@ bool Narrow(const SetExpr& e, Narrowing* out) {
   return false;
 }
 
+bool ReadsSpanAttributes(const SpanExpr& e) {
+  if (e.type == SpanExpr::Type::kCompare) {
+    return e.field.kind == FieldKind::kSpanAttribute || e.field.kind == FieldKind::kAnyAttribute;
+  }
+  return (e.lhs != nullptr && ReadsSpanAttributes(*e.lhs)) ||
+         (e.rhs != nullptr && ReadsSpanAttributes(*e.rhs));
+}
+
+bool ReadsSpanAttributes(const SetExpr& e) {
+  if (e.condition != nullptr && ReadsSpanAttributes(*e.condition)) return true;
+  if (e.pipeline != nullptr && ReadsSpanAttributes(*e.pipeline->set)) return true;
+  return (e.lhs != nullptr && ReadsSpanAttributes(*e.lhs)) ||
+         (e.rhs != nullptr && ReadsSpanAttributes(*e.rhs));
+}
+
 }  // namespace
 }  // namespace querylang
 
@@ -353,6 +368,10 @@ bool QueryFilter::Matches(const Trace& trace) const {
   querylang::TraceView view(trace);
   querylang::SpanSet set = querylang::Evaluate(*root_, view);
   return !querylang::Empty(set);
+}
+
+bool QueryFilter::ReadsSpanAttributes() const {
+  return querylang::ReadsSpanAttributes(*root_->set);
 }
 
 void QueryFilter::NarrowSearch(TraceQuery* query) const {

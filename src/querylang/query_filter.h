@@ -50,6 +50,11 @@ class QueryFilter {
   // filter implies them; leaves the rest of `query` as it was.
   void NarrowSearch(TraceQuery* query) const;
 
+  // Whether a condition reads a span's attributes (span.<key> or .<key>):
+  // when not, Matches() needs only the other fields of the spans
+  // (TraceQuery::spans_without_attributes).
+  [[nodiscard]] bool ReadsSpanAttributes() const;
+
   [[nodiscard]] const std::string& text() const { return text_; }
 
  private:

@@ -55,6 +55,10 @@ struct TraceQuery {
   uint64_t trace_duration_max_ns = 0;  // inclusive; 0 = unset
   std::string root_service;            // empty = any
   std::string root_operation;          // empty = any
+  // A read option, not a condition: FindTraces may return spans without
+  // their attributes, events and links (their resource and scope whole),
+  // for a caller that looks at nothing else; a backend may ignore it.
+  bool spans_without_attributes = false;
 };
 
 // Optional hints narrowing where a trace ID is looked up.

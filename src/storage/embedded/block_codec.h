@@ -60,11 +60,18 @@ using SpanRefs = std::span<const SpanRecord* const>;
 
 inline constexpr int kMaxBlockValueDepth = 256;
 
+// What a decoder fills in of each span: everything, or everything but the
+// attributes, events and links of the span (its resource and scope are
+// whole either way), for readers that look at nothing else and would
+// rather not pay for them.
+enum class SpanDetail { kWhole, kWithoutAttributes };
+
 // Decodes every span of `block` and appends them to `out`, grouped by trace.
 // Corrupt or truncated input gives InvalidArgument (checked with per-section
 // CRC32s and by validating every count against the bytes present); `out` is
 // then left unchanged.
-[[nodiscard]] Status DecodeBlock(std::string_view block, std::vector<SpanRecord>* out);
+[[nodiscard]] Status DecodeBlock(std::string_view block, std::vector<SpanRecord>* out,
+                                 SpanDetail detail = SpanDetail::kWhole);
 
 // Like DecodeBlock, but appends only the spans of the traces that have a
 // span which may carry every tag of `tags` ("key=value" as SpanHasTag
@@ -79,6 +86,7 @@ inline constexpr int kMaxBlockValueDepth = 256;
 // order, repeats and absent IDs allowed). Only the groups holding those
 // traces are checked and decompressed.
 [[nodiscard]] Status DecodeBlockTraces(std::string_view block, const std::vector<TraceId>& ids,
-                                       std::vector<SpanRecord>* out);
+                                       std::vector<SpanRecord>* out,
+                                       SpanDetail detail = SpanDetail::kWhole);
 
 }  // namespace spoor

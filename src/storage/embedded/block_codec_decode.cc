@@ -59,7 +59,8 @@ class BlockDecoder {
   // Decodes group `g`, keeping the traces for which `wanted` (by block trace
   // index; null = all) is set, and of those, with a tag filter set, only
   // the traces with a span that may carry every tag of the filter.
-  Status DecodeGroup(size_t g, const std::vector<bool>* wanted, std::vector<SpanRecord>* out);
+  Status DecodeGroup(size_t g, const std::vector<bool>* wanted, std::vector<SpanRecord>* out,
+                     SpanDetail detail = SpanDetail::kWhole);
 
   // Sets the tag filter of DecodeGroup. False when no span of the block can
   // carry every tag (a tag key that no attribute of the block has).
@@ -300,7 +301,8 @@ int64_t BlockDecoder::FindTrace(const TraceId& id) const {
 }
 
 Status BlockDecoder::DecodeGroup(size_t g, const std::vector<bool>* wanted,
-                                 std::vector<SpanRecord>* out) {
+                                 std::vector<SpanRecord>* out, SpanDetail detail) {
+  const bool whole = detail == SpanDetail::kWhole;
   const Section& sec = groups_[g];
   if (block_internal::Crc32(sec.payload) != sec.crc) return Corrupt("group checksum");
   ByteReader in(sec.payload);
@@ -424,16 +426,22 @@ Status BlockDecoder::DecodeGroup(size_t g, const std::vector<bool>* wanted,
     const size_t trace_begin = i;
     uint64_t prev_start = min_start_ + trace_start[t - first_trace];
     for (uint64_t k = 0; k < trace_spans_[t]; ++k, ++i) {
-      if (!keep) {
-        if (parent[i] == block_internal::kParentRaw) ++raw_parent;
-        if (!attrs.Next(nullptr)) return Corrupt("attribute value");
+      // The nested values of a span not kept, or not wanted, are walked
+      // past (checked) without being built.
+      auto skip_nested = [&]() {
+        if (!attrs.Next(nullptr)) return false;
         for (uint64_t e = 0; e < event_count[i]; ++e, ++ev) {
-          if (!event_attrs.Next(nullptr)) return Corrupt("event attribute value");
+          if (!event_attrs.Next(nullptr)) return false;
         }
         for (uint64_t l = 0; l < link_count[i]; ++l, ++lk) {
           if (link_trace[lk] == block_internal::kLinkOtherTrace) ++raw_link;
-          if (!link_attrs.Next(nullptr)) return Corrupt("link attribute value");
+          if (!link_attrs.Next(nullptr)) return false;
         }
+        return true;
+      };
+      if (!keep) {
+        if (parent[i] == block_internal::kParentRaw) ++raw_parent;
+        if (!skip_nested()) return Corrupt("nested value");
         continue;
       }
       SpanRecord& rec = out->emplace_back();
@@ -461,6 +469,10 @@ Status BlockDecoder::DecodeGroup(size_t g, const std::vector<bool>* wanted,
       s.dropped_attributes_count = static_cast<uint32_t>(dropped_attrs[i]);
       s.dropped_events_count = static_cast<uint32_t>(dropped_events[i]);
       s.dropped_links_count = static_cast<uint32_t>(dropped_links[i]);
+      if (!whole) {
+        if (!skip_nested()) return Corrupt("nested value");
+        continue;
+      }
       if (!attrs.Next(&s.attributes)) return Corrupt("attribute value");
       s.events.resize(static_cast<size_t>(event_count[i]));
       for (Event& e : s.events) {
@@ -506,13 +518,13 @@ Status AppendAll(std::vector<SpanRecord>&& spans, std::vector<SpanRecord>* out) 
 
 }  // namespace
 
-Status DecodeBlock(std::string_view block, std::vector<SpanRecord>* out) {
+Status DecodeBlock(std::string_view block, std::vector<SpanRecord>* out, SpanDetail detail) {
   BlockDecoder d;
   SPOOR_BLOCK_RETURN_IF_ERROR(d.Open(block));
   std::vector<SpanRecord> spans;
   spans.reserve(d.span_count_hint());
   for (size_t g = 0; g < d.group_count(); ++g) {
-    SPOOR_BLOCK_RETURN_IF_ERROR(d.DecodeGroup(g, nullptr, &spans));
+    SPOOR_BLOCK_RETURN_IF_ERROR(d.DecodeGroup(g, nullptr, &spans, detail));
   }
   return AppendAll(std::move(spans), out);
 }
@@ -531,7 +543,7 @@ Status DecodeBlockWithTags(std::string_view block,
 }
 
 Status DecodeBlockTraces(std::string_view block, const std::vector<TraceId>& ids,
-                         std::vector<SpanRecord>* out) {
+                         std::vector<SpanRecord>* out, SpanDetail detail) {
   BlockDecoder d;
   SPOOR_BLOCK_RETURN_IF_ERROR(d.Open(block));
   std::vector<bool> wanted(d.trace_count());
@@ -545,7 +557,7 @@ Status DecodeBlockTraces(std::string_view block, const std::vector<TraceId>& ids
   std::sort(groups.begin(), groups.end());
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   std::vector<SpanRecord> spans;
-  for (size_t g : groups) SPOOR_BLOCK_RETURN_IF_ERROR(d.DecodeGroup(g, &wanted, &spans));
+  for (size_t g : groups) SPOOR_BLOCK_RETURN_IF_ERROR(d.DecodeGroup(g, &wanted, &spans, detail));
   return AppendAll(std::move(spans), out);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <iterator>
 #include <map>
 #include <tuple>
 #include <unordered_map>
@@ -338,6 +339,19 @@ bool BlockIndex::FilterHas(std::string_view key, std::string_view value) const {
 
 bool BlockIndex::HasTrace(const TraceId& id) const {
   return std::binary_search(trace_ids.begin(), trace_ids.end(), id);
+}
+
+std::vector<TraceId> BlockIndex::HeldTraces(const std::vector<TraceId>& sorted) const {
+  std::vector<TraceId> out;
+  if (sorted.size() * 16 < trace_ids.size()) {
+    for (const TraceId& id : sorted) {
+      if (HasTrace(id)) out.push_back(id);
+    }
+    return out;
+  }
+  std::set_intersection(sorted.begin(), sorted.end(), trace_ids.begin(), trace_ids.end(),
+                        std::back_inserter(out));
+  return out;
 }
 
 bool BlockIndex::MayMatch(const TraceQuery& q) const {

@@ -57,6 +57,9 @@ class BlockIndex {
   // service, operation, kind, duration bounds, tags); true means "maybe".
   [[nodiscard]] bool MayMatch(const TraceQuery& query) const;
   [[nodiscard]] bool HasTrace(const TraceId& id) const;
+  // The IDs of `sorted` (sorted, unique) the block holds, in order: one
+  // pass over both lists, or a binary search each when `sorted` is short.
+  [[nodiscard]] std::vector<TraceId> HeldTraces(const std::vector<TraceId>& sorted) const;
 
   // Whether the index holds trace outlines (indexes of older versions do
   // not), and the outline of trace_ids[i] as span_match.h's TraceOutline,

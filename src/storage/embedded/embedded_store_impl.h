@@ -162,7 +162,8 @@ class EmbeddedStore final : public Storage {
   Result<DecodedBlock> LoadBlock(const BlockKey& key);
 
   // Every span of the given traces, one Trace per ID (empty when absent).
-  Result<std::vector<Trace>> ReadTraces(const std::vector<TraceId>& ids, const TraceTimeHint& hint);
+  Result<std::vector<Trace>> ReadTraces(const std::vector<TraceId>& ids, const TraceTimeHint& hint,
+                                        SpanDetail detail = SpanDetail::kWhole);
 
   // Reads the block `key` and decodes (part of) it with `decode` into
   // `*out`. A block that expired meanwhile gives nothing.

@@ -90,6 +90,21 @@ Result<std::vector<TraceId>> EmbeddedStore::FindBySpans(const Snapshot& snap,
       scan(spans);
       continue;
     }
+    if (query.spans_without_attributes) {
+      // Neither the search nor its caller needs the attributes: the block
+      // is decoded without them, and not cached.
+      if (DecodedBlock cached = CachedBlock(key)) {
+        scan(*cached);
+        continue;
+      }
+      std::vector<SpanRecord> spans;
+      Status st = ReadBlock(key, &spans, [](std::string_view block, std::vector<SpanRecord>* out) {
+        return DecodeBlock(block, out, SpanDetail::kWithoutAttributes);
+      });
+      if (!st.ok()) return st;
+      scan(spans);
+      continue;
+    }
     auto block = LoadBlock(key);
     if (!block.ok()) return block.status();
     scan(**block);
@@ -114,7 +129,9 @@ std::vector<TraceId> EmbeddedStore::LatestFirst(std::vector<std::pair<uint64_t, 
 Result<std::vector<Trace>> EmbeddedStore::FindTraces(const TraceQuery& query) {
   auto ids = FindTraceIds(query);
   if (!ids.ok()) return ids.status();
-  return ReadTraces(*ids, {});
+  return ReadTraces(
+      *ids, {},
+      query.spans_without_attributes ? SpanDetail::kWithoutAttributes : SpanDetail::kWhole);
 }
 
 Result<std::vector<std::string>> EmbeddedStore::GetServices() {
@@ -197,7 +214,7 @@ Result<DecodedBlock> EmbeddedStore::LoadBlock(const BlockKey& key) {
 }
 
 Result<std::vector<Trace>> EmbeddedStore::ReadTraces(const std::vector<TraceId>& ids,
-                                                     const TraceTimeHint& hint) {
+                                                     const TraceTimeHint& hint, SpanDetail detail) {
   Snapshot snap = TakeSnapshot();
   std::unordered_map<TraceId, size_t, TraceIdHash> slot;
   std::vector<Trace> out;
@@ -211,25 +228,31 @@ Result<std::vector<Trace>> EmbeddedStore::ReadTraces(const std::vector<TraceId>&
     }
   };
   for (const Chunk& c : snap.chunks) take(*c);
+  std::vector<TraceId> sorted = ids;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   for (const auto& [key, index] : snap.sealed) {
     if (hint.start_ns != 0 && index->max_start_ns < hint.start_ns) continue;
     if (hint.end_ns != 0 && index->min_start_ns > hint.end_ns) continue;
-    std::vector<TraceId> wanted;
-    for (const TraceId& id : ids) {
-      if (index->HasTrace(id)) wanted.push_back(id);
-    }
+    std::vector<TraceId> wanted = index->HeldTraces(sorted);
     if (wanted.empty()) continue;
-    DecodedBlock cached = CachedBlock(key);
+    // A cached block's spans are copied whole: without attributes,
+    // decoding the groups wanted costs less.
+    DecodedBlock cached = detail == SpanDetail::kWhole ? CachedBlock(key) : DecodedBlock(nullptr);
     if (cached) {
       take(*cached);
       continue;
     }
     std::vector<SpanRecord> spans;
     Status st = ReadBlock(key, &spans, [&](std::string_view block, std::vector<SpanRecord>* out) {
-      return DecodeBlockTraces(block, wanted, out);
+      return DecodeBlockTraces(block, wanted, out, detail);
     });
     if (!st.ok()) return st;
-    take(spans);
+    // Decoded for this read alone: moved, not copied.
+    for (SpanRecord& r : spans) {
+      auto it = slot.find(r.span.trace_id);
+      if (it != slot.end()) out[it->second].spans.push_back(std::move(r));
+    }
   }
   return out;
 }

@@ -140,6 +140,40 @@ TEST(BlockCodec, RoundTripsEveryField) {
   }
 }
 
+TEST(BlockCodec, WithoutAttributesKeepsEveryOtherField) {
+  const std::string block = EncodeBlock(FullFeatureSpans());
+  std::vector<SpanRecord> whole;
+  std::vector<SpanRecord> light;
+  ASSERT_TRUE(DecodeBlock(block, &whole).ok());
+  ASSERT_TRUE(DecodeBlock(block, &light, SpanDetail::kWithoutAttributes).ok());
+  ASSERT_EQ(light.size(), whole.size());
+  bool had_nested = false;
+  for (size_t i = 0; i < whole.size(); ++i) {
+    had_nested = had_nested || !whole[i].span.attributes.empty() || !whole[i].span.events.empty() ||
+                 !whole[i].span.links.empty();
+    EXPECT_TRUE(light[i].span.attributes.empty());
+    EXPECT_TRUE(light[i].span.events.empty());
+    EXPECT_TRUE(light[i].span.links.empty());
+    // The rest as decoded whole.
+    SpanRecord stripped = whole[i];
+    stripped.span.attributes.clear();
+    stripped.span.events.clear();
+    stripped.span.links.clear();
+    ExpectSameSpans({stripped}, {light[i]});
+  }
+  EXPECT_TRUE(had_nested);
+  // The same for the traces asked for.
+  std::vector<SpanRecord> traces;
+  ASSERT_TRUE(DecodeBlockTraces(block, {whole.front().span.trace_id}, &traces,
+                                SpanDetail::kWithoutAttributes)
+                  .ok());
+  ASSERT_FALSE(traces.empty());
+  for (const SpanRecord& r : traces) {
+    EXPECT_EQ(r.span.trace_id, whole.front().span.trace_id);
+    EXPECT_TRUE(r.span.attributes.empty());
+  }
+}
+
 TEST(BlockCodec, DecodedFieldsAreInternedAndServiceNameResolved) {
   std::vector<SpanRecord> decoded;
   ASSERT_TRUE(DecodeBlock(EncodeBlock(FullFeatureSpans()), &decoded).ok());
