@@ -70,6 +70,10 @@ const CASES = [
   ['{ traceDuration > 2s }', ['failed', 'batch']],
   [`{ rootServiceName = "${svc('frontend')}" }`, ['ok', 'failed', 'search']],
   ['{ rootName = "run" }', ['batch']],
+  ['{ traceDuration < 100ms }', ['search', 'orphan']],
+  [`{ resource.service.name = "${svc('api')}" && traceDuration > 2s }`, ['failed']],
+  ['{ traceDuration > 2s } && { kind = client }', ['failed']],
+  [`{ rootServiceName = "${svc('api')}" }`, []], // the orphan's span has a parent: no root
   [`{ resource.service.name = "${svc('frontend')}" } >> { status = error }`, ['failed']],
   [`{ resource.service.name = "${svc('frontend')}" } > { resource.service.name = "${svc('db')}" }`, []],
   [`{ resource.service.name = "${svc('frontend')}" } >> { resource.service.name = "${svc('db')}" }`, ['ok', 'failed']],

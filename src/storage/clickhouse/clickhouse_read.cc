@@ -32,6 +32,25 @@ void AppendUint(std::string& sql, uint64_t v) {
   sql += std::to_string(v);
 }
 
+// The conditions of a query's time window on a table's rows: their day,
+// `last_start` (a column) not before the window and `first_start` not
+// after it.
+std::string WindowSql(const TraceQuery& q, std::string_view last_start,
+                      std::string_view first_start) {
+  std::string sql = "1";
+  if (q.start_time_min_ns != 0) {
+    sql += " AND day >= " + DayLiteral(q.start_time_min_ns) + " AND ";
+    sql.append(last_start).append(" >= ");
+    AppendUint(sql, q.start_time_min_ns);
+  }
+  if (q.start_time_max_ns != 0) {
+    sql += " AND day <= " + DayLiteral(q.start_time_max_ns) + " AND ";
+    sql.append(first_start).append(" <= ");
+    AppendUint(sql, q.start_time_max_ns);
+  }
+  return sql;
+}
+
 bool ReadTraceIdHex(WireReader& r, TraceId* id) {
   std::string_view hex;
   if (!r.ReadBytes(&hex)) return false;
@@ -44,30 +63,16 @@ bool ReadTraceIdHex(WireReader& r, TraceId* id) {
 }  // namespace
 
 std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
-  // The conditions on small columns go in PREWHERE, so that the tags
-  // column is read only for rows that pass them (ClickHouse would
-  // otherwise pick the tag condition for PREWHERE itself, and evaluate it
-  // on every row of the service: six times slower, measured).
-  std::string window = "1";
-  if (q.start_time_min_ns != 0) {
-    window += " AND day >= " + DayLiteral(q.start_time_min_ns) + " AND start_ns >= ";
-    AppendUint(window, q.start_time_min_ns);
-  }
-  if (q.start_time_max_ns != 0) {
-    window += " AND day <= " + DayLiteral(q.start_time_max_ns) + " AND start_ns <= ";
-    AppendUint(window, q.start_time_max_ns);
-  }
   std::string sql;
   if (!HasTraceConditions(q)) {
-    sql = "SELECT hex(trace_id), t FROM (" + SpanSearchSql(q, window) + ")";
+    sql = "SELECT hex(trace_id), t FROM (" + SpanSearchSql(q) + ")";
   } else if (!HasSpanConditions(q)) {
-    sql = "SELECT hex(trace_id), t FROM (" + TraceSearchSql(q, window) + ")";
+    sql = "SELECT hex(trace_id), t FROM (" + TraceSearchSql(q) + ")";
   } else {
     // The traces with a matching span, ranked by it, that also meet the
     // trace-level conditions.
-    sql = "SELECT hex(trace_id), t FROM (" + SpanSearchSql(q, window) +
-          ") ANY INNER JOIN (SELECT trace_id FROM (" + TraceSearchSql(q, window) +
-          ")) USING trace_id";
+    sql = "SELECT hex(trace_id), t FROM (" + SpanSearchSql(q) +
+          ") ANY INNER JOIN (SELECT trace_id FROM (" + TraceSearchSql(q) + ")) USING trace_id";
   }
   sql += " ORDER BY t DESC, trace_id DESC";
   if (q.limit != 0) {
@@ -78,8 +83,12 @@ std::string ClickHouseStore::SearchSql(const TraceQuery& q) const {
   return sql;
 }
 
-std::string ClickHouseStore::SpanSearchSql(const TraceQuery& q, const std::string& window) const {
-  std::string cheap = window;
+std::string ClickHouseStore::SpanSearchSql(const TraceQuery& q) const {
+  // The conditions on small columns go in PREWHERE, so that the tags
+  // column is read only for rows that pass them (ClickHouse would
+  // otherwise pick the tag condition for PREWHERE itself, and evaluate it
+  // on every row of the service: six times slower, measured).
+  std::string cheap = WindowSql(q, "start_ns", "start_ns");
   if (!q.service.empty()) {
     cheap += " AND service = ";
     AppendQuoted(cheap, q.service);
@@ -113,29 +122,36 @@ std::string ClickHouseStore::SpanSearchSql(const TraceQuery& q, const std::strin
   return sql + " GROUP BY trace_id";
 }
 
-std::string ClickHouseStore::TraceSearchSql(const TraceQuery& q, const std::string& window) const {
-  // The root: the earliest span without a parent.
+std::string ClickHouseStore::TraceSearchSql(const TraceQuery& q) const {
+  // From the outlines of the trace's parts that reach into the window
+  // (each part judged whole), merged per trace; the root is the earliest
+  // of the parts' roots.
+  const std::string window = WindowSql(q, "max_start_ns", "first_start_ns");
   std::string having = "1";
   if (q.trace_duration_min_ns != 0) {
-    having += " AND max(start_ns + duration_ns) - min(start_ns) >= ";
+    having += " AND max(last_end_ns) - min(first_start_ns) >= ";
     AppendUint(having, q.trace_duration_min_ns);
   }
   if (q.trace_duration_max_ns != 0) {
-    having += " AND max(start_ns + duration_ns) - min(start_ns) <= ";
+    having += " AND max(last_end_ns) - min(first_start_ns) <= ";
     AppendUint(having, q.trace_duration_max_ns);
   }
-  if (!q.root_service.empty() || !q.root_operation.empty()) {
-    having += " AND countIf(parent_span_id = 0) > 0";
-  }
+  if (!q.root_service.empty() || !q.root_operation.empty()) having += " AND sum(roots) > 0";
   if (!q.root_service.empty()) {
-    having += " AND argMinIf(service, start_ns, parent_span_id = 0) = ";
+    having += " AND argMinIf(root_service, root_start_ns, roots > 0) = ";
     AppendQuoted(having, q.root_service);
   }
   if (!q.root_operation.empty()) {
-    having += " AND argMinIf(operation, start_ns, parent_span_id = 0) = ";
+    having += " AND argMinIf(root_name, root_start_ns, roots > 0) = ";
     AppendQuoted(having, q.root_operation);
   }
-  return "SELECT trace_id, max(start_ns) AS t FROM " + Qualified(schema_, kIndexTable) +
+  std::string latest = "max(max_start_ns)";
+  if (q.start_time_max_ns != 0) {
+    latest = "least(" + latest + ", ";
+    AppendUint(latest, q.start_time_max_ns);
+    latest += ")";
+  }
+  return "SELECT trace_id, " + latest + " AS t FROM " + Qualified(schema_, kOutlinesTable) +
          " PREWHERE " + window + " GROUP BY trace_id HAVING " + having;
 }
 

@@ -65,11 +65,10 @@ class ClickHouseStore : public Storage {
                                                       const std::string& day_condition);
   [[nodiscard]] std::string SearchSql(const TraceQuery& query) const;
   // Subqueries of SearchSql, each giving (trace_id, t = the latest
-  // start of a span it selects) per trace: the span conditions; the
-  // trace-level conditions. `window`: the time window's conditions.
-  [[nodiscard]] std::string SpanSearchSql(const TraceQuery& query, const std::string& window) const;
-  [[nodiscard]] std::string TraceSearchSql(const TraceQuery& query,
-                                           const std::string& window) const;
+  // start of a span it selects) per trace: the span conditions, from
+  // span_index; the trace-level conditions, from trace_outlines.
+  [[nodiscard]] std::string SpanSearchSql(const TraceQuery& query) const;
+  [[nodiscard]] std::string TraceSearchSql(const TraceQuery& query) const;
   // One search query over the whole of query's window.
   [[nodiscard]] Result<std::vector<TraceId>> SearchOnce(const TraceQuery& query);
 

@@ -63,7 +63,8 @@ std::string Qualified(const SchemaOptions& o, std::string_view table) {
 }
 
 std::vector<std::string> DataTables(const SchemaOptions& o) {
-  return {LocalName(o, kSpansTable), LocalName(o, kIndexTable), LocalName(o, kOperationsTable)};
+  return {LocalName(o, kSpansTable), LocalName(o, kIndexTable), LocalName(o, kOperationsTable),
+          LocalName(o, kOutlinesTable)};
 }
 
 std::vector<std::string> SchemaStatements(const SchemaOptions& o) {
@@ -97,6 +98,22 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o) {
       " AS SELECT day, service, operation, kind FROM " + Qualified(o, LocalName(o, kIndexTable)) +
       " GROUP BY day, service, operation, kind";
   out.push_back(std::move(mv));
+  out.push_back(Create(o, kOutlinesTable,
+                       "day Date, trace_id FixedString(16), first_start_ns UInt64, max_start_ns "
+                       "UInt64, last_end_ns UInt64, roots UInt64, root_start_ns UInt64, "
+                       "root_service " +
+                           lc_string + ", root_name " + lc_string,
+                       "MergeTree", "PARTITION BY day ORDER BY (max_start_ns, trace_id)"));
+  // Each inserted block of span_index adds a row per trace in it.
+  out.push_back(
+      "CREATE MATERIALIZED VIEW IF NOT EXISTS " + Qualified(o, LocalName(o, "trace_outlines_mv")) +
+      OnCluster(o) + " TO " + Qualified(o, LocalName(o, kOutlinesTable)) +
+      " AS SELECT day, trace_id, min(start_ns) AS first_start_ns, max(start_ns) AS max_start_ns, "
+      "max(start_ns + duration_ns) AS last_end_ns, countIf(parent_span_id = 0) AS roots, "
+      "minIf(start_ns, parent_span_id = 0) AS root_start_ns, "
+      "argMinIf(service, start_ns, parent_span_id = 0) AS root_service, "
+      "argMinIf(operation, start_ns, parent_span_id = 0) AS root_name FROM " +
+      Qualified(o, LocalName(o, kIndexTable)) + " GROUP BY day, trace_id");
   for (std::string_view table : {kSpanMetricsFineTable, kSpanMetricsCoarseTable}) {
     out.push_back(Create(o, table,
                          "day Date, service " + lc_string + ", bucket_ns UInt64" + delta +
@@ -111,6 +128,8 @@ std::vector<std::string> SchemaStatements(const SchemaOptions& o) {
     out.push_back(Distributed(o, kSpanMetricsCoarseTable, "cityHash64(service)"));
     out.push_back(Distributed(o, kSpansTable, "cityHash64(trace_id)"));
     out.push_back(Distributed(o, kIndexTable, "cityHash64(trace_id)"));
+    // Filled on each shard by the view, beside the trace's spans.
+    out.push_back(Distributed(o, kOutlinesTable, "cityHash64(trace_id)"));
     // Filled on each shard by the view, never inserted into through this.
     out.push_back(Distributed(o, kOperationsTable, "rand()"));
   }

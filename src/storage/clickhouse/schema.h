@@ -9,6 +9,11 @@
 //               "key\0value"); ordered by (service, operation, start).
 //   operations  (day, service, operation, kind), filled from span_index by a
 //               materialized view; answers the services and operations lists.
+//   trace_outlines
+//               one row per (trace, inserted block of span_index), filled by
+//               a materialized view: the extent of those spans and their
+//               root (the earliest without a parent), for trace-level
+//               conditions (TraceQuery) over far fewer rows than spans.
 //   span_metrics_fine, span_metrics_coarse
 //               span metrics (spanmetrics/span_metrics_store.h) in 10 s and
 //               5 min buckets: one row per (key, bucket) and flush, summed
@@ -44,6 +49,7 @@ struct SchemaOptions {
 inline constexpr std::string_view kSpansTable = "spans";
 inline constexpr std::string_view kIndexTable = "span_index";
 inline constexpr std::string_view kOperationsTable = "operations";
+inline constexpr std::string_view kOutlinesTable = "trace_outlines";
 inline constexpr std::string_view kSpanMetricsFineTable = "span_metrics_fine";
 inline constexpr std::string_view kSpanMetricsCoarseTable = "span_metrics_coarse";
 // The table that holds rows on each server ("<table>_local" on a cluster).
