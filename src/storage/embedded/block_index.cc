@@ -111,17 +111,43 @@ std::vector<BlockTraceOutline> BuildOutlines(SpanRefs spans, const std::vector<T
 
 }  // namespace
 
-TraceOutline BlockIndex::Outline(size_t i) const {
-  const BlockTraceOutline& o = outlines[i];
+TraceOutline BlockIndex::Outline(const BlockTraceOutline& o, bool with_root) const {
   TraceOutline out;
   out.first_start_ns = o.first_start_ns;
   out.last_end_ns = o.last_end_ns;
-  if (o.root_op < operations.size()) {
+  if (with_root && o.root_op < operations.size()) {
     out.root_start_ns = o.root_start_ns;
     out.root_service = operations[o.root_op].service;
     out.root_name = operations[o.root_op].operation;
   }
   return out;
+}
+
+bool BlockIndex::OutlineReader::Next(BlockTraceOutline* o) {
+  if (position_ >= index_->trace_ids.size()) return false;
+  // Times relative to the block's first start, and the end and last start
+  // to the trace's first start: small varints.
+  uint64_t first;
+  uint64_t last_start;
+  uint64_t end;
+  uint64_t root;
+  if (!in_.Varint(&first) || !in_.Varint(&last_start) || !in_.Varint(&end) || !in_.Varint(&root) ||
+      root > index_->operations.size()) {
+    return false;
+  }
+  o->first_start_ns = index_->min_start_ns + first;
+  o->max_start_ns = o->first_start_ns + last_start;
+  o->last_end_ns = o->first_start_ns + end;
+  o->root_op = BlockTraceOutline::kNoRoot;
+  o->root_start_ns = 0;
+  if (root != 0) {
+    uint64_t root_start;
+    if (!in_.Varint(&root_start)) return false;
+    o->root_op = static_cast<uint32_t>(root - 1);
+    o->root_start_ns = o->first_start_ns + root_start;
+  }
+  ++position_;
+  return true;
 }
 
 std::vector<DependencyLink> ComputeDependencies(const std::vector<SpanRecord>& spans) {
@@ -295,7 +321,15 @@ BlockIndex BlockIndex::Build(SpanRefs spans, const std::vector<std::string_view>
     index.operations.push_back({std::string(std::get<0>(key)), std::string(std::get<1>(key)),
                                 std::get<2>(key), range.first, range.second});
   }
-  index.outlines = BuildOutlines(spans, index.trace_ids, index.operations);
+  for (const BlockTraceOutline& o : BuildOutlines(spans, index.trace_ids, index.operations)) {
+    PutVarint(index.outline_bytes_, o.first_start_ns - index.min_start_ns);
+    PutVarint(index.outline_bytes_, o.max_start_ns - o.first_start_ns);
+    PutVarint(index.outline_bytes_, o.last_end_ns - o.first_start_ns);
+    const bool root = o.root_op != BlockTraceOutline::kNoRoot;
+    PutVarint(index.outline_bytes_, root ? uint64_t{o.root_op} + 1 : 0);
+    if (root) PutVarint(index.outline_bytes_, o.root_start_ns - o.first_start_ns);
+  }
+  index.has_outlines_ = true;
   index.dependencies = ComputeDependencies(spans);
   // Size the filter for the distinct tags seen.
   SortUnique(index.tag_hashes_);
@@ -405,16 +439,7 @@ std::string BlockIndex::Serialize() const {
   }
   PutVarint(out, bloom_.size());
   for (uint64_t w : bloom_) block_internal::PutFixed64(out, w);
-  if (!outlined) return out;
-  // Times relative to the block's first start, and the end and last start
-  // to the trace's first start: small varints.
-  for (const BlockTraceOutline& o : outlines) {
-    PutVarint(out, o.first_start_ns - min_start_ns);
-    PutVarint(out, o.max_start_ns - o.first_start_ns);
-    PutVarint(out, o.last_end_ns - o.first_start_ns);
-    PutVarint(out, o.root_op == BlockTraceOutline::kNoRoot ? 0 : uint64_t{o.root_op} + 1);
-    if (o.root_op != BlockTraceOutline::kNoRoot) PutVarint(out, o.root_start_ns - o.first_start_ns);
-  }
+  if (outlined) out.append(outline_bytes_);
   return out;
 }
 
@@ -463,26 +488,17 @@ Result<BlockIndex> BlockIndex::Parse(std::string_view data) {
     if (!r.Fixed64(&w)) return corrupt("filter");
   }
   if (version == kOutlineVersion) {
-    index.outlines.resize(index.trace_ids.size());
-    for (BlockTraceOutline& o : index.outlines) {
-      uint64_t first;
-      uint64_t last_start;
-      uint64_t end;
-      uint64_t root;
-      if (!r.Varint(&first) || !r.Varint(&last_start) || !r.Varint(&end) || !r.Varint(&root) ||
-          root > index.operations.size()) {
-        return corrupt("trace outlines");
-      }
-      o.first_start_ns = index.min_start_ns + first;
-      o.max_start_ns = o.first_start_ns + last_start;
-      o.last_end_ns = o.first_start_ns + end;
-      if (root != 0) {
-        uint64_t root_start;
-        if (!r.Varint(&root_start)) return corrupt("trace outlines");
-        o.root_op = static_cast<uint32_t>(root - 1);
-        o.root_start_ns = o.first_start_ns + root_start;
-      }
+    // Kept as they are; checked here once, so that readers need not.
+    std::string_view rest;
+    if (!r.Bytes(r.remaining(), &rest)) return corrupt("trace outlines");
+    index.outline_bytes_.assign(rest);
+    index.has_outlines_ = true;
+    OutlineReader check(index);
+    BlockTraceOutline o;
+    while (check.Next(&o)) {
     }
+    if (check.position() != index.trace_ids.size()) return corrupt("trace outlines");
+    if (check.bytes_left() != 0) return corrupt("trailing bytes");
   }
   if (r.remaining() != 0) return corrupt("trailing bytes");
   return index;

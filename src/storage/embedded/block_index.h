@@ -15,7 +15,8 @@
 #include <vector>
 
 #include "common/status.h"
-#include "storage/embedded/block_codec.h"  // SpanRefs
+#include "storage/embedded/block_codec.h"    // SpanRefs
+#include "storage/embedded/block_columns.h"  // ByteReader
 #include "storage/span_match.h"
 #include "storage/storage.h"
 
@@ -62,16 +63,34 @@ class BlockIndex {
   [[nodiscard]] std::vector<TraceId> HeldTraces(const std::vector<TraceId>& sorted) const;
 
   // Whether the index holds trace outlines (indexes of older versions do
-  // not), and the outline of trace_ids[i] as span_match.h's TraceOutline,
-  // its names borrowed from this index.
-  [[nodiscard]] bool has_outlines() const { return !outlines.empty() || trace_ids.empty(); }
-  [[nodiscard]] TraceOutline Outline(size_t i) const;
+  // not).
+  [[nodiscard]] bool has_outlines() const { return has_outlines_ || trace_ids.empty(); }
+  // An outline as span_match.h's TraceOutline, its names borrowed from
+  // this index; without its root unless `with_root` (reading the root's
+  // names costs a cache miss per trace when many blocks are read at once).
+  [[nodiscard]] TraceOutline Outline(const BlockTraceOutline& outline, bool with_root = true) const;
+
+  // Reads the outlines of trace_ids in their order. They are kept in memory
+  // as they are stored (varints, about 10 bytes per trace) and decoded as
+  // read.
+  class OutlineReader {
+   public:
+    explicit OutlineReader(const BlockIndex& index) : index_(&index), in_(index.outline_bytes_) {}
+    // The outline of trace_ids[position()]; false past the end.
+    [[nodiscard]] bool Next(BlockTraceOutline* out);
+    [[nodiscard]] size_t position() const { return position_; }
+    [[nodiscard]] size_t bytes_left() const { return in_.remaining(); }
+
+   private:
+    const BlockIndex* index_;
+    block_internal::ByteReader in_;
+    size_t position_ = 0;
+  };
 
   uint64_t min_start_ns = 0;
   uint64_t max_start_ns = 0;
   uint64_t span_count = 0;
-  std::vector<TraceId> trace_ids;           // sorted, unique
-  std::vector<BlockTraceOutline> outlines;  // one per trace ID, or none (older versions)
+  std::vector<TraceId> trace_ids;  // sorted, unique
   std::vector<BlockOperation> operations;
   std::vector<DependencyLink> dependencies;
 
@@ -80,6 +99,8 @@ class BlockIndex {
   [[nodiscard]] bool MayHaveTag(std::string_view key, std::string_view value) const;
   [[nodiscard]] bool FilterHas(std::string_view key, std::string_view value) const;
 
+  std::string outline_bytes_;  // the outlines as serialized; checked when parsed
+  bool has_outlines_ = false;
   std::vector<uint64_t> tag_hashes_;  // while building only
   // Bloom filter over attribute values (key empty) and derived tags
   // (key=value), or, in indexes written by older versions, over

@@ -105,18 +105,24 @@ Result<std::vector<std::pair<uint64_t, TraceId>>> EmbeddedStore::FindByOutlines(
   }
   const std::vector<uint32_t> span_cuts =
       Cuts(span_parts, splitters, [](const SpanPart& p) { return p.id; });
+  std::vector<BlockIndex::OutlineReader> readers;
+  readers.reserve(blocks.size());
+  for (const BlockIndex* index : blocks) readers.emplace_back(*index);
+  const bool roots = !query.root_service.empty() || !query.root_operation.empty();
   OutlineTable table(kPartsPerRange * 2);
   std::vector<std::pair<uint64_t, TraceId>> out;
   for (size_t r = 0; r + 1 < span_cuts.size(); ++r) {
     table.Clear();
     for (size_t b = 0; b < blocks.size(); ++b) {
       const BlockIndex& index = *blocks[b];
+      // Ranges are taken in order: each block's reader is at cuts[b][r].
+      BlockTraceOutline o;
       for (uint32_t i = cuts[b][r]; i < cuts[b][r + 1]; ++i) {
-        const BlockTraceOutline& o = index.outlines[i];
+        if (!readers[b].Next(&o)) return Internal("embedded store: corrupt trace outlines");
         // In a block reaching past the window, a trace's spans here may
         // all lie outside it.
         if (o.max_start_ns < min || o.first_start_ns > max) continue;
-        table.Add(index.trace_ids[i], index.Outline(i), std::min(o.max_start_ns, max));
+        table.Add(index.trace_ids[i], index.Outline(o, roots), std::min(o.max_start_ns, max));
       }
     }
     for (uint32_t i = span_cuts[r]; i < span_cuts[r + 1]; ++i) {

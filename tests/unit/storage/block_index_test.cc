@@ -169,17 +169,29 @@ TEST(BlockIndex, OutlinesEachTraceItHolds) {
   ASSERT_TRUE(parsed.ok()) << parsed.status().message();
   for (const BlockIndex* index : {&built, static_cast<const BlockIndex*>(&*parsed)}) {
     ASSERT_TRUE(index->has_outlines());
-    ASSERT_EQ(index->outlines.size(), 3u);
-    const TraceOutline first = index->Outline(0);  // TraceId{1, 1}
+    std::vector<BlockTraceOutline> outlines(4);
+    BlockIndex::OutlineReader reader(*index);
+    for (BlockTraceOutline& o : outlines) {
+      if (!reader.Next(&o)) break;
+    }
+    ASSERT_EQ(reader.position(), 3u);                        // one per trace
+    const TraceOutline first = index->Outline(outlines[0]);  // TraceId{1, 1}
     EXPECT_EQ(first.first_start_ns, kStart);
     EXPECT_EQ(first.duration_ns(), 40'000'000u);
     EXPECT_EQ(first.root_service, "api");
     EXPECT_EQ(first.root_name, "GET /users");
-    EXPECT_EQ(index->outlines[0].max_start_ns, kStart + 2'000'000);
-    const TraceOutline second = index->Outline(1);
+    EXPECT_EQ(outlines[0].max_start_ns, kStart + 2'000'000);
+    const TraceOutline second = index->Outline(outlines[1]);
     EXPECT_EQ(second.root_start_ns, UINT64_MAX);  // no root here
     EXPECT_EQ(second.duration_ns(), 5'000'000u);
   }
+  // Outlines that do not fit the trace IDs are refused when parsed.
+  std::string bad = built.Serialize();
+  bad.push_back('\x01');
+  EXPECT_FALSE(BlockIndex::Parse(bad).ok());
+  bad = built.Serialize();
+  bad.resize(bad.size() - 1);
+  EXPECT_FALSE(BlockIndex::Parse(bad).ok());
 }
 
 }  // namespace
