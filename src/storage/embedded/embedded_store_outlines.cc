@@ -89,14 +89,15 @@ Result<std::vector<std::pair<uint64_t, TraceId>>> EmbeddedStore::FindByOutlines(
             [](const SpanPart& a, const SpanPart& b) { return a.id < b.id; });
   parts += span_parts.size();
   // The trace IDs cut into ranges of about kPartsPerRange parts, at IDs
-  // taken from the largest block (or the spans), so that each range's
-  // parts, from every block, merge in a small table.
+  // taken from the largest source (a block, or the open blocks' spans), so
+  // that each range's parts, from every source, merge in a small table.
   std::vector<TraceId> splitters;
   const size_t ranges = std::max<size_t>(1, parts / kPartsPerRange);
-  const size_t sample = largest != nullptr ? largest->trace_ids.size() : span_parts.size();
+  const bool from_block = largest != nullptr && largest->trace_ids.size() >= span_parts.size();
+  const size_t sample = from_block ? largest->trace_ids.size() : span_parts.size();
   for (size_t r = 1; r < ranges && sample > 0; ++r) {
     const size_t at = r * sample / ranges;
-    splitters.push_back(largest != nullptr ? largest->trace_ids[at] : span_parts[at].id);
+    splitters.push_back(from_block ? largest->trace_ids[at] : span_parts[at].id);
   }
   std::vector<std::vector<uint32_t>> cuts;
   cuts.reserve(blocks.size());
